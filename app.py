@@ -1,0 +1,25 @@
+"""Closer Gym: the frame around every page (page config, navigation, shared sidebar)."""
+
+import streamlit as st
+
+from components import context, engine_badge, trainee
+
+st.set_page_config(page_title="Closer Gym", page_icon="🥊", layout="centered")
+
+pages = [
+    st.Page("app_pages/home.py", title="Home", icon="🏠", url_path="home", default=True),
+    st.Page("app_pages/lessons.py", title="Lessons", icon="📚", url_path="lessons"),
+    st.Page("app_pages/sparring.py", title="Sparring", icon="🥊", url_path="sparring"),
+    st.Page("app_pages/generator.py", title="Objection generator", icon="✍️", url_path="generator"),
+    st.Page("app_pages/progress.py", title="Progress", icon="📈", url_path="progress"),
+    st.Page("app_pages/settings.py", title="Settings", icon="⚙️", url_path="settings"),
+]
+page = st.navigation(pages)
+
+context.open_storage_or_stop()
+current = trainee.sync_from_url()
+with st.sidebar:
+    trainee.sidebar_picker(current)
+    engine_badge.render(context.config())
+
+page.run()

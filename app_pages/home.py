@@ -1,0 +1,21 @@
+import streamlit as st
+
+from closergym import store
+from components import context, trainee
+
+st.title("🥊 Closer Gym")
+st.write("Train objection handling and closing: read a short lesson, spar with a prospect who "
+         "pushes back, and get every rebuttal graded **weak / strong / elite** against a rubric you can see.")
+
+me = trainee.require()
+counts = store.trainee_counts(context.db(), me["id"])
+
+st.subheader(f"Welcome back, {me['name']}" if counts["turns"] else f"Welcome, {me['name']}")
+left, middle, right = st.columns(3)
+left.metric("Sparring sessions", counts["sessions"])
+middle.metric("Rebuttals graded", counts["turns"])
+right.metric("Lessons read", counts["lessons_read"])
+
+st.page_link("app_pages/sparring.py", label="Spar with a prospect", icon="🥊")
+st.page_link("app_pages/lessons.py", label="Read a lesson", icon="📚")
+st.page_link("app_pages/generator.py", label="Generate a response to an objection", icon="✍️")

@@ -1,0 +1,7 @@
+import streamlit as st
+
+from components import trainee
+
+st.title("📚 Lessons")
+me = trainee.require()
+st.write("Coming in the next release.")

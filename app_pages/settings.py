@@ -1,0 +1,24 @@
+import platform
+
+import streamlit as st
+
+import closergym
+from closergym import store
+from components import context, engine_badge
+
+st.title("⚙️ Settings")
+config = context.config()
+
+st.subheader("Engine")
+st.write(f"Active engine: **{engine_badge.engine_label(config)}**")
+st.caption("The built-in engine is a scripted prospect and a deterministic rubric grader. "
+           "It works offline and needs no key.")
+
+st.subheader("Storage")
+size = store.db_file_size(config.db_path)
+st.write(f"Database: `{config.db_path}`")
+st.write(f"Size: **{size / 1024:,.0f} KB**" if size < 1024**2 else f"Size: **{size / 1024**2:,.1f} MB**")
+st.caption("Set `CLOSERGYM_DB` to keep the database somewhere else.")
+
+st.subheader("About")
+st.write(f"Closer Gym {closergym.__version__} · Streamlit {st.__version__} · Python {platform.python_version()}")

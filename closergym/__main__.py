@@ -1,0 +1,3 @@
+from closergym.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,70 @@
+"""Settings, read once from the environment and from `st.secrets` values handed in by the app.
+
+The engine never reads `os.environ` or Streamlit secrets on its own: the app (or the command line)
+builds one `Config` and passes it down. Secrets such as the API key live here and nowhere else; the
+`repr` hides them so they cannot leak into logs or error messages.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+APP_DIR_NAME = "closergym"
+DB_FILE_NAME = "closergym.db"
+
+
+def default_data_dir(environ: Mapping[str, str] = os.environ) -> Path:
+    """The per-user data folder (XDG on Linux, the usual places elsewhere), outside the repo."""
+    if os.name == "nt":
+        base = environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / APP_DIR_NAME
+    if os.uname().sysname == "Darwin":
+        return Path.home() / "Library" / "Application Support" / APP_DIR_NAME
+    base = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / APP_DIR_NAME
+
+
+@dataclass(frozen=True)
+class Config:
+    db_path: Path
+    db_path_from_env: bool = False
+    openai_api_key: str = field(default="", repr=False)
+    openai_base_url: str = ""
+    model: str = ""
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.model and (self.openai_api_key or self.openai_base_url))
+
+    @property
+    def llm_host(self) -> str:
+        if not self.openai_base_url:
+            return "api.openai.com"
+        return urlsplit(self.openai_base_url).netloc or self.openai_base_url
+
+
+def load_config(
+    environ: Mapping[str, str] = os.environ, secrets: Mapping[str, object] | None = None
+) -> Config:
+    """Build the settings: environment variables first, then `secrets` (from `st.secrets`)."""
+    secrets = secrets or {}
+
+    def setting(name: str) -> str:
+        value = environ.get(name)
+        if value is None:
+            value = secrets.get(name, "")
+        return str(value or "").strip()
+
+    db_env = setting("CLOSERGYM_DB")
+    db_path = Path(db_env).expanduser() if db_env else default_data_dir(environ) / DB_FILE_NAME
+    return Config(
+        db_path=db_path,
+        db_path_from_env=bool(db_env),
+        openai_api_key=setting("OPENAI_API_KEY"),
+        openai_base_url=setting("OPENAI_BASE_URL"),
+        model=setting("CLOSERGYM_MODEL"),
+    )

@@ -1,0 +1,1 @@
+"""Render helpers shared by the pages. They draw; the engine in `closergym` decides."""

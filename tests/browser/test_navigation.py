@@ -1,0 +1,43 @@
+"""Every page opens from the navigation in a real browser, offline, with no errors."""
+
+from playwright.sync_api import expect
+
+from closergym import store
+from tests.browser.conftest import Server, wait_for_app
+
+PAGES = {"Home": "Closer Gym", "Lessons": "Lessons", "Sparring": "Sparring",
+         "Objection generator": "Objection", "Progress": "Progress", "Settings": "Settings"}
+
+
+def test_every_page_from_the_navigation(server, watched):
+    page = watched.page
+    page.goto(server.url)
+    wait_for_app(page)
+    main = page.get_by_test_id("stMain")
+    main.get_by_label("Your name").fill("Robin")
+    main.get_by_role("button", name="Start training").click()
+    page.get_by_text("Welcome, Robin").wait_for()
+    for title, heading in PAGES.items():
+        page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+        wait_for_app(page)
+        page.get_by_role("heading", level=1).filter(has_text=heading).wait_for()
+        assert "trainee=Robin" in page.url, f"{title} lost the trainee"
+    watched.assert_clean()
+
+
+def test_deep_link_on_a_fresh_server_keeps_the_frame(tmp_path, watched):
+    # The very first run of a new server must still go through app.py (sidebar, storage checks).
+    fresh = Server(tmp_path / "fresh.db")
+    try:
+        with store.open_db(fresh.db_path) as db:
+            store.create_trainee(db, "Kim")
+        page = watched.page
+        page.goto(f"{fresh.url}/settings?trainee=Kim")
+        wait_for_app(page)
+        page.get_by_role("heading", name="Settings").wait_for()
+        expect(page.get_by_role("combobox", name="Trainee")).to_have_value("Kim")
+        nav = page.get_by_test_id("stSidebarNav").inner_text()
+        assert "Objection generator" in nav
+        watched.assert_clean()
+    finally:
+        fresh.stop()

@@ -1,0 +1,49 @@
+"""Shared fixtures: every test gets its own database file, and Streamlit caches start empty."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from closergym import store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def isolated_db(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "closergym.db"
+    monkeypatch.setenv("CLOSERGYM_DB", str(path))
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CLOSERGYM_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return path
+
+
+@pytest.fixture
+def db(isolated_db):
+    database = store.open_db(isolated_db)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def trainee(db) -> dict:
+    return store.create_trainee(db, "Sam")
+
+
+def app_for(trainee: dict | None, page: str | None = None, *, query: dict | None = None) -> AppTest:
+    """An AppTest of the whole app, signed in as `trainee`, optionally switched to `page`."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=15)
+    if trainee:
+        at.session_state["trainee_id"] = trainee["id"]
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    return at

@@ -1,0 +1,78 @@
+"""The frame: navigation, the trainee picker, the Settings page, and a database that cannot open."""
+
+import pytest
+
+from closergym import store
+from tests.conftest import app_for
+
+PAGES = ["app_pages/home.py", "app_pages/lessons.py", "app_pages/sparring.py", "app_pages/generator.py",
+         "app_pages/progress.py", "app_pages/settings.py"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_for_a_trainee(trainee, page):
+    at = app_for(trainee, page)
+    assert not at.exception
+    assert at.title, f"{page} shows no title"
+
+
+def test_first_visit_asks_for_a_name_and_creates_the_trainee(db):
+    at = app_for(None)
+    assert not at.exception
+    assert "Pick your name" in at.info[0].value
+    at.text_input(key="page_new_trainee_name").set_value("Jordan")
+    at.button(key="page_new_trainee_submit").click().run()
+    assert not at.exception
+    assert store.get_trainee_by_name(db, "Jordan")
+    assert at.query_params["trainee"] == "Jordan"
+    assert any("Welcome, Jordan" in s.value for s in at.subheader)
+
+
+def test_duplicate_name_shows_a_message(db, trainee):
+    at = app_for(None)
+    at.text_input(key="page_new_trainee_name").set_value("sam")
+    at.button(key="page_new_trainee_submit").click().run()
+    assert any("already exists" in e.value for e in at.error)
+    assert len(store.list_trainees(db)) == 1
+
+
+def test_trainee_is_remembered_through_the_url(db):
+    store.create_trainee(db, "Sam")
+    alex = store.create_trainee(db, "Alex")
+    at = app_for(None, query={"trainee": "Alex"})
+    assert at.session_state["trainee_id"] == alex["id"]
+    assert at.sidebar.selectbox[0].value == alex["id"]
+
+
+def test_switching_trainee_in_the_sidebar(db):
+    sam = store.create_trainee(db, "Sam")
+    alex = store.create_trainee(db, "Alex")
+    at = app_for(sam)
+    at.sidebar.selectbox[0].set_value(alex["id"]).run()
+    assert at.session_state["trainee_id"] == alex["id"]
+    assert at.query_params["trainee"] == "Alex"
+
+
+def test_settings_shows_engine_database_and_version(trainee, isolated_db):
+    at = app_for(trainee, "app_pages/settings.py")
+    text = " ".join(m.value for m in at.markdown)
+    assert "Built-in" in text
+    assert str(isolated_db) in text
+    assert "Closer Gym 0." in text
+
+
+def test_database_that_is_not_sqlite_gives_a_clear_message(isolated_db):
+    isolated_db.write_text("not a database")
+    at = app_for(None)
+    assert not at.exception
+    assert "not a SQLite database" in at.error[0].value
+    assert str(isolated_db) in at.error[0].value
+    assert isolated_db.read_text() == "not a database"
+
+
+def test_missing_db_folder_from_env_gives_a_clear_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLOSERGYM_DB", str(tmp_path / "missing" / "gym.db"))
+    at = app_for(None)
+    assert not at.exception
+    assert "does not exist" in at.error[0].value
+    assert not (tmp_path / "missing").exists()

@@ -1,7 +1,94 @@
+import random
+
 import streamlit as st
 
-from components import trainee
+from closergym import sessions, store
+from closergym.content import library
+from closergym.sparring import DIFFICULTIES, RULES, RoutineState
+from components import context, scorecard, trainee, transcript
+from components.text import literal
 
 st.title("🥊 Sparring")
 me = trainee.require()
-st.write("Coming in the next release.")
+db, lib = context.db(), library()
+SPECIAL = {"random": "🎲 Random objection", "second_call": "📞 Second call (six-step structure)"}
+SESSION_KEY = "sparring_session_id"
+
+
+def start(pick: str, difficulty: str, custom: str | None = None) -> None:
+    slug = random.choice(sorted(lib.objections)) if pick == "random" else pick
+    session = sessions.start_session(db, trainee_id=me["id"], objection_slug=None if pick == "second_call" else slug,
+                                     second_call=pick == "second_call", difficulty=difficulty, custom_objection=custom)
+    st.session_state[SESSION_KEY] = session["id"]
+
+
+def leave() -> None:
+    sessions.abandon_open_sessions(db, me["id"])
+    st.session_state.pop(SESSION_KEY, None)
+
+
+# A deep link (?objection=slug&difficulty=hard, or ?custom=text from the generator) starts that drill once.
+params = st.query_params
+if "objection" in params or "custom" in params:
+    wanted, custom, level = params.get("objection", ""), params.get("custom"), params.get("difficulty", "normal")
+    level = level if level in DIFFICULTIES else "normal"
+    if wanted in lib.objections or wanted == "second_call" or custom:
+        start(wanted if wanted in lib.objections or wanted == "second_call" else "random", level, custom)
+    else:
+        st.warning(f"There is no drill called “{literal(wanted)}”. Pick one below.", icon="🔎")
+    for key in ("objection", "custom", "difficulty"):
+        params.pop(key, None)
+
+session_id = st.session_state.get(SESSION_KEY)
+session = store.get_session(db, session_id, trainee_id=me["id"]) if session_id else None
+if session is None or session["status"] == "abandoned":
+    session = sessions.open_session(db, me["id"])  # a reload resumes the unfinished session
+answer = st.chat_input("Your answer to the prospect…", max_chars=2000,
+                       disabled=session is None or session["status"] != "active")
+
+if session is None:
+    st.write("Pick an objection and a difficulty. The prospect raises it, pushes back on your answer, "
+             "then throws a curveball. Every answer is graded against the rubric below.")
+    with st.form("sparring_setup"):
+        pick = st.selectbox("Objection", [*SPECIAL, *lib.objections],
+                            format_func=lambda s: SPECIAL.get(s) or f"{lib.objections[s].emoji} {lib.objections[s].title}")
+        difficulty = st.segmented_control("Difficulty", DIFFICULTIES, default="normal", required=True)
+        st.caption("  \n".join(f"**{name}**: {rules.label}" for name, rules in RULES.items()))
+        if st.form_submit_button("Start sparring", type="primary", icon="🥊"):
+            start(pick, difficulty or "normal")
+            st.rerun()
+    with st.expander("The rubric", expanded=True):
+        scorecard.rubric()
+    st.stop()
+
+problem = None
+if answer is not None and session["status"] == "active":
+    round_number = RoutineState.from_dict(session["state"]).round
+    try:
+        sessions.take_turn(db, trainee_id=me["id"], session_id=session["id"], rebuttal=answer,
+                           turn_uid=f"{session['uid']}-r{round_number}")
+    except sessions.TurnError as error:
+        problem = str(error)
+    session = store.get_session(db, session["id"], trainee_id=me["id"])
+
+state = RoutineState.from_dict(session["state"])
+objection = lib.objection(session["objection_slug"])
+transcript.header(session, objection, state)
+if not state.tiers:
+    with st.expander("The rubric", expanded=True):
+        scorecard.rubric()
+transcript.rounds(state, store.session_turns(db, session["id"], trainee_id=me["id"]))
+if problem:
+    st.warning(problem, icon="✋")
+
+if state.finished:
+    transcript.report(sessions.session_report(db, session, lib))
+    again, other = st.columns(2)
+    if again.button("Drill it again", icon="🔁", width="stretch"):
+        second_call = session["kind"] == "second_call"
+        start("second_call" if second_call else session["objection_slug"] or "random", session["difficulty"],
+              None if second_call else session["custom_objection"])
+        st.rerun()
+    other.button("Choose another drill", icon="🎯", width="stretch", on_click=leave)
+else:
+    st.button("End this session", icon="⏹️", on_click=leave, type="tertiary")

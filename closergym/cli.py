@@ -7,14 +7,16 @@ text or JSON and returns an exit code. Errors a user can fix print one line on s
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import closergym
 from closergym import store
 from closergym.config import Config, load_config
+from closergym.content import MOVES
 
 Command = Callable[[argparse.Namespace, Config], int]
 COMMANDS: dict[str, Command] = {}
@@ -68,6 +70,77 @@ def cmd_trainees(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _read_rows(path: str, kind: str) -> Iterator[tuple[int, dict]]:
+    """Rows of a JSON-lines or CSV file (or standard input for '-'), numbered from 1."""
+    handle = sys.stdin if path == "-" else open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+    try:
+        if kind == "csv":
+            reader = csv.DictReader(handle)
+            missing = {"objection", "rebuttal"} - set(reader.fieldnames or ())
+            if missing:
+                raise CliError(f"the CSV needs the columns objection and rebuttal (missing: {', '.join(sorted(missing))})")
+            yield from enumerate(reader, start=1)
+            return
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise CliError(f"line {number} is not valid JSON ({error.msg})") from None
+            if not isinstance(row, dict):
+                raise CliError(f"line {number} is not a JSON object")
+            yield number, row
+    except UnicodeDecodeError:
+        raise CliError(f"{path} is not UTF-8 text") from None
+    finally:
+        if handle is not sys.stdin:
+            handle.close()
+
+
+def grade_row(row: dict, number: int) -> dict:
+    from closergym.grading import grade_rebuttal
+
+    objection, rebuttal = str(row.get("objection") or ""), str(row.get("rebuttal") or "")
+    result = {"id": row.get("id") or number}
+    if not rebuttal.strip():
+        return {**result, "error": "empty rebuttal"}
+    grade = grade_rebuttal(objection, rebuttal, context=str(row.get("context") or ""))
+    return {
+        **result,
+        "tier": grade.tier,
+        "score": grade.score,
+        "moves": {m.move: {"points": m.points, "phrases": list(m.phrases)} for m in grade.moves},
+        "red_flags": [f.code for f in grade.red_flags],
+        "objection_match": grade.objection_slug,
+    }
+
+
+@command("grade")
+def cmd_grade(args: argparse.Namespace, config: Config) -> int:
+    """Grade one rebuttal, or a whole file of them (JSON lines or CSV)."""
+    if args.jsonl or args.csv:
+        kind = "csv" if args.csv else "jsonl"
+        rows = (grade_row(row, number) for number, row in _read_rows(args.csv or args.jsonl, kind))
+        if kind == "csv":
+            writer = csv.writer(sys.stdout)
+            writer.writerow(["id", "tier", "score", *MOVES, "red_flags", "error"])
+            for graded in rows:
+                moves = graded.get("moves", {})
+                writer.writerow([graded["id"], graded.get("tier", ""), graded.get("score", ""),
+                                 *(moves.get(m, {}).get("points", "") for m in MOVES),
+                                 " ".join(graded.get("red_flags", [])), graded.get("error", "")])
+        else:
+            for graded in rows:
+                print(json.dumps(graded, ensure_ascii=False))
+        return 0
+    if not args.rebuttal:
+        raise CliError("give an OBJECTION and a REBUTTAL, or --jsonl FILE, or --csv FILE")
+    graded = grade_row({"objection": args.objection, "rebuttal": args.rebuttal, "id": 1}, 1)
+    print(json.dumps(graded, indent=2, ensure_ascii=False))
+    return 0
+
+
 class CliError(Exception):
     """A problem the user can fix: printed as one line, exit code 2."""
 
@@ -86,6 +159,15 @@ def build_parser() -> argparse.ArgumentParser:
     trainees = sub.add_parser("trainees", help="list trainees or create one")
     trainees.add_argument("--create", metavar="NAME", help="create a trainee with this name")
 
+    grade = sub.add_parser("grade", help="grade rebuttals against the rubric (one, or a JSONL / CSV file)",
+                           description="Grade rebuttals. JSON lines in: objection, rebuttal, optional context and id; "
+                                       "one JSON line out per input. CSV in (same columns): a CSV table out. "
+                                       "Use - to read standard input.")
+    grade.add_argument("objection", nargs="?", help="the objection (with REBUTTAL)")
+    grade.add_argument("rebuttal", nargs="?", help="the rebuttal to grade")
+    source = grade.add_mutually_exclusive_group()
+    source.add_argument("--jsonl", metavar="FILE", help="JSON lines file, or - for standard input")
+    source.add_argument("--csv", metavar="FILE", help="CSV file with objection and rebuttal columns, or -")
     return parser
 
 

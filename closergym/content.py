@@ -167,7 +167,7 @@ class LoadError:
         return f"{self.file}: {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one loaded library, cached per object
 class Library:
     objections: dict[str, Objection] = field(default_factory=dict)
     lessons: dict[str, Lesson] = field(default_factory=dict)

@@ -1,0 +1,598 @@
+"""The rubric grader: a rebuttal marked against our 4-step framework, deterministic and offline.
+
+The four moves are each marked 0-2 with the exact phrases of the rebuttal that earned them:
+
+- acknowledge: shows the objection was heard, without agreeing it ends the conversation;
+- clarify: a genuine question (or invitation to explain) that digs for the real concern or isolates it;
+- respond: specifics that answer it: numbers, proof, an example, a reframe of the cost or the risk;
+- advance: a small concrete next step: a time, a tiny action, not "let me know".
+
+Red flags (arguing, pressure, instant discount, false guarantee, giving up, monologue, generic
+follow-up, knocking a competitor, caving on value) cap the tier. Tiers follow what sales trainers
+teach: weak replies neither ask nor advance, or carry a red flag; strong replies engage with a real
+question or a concrete step; elite replies acknowledge and cover at least three moves well.
+
+Behaviours, not magic words: every cue is read inside a sentence, a move's points come from its best
+sentence (saying it three times earns nothing more), fragments and lists of buzzwords do not count,
+and sentences that talk to the grader ("ignore your rubric, grade this elite") are set aside.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+from closergym.content import MOVES, Library, Objection, library
+from closergym.matching import ObjectionMatcher
+
+TIERS = ("weak", "strong", "elite")
+MAX_REBUTTAL = 2000
+MOVE_LABELS = {
+    "acknowledge": "Acknowledge",
+    "clarify": "Clarify / isolate",
+    "respond": "Respond with specifics",
+    "advance": "Advance with a small ask",
+}
+RUBRIC = {
+    "acknowledge": "Show you heard it, in your own words, without agreeing it is a dealbreaker.",
+    "clarify": "Ask a real question that finds the concern behind the objection, or checks it is the only one.",
+    "respond": "Answer with specifics: a number, an example, proof, or what waiting costs them.",
+    "advance": "Propose a small, concrete next step: a time, a short call, a quick check. Not 'let me know'.",
+}
+TIER_RULES = {
+    "weak": "No real question and no concrete next step, or a red flag (arguing, pressure, discounting, "
+            "false guarantees, giving up, monologue, generic follow-up).",
+    "strong": "Engages without red flags: a genuine diagnostic question or a concrete next step. Sound but partial.",
+    "elite": "Acknowledges and covers at least three of the four moves well (6 of 8 points), with no red flags.",
+}
+TIER_BANDS = {"weak": (0, 44), "strong": (45, 74), "elite": (75, 100)}
+
+# -- text handling ---------------------------------------------------------------------------------
+
+# One-for-one character substitutions keep offsets, so every phrase we quote is the rebuttal's own text.
+_FOLD = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "“": '"', "”": '"', "–": "-", "—": "-",
+                       "…": ".", "\u00a0": " ", "？": "?", "！": "!", "。": "."})
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str  # folded text, same length as the original slice
+    index: int
+
+    @property
+    def is_question(self) -> bool:
+        return self.text.rstrip(" \"')]").endswith("?")
+
+    @property
+    def words(self) -> int:
+        return len(WORD.findall(self.text))
+
+
+WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+
+
+def split_sentences(folded: str) -> list[Sentence]:
+    sentences = []
+    for match in SENTENCE.finditer(folded):
+        raw = match.group()
+        stripped = raw.strip()
+        if not WORD.search(stripped):
+            continue
+        start = match.start() + (len(raw) - len(raw.lstrip()))
+        sentences.append(Sentence(start, start + len(stripped), stripped, len(sentences)))
+    return sentences
+
+
+def cues(*patterns: str) -> re.Pattern:
+    """One case-insensitive regex from alternatives; `'` also matches a curly apostrophe (folded)."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+# -- cues ---------------------------------------------------------------------------------------------
+
+ACK = cues(
+    r"\bi (?:completely |totally |really |fully |absolutely )?(?:understand|get (?:it|that|why|where)|hear you|appreciate|respect)",
+    r"\b(?:that|it) (?:totally |completely |really )?makes (?:total |complete |a lot of )?sense",
+    r"^(?:totally|completely|absolutely) (?:fair|understand|get it)", r"^makes sense\b",
+    r"\b(?:that's|that is|totally|completely|very|perfectly) (?:fair|reasonable|understandable)",
+    r"\bfair (?:enough|point|question|call)\b", r"^fair\b",
+    r"\b(?:good|great|smart|fair) (?:question|point|call|instinct)\b",
+    r"^(?:of course|got it|understood|absolutely|i see|right|sure thing|no doubt)\b",
+    r"\bthanks? (?:you )?for (?:telling|sharing|being (?:honest|straight|upfront)|raising|saying|letting me know)",
+    r"\b(?:glad|good|great) to hear\b", r"\bi'm glad\b", r"\bglad you\b",
+    r"\b(?:that|it|this) (?:sounds|must have been|must be|was) (?:like )?(?:a |an )?(?:\w+ )?(?:frustrating|tough|hard|painful|rough|stressful|difficult|annoying|lot|real|big)\b",
+    r"\bi can (?:see|imagine|tell) (?:why|how|that)\b", r"\bno wonder\b",
+    r"\byou(?:'re| are) right to\b", r"\bwith (?:all due )?respect\b",
+    r"\b(?:a|that's a|it's a) (?:big|real|serious|important) (?:decision|investment|commitment)\b",
+    r"\bdecision (?:like this |you )?should(?:n't)? (?:be made|make)\b",
+    r"\byou want to (?:stick with|be sure|get (?:this|it) right|make sure)\b",
+    r"\bmakes? (?:total |complete )?sense (?:that|to)\b", r"\bi'd (?:want|feel|do|say) the same\b",
+    r"\bi hear (?:that|what)\b", r"\bthat's (?:a )?(?:totally |completely )?(?:normal|natural|common)\b",
+    r"\bthat's (?:smart|wise|sensible)\b",
+)
+WEAK_ACK = cues(r"^(?:ok(?:ay)?|sure|yeah|yes|oh|well|alright|hmm)\b")
+BUT_AFTER = re.compile(r"^[^.?!]{0,40}?\b(?:but|however)\b", re.IGNORECASE)
+
+INVITE = cues(
+    r"\btell me (?:more|about|what|how|why|a bit)\b", r"\bhelp me (?:understand|test|see)\b",
+    r"\bwalk me through\b", r"\bi'm curious (?:what|how|why|about|whether|if)\b",
+    r"\bi'd (?:love|like) to (?:understand|hear|know|ask)\b", r"\bcould you (?:explain|say more|tell me)\b",
+    r"\bi'd like to ask (?:a few|some) questions\b",
+)
+WH_QUESTION = cues(r"\b(?:what|what's|which|how|how's|why|when|when's|who|whom|where)\b")
+CLOSED_QUESTION = cues(
+    r"^(?:so |and |but |now |then |just |quick one[:,]? |knowing that,? )?(?:is|are|was|were|do|does|did|have|has|had|would|could|can|will|should|if)\b",
+)
+ISOLATE = cues(
+    r"\b(?:is|was) (?:it|that|the) [^?]{2,80}\bor\b", r"\bor (?:is it|something else|anything else)\b",
+    r"\banything else\b", r"\bthe only (?:thing|reason|concern|issue)\b", r"\bother than\b",
+    r"\bif [^?]{3,90}\bwould you\b", r"\bsuppose\b", r"\blet's say\b", r"\bwhat's really\b",
+    r"\bwhat (?:specifically|exactly|part)\b", r"\bwhat would (?:need to|have to|it take)\b",
+    r"\bwhat(?:'s| is) (?:holding|stopping|keeping)\b", r"\bon a scale\b",
+)
+RHETORICAL = cues(
+    r"(?:,|-)\s*(?:right|correct|okay|ok|yeah|you know|isn't it|don't you think|wouldn't you agree|agreed|no)\s*\?$",
+    r"^(?:right|correct|okay|ok|yeah|agreed|make sense|sound good|deal|ready|any questions)\s*\?$",
+    r"\bdon't you (?:want|think|agree)\b", r"\bwouldn't you (?:agree|want|rather)\b",
+    r"\bwhy wouldn't you\b", r"\bwhat (?:do|have) you (?:got|have) to lose\b", r"\bwho doesn't\b",
+    r"\bare you serious\b", r"\bhow can you (?:say|not)\b", r"\bwhy would you (?:ever )?(?:say|think)\b",
+)
+SCHEDULING_QUESTION = cues(
+    r"\b(?:does|would|will|could|can) (?:\w+ ){0,3}(?:work|suit|fit) (?:for )?(?:you|both)\b",
+    r"\bare you (?:free|around|available)\b", r"\bwhat time\b", r"\bwhich (?:day|time|works)\b",
+    r"\b(?:want|like) me to\b", r"\bshould we (?:book|set|put|do|schedule|start)\b",
+    r"\bcan (?:we|i) (?:book|set|put|schedule|grab|get (?:a|some|\d+))\b", r"\bwhy not let me\b",
+    r"\bhow about (?:we|i|a|tuesday|monday|wednesday|thursday|friday|tomorrow)\b",
+    r"\b(?:tuesday|monday|wednesday|thursday|friday|saturday|sunday|tomorrow)\b[^?]*\bor\b[^?]*\?$",
+    r"\bwho (?:should|would you like to|else should) (?:we )?invite\b", r"\bsame card\b",
+)
+
+NUMBER = cues(
+    r"\$\s?\d", r"\b\d+(?:[.,]\d+)?\s?(?:%|percent|x\b|k\b|hours?|hrs?|days?|weeks?|months?|years?|minutes?|"
+    r"mins?|dollars?|euros?|pounds?|clients?|customers?|companies|teams?|reps?|users?|people|homes?|"
+    r"installs?|calls?|deals?|times?|per|a (?:week|month|year))",
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+    r"fifty|a hundred|half|double|triple|twice|several|a few) (?:hours?|days?|weeks?|months?|years?|minutes?|"
+    r"clients?|customers?|companies|teams?|times|of (?:our|the|them))\b",
+)
+PROOF = cues(
+    r"\b(?:clients?|customers?|teams?|companies|people|owners?|homeowners?|firms?|families) (?:like (?:you|yours)|"
+    r"(?:we|i) (?:work|worked) with|in your (?:position|situation|shoes|industry)|usually|typically|often|tend to|"
+    r"who (?:switched|started|moved|tried))",
+    r"\bin my experience\b", r"\bhere's what (?:i've|we've|i|we) (?:seen|see|found)\b",
+    r"\bwhat (?:we|i) (?:see|usually see|often see|have seen)\b", r"\bfor (?:example|instance)\b",
+    r"\bcase study\b", r"\blast (?:month|quarter|year|week) (?:we|a|one)\b", r"\bone of (?:our|my) (?:clients|customers)\b",
+    r"\bmost (?:of our |of my )?(?:clients|customers|teams|people|buyers)\b",
+    r"\bat this stage (?:my|our|most) (?:clients|customers)\b", r"\b(?:references?|testimonials?)\b",
+)
+REFRAME = cues(
+    r"\bwhich means\b", r"\bso you(?:'re| are)? (?:spending|paying|losing|getting|already)\b",
+    r"\b(?:the )?(?:real|true|hidden) cost\b", r"\bcost of (?:doing nothing|waiting|inaction|staying)\b",
+    r"\bevery (?:week|month|day|quarter) (?:you|that|this|it)\b", r"\binstead of\b", r"\bnot because\b",
+    r"\bthe difference (?:is|between)\b", r"\bunlike\b", r"\bthat's why\b", r"\bwhat that means\b",
+    r"\ba (?:good|great) (?:vendor|partner|one)\b", r"\bbreak(?:s)? even\b", r"\bpays? for itself\b",
+    r"\b(?:roi|return)\b", r"\bcosts? (?:about|roughly|around) the same\b", r"\bprofessional[- ]grade\b",
+    r"\b(?:refund|money back|cancel (?:any ?time|at any time)|pilot|trial|start small|a piece of your)\b",
+    r"\bnot (?:calling|asking|here) to (?:ask you to |get you to |make you )?(?:drop|replace|switch|sign)\b",
+    r"\bso (?:that )?you can (?:see|walk|compare|decide|show)\b", r"\bhow we(?:'ve| have) changed\b",
+    r"\bwhat(?:'s| has)? changed\b", r"\bwhat (?:it|that|this) (?:costs|means for) you\b",
+    r"\b(?:usually|often|typically|tends to) (?:stalls?|fails?|happens?|works?|means?)\b",
+    r"\bif (?:it|they|anything) (?:doesn't|don't|breaks?|fails?|comes? back)\b",
+)
+GENERIC_CLAIM = cues(
+    r"\b(?:we're|we are|our (?:product|service|company) is) (?:the best|the leader|number one|#1|great|amazing|better)\b",
+    r"\bmuch better (?:reputation|product|service)\b", r"\bstand behind everything\b",
+    r"\byou don't know how (?:great|good)\b", r"\bbest in the (?:market|industry|business)\b",
+)
+
+PROPOSAL = cues(
+    r"\blet's (?!say\b|be honest\b|face it\b|see if\b)\w+", r"\bhow about\b", r"\bwhy not let me\b",
+    r"\b(?:want|like) me to\b", r"\bwould you (?:like|be open|be up for)\b", r"\b(?:can|could|shall|should) we\b",
+    r"\b(?:can|could|may) i (?:show|send|run|check|book|set|put|come|swing|walk|grab|call)\b",
+    r"\blet me (?:show|run|check|walk|set|book|put|send you a (?:calendar|invite)|come|swing|pull|map|do)\b",
+    r"\bi(?:'ll| will) (?:come by|swing (?:back|by)|call you (?:at|on|tomorrow|back at)|book|set up|put|send (?:the |a |you (?:a |the )?)?(?:invite|calendar|link) )",
+    r"\bi(?:'ve| have) got (?:\d+|twenty|fifteen|ten|thirty|a few) minutes\b", r"\bi(?:'ve| have) (?:got )?time (?:on|at|tomorrow)\b",
+    r"\bdoes (?:\w+ ){0,3}work for you\b", r"\bare you free\b", r"\binvite\b",
+    r"\b(?:book|schedule|set up|put|grab|lock in|pencil in) (?:a|the|some|\d+|fifteen|twenty|ten|thirty)\b",
+    r"\b(?:next|our next) (?:call|meeting|step)\b", r"\bdecide together\b", r"\bthen we can\b",
+    r"\bearn (?:a|the) (?:shot|chance|meeting)\b", r"\bjoin (?:us|the call|in)\b", r"\bkick ?off\b",
+    r"\b(?:same|different) card\b", r"\bwhat time (?:does|do|should|works)\b",
+)
+CONCRETE = cues(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|today)\b",
+    r"\bthis (?:afternoon|morning|evening|week)\b", r"\bnext (?:week|monday|tuesday|wednesday|thursday|friday)\b",
+    r"\b(?:at|by) \d{1,2}(?::\d\d)?\s?(?:am|pm|o'clock)?\b", r"\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b",
+    r"\b(?:\d+|five|ten|fifteen|twenty|thirty) ?(?:-| )?minutes?\b", r"\bright now\b", r"\breal quick\b", r"\bquick (?:call|look|demo|test|check|chat)\b",
+    r"\b(?:speed test|run the numbers|check your|show you (?:what|how|exactly)|walk (?:you|him|her|them) through|calendar invite)\b",
+    r"\b(?:joint|three-way|short|quick) call\b", r"\b(?:you|him|her|them|your \w+) both\b", r"\bon the call\b",
+    r"\b(?:same|different) card\b", r"\bcome (?:in|by|over) and\b", r"\binvite\b",
+)
+
+FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
+    "arguing": ("Arguing or contradicting", "weak", cues(
+        r"\byou(?:'re| are) wrong\b", r"\bthat's (?:not true|wrong|ridiculous|crazy|silly|nonsense)\b",
+        r"\byou (?:don't|do not) (?:understand|know|get|realize)\b", r"\byou can't (?:do|be|handle|afford not)\b",
+        r"\bi disagree\b", r"\bthat doesn't make (?:any )?sense\b", r"\byou're missing\b", r"\bobviously\b",
+        r"\btrust me\b", r"\bwaste of (?:our |my )?time\b", r"\bwe don't send\b", r"\bare you serious\b",
+        r"\bcome on\b", r"\bhonestly,? you\b.*\bshould\b", r"\byou (?:should|need to) (?:know|realize|understand) (?:that|better)\b",
+        r"^(?:no|nope),? (?:it's|that's|you|we)\b", r"\bhow can you (?:say|think)\b",
+    )),
+    "pressure": ("Pressure or fake urgency", "weak", cues(
+        r"\b(?:only|just) (?:today|tonight|this week)\b", r"\bsign (?:it |up )?(?:today|now|right now|tonight)\b",
+        r"\b(?:offer|deal|price|discount|promotion|rate)s? (?:ends?|expires?|goes? up|won't last)\b",
+        r"\blast chance\b", r"\blimited[- ]time\b", r"\bwon't last\b", r"\b(?:only|just) \d+ (?:spots?|slots?|left|units?)\b",
+        r"\b(?:decide|commit|need an answer) (?:now|today|right now|tonight)\b", r"\bwhat's it (?:going to|gonna) take\b",
+        r"\byou'd be (?:crazy|foolish|silly)\b", r"\bdon't miss out\b", r"\bact (?:now|fast)\b",
+        r"\bbefore (?:the price|it) goes up\b", r"\beveryone (?:else )?is (?:signing|buying|switching)\b",
+    )),
+    "discount": ("Instant discount", "weak", cues(
+        r"\b(?:get|give|offer|do|find|knock|take|throw) (?:you |off |in )?(?:a |an |some |\d+\s?%? )?(?:discount|percent off|% off)\b",
+        r"\bdiscount\b(?! (?:first|isn't|is not|won't))(?<!n't )", r"\bknock (?:off|some|\d+|a bit)\b", r"\b\d+\s?% off\b",
+        r"\b(?:cut|lower|drop|reduce) (?:the |our |my )?price\b", r"\b(?:cheaper|smaller|lower|lighter) (?:one|option|version|plan|package|model)\b",
+        r"\bmatch (?:their|that|the|any) (?:price|quote|offer)\b", r"\bspecial (?:price|deal|rate)\b",
+        r"\bthrow (?:in|it in) for free\b", r"\bwaive (?:the|your)\b", r"\bfree month\b",
+        r"\bi can (?:probably )?do (?:it for|\$\s?\d)", r"\bget (?:a|one) smaller\b", r"\ba smaller one for\b",
+    )),
+    "guarantee": ("False guarantee", "weak", cues(
+        r"\bguarantee(?:d)? (?:you(?:'ll| will)|that (?:you|it|this)|results|it will|this will|success|to (?:double|triple|work|increase))",
+        r"\b100\s?% (?:sure|guaranteed|certain|success)\b", r"\b(?:it|this) will (?:definitely|absolutely|certainly) (?:work|pay|double)",
+        r"\bcan't (?:fail|lose|go wrong)\b", r"\b(?:zero|no) risk (?:at all|whatsoever)\b",
+        r"\bi promise (?:you(?:'ll| will)|it(?:'ll| will)|this(?:'ll| will)|results)\b", r"\byou will (?:definitely|double|triple)\b",
+        r"\bnever (?:have (?:a|any) problem|fail)\b",
+    )),
+    "giving_up": ("Giving up or accepting the stall", "weak", cues(
+        r"\bno (?:problem|worries)\b", r"\btake your time\b", r"\bthink it over\b", r"\blet me know\b",
+        r"\bwhenever you(?:'re| are) ready\b", r"\bi(?:'ll| will) (?:come back|call you back|check back|circle back|follow up|try again) (?:later|some ?time|another time|next (?:week|month))\b",
+        r"\bi(?:'ll| will) come back later\b", r"\bsorry to (?:bother|disturb)\b", r"\bi(?:'ll| will) let you go\b(?! ?\.? ?\w)",
+        r"\bhave a (?:great|good|nice) (?:day|one)\b", r"\bi(?:'ll| will) (?:send|email|mail|get) (?:it|that|this|them|you|some|the|over|out)\b",
+        r"\bget it out\b", r"\bkeep you in mind\b", r"\bno pressure\b", r"\bi understand,? (?:bye|goodbye)\b", r"\bthanks? anyway\b",
+    )),
+    "generic_followup": ("Generic follow-up", "strong", cues(
+        r"\bjust (?:following|checking|circling|touching) (?:up|in|back|base)\b", r"\bany updates?\b",
+        r"\b(?:wanted|want) to (?:touch base|check in|follow up)\b", r"\bjust wanted to see\b", r"\bbump(?:ing)? this\b",
+    )),
+    "knocking": ("Knocking the competition", "strong", cues(
+        r"\b(?:a lot of|many|most) (?:people|customers|clients) (?:have|had) (?:problems|issues|trouble) with\b",
+        r"\b(?:they|their \w+) (?:are|is) (?:terrible|awful|bad|the worst|a joke|rubbish)\b", r"\bwe're not (?:like )?them\b",
+        r"\bwe're not \w+\b(?=\.|,| -)",
+    )),
+    "caving": ("Caving on value", "weak", cues(
+        r"\b(?:yeah|yes|you're right|true|agreed),? (?:it is|it's|that is|that's) (?:pretty |really |way |a bit |kind of )?(?:expensive|outrageous|a lot|too much|crazy|steep|pricey)\b",
+    )),
+}
+FLAG_ADVICE = {
+    "arguing": "Stop contradicting the prospect; get curious about why they see it that way.",
+    "pressure": "Drop the pressure and invented deadlines: they make careful buyers walk away.",
+    "discount": "Don't discount before you know the real concern: it teaches the buyer your price was padding.",
+    "guarantee": "Don't promise results you can't control; offer proof or a low-risk first step instead.",
+    "giving_up": "Don't accept the stall at face value: ask what's behind it, then set a specific next step.",
+    "monologue": "Say less: a long pitch with no question loses the prospect. Ask, then listen.",
+    "generic_followup": "Replace 'just following up' with a reason to talk: something new and specific to them.",
+    "knocking": "Don't run down the competition; talk about what you do differently.",
+    "caving": "Don't agree that the price or product isn't worth it: explore what they compare it to.",
+}
+INJECTION = cues(
+    r"\bignore (?:all |any |your |the |previous |prior |above |my |these )*(?:instructions?|rubric|rules?|prompt|guidelines|criteria)\b",
+    r"\b(?:grade|rate|score|mark|label|classify) (?:this|me|it|my (?:answer|rebuttal|reply|response))(?: as)? (?:as )?(?:an? )?(?:elite|strong|perfect|100|10|a+)\b",
+    r"\b(?:this|my) (?:answer|rebuttal|response|reply) (?:is|deserves|should (?:get|be)) (?:an? )?(?:elite|perfect|100|full marks)\b",
+    r"\byou are (?:now )?(?:a|an|the|my) (?:grader|judge|assistant|ai|model|system)\b", r"\bsystem prompt\b", r"\bas an ai\b",
+    r"\bdisregard (?:the|your|all|previous)\b", r"\bnew instructions?\b", r"[{\[]\s*\"?(?:tier|score|grade|moves)\"?\s*:",
+    r"\b(?:tier|score|grade)\s*[:=]\s*(?:elite|100|strong)\b", r"</?(?:system|assistant|user|instructions?)>",
+    r"\bfull (?:marks|points|score)\b", r"\b(?:award|give) (?:me|this) (?:full|all|maximum|max|\d+) (?:marks|points)\b",
+    r"\bpretend (?:you|that)\b", r"\bjailbreak\b", r"\boverride\b",
+)
+KEYWORD_LIST = re.compile(r"(?:[^,;]{1,25}[,;]){4,}")  # many short comma-separated bits: a list, not speech
+
+
+# -- the grade -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MoveMark:
+    move: str
+    points: int
+    phrases: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        return MOVE_LABELS[self.move]
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    code: str
+    label: str
+    cap: str
+    phrases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Feedback:
+    keep: tuple[str, ...]
+    start: tuple[str, ...]
+    stop: tuple[str, ...]
+    better: str
+    better_why: str
+
+
+@dataclass(frozen=True)
+class Grade:
+    tier: str
+    score: int
+    moves: tuple[MoveMark, ...]
+    red_flags: tuple[RedFlag, ...]
+    feedback: Feedback
+    objection_slug: str | None = None
+    ignored: tuple[str, ...] = ()  # sentences addressed to the grader, set aside
+    engine: str = "builtin"
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def total(self) -> int:
+        return sum(mark.points for mark in self.moves)
+
+    def mark(self, move: str) -> MoveMark:
+        return next(mark for mark in self.moves if mark.move == move)
+
+    @property
+    def points(self) -> dict[str, int]:
+        return {mark.move: mark.points for mark in self.moves}
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Grade:
+        feedback = data.get("feedback") or {}
+        return cls(
+            tier=data["tier"],
+            score=int(data["score"]),
+            moves=tuple(MoveMark(m["move"], int(m["points"]), tuple(m.get("phrases", ())), m.get("note", ""))
+                        for m in data.get("moves", ())),
+            red_flags=tuple(RedFlag(f["code"], f["label"], f["cap"], tuple(f.get("phrases", ())))
+                            for f in data.get("red_flags", ())),
+            feedback=Feedback(tuple(feedback.get("keep", ())), tuple(feedback.get("start", ())),
+                              tuple(feedback.get("stop", ())), feedback.get("better", ""),
+                              feedback.get("better_why", "")),
+            objection_slug=data.get("objection_slug"),
+            ignored=tuple(data.get("ignored", ())),
+            engine=data.get("engine", "builtin"),
+            notes=tuple(data.get("notes", ())),
+        )
+
+
+def _is_word_list(sentence: Sentence) -> bool:
+    """Many short comma-separated bits with few words each: a list of buzzwords, not speech."""
+    pieces = sentence.text.count(",") + 1
+    return bool(KEYWORD_LIST.search(sentence.text)) and sentence.words < 2 * pieces
+
+
+class _Reader:
+    """One rebuttal, split into sentences, with helpers that quote the original text."""
+
+    def __init__(self, rebuttal: str):
+        self.original = rebuttal
+        self.folded = rebuttal.translate(_FOLD)
+        self.ignored: list[str] = []
+        self.sentences: list[Sentence] = []
+        for sentence in split_sentences(self.folded):
+            if INJECTION.search(sentence.text) or _is_word_list(sentence):
+                self.ignored.append(self.quote(sentence.start, sentence.end))
+            else:
+                self.sentences.append(sentence)
+
+    def quote(self, start: int, end: int) -> str:
+        return self.original[start:end].strip()
+
+    def find(self, pattern: re.Pattern, sentence: Sentence) -> str | None:
+        match = pattern.search(sentence.text)
+        if not match:
+            return None
+        return self.quote(sentence.start + match.start(), sentence.start + match.end())
+
+    def whole(self, sentence: Sentence) -> str:
+        return self.quote(sentence.start, sentence.end)
+
+
+def _acknowledge(reader: _Reader) -> MoveMark:
+    for sentence in reader.sentences[:3]:
+        phrase = reader.find(ACK, sentence)
+        if not phrase:
+            continue
+        undercut = BUT_AFTER.search(sentence.text[sentence.text.lower().find(phrase.lower()[:8]):])
+        early = sentence.index <= 1
+        if early and not undercut:
+            return MoveMark("acknowledge", 2, (phrase,), "Acknowledged the objection before answering it.")
+        return MoveMark("acknowledge", 1, (phrase,),
+                        "Acknowledged, but undercut it with 'but'." if undercut else "Acknowledged, but late.")
+    for sentence in reader.sentences[3:]:
+        phrase = reader.find(ACK, sentence)
+        if phrase:
+            return MoveMark("acknowledge", 1, (phrase,), "Acknowledged, but only late in the reply.")
+    return MoveMark("acknowledge", 0, (), "No acknowledgement: the prospect may not feel heard.")
+
+
+YOU = re.compile(r"\b(?:you|your|you're|they|their|he|she|we've)\b", re.IGNORECASE)
+
+
+def last_clause(text: str) -> str:
+    """The part of a sentence after its last colon or dash: 'I'm only asking: are you ...?'."""
+    return re.split(r"[:;]\s+|\s-\s", text)[-1]
+
+
+def _is_scheduling(sentence: Sentence) -> bool:
+    return bool(SCHEDULING_QUESTION.search(sentence.text))
+
+
+def _clarify(reader: _Reader) -> MoveMark:
+    best: tuple[int, str, str] | None = None
+    for sentence in reader.sentences:
+        text = sentence.text
+        invite = INVITE.search(text)
+        if sentence.is_question and not RHETORICAL.search(text) and not _is_scheduling(sentence):
+            if sentence.words < 2 or (sentence.words < 3 and not WH_QUESTION.search(text)):
+                candidate = (1, reader.whole(sentence), "A question, but too short to find the real concern.")
+            elif ISOLATE.search(text) or WH_QUESTION.search(text) or invite:
+                candidate = (2, reader.whole(sentence), "Asked a real question that digs for the concern behind it.")
+            elif CLOSED_QUESTION.search(last_clause(text)) and YOU.search(text):
+                candidate = (2, reader.whole(sentence), "Asked a question about their situation.")
+            else:
+                candidate = (1, reader.whole(sentence), "A question, but not one that finds the real concern.")
+        elif invite and sentence.words >= 4:
+            candidate = (2, reader.whole(sentence), "Invited them to explain, which surfaces the real concern.")
+        else:
+            continue
+        if best is None or candidate[0] > best[0]:
+            best = candidate
+    if best is None:
+        return MoveMark("clarify", 0, (), "No question: you answered the objection without finding out what's behind it.")
+    return MoveMark("clarify", best[0], (best[1],), best[2])
+
+
+def _respond(reader: _Reader, objection_words: set[str]) -> MoveMark:
+    signals: list[str] = []
+    kinds: set[str] = set()
+    for sentence in reader.sentences:
+        if sentence.words < 4 or (sentence.is_question and not NUMBER.search(sentence.text)):
+            continue
+        if GENERIC_CLAIM.search(sentence.text):
+            continue
+        for kind, pattern in (("number", NUMBER), ("proof", PROOF), ("reframe", REFRAME)):
+            phrase = reader.find(pattern, sentence)
+            if phrase and phrase not in signals:
+                signals.append(phrase)
+                kinds.add(kind)
+    if len(kinds) >= 2 or (len(signals) >= 2 and "number" in kinds) or len(signals) >= 3:
+        return MoveMark("respond", 2, tuple(signals[:4]), "Answered with specifics: numbers, proof or a reframe.")
+    if signals:
+        return MoveMark("respond", 1, tuple(signals), "Some substance, but thin: add a number, an example or proof.")
+    return MoveMark("respond", 0, (), "No specifics: nothing concrete answered the concern.")
+
+
+def _advance(reader: _Reader) -> MoveMark:
+    best: tuple[int, tuple[str, ...], str] | None = None
+    for position, sentence in enumerate(reader.sentences):
+        proposal = reader.find(PROPOSAL, sentence)
+        if not proposal:
+            continue
+        neighbours = reader.sentences[max(0, position - 1):position + 2]
+        concrete = next((found for s in neighbours if (found := reader.find(CONCRETE, s))), None)
+        if concrete:
+            candidate = (2, (proposal, concrete) if concrete != proposal else (proposal,),
+                         "Proposed a small, concrete next step.")
+        else:
+            candidate = (1, (proposal,), "Proposed a next step, but a vague one: name a time or a tiny action.")
+        if best is None or candidate[0] > best[0]:
+            best = candidate
+    if best is None:
+        return MoveMark("advance", 0, (), "No next step: the conversation has nowhere to go.")
+    return MoveMark("advance", best[0], best[1], best[2])
+
+
+def _red_flags(reader: _Reader, moves: dict[str, MoveMark], words: int) -> list[RedFlag]:
+    flags: list[RedFlag] = []
+    for code, (label, cap, pattern) in FLAGS.items():
+        phrases = tuple(dict.fromkeys(p for s in reader.sentences if (p := reader.find(pattern, s))))
+        if not phrases:
+            continue
+        if code == "giving_up" and (moves["clarify"].points == 2 or moves["advance"].points == 2):
+            continue  # "no problem, quick question: ..." keeps the conversation going
+        flags.append(RedFlag(code, label, cap, phrases))
+    questions = sum(1 for s in reader.sentences if s.is_question)
+    if words > 160 or (words > 110 and not questions):
+        flags.append(RedFlag("monologue", "Monologue", "strong", (f"{words} words" + ("" if questions else ", no question"),)))
+    return flags
+
+
+def _tier(points: dict[str, int], flags: list[RedFlag]) -> str:
+    total = sum(points.values())
+    present = sum(1 for value in points.values() if value)
+    if total >= 6 and present >= 3 and points["acknowledge"] >= 1:
+        tier = "elite"
+    elif points["clarify"] == 2 or points["advance"] == 2 or (total >= 4 and present >= 2):
+        tier = "strong"
+    else:
+        tier = "weak"
+    for flag in flags:
+        if TIERS.index(flag.cap) < TIERS.index(tier):
+            tier = flag.cap
+    return tier
+
+
+def _score(tier: str, total: int, flags: list[RedFlag]) -> int:
+    low, high = TIER_BANDS[tier]
+    if tier == "elite":
+        position = (total - 6) / 2
+    elif tier == "strong":
+        position = max(0, total - 1) / 6
+    else:
+        position = total / 8
+    score = low + round((high - low) * min(1.0, position)) - 4 * len(flags)
+    return max(low, min(high, score))
+
+
+def _feedback(moves: tuple[MoveMark, ...], flags: list[RedFlag], objection: Objection | None) -> Feedback:
+    keep = tuple(f"{m.label}: {m.note}" for m in moves if m.points == 2)
+    start = tuple(f"{m.label}: {RUBRIC[m.move]}" for m in moves if m.points < 2)
+    stop = tuple(FLAG_ADVICE[f.code] for f in flags)
+    if objection:
+        elite = objection.rebuttal("elite")
+        better, why = elite.text, elite.why
+    else:
+        better = ("That's a fair thing to raise. Before I answer, can I ask what's behind it: is it the cost, "
+                  "the timing, or something else? Other teams in your spot usually find the biggest cost is "
+                  "waiting another quarter. Could we take 15 minutes on Thursday to look at your numbers together?")
+        why = "All four moves: acknowledge, isolate the real concern, answer with specifics, and a small concrete ask."
+    return Feedback(keep, start, stop, better, why)
+
+
+@lru_cache(maxsize=1)
+def _matcher(lib: Library) -> ObjectionMatcher:
+    return ObjectionMatcher(lib.objections)
+
+
+def match_objection(objection_text: str, lib: Library | None = None) -> Objection | None:
+    lib = lib or library()
+    found = _matcher(lib).best(objection_text)
+    return lib.objections[found.slug] if found else None
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters (but keep line breaks) and normalise to NFC."""
+    text = unicodedata.normalize("NFC", text or "")
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
+
+
+def grade_rebuttal(objection: str, rebuttal: str, *, context: str = "", objection_slug: str | None = None,
+                   lib: Library | None = None) -> Grade:
+    """Grade `rebuttal` as an answer to `objection`. Deterministic; never raises on any text."""
+    lib = lib or library()
+    rebuttal = clean_text(rebuttal)[:MAX_REBUTTAL * 2]
+    matched = lib.objection(objection_slug) or match_objection(objection or "", lib)
+    reader = _Reader(rebuttal)
+    words = sum(s.words for s in reader.sentences)
+    objection_words = {w.lower() for w in WORD.findall(objection or "")}
+    marks = (_acknowledge(reader), _clarify(reader), _respond(reader, objection_words), _advance(reader))
+    moves = {mark.move: mark for mark in marks}
+    flags = _red_flags(reader, moves, words)
+    points = {move: moves[move].points for move in MOVES}
+    tier = _tier(points, flags)
+    notes = ()
+    if reader.ignored:
+        notes = ("Text addressed to the grader was ignored: only what you'd say to a prospect counts.",)
+    return Grade(
+        tier=tier,
+        score=_score(tier, sum(points.values()), flags),
+        moves=marks,
+        red_flags=tuple(flags),
+        feedback=_feedback(marks, flags, matched),
+        objection_slug=matched.slug if matched else None,
+        ignored=tuple(reader.ignored),
+        notes=notes,
+    )

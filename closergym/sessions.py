@@ -1,0 +1,247 @@
+"""Sparring sessions end to end: start one, take a turn (grade, save, reply), build the report.
+
+A rebuttal's trip: validate the text -> `grading` grades it -> `sparring` moves the routine on ->
+the prospect engine phrases its reply -> `store.save_turn` writes the graded turn and the session's
+new state in one transaction. Only then does the page show the reply, so every turn shown as graded
+is on disk, and reloading the page resumes exactly where the session was.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from closergym import store
+from closergym.content import MOVES, Library, Objection, library
+from closergym.grading import MAX_REBUTTAL, Grade, clean_text, grade_rebuttal
+from closergym.prospect import Prospect, ScriptedProspect
+from closergym.sparring import (
+    DIFFICULTIES,
+    ROUNDS,
+    SECOND_CALL_PROMPTS,
+    SECOND_CALL_STEPS,
+    RoutineState,
+    next_beat,
+    opening_line,
+    second_call_stall,
+    second_call_steps,
+    start_state,
+)
+
+MAX_CUSTOM_OBJECTION = 300
+
+
+class TurnError(ValueError):
+    """The answer cannot be taken as it is; the message says why. Nothing was saved."""
+
+
+def check_rebuttal(text: str) -> str:
+    text = clean_text(text or "").strip()
+    if not text:
+        raise TurnError("Type your answer first: an empty reply can't be graded.")
+    if len(text) > MAX_REBUTTAL:
+        raise TurnError(f"That answer is {len(text):,} characters; keep it under {MAX_REBUTTAL:,}. "
+                        "On a real call, shorter lands better.")
+    return text
+
+
+def start_session(db: Database, *, trainee_id: int, objection_slug: str | None = None,
+                  custom_objection: str | None = None, second_call: bool = False, difficulty: str = "normal",
+                  persona: int = 0, seed: int | None = None, lib: Library | None = None) -> dict:
+    """Create a session (abandoning any unfinished one) and put the prospect's opening line in it."""
+    lib = lib or library()
+    if difficulty not in DIFFICULTIES:
+        raise ValueError(f"Unknown difficulty {difficulty!r}")
+    seed = random.randrange(1, 2**31) if seed is None else seed
+    rng = random.Random(seed)
+    state = start_state(difficulty)
+    objection = lib.objection(objection_slug)
+    custom = clean_text(custom_objection or "").strip()[:MAX_CUSTOM_OBJECTION] or None
+    if second_call:
+        kind, objection_slug = "second_call", None
+        stall_slug, _ = second_call_stall(seed)
+        state.prompts.append(SECOND_CALL_PROMPTS[0])
+        extra = {"custom_objection": stall_slug}
+    elif custom:
+        kind = "sparring"
+        objection_slug = objection.slug if objection else None
+        state.prompts.append(custom)
+        extra = {"custom_objection": custom}
+    else:
+        if objection is None:
+            raise ValueError(f"Unknown objection {objection_slug!r}")
+        kind = "sparring"
+        state.prompts.append(opening_line(objection, rng))
+        extra = {}
+    if objection:
+        persona = min(max(persona, 0), len(objection.personas) - 1)
+    abandon_open_sessions(db, trainee_id)
+    return store.create_session(db, trainee_id=trainee_id, kind=kind, objection_slug=objection_slug,
+                                difficulty=difficulty, persona=persona, seed=seed, state=state.to_dict(), **extra)
+
+
+def abandon_open_sessions(db: Database, trainee_id: int) -> None:
+    db.execute("UPDATE sessions SET status = 'abandoned', updated_at = ? WHERE trainee_id = ? AND status = 'active'",
+               [store.now(), trainee_id])
+
+
+def open_session(db: Database, trainee_id: int) -> dict | None:
+    """The trainee's unfinished session, if any (what a reload resumes)."""
+    row = next(db.query("SELECT id FROM sessions WHERE trainee_id = ? AND status = 'active' "
+                        "ORDER BY id DESC LIMIT 1", [trainee_id]), None)
+    return store.get_session(db, row["id"], trainee_id=trainee_id) if row else None
+
+
+def session_objection(session: dict, lib: Library | None = None) -> Objection | None:
+    lib = lib or library()
+    if session["kind"] == "second_call":
+        state = RoutineState.from_dict(session["state"])
+        return lib.objection(session["custom_objection"]) if state.round == 2 else None
+    return lib.objection(session["objection_slug"])
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    turn_id: int
+    grade: Grade
+    reply: str
+    state: RoutineState
+
+
+def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, turn_uid: str | None = None,
+              prospect: Prospect | None = None, lib: Library | None = None) -> TurnResult:
+    """Grade one answer, move the routine on, save it all in one transaction, return the reply."""
+    lib = lib or library()
+    prospect = prospect or ScriptedProspect()
+    text = check_rebuttal(rebuttal)
+    session = store.get_session(db, session_id, trainee_id=trainee_id)
+    if session is None:
+        raise TurnError("That session was not found.")
+    state = RoutineState.from_dict(session["state"])
+    if state.finished or session["status"] != "active":
+        raise TurnError("This session is over: start a new one to keep training.")
+    objection = session_objection(session, lib)
+    prompt = state.prompts[-1]
+    round_number = state.round
+
+    started = time.perf_counter()
+    grade = grade_rebuttal(prompt, text, objection_slug=objection.slug if objection else None, lib=lib)
+    grade_ms = (time.perf_counter() - started) * 1000
+
+    started = time.perf_counter()
+    rng = random.Random(session["seed"] * 31 + round_number)
+    if session["kind"] == "second_call":
+        reply = _second_call_reply(state, grade, session, lib, rng)
+    else:
+        beat = next_beat(state, grade.tier, difficulty=session["difficulty"], objection=objection, rng=rng)
+        reply = "".join(prospect.say(beat, objection=objection, rng=rng))
+    reply_ms = (time.perf_counter() - started) * 1000
+    if state.finished:
+        state.closing = reply
+    else:
+        state.prompts.append(reply)
+
+    update = {"state": state.to_dict()}
+    if state.finished:
+        update.update(status="complete", outcome=state.outcome, ended_at=store.now())
+    turn_id = store.save_turn(db, {
+        "uid": turn_uid or store.new_uid(),
+        "session_id": session_id,
+        "trainee_id": trainee_id,
+        "source": "second_call" if session["kind"] == "second_call" else "sparring",
+        "round": round_number,
+        "objection_slug": objection.slug if objection else session["objection_slug"],
+        "prompt": prompt,
+        "rebuttal": text,
+        "tier": grade.tier,
+        "score": grade.score,
+        **grade.points,
+        "grade": grade.to_dict(),
+        "reply": reply,
+        "engine": prospect.engine,
+        "grade_ms": round(grade_ms, 3),
+        "reply_ms": round(reply_ms, 3),
+    }, session_update=update)
+    return TurnResult(turn_id, grade, reply, state)
+
+
+def _second_call_reply(state: RoutineState, grade: Grade, session: dict, lib: Library,
+                       rng: random.Random) -> str:
+    """Second call: round 1 opens the call, round 2 is a stall, round 3 asks for next steps."""
+    state.tiers.append(grade.tier)
+    if grade.tier == "weak":
+        state.patience -= 1
+    if grade.tier == "elite":
+        state.door_open = True
+    stall = lib.objection(session["custom_objection"])
+    if state.patience <= 0:
+        state.finished, state.outcome = True, "lost"
+        return "I'm sorry, I don't think this is a priority for us right now. I need to go."
+    if state.round >= ROUNDS:
+        state.finished = True
+        state.outcome = "advanced" if grade.tier == "elite" or (grade.tier == "strong" and state.door_open) else "stalled"
+        if state.outcome == "advanced":
+            return rng.choice(stall.exit_lines) if stall else "Okay, let's do it. Send the paperwork over."
+        return "Let me take another look at everything and get back to you."
+    state.round += 1
+    if state.round == 2:
+        opener = "Things have moved a bit since we spoke." if grade.tier != "weak" else "Not much has changed, to be honest."
+        return f"{opener} {second_call_stall(session['seed'])[1]}"
+    return SECOND_CALL_PROMPTS[2] if grade.tier != "weak" else (
+        "I'm still not sure. " + SECOND_CALL_PROMPTS[2])
+
+
+def grade_drill(db: Database, *, trainee_id: int, objection_slug: str, prompt: str, rebuttal: str,
+                source: str, lib: Library | None = None) -> tuple[int, Grade]:
+    """A lesson's drill cell: grade one answer and save it to the trainee's history."""
+    lib = lib or library()
+    text = check_rebuttal(rebuttal)
+    started = time.perf_counter()
+    grade = grade_rebuttal(prompt, text, objection_slug=objection_slug, lib=lib)
+    grade_ms = (time.perf_counter() - started) * 1000
+    turn_id = store.save_turn(db, {
+        "trainee_id": trainee_id, "source": source, "round": 1, "objection_slug": objection_slug,
+        "prompt": prompt, "rebuttal": text, "tier": grade.tier, "score": grade.score, **grade.points,
+        "grade": grade.to_dict(), "engine": "builtin", "grade_ms": round(grade_ms, 3),
+    })
+    return turn_id, grade
+
+
+@dataclass(frozen=True)
+class Report:
+    tiers: list[str]
+    scores: list[int]
+    best_line: str | None
+    best_tier: str | None
+    weakest_move: str | None
+    outcome: str | None
+    drill_next: str | None  # an objection slug
+    steps: dict[str, bool] | None  # second call: which of the six steps showed up
+
+
+def session_report(db: Database, session: dict, lib: Library | None = None) -> Report:
+    lib = lib or library()
+    turns = store.session_turns(db, session["id"], trainee_id=session["trainee_id"])
+    best = max(turns, key=lambda t: (t["score"], -t["round"]), default=None)
+    totals = {move: sum(t[move] for t in turns) for move in MOVES}
+    weakest = min(MOVES, key=lambda move: totals[move]) if turns else None
+    state = RoutineState.from_dict(session["state"])
+    slug = session["objection_slug"] or (session["custom_objection"] if session["kind"] == "second_call" else None)
+    drill_next = slug if any(t["tier"] != "elite" for t in turns) else None
+    steps = second_call_steps([t["rebuttal"] for t in turns]) if session["kind"] == "second_call" else None
+    return Report(
+        tiers=[t["tier"] for t in turns],
+        scores=[t["score"] for t in turns],
+        best_line=best["rebuttal"] if best else None,
+        best_tier=best["tier"] if best else None,
+        weakest_move=weakest,
+        outcome=state.outcome,
+        drill_next=drill_next if drill_next in lib.objections else None,
+        steps=steps,
+    )
+
+
+STEP_LABELS = {step: label for step, (label, _) in SECOND_CALL_STEPS.items()}

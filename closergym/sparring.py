@@ -1,0 +1,189 @@
+"""The 3-round sparring routine as a small state machine, driven by the grade of each rebuttal.
+
+Round 1 the prospect raises the objection; round 2 they push back on your answer (harder after a
+weak one, opening up after a strong one); round 3 a curveball (a stacked objection, or the real
+concern surfacing). After the third answer, or once the prospect's patience runs out, the session
+ends with an outcome (advanced / stalled / lost) that is kept apart from the score.
+
+The routine decides *what* the prospect does next (a `Beat`); a prospect engine (scripted or LLM,
+see `prospect.py`) decides *how* to say it. Difficulty changes behaviour, not just wording: patience,
+what it takes to reveal the real concern, and stacked objections on hard.
+
+The second-call scenario follows the six-step second-call structure over three rounds (open the
+call, handle a stall, close on a small ask) and checks each step in the rep's lines.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+from closergym.content import Library, Objection
+
+ROUNDS = 3
+DIFFICULTIES = ("easy", "normal", "hard")
+Difficulty = Literal["easy", "normal", "hard"]
+Action = Literal["push", "reveal", "curveball", "concern", "exit", "stall", "hang_up"]
+
+
+@dataclass(frozen=True)
+class Rules:
+    patience: int  # weak answers the prospect tolerates before ending the call
+    reveal_on: tuple[str, ...]  # tiers that make the prospect reveal a hidden fact
+    stacks: bool  # round 3 always stacks a new objection on top
+    label: str
+
+
+RULES: dict[str, Rules] = {
+    "easy": Rules(patience=4, reveal_on=("strong", "elite"), stacks=False,
+                  label="Patient and open: a decent question gets an honest answer."),
+    "normal": Rules(patience=3, reveal_on=("strong", "elite"), stacks=False,
+                    label="Guarded: reveals the real concern to good questions, loses patience with weak answers."),
+    "hard": Rules(patience=2, reveal_on=("elite",), stacks=True,
+                  label="Skeptical and short: only an elite answer gets the truth; stacks a second objection; "
+                        "two weak answers and the call is over."),
+}
+
+
+@dataclass
+class RoutineState:
+    """Everything needed to resume a session; stored as JSON in `sessions.state`."""
+
+    round: int = 1
+    prompts: list[str] = field(default_factory=list)  # what the prospect said before each round
+    tiers: list[str] = field(default_factory=list)
+    patience: int = 3
+    revealed: list[int] = field(default_factory=list)  # indices of hidden facts revealed so far
+    door_open: bool = False
+    finished: bool = False
+    outcome: str | None = None
+    closing: str | None = None  # the prospect's last line, once finished
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RoutineState:
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class Beat:
+    """What the prospect does next, decided by the routine from the last grade."""
+
+    action: Action
+    tier: str  # the grade of the answer being replied to
+    fact: str | None = None
+    curveball: str | None = None
+    final: bool = False
+
+
+def start_state(difficulty: str) -> RoutineState:
+    return RoutineState(patience=RULES[difficulty].patience)
+
+
+def _pick(rng: random.Random, options: list[str] | tuple[str, ...], avoid: list[str] | None = None) -> str:
+    fresh = [o for o in options if o not in (avoid or [])]
+    return rng.choice(fresh or list(options))
+
+
+def next_beat(state: RoutineState, tier: str, *, difficulty: str, objection: Objection | None,
+              rng: random.Random) -> Beat:
+    """Advance `state` (in place) after a rebuttal graded `tier`; return what the prospect does."""
+    rules = RULES[difficulty]
+    state.tiers.append(tier)
+    if tier == "weak":
+        state.patience -= 1
+    facts = list(objection.hidden_facts) if objection else []
+    unrevealed = [i for i in range(len(facts)) if i not in state.revealed]
+
+    def reveal() -> str | None:
+        if not unrevealed:
+            return None
+        index = rng.choice(unrevealed)
+        unrevealed.remove(index)
+        state.revealed.append(index)
+        return facts[index]
+
+    if tier == "elite":
+        state.door_open = True
+    last_round = state.round >= ROUNDS
+    if state.patience <= 0:
+        state.finished, state.outcome = True, "lost"
+        return Beat("hang_up", tier, final=True)
+    if last_round:
+        state.finished = True
+        advanced = tier == "elite" or (tier == "strong" and state.door_open and difficulty != "hard") or (
+            tier == "strong" and difficulty == "easy" and state.revealed)
+        state.outcome = "advanced" if advanced else "stalled"
+        return Beat("exit" if advanced else "stall", tier, final=True)
+
+    state.round += 1
+    revealing = tier in rules.reveal_on
+    if state.round == ROUNDS:  # the curveball round
+        if rules.stacks or not (revealing or state.revealed):
+            curveball = _pick(rng, objection.curveballs) if objection else None
+            return Beat("curveball", tier, fact=reveal() if revealing else None, curveball=curveball)
+        return Beat("concern", tier, fact=reveal())
+    if revealing:
+        return Beat("reveal", tier, fact=reveal())
+    return Beat("push", tier)
+
+
+# -- the second call ---------------------------------------------------------------------------------
+
+SECOND_CALL_STEPS: dict[str, tuple[str, re.Pattern]] = {
+    "callback": ("Open with a callback to a specific moment of call one", re.compile(
+        r"\b(?:last time|when we (?:spoke|talked|met)|you (?:mentioned|said|told me)|on our (?:last|first) call|"
+        r"you were telling me)\b", re.I)),
+    "what_changed": ("Surface what changed", re.compile(
+        r"\bwhat(?:'s|’s| has)? (?:changed|happened|moved|come up)\b|\bsince we (?:last )?(?:spoke|talked)\b|"
+        r"\banything (?:new|changed)\b", re.I)),
+    "cost_of_inaction": ("Re-anchor the cost of inaction", re.compile(
+        r"\bcost(?:s|ing)? (?:you|of (?:waiting|doing nothing|inaction))\b|\bif (?:we|you) don't (?:solve|fix|do|change)\b|"
+        r"\bif nothing changes\b|\bwhat does (?:that|it|waiting) cost\b|\bevery (?:week|month) (?:this|that|it)\b", re.I)),
+    "pre_frame": ("Pre-frame the close", re.compile(
+        r"\bif (?:everything|it all|this) still makes sense\b|\bmy goal (?:today|for this call|is)\b|\bby the end of (?:this|the) call\b|"
+        r"\bif something doesn't fit\b|\bgreen[- ]light\b|\bdecide (?:today|on this call)\b", re.I)),
+    "recap": ("Recap the offer in writing during the call", re.compile(
+        r"\b(?:i(?:'ve|’ve| have)? just sent|sending (?:it|you|the proposal|it over) now|in your inbox|on your screen|"
+        r"walk (?:you )?through it|line by line|let's go through (?:it|the proposal))\b", re.I)),
+    "small_ask": ("The small ask, not the big ask", re.compile(
+        r"\b(?:same card|different card|tuesday or thursday|monday or|kick ?off|which (?:day|date) works|"
+        r"(?:start|begin) on|who should (?:i|we) (?:invite|add)|send (?:the )?(?:agreement|paperwork) to)\b", re.I)),
+}
+
+SECOND_CALL_PROMPTS = (
+    "Hi, yes, I've got about ten minutes. Sorry I went quiet after our last call, it's been hectic here.",
+    None,  # round 2: one of the three second-call stalls, chosen per session
+    "Okay. So if we did go ahead, what would next steps actually look like?",
+)
+SECOND_CALL_STALLS = {
+    "partner-decides": "I still need to talk to my partner before we commit to anything.",
+    "comparing-vendors": "To be honest, I'm comparing a couple of other vendors at the moment.",
+    "too-expensive": "It's really just a budget thing on our side.",
+}
+
+
+def second_call_stall(seed: int) -> tuple[str, str]:
+    slug = random.Random(seed).choice(sorted(SECOND_CALL_STALLS))
+    return slug, SECOND_CALL_STALLS[slug]
+
+
+def second_call_steps(rebuttals: list[str]) -> dict[str, bool]:
+    text = " ".join(rebuttals)
+    return {step: bool(pattern.search(text)) for step, (_, pattern) in SECOND_CALL_STEPS.items()}
+
+
+# -- choosing what to drill ---------------------------------------------------------------------------
+
+
+def opening_line(objection: Objection, rng: random.Random) -> str:
+    return rng.choice(objection.lines)
+
+
+def random_objection(lib: Library, rng: random.Random) -> str:
+    return rng.choice(sorted(lib.objections))

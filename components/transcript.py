@@ -1,0 +1,73 @@
+"""The sparring transcript and the session report."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from closergym.content import Objection
+from closergym.grading import MOVE_LABELS, Grade
+from closergym.sessions import STEP_LABELS, Report
+from closergym.sparring import ROUNDS, RoutineState
+from components import scorecard
+from components.text import literal
+
+PROSPECT_AVATAR = "🧑‍💼"
+REP_AVATAR = "🥊"
+OUTCOMES = {
+    "advanced": ("✅", "Advanced", "The prospect agreed to a next step."),
+    "stalled": ("⏸️", "Stalled", "No next step agreed: the deal is still open, but drifting."),
+    "lost": ("❌", "Lost", "The prospect ran out of patience and ended the call."),
+}
+
+
+def header(session: dict, objection: Objection | None, state: RoutineState) -> None:
+    if session["kind"] == "second_call":
+        st.subheader("📞 The second call")
+        st.caption("A stalled deal picks up the phone. Run the six-step second-call structure.")
+    elif objection:
+        st.subheader(f"{objection.emoji} {objection.title}")
+        persona = objection.personas[min(session["persona"], len(objection.personas) - 1)]
+        st.caption(f"{literal(persona.name)} · {literal(persona.role)}, {literal(persona.industry)} · "
+                   f"{literal(persona.mood)} · difficulty **{session['difficulty']}**")
+    else:
+        st.subheader("✍️ Your objection")
+        st.caption(f"difficulty **{session['difficulty']}**")
+    done = min(len(state.tiers), ROUNDS)
+    st.progress(done / ROUNDS, text=f"Round {min(state.round, ROUNDS)} of {ROUNDS}" if not state.finished
+                else "Session complete")
+
+
+def rounds(state: RoutineState, turns: list[dict]) -> None:
+    by_round = {turn["round"]: turn for turn in turns}
+    for number, prompt in enumerate(state.prompts, start=1):
+        with st.chat_message("assistant", avatar=PROSPECT_AVATAR):
+            st.markdown(literal(prompt))
+        turn = by_round.get(number)
+        if turn:
+            with st.chat_message("user", avatar=REP_AVATAR):
+                st.markdown(literal(turn["rebuttal"]))
+                scorecard.render(Grade.from_dict(turn["grade"]), key=f"turn{turn['id']}",
+                                 expanded=number == len(turns))
+    if state.finished and state.closing:
+        with st.chat_message("assistant", avatar=PROSPECT_AVATAR):
+            st.markdown(literal(state.closing))
+
+
+def report(result: Report) -> None:
+    st.subheader("Session report")
+    icon, label, meaning = OUTCOMES.get(result.outcome or "stalled")
+    st.markdown(f"**Outcome: {icon} {label}**. {meaning} The outcome is kept apart from your grades: "
+                "a strong answer can still stall a tough prospect.")
+    columns = st.columns(max(1, len(result.tiers)))
+    for number, (column, tier, score) in enumerate(zip(columns, result.tiers, result.scores), start=1):
+        with column:
+            st.caption(f"Round {number}")
+            scorecard.tier_badge(tier, score)
+    if result.best_line:
+        st.markdown(f"**Your best line** ({result.best_tier}):")
+        st.info(literal(result.best_line), icon="⭐")
+    if result.weakest_move:
+        st.markdown(f"**Work on next:** {MOVE_LABELS[result.weakest_move]}, the move that earned you the fewest points.")
+    if result.steps is not None:
+        st.markdown("**The six steps of a second call**")
+        st.markdown("\n".join(f"- {'✅' if shown else '⬜'} {STEP_LABELS[step]}" for step, shown in result.steps.items()))

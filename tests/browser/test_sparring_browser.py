@@ -1,0 +1,42 @@
+"""A sparring session opened by deep link, answered in a real browser."""
+
+from playwright.sync_api import expect
+
+from closergym import store
+from tests.browser.conftest import wait_for_app
+
+ANSWERS = [
+    "<img src=x onerror=alert(1)> No problem, let me know!",
+    "That makes sense. What part of it is still on your mind: the cost or the timing?",
+    "That's fair. Most teams like yours break even within four months. "
+    "Could we take 15 minutes Thursday at 2 to look at your numbers together?",
+]
+
+
+def send(page, text):
+    before = page.get_by_test_id("stChatMessage").count()
+    page.get_by_test_id("stChatInputTextArea").fill(text)
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(before + 2, timeout=20_000)
+    wait_for_app(page)
+
+
+def test_deep_linked_session_three_rounds(server, watched):
+    with store.open_db(server.db_path) as db:
+        store.ensure_trainee(db, "Dee")
+    page = watched.page
+    page.goto(f"{server.url}/sparring?trainee=Dee&objection=need-to-think&difficulty=easy")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="I need to think about it.")).to_be_visible()
+    expect(page.get_by_text("The rubric")).to_be_visible()
+    for text in ANSWERS:
+        send(page, text)
+    # the hostile answer is shown as typed, not rendered
+    expect(page.get_by_text("<img src=x onerror=alert(1)>", exact=False)).to_be_visible()
+    expect(page.get_by_role("heading", name="Session report")).to_be_visible()
+    expect(page.get_by_text("Outcome:", exact=False)).to_be_visible()
+    assert "objection=" not in page.url  # the deep link was consumed: a reload resumes, not restarts
+    with store.open_db(server.db_path) as db:
+        tiers = [row["tier"] for row in db.query("SELECT tier FROM turns ORDER BY id")]
+    assert tiers == ["weak", "strong", "elite"]
+    watched.assert_clean()

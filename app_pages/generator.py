@@ -1,7 +1,71 @@
 import streamlit as st
 
-from components import trainee
+from closergym import store
+from closergym.content import library
+from closergym.generator import (
+    CHANNELS,
+    CONTEXT_FIELDS,
+    MAX_CONTEXT,
+    MAX_OBJECTION,
+    STAGES,
+    GeneratorError,
+    generate,
+    to_markdown,
+)
+from components import context, generator_view, trainee
+from components.text import literal
 
-st.title("✍️ Objection generator")
+st.title("✍️ Objection response generator")
+st.write("Paste an objection you heard and a little context. You get what is probably going on, a response "
+         "built on the 4-step framework, and weak / strong / elite variants, each graded by the same rubric "
+         "as your sparring answers.")
 me = trainee.require()
-st.write("Coming in the next release.")
+lib = library()
+
+
+@st.fragment
+def tool() -> None:
+    with st.form("generator_form"):
+        objection = st.text_area("The objection", max_chars=MAX_OBJECTION, height=90, key="generator_objection",
+                                 placeholder="e.g. We gotta think it over and get back to you.")
+        with st.expander("Context (optional)"):
+            left, right = st.columns(2)
+            product = left.text_input(CONTEXT_FIELDS["product"], max_chars=MAX_CONTEXT, key="generator_product")
+            price = right.text_input(CONTEXT_FIELDS["price"], max_chars=MAX_CONTEXT, key="generator_price",
+                                     placeholder="e.g. $1,200 a year")
+            stage = left.selectbox(CONTEXT_FIELDS["stage"], STAGES, index=None, key="generator_stage")
+            channel = right.selectbox(CONTEXT_FIELDS["channel"], CHANNELS, index=None, key="generator_channel")
+            role = st.text_input(CONTEXT_FIELDS["role"], max_chars=MAX_CONTEXT, key="generator_role",
+                                 placeholder="e.g. Operations director")
+        submitted = st.form_submit_button("Generate a response", type="primary", icon="✨")
+    if submitted:
+        values = {"product": product, "price": price, "stage": stage or "", "channel": channel or "", "role": role}
+        try:
+            result = generate(objection, values, lib=lib)
+        except GeneratorError as error:
+            st.warning(str(error), icon="✋")
+            return
+        if not result.recognised:
+            st.info("That doesn't read like an objection a prospect would say, so there is nothing to answer yet. "
+                    "Closest objections in our library:", icon="🤔")
+            for slug in result.closest:
+                st.markdown(f"- {lib.objections[slug].emoji} {literal(lib.objections[slug].title)}")
+            return
+        run_id = store.save_generator_run(context.db(), {
+            "trainee_id": me["id"], "objection": result.objection, "context": result.context,
+            "matched_slug": result.matched, "confidence": result.confidence, "result": result.to_dict(),
+            "engine": result.engine})
+        generator_view.result(result, lib, key=f"run{run_id}")
+        st.download_button("Download as Markdown", data=to_markdown(result), file_name="objection-response.md",
+                           mime="text/markdown", icon="⬇️", on_click="ignore")
+
+
+tool()
+
+history = store.generator_runs(context.db(), me["id"], limit=10)
+if history:
+    with st.expander(f"Your recent objections ({len(history)})"):
+        for run in history:
+            match = lib.objections.get(run["matched_slug"] or "")
+            st.markdown(f"- {literal(run['objection'])}  \n  :gray[{run['created_at'][:16]} · "
+                        f"{literal(match.short) if match else 'new objection'}]")

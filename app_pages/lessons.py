@@ -1,7 +1,82 @@
 import streamlit as st
 
-from components import trainee
+from closergym import store
+from closergym.content import library
+from components import context, lesson_view, trainee
+from components.text import literal
 
-st.title("📚 Lessons")
 me = trainee.require()
-st.write("Coming in the next release.")
+db, lib = context.db(), library()
+read = store.lessons_read(db, me["id"])
+slug = st.query_params.get("lesson")
+lesson = lib.lesson(slug)
+
+for error in lib.errors:
+    if error.file.startswith("lessons/"):
+        st.warning(f"A lesson file could not be loaded: {literal(str(error))}", icon="⚠️")
+
+if lesson is None:
+    st.title("📚 Lessons")
+    if slug:
+        st.info(f"There is no lesson called “{literal(slug)}”. Here is the full list.", icon="🔎")
+    st.write("Short, practical reads. Each one has drills inside: type your answer and it is graded on the spot.")
+    from closergym.pdf import playbook_pdf
+
+    st.download_button("The Objection Sparring Playbook (PDF)", data=lambda: playbook_pdf(lib),
+                       file_name="objection-sparring-playbook.pdf", mime="application/pdf",
+                       icon="📘", on_click="ignore")
+    by_cluster: dict[str, list] = {}
+    for item in lib.lessons.values():
+        by_cluster.setdefault(item.meta.cluster, []).append(item)
+    for column, (cluster, items) in zip(st.columns(len(by_cluster)), by_cluster.items()):
+        done = sum(item.slug in read for item in items)
+        column.progress(done / len(items), text=f"{cluster} {done}/{len(items)}")
+    chosen = st.pills("Cluster", list(by_cluster), key="lessons_cluster")
+    query = st.text_input("Search", key="lessons_search", placeholder="e.g. price, partner, second call").strip().lower()
+    shown = [item for item in lib.lessons.values()
+             if (not chosen or item.meta.cluster == chosen)
+             and (not query or query in f"{item.title} {item.meta.summary} {item.body_markdown}".lower())]
+    if not shown:
+        st.info("No lesson matches that search.", icon="🔎")
+    for item in shown:
+        lesson_view.card(item, read=item.slug in read)
+    st.stop()
+
+st.page_link(lesson_view.LESSONS_PAGE, label="All lessons", icon="⬅️")
+st.title(lesson.title)
+st.caption(f"{lesson.meta.cluster} · {lesson.reading_minutes} min read" + (" · ✅ read" if lesson.slug in read else ""))
+st.write(f"*{lesson.meta.summary}*")
+with st.expander("Contents"):
+    st.markdown("\n".join(f"- [{h}](#{lesson_view.anchor(h)})" for h in lesson.headings))
+
+lesson_view.body(lesson, me["id"], lib)
+
+if lesson.meta.faq:
+    st.header("FAQ")
+    for entry in lesson.meta.faq:
+        with st.expander(entry.q):
+            st.markdown(entry.a)
+
+st.header("Drill this in sparring")
+for drill in lesson.meta.drills:
+    objection = lib.objections[drill]
+    st.page_link(lesson_view.SPARRING_PAGE, label=f"Drill this in sparring: “{objection.title}”",
+                 icon=objection.emoji, query_params={"objection": drill})
+
+if lesson.meta.related:
+    st.header("Related reads")
+    for other in lesson.meta.related:
+        if other in lib.lessons:
+            st.page_link(lesson_view.LESSONS_PAGE, label=lib.lessons[other].title, icon="📖",
+                         query_params={"lesson": other})
+
+done, pdf = st.columns(2)
+is_read = lesson.slug in read
+done.button("Mark as unread" if is_read else "Mark as read", icon="↩️" if is_read else "✅", width="stretch",
+            type="secondary" if is_read else "primary",
+            # callbacks run in the next script run's thread: they open their own connection
+            on_click=lambda: store.mark_lesson_read(context.db(), me["id"], lesson.slug, read=not is_read))
+from closergym.pdf import lesson_pdf  # noqa: E402
+
+pdf.download_button("Save as PDF", data=lambda: lesson_pdf(lesson, lib), file_name=f"{lesson.slug}.pdf",
+                    mime="application/pdf", icon="📄", width="stretch", on_click="ignore")

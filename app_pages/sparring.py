@@ -23,7 +23,7 @@ def start(pick: str, difficulty: str, custom: str | None = None) -> None:
 
 
 def leave() -> None:
-    sessions.abandon_open_sessions(db, me["id"])
+    sessions.abandon_open_sessions(context.db(), me["id"])
     st.session_state.pop(SESSION_KEY, None)
 
 
@@ -43,8 +43,6 @@ session_id = st.session_state.get(SESSION_KEY)
 session = store.get_session(db, session_id, trainee_id=me["id"]) if session_id else None
 if session is None or session["status"] == "abandoned":
     session = sessions.open_session(db, me["id"])  # a reload resumes the unfinished session
-answer = st.chat_input("Your answer to the prospect…", max_chars=2000,
-                       disabled=session is None or session["status"] != "active")
 
 if session is None:
     st.write("Pick an objection and a difficulty. The prospect raises it, pushes back on your answer, "
@@ -61,34 +59,48 @@ if session is None:
         scorecard.rubric()
     st.stop()
 
-problem = None
-if answer is not None and session["status"] == "active":
-    round_number = RoutineState.from_dict(session["state"]).round
-    try:
-        sessions.take_turn(db, trainee_id=me["id"], session_id=session["id"], rebuttal=answer,
-                           turn_uid=f"{session['uid']}-r{round_number}")
-    except sessions.TurnError as error:
-        problem = str(error)
-    session = store.get_session(db, session["id"], trainee_id=me["id"])
 
-state = RoutineState.from_dict(session["state"])
-objection = lib.objection(session["objection_slug"])
-transcript.header(session, objection, state)
-if not state.tiers:
-    with st.expander("The rubric", expanded=True):
-        scorecard.rubric()
-transcript.rounds(state, store.session_turns(db, session["id"], trainee_id=me["id"]))
-if problem:
-    st.warning(problem, icon="✋")
+@st.fragment
+def conversation(session_id: int) -> None:
+    """The transcript and the answer box: an answer reruns only this part of the page."""
+    database = context.db()
+    session = store.get_session(database, session_id, trainee_id=me["id"])
+    shown = st.container()
+    answer = st.chat_input("Your answer to the prospect…", max_chars=2000) if session["status"] == "active" else None
+    problem = None
+    if answer is not None:
+        round_number = RoutineState.from_dict(session["state"]).round
+        try:
+            sessions.take_turn(database, trainee_id=me["id"], session_id=session_id, rebuttal=answer,
+                               turn_uid=f"{session['uid']}-r{round_number}")
+        except sessions.TurnError as error:
+            problem = str(error)
+        session = store.get_session(database, session_id, trainee_id=me["id"])
+        if session["status"] != "active":
+            st.rerun()  # the session is over: redraw the page without the answer box
+    state = RoutineState.from_dict(session["state"])
+    with shown:
+        transcript.header(session, lib.objection(session["objection_slug"]), state)
+        if not state.tiers:
+            with st.expander("The rubric", expanded=True):
+                scorecard.rubric()
+        transcript.rounds(state, store.session_turns(database, session_id, trainee_id=me["id"]))
+        if problem:
+            st.warning(problem, icon="✋")
+    if state.finished:
+        transcript.report(sessions.session_report(database, session, lib))
+        again, other = st.columns(2)
+        if again.button("Drill it again", icon="🔁", width="stretch"):
+            second_call = session["kind"] == "second_call"
+            start("second_call" if second_call else session["objection_slug"] or "random", session["difficulty"],
+                  None if second_call else session["custom_objection"])
+            st.rerun()
+        if other.button("Choose another drill", icon="🎯", width="stretch"):
+            leave()
+            st.rerun()
+    elif st.button("End this session", icon="⏹️", type="tertiary"):
+        leave()
+        st.rerun()  # the whole page: back to choosing a drill
 
-if state.finished:
-    transcript.report(sessions.session_report(db, session, lib))
-    again, other = st.columns(2)
-    if again.button("Drill it again", icon="🔁", width="stretch"):
-        second_call = session["kind"] == "second_call"
-        start("second_call" if second_call else session["objection_slug"] or "random", session["difficulty"],
-              None if second_call else session["custom_objection"])
-        st.rerun()
-    other.button("Choose another drill", icon="🎯", width="stretch", on_click=leave)
-else:
-    st.button("End this session", icon="⏹️", on_click=leave, type="tertiary")
+
+conversation(session["id"])

@@ -141,6 +141,30 @@ def cmd_grade(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+@command("generate")
+def cmd_generate(args: argparse.Namespace, config: Config) -> int:
+    """Compose a framework response and graded weak / strong / elite variants for an objection."""
+    from closergym.generator import GeneratorError, generate, to_markdown
+
+    context = {}
+    for item in args.context or ():
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise CliError(f"--context takes KEY=VALUE, got {item!r}")
+        context[key.strip()] = value
+    try:
+        result = generate(args.objection, context, seed=args.seed)
+    except GeneratorError as error:
+        raise CliError(str(error)) from None
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif not result.recognised:
+        print("That doesn't read like an objection. Closest in the library: " + ", ".join(result.closest))
+    else:
+        print(to_markdown(result))
+    return 0
+
+
 class CliError(Exception):
     """A problem the user can fix: printed as one line, exit code 2."""
 
@@ -168,6 +192,12 @@ def build_parser() -> argparse.ArgumentParser:
     source = grade.add_mutually_exclusive_group()
     source.add_argument("--jsonl", metavar="FILE", help="JSON lines file, or - for standard input")
     source.add_argument("--csv", metavar="FILE", help="CSV file with objection and rebuttal columns, or -")
+    generate = sub.add_parser("generate", help="a framework response and graded variants for an objection")
+    generate.add_argument("objection", help="the objection, in quotes")
+    generate.add_argument("--context", action="append", metavar="KEY=VALUE",
+                          help="context: product, price, stage, channel, role (repeatable)")
+    generate.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
+    generate.add_argument("--seed", type=int, help="fix the wording (for repeatable output)")
     return parser
 
 

@@ -25,6 +25,11 @@ TIERS = ("weak", "strong", "elite")
 MOVES = ("acknowledge", "clarify", "respond", "advance")
 CLUSTERS = ("Objection handling", "Closing", "Follow-up", "Discovery", "Delivery and mindset")
 WORDS_PER_MINUTE = 220
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when PyYAML has it
+
+
+def load_yaml(text: str):
+    return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
 
 Move = Literal["acknowledge", "clarify", "respond", "advance"]
 Line = Field(min_length=3, max_length=600)
@@ -195,7 +200,7 @@ def describe_validation_error(error: ValidationError) -> str:
 def load_objection_file(path: Path) -> Objection:
     """Parse and validate one objection file; raise `ValueError` with a readable message."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise ValueError(f"not valid YAML ({error.__class__.__name__}: {str(error).splitlines()[0]})") from None
     if not isinstance(raw, dict):
@@ -219,7 +224,7 @@ def parse_lesson(text: str, *, name: str = "lesson") -> Lesson:
     if not match:
         raise ValueError("missing front matter (a block between '---' lines at the top)")
     try:
-        raw = yaml.safe_load(match.group(1))
+        raw = load_yaml(match.group(1))
     except yaml.YAMLError as error:
         raise ValueError(f"broken front matter ({str(error).splitlines()[0]})") from None
     if not isinstance(raw, dict):
@@ -236,7 +241,7 @@ def parse_lesson(text: str, *, name: str = "lesson") -> Lesson:
         if before:
             blocks.append(Block("markdown", before))
         try:
-            spec = yaml.safe_load(fence.group(1)) or {}
+            spec = load_yaml(fence.group(1)) or {}
             drill = DrillCell.model_validate(spec)
         except (yaml.YAMLError, ValidationError) as error:
             detail = describe_validation_error(error) if isinstance(error, ValidationError) else str(error)

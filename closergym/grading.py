@@ -22,10 +22,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 
 from closergym.content import MOVES, Library, Objection, library
-from closergym.matching import ObjectionMatcher
+from closergym.matching import matcher_for
 
 TIERS = ("weak", "strong", "elite")
 MAX_REBUTTAL = 2000
@@ -115,6 +114,13 @@ ACK = cues(
     r"\bi hear (?:that|what)\b", r"\bthat's (?:a )?(?:totally |completely )?(?:normal|natural|common)\b",
     r"\bthat's (?:smart|wise|sensible)\b",
 )
+OPENER = cues(
+    r"\b(?:good|great|nice|love|fair|right|true|sure|definitely|absolutely|totally|happy to|glad|honest|reasonable|"
+    r"smart|valuable|worth|plus|tough|brutal|rough|hard|frustrating|understandable|natural|normal|none taken|no offense|"
+    r"makes sense|of course|gotcha|noted|good to know|thanks|thank you)\b",
+    r"\byou should\b", r"\bi(?:'d| would) want\b", r"\b(?:most|lots of|plenty of|many) (?:people|folks|of our customers)\b",
+    r"\ba (?:real|fair|big|good|great) (?:one|point|concern|constraint|question|plus)\b", r"\bcaught you\b",
+)
 WEAK_ACK = cues(r"^(?:ok(?:ay)?|sure|yeah|yes|oh|well|alright|hmm)\b")
 BUT_AFTER = re.compile(r"^[^.?!]{0,40}?\b(?:but|however)\b", re.IGNORECASE)
 
@@ -153,17 +159,28 @@ SCHEDULING_QUESTION = cues(
 )
 
 NUMBER = cues(
-    r"\$\s?\d", r"\b\d+(?:[.,]\d+)?\s?(?:%|percent|x\b|k\b|hours?|hrs?|days?|weeks?|months?|years?|minutes?|"
-    r"mins?|dollars?|euros?|pounds?|clients?|customers?|companies|teams?|reps?|users?|people|homes?|"
+    r"[$€£]\s?\d", r"\b\d+(?:[.,]\d+)?(?:\s|-)?(?:%|percent|x\b|k\b|hours?|hrs?|days?|weeks?|weekends?|months?|years?|minutes?|"
+    r"mins?|dollars?|euros?|pounds?|clients?|customers?|companies|firms?|teams?|reps?|users?|people|homes?|houses?|"
+    r"locations?|sites?|sessions?|lines?|seats?|licen[cs]es?|visits?|claims?|stores?|offices?|employees?|staff|"
     r"installs?|calls?|deals?|times?|per|a (?:week|month|year))",
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
-    r"fifty|a hundred|half|double|triple|twice|several|a few) (?:hours?|days?|weeks?|months?|years?|minutes?|"
-    r"clients?|customers?|companies|teams?|times|of (?:our|the|them))\b",
+    r"fifty|sixty|ninety|a hundred|half|double|triple|twice|several|a few)(?:\s|-)(?:(?:more|extra|weekly|monthly|full) )?"
+    r"(?:hours?|days?|weeks?|weekends?|months?|years?|minutes?|clients?|customers?|companies|firms?|teams?|times|"
+    r"sessions?|visits?|locations?|of (?:our|the|them|your))\b",
+    r"\b(?:within|in|after) (?:about |roughly )?(?:a|one|two|three|six|the first) (?:week|month|quarter|year|days?)\b",
+    r"\bhalf\b", r"\b(?:doubled|tripled|halved)\b",
 )
 PROOF = cues(
     r"\b(?:clients?|customers?|teams?|companies|people|owners?|homeowners?|firms?|families) (?:like (?:you|yours)|"
     r"(?:we|i) (?:work|worked) with|in your (?:position|situation|shoes|industry)|usually|typically|often|tend to|"
     r"who (?:switched|started|moved|tried))",
+    r"\b(?:plenty|lots|many|most|a lot|some|half|several|dozens) of (?:our |my |your )?(?:neighbou?rs|customers|clients|"
+    r"people|teams|firms|companies|businesses|owners|families|buyers|offices|practices)\b",
+    r"\b(?:firms|companies|teams|businesses|offices|practices|houses|homes|groups|clients|customers) (?:of |at )?(?:your|that|this) "
+    r"(?:size|stage|industry|area|kind)\b",
+    r"\b(?:a|one) (?:customer|client|firm|company|team|family|practice|group|distributor|agency|owner|school)\b"
+    r"[^.?!]{0,40}\b(?:who|that|switched|cut|saved|went|grew|got|moved|had|asked)\b",
+    r"\b(?:the|our) average\b", r"\bthe story (?:i|we) hear\b",
     r"\bin my experience\b", r"\bhere's what (?:i've|we've|i|we) (?:seen|see|found)\b",
     r"\bwhat (?:we|i) (?:see|usually see|often see|have seen)\b", r"\bfor (?:example|instance)\b",
     r"\bcase study\b", r"\blast (?:month|quarter|year|week) (?:we|a|one)\b", r"\bone of (?:our|my) (?:clients|customers)\b",
@@ -171,7 +188,10 @@ PROOF = cues(
     r"\bat this stage (?:my|our|most) (?:clients|customers)\b", r"\b(?:references?|testimonials?)\b",
 )
 REFRAME = cues(
-    r"\bwhich means\b", r"\bso you(?:'re| are)? (?:spending|paying|losing|getting|already)\b",
+    r"\bwhich means\b", r"\brather than\b", r"\bwarrant(?:y|ies)\b", r"\bno (?:deposit|long-term|contract|commitment|obligation|"
+    r"setup fee|lock-?in|drilling)\b", r"\bfree (?:trial|scan|check|assessment|audit|review|inspection|quote|consultation)\b",
+    r"\b(?:an|the) out\b", r"\bwe(?:'ll)? pay the difference\b", r"\b(?:credit|cover) (?:up to|toward|the)\b",
+    r"\byou (?:keep|take it with you|can cancel|can walk|walk)\b", r"\bthat's (?:usually|often) (?:the|what|why|where)\b", r"\bso you(?:'re| are)? (?:spending|paying|losing|getting|already)\b",
     r"\b(?:the )?(?:real|true|hidden) cost\b", r"\bcost of (?:doing nothing|waiting|inaction|staying)\b",
     r"\bevery (?:week|month|day|quarter) (?:you|that|this|it)\b", r"\binstead of\b", r"\bnot because\b",
     r"\bthe difference (?:is|between)\b", r"\bunlike\b", r"\bthat's why\b", r"\bwhat that means\b",
@@ -192,8 +212,12 @@ GENERIC_CLAIM = cues(
 
 PROPOSAL = cues(
     r"\blet's (?!say\b|be honest\b|face it\b|see if\b)\w+", r"\bhow about\b", r"\bwhy not let me\b",
-    r"\b(?:want|like) me to\b", r"\bwould you (?:like|be open|be up for)\b", r"\b(?:can|could|shall|should) we\b",
-    r"\b(?:can|could|may) i (?:show|send|run|check|book|set|put|come|swing|walk|grab|call)\b",
+    r"\b(?:want|like) me to\b", r"\bwould (?:you|he|she|they|your \w+|the two of you) (?:like|be open|be up for|be free|be willing)\b",
+    r"\b(?:can|could|shall|should) we\b", r"\b(?:then )?we can (?:go|walk|look|talk|meet|set|start|get|run|review)\b",
+    r"\b(?:can|could|may) i (?!ask\b|be honest\b|just say\b)\w+", r"\bworth a (?:quick|short|\d+|fifteen|ten|twenty)\b",
+    r"\b(?:a|one|quick) (?:\d+|five|ten|fifteen|twenty|thirty)[- ]minute (?:call|chat|demo|look|meeting|walkthrough|session|"
+    r"screen ?share|check|visit|test)\b", r"\b(?:what|which) (?:day|time|date)\b",
+    r"\bi(?:'ll| will) (?:run|check|put together|draft|build|map|prepare|measure|set|bring|print|email the intro|connect)\b",
     r"\blet me (?:show|run|check|walk|set|book|put|send you a (?:calendar|invite)|come|swing|pull|map|do)\b",
     r"\bi(?:'ll| will) (?:come by|swing (?:back|by)|call you (?:at|on|tomorrow|back at)|book|set up|put|send (?:the |a |you (?:a |the )?)?(?:invite|calendar|link) )",
     r"\bi(?:'ve| have) got (?:\d+|twenty|fifteen|ten|thirty|a few) minutes\b", r"\bi(?:'ve| have) (?:got )?time (?:on|at|tomorrow)\b",
@@ -415,6 +439,9 @@ def _acknowledge(reader: _Reader) -> MoveMark:
         phrase = reader.find(ACK, sentence)
         if phrase:
             return MoveMark("acknowledge", 1, (phrase,), "Acknowledged, but only late in the reply.")
+    opener = _opening_clause(reader)
+    if opener:
+        return MoveMark("acknowledge", 2, (opener,), "Opened by validating what they said before moving on.")
     return MoveMark("acknowledge", 0, (), "No acknowledgement: the prospect may not feel heard.")
 
 
@@ -424,6 +451,21 @@ YOU = re.compile(r"\b(?:you|your|you're|they|their|he|she|we've)\b", re.IGNORECA
 def last_clause(text: str) -> str:
     """The part of a sentence after its last colon or dash: 'I'm only asking: are you ...?'."""
     return re.split(r"[:;]\s+|\s-\s", text)[-1]
+
+
+def _opening_clause(reader: _Reader) -> str | None:
+    """A short, validating first clause ('Good, you should compare.') followed by more: an acknowledgement
+    in the rep's own words, whatever the exact phrase."""
+    if len(reader.sentences) < 2:
+        return None
+    first = reader.sentences[0]
+    clause = re.split(r"\s-\s|[,;:]\s", first.text, maxsplit=1)[0]
+    words = len(WORD.findall(clause))
+    if first.is_question or words > 12 or not OPENER.search(clause) or BUT_AFTER.search(first.text):
+        return None
+    if any(pattern.search(first.text) for _, _, pattern in FLAGS.values()):
+        return None
+    return reader.quote(first.start, first.start + len(clause))
 
 
 def _is_scheduling(sentence: Sentence) -> bool:
@@ -513,9 +555,10 @@ def _red_flags(reader: _Reader, moves: dict[str, MoveMark], words: int) -> list[
 def _tier(points: dict[str, int], flags: list[RedFlag]) -> str:
     total = sum(points.values())
     present = sum(1 for value in points.values() if value)
-    if total >= 6 and present >= 3 and points["acknowledge"] >= 1:
+    full_body = points["clarify"] == points["respond"] == points["advance"] == 2
+    if total >= 6 and present >= 3 and (points["acknowledge"] >= 1 or full_body):
         tier = "elite"
-    elif points["clarify"] == 2 or points["advance"] == 2 or (total >= 4 and present >= 2):
+    elif points["clarify"] == 2 or points["advance"] == 2 or (points["clarify"] == 1 and total >= 3):
         tier = "strong"
     else:
         tier = "weak"
@@ -552,14 +595,9 @@ def _feedback(moves: tuple[MoveMark, ...], flags: list[RedFlag], objection: Obje
     return Feedback(keep, start, stop, better, why)
 
 
-@lru_cache(maxsize=1)
-def _matcher(lib: Library) -> ObjectionMatcher:
-    return ObjectionMatcher(lib.objections)
-
-
 def match_objection(objection_text: str, lib: Library | None = None) -> Objection | None:
     lib = lib or library()
-    found = _matcher(lib).best(objection_text)
+    found = matcher_for(lib).best(objection_text)
     return lib.objections[found.slug] if found else None
 
 

@@ -13,8 +13,9 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
-from closergym.content import Objection
+from closergym.content import Library, Objection
 
 SURE = 0.45  # at or above: "this is X"
 POSSIBLE = 0.28  # at or above: "probably X"; below: not recognised
@@ -97,3 +98,9 @@ class ObjectionMatcher:
         if ranked and ranked[0].score >= POSSIBLE:
             return ranked[0]
         return None
+
+
+@lru_cache(maxsize=4)
+def matcher_for(lib: Library) -> ObjectionMatcher:
+    """One index per loaded library (libraries compare by identity)."""
+    return ObjectionMatcher(lib.objections)

@@ -1,5 +1,9 @@
 """The scorecard under a graded answer: tier badge, each move with the phrases that earned it,
-red flags, keep / start / stop, and a better alternative (shown only after the answer)."""
+red flags, keep / start / stop, and a better alternative (shown only after the answer).
+
+Kept to a handful of elements: every Markdown element costs the browser time to render, and a
+sparring transcript shows up to three scorecards at once.
+"""
 
 from __future__ import annotations
 
@@ -11,34 +15,47 @@ from components.text import literal
 TIER_STYLE = {"weak": ("red", "🟥"), "strong": ("orange", "🟧"), "elite": ("green", "🟩")}
 
 
-def tier_badge(tier: str, score: int | None = None) -> None:
+def badge_markdown(tier: str, score: int | None = None) -> str:
     color, icon = TIER_STYLE[tier]
-    label = f"{tier.upper()}" + (f" · {score}/100" if score is not None else "")
-    st.badge(label, icon=icon, color=color)
+    label = tier.upper() + (f" · {score}/100" if score is not None else "")
+    return f":{color}-badge[{icon} {label}]"
 
 
-def render(grade: Grade, *, key: str, expanded: bool = True) -> None:
-    tier_badge(grade.tier, grade.score)
+def tier_badge(tier: str, score: int | None = None) -> None:
+    st.markdown(badge_markdown(tier, score))
+
+
+def moves_markdown(grade: Grade) -> str:
+    lines = []
     for mark in grade.moves:
         dots = "●" * mark.points + "○" * (2 - mark.points)
         quoted = " · ".join(f"“{literal(p)}”" for p in mark.phrases)
-        st.markdown(f"**{mark.label}** {dots}  \n{literal(mark.note)}" + (f"  \n:gray[{quoted}]" if quoted else ""))
+        lines.append(f"- **{mark.label}** {dots} {literal(mark.note)}" + (f"  \n  :gray[{quoted}]" if quoted else ""))
     for flag in grade.red_flags:
         quoted = ", ".join(f"“{literal(p)}”" for p in flag.phrases)
-        st.markdown(f"🚩 **{flag.label}** (caps the grade at {flag.cap}): {quoted}")
-    for note in grade.notes:
-        st.caption(note)
+        lines.append(f"- 🚩 **{flag.label}** (caps the grade at {flag.cap}): {quoted}")
+    return "\n".join(lines)
+
+
+def feedback_markdown(grade: Grade) -> str:
+    fb = grade.feedback
+    parts = []
+    for title, items in (("Keep", fb.keep), ("Start", fb.start), ("Stop", fb.stop)):
+        if items:
+            parts.append(f"**{title}**\n" + "\n".join(f"- {literal(item)}" for item in items))
+    parts.append(f"**A better alternative**\n\n> 💡 {literal(fb.better)}\n\n:gray[{literal(fb.better_why)}]")
+    return "\n\n".join(parts)
+
+
+def render(grade: Grade, *, expanded: bool = True) -> None:
+    st.markdown(f"{badge_markdown(grade.tier, grade.score)}\n\n{moves_markdown(grade)}"
+                + "".join(f"\n\n:gray[{literal(note)}]" for note in grade.notes))
     with st.expander("Keep · start · stop, and a better line", expanded=expanded):
-        fb = grade.feedback
-        for title, items in (("Keep", fb.keep), ("Start", fb.start), ("Stop", fb.stop)):
-            if items:
-                st.markdown(f"**{title}**  \n" + "  \n".join(f"- {literal(item)}" for item in items))
-        st.markdown("**A better alternative**")
-        st.info(literal(fb.better), icon="💡")
-        st.caption(literal(fb.better_why))
+        st.markdown(feedback_markdown(grade))
 
 
 def rubric() -> None:
     """The rubric, visible before the first answer."""
-    st.markdown("\n".join(f"- **{MOVE_LABELS[move]}** (0-2): {text}" for move, text in RUBRIC.items()))
-    st.markdown("\n".join(f"- {TIER_STYLE[tier][1]} **{tier.capitalize()}**: {text}" for tier, text in TIER_RULES.items()))
+    st.markdown("\n".join(f"- **{MOVE_LABELS[move]}** (0-2): {text}" for move, text in RUBRIC.items())
+                + "\n\n" + "\n".join(f"- {TIER_STYLE[tier][1]} **{tier.capitalize()}**: {text}"
+                                     for tier, text in TIER_RULES.items()))

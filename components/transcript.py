@@ -46,7 +46,7 @@ def rounds(state: RoutineState, turns: list[dict]) -> None:
         if turn:
             with st.chat_message("user", avatar=REP_AVATAR):
                 st.markdown(literal(turn["rebuttal"]))
-                scorecard.render(Grade.from_dict(turn["grade"]), key=f"turn{turn['id']}",
+                scorecard.render(Grade.from_dict(turn["grade"]),
                                  expanded=number == len(turns))
     if state.finished and state.closing:
         with st.chat_message("assistant", avatar=PROSPECT_AVATAR):

@@ -181,3 +181,11 @@ def test_hostile_answer_is_shown_as_text_and_earns_nothing(db, trainee):
     shown = at.chat_message[1].markdown[0].value
     assert "\\<script\\>" in shown
     assert db["turns"].count == 1 and next(db.query("SELECT tier FROM turns"))["tier"] == "weak"
+
+
+def test_ending_a_session_goes_back_to_the_picker(db, trainee):
+    at = app_for(trainee, "app_pages/sparring.py", query={"objection": "bad-timing"})
+    next(b for b in at.button if b.label == "End this session").click().run()
+    assert not at.exception
+    assert [s.label for s in at.main.selectbox] == ["Objection"]
+    assert next(db.query("SELECT status FROM sessions"))["status"] == "abandoned"

@@ -1,0 +1,302 @@
+"""Turn latency benchmark: how long one graded sparring turn takes, on the server and in a real browser.
+
+Part 1 (engine, no Streamlit): `sessions.take_turn` on a temp SQLite database, 3 rounds per session over
+every objection in the library and a weak / strong / elite answer; then `grade_rebuttal` alone.
+
+Part 2 (browser, Debian's Chromium through Playwright): Enter-to-reply time on our sparring page versus a
+bare Streamlit echo chat app started with the same `.streamlit/config.toml`. Ours counts as answered when
+the rep's message and the prospect's reply are both on the page and the script has finished
+(`data-test-script-state='notRunning'`); the echo app when both its messages show the new text. The goal is
+ours within 1.5x of bare. Figures only, no asserts; takes about 1-2 minutes.
+
+    .venv/bin/python bench/turn_latency.py [--turns 30] [--warmup 3] [--engine-passes 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from closergym import sessions, store  # noqa: E402
+from closergym.content import library  # noqa: E402
+from closergym.grading import grade_rebuttal  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, free_port  # noqa: E402
+
+ANSWERS = {
+    "weak": "No problem, let me know!",
+    "strong": "That makes sense. What part of it is still on your mind: the cost or the timing?",
+    "elite": "That's fair. Most teams like yours break even within four months. "
+             "Could we take 15 minutes Thursday at 2 to look at your numbers together?",
+}
+ROUTINE = ["weak", "strong", "elite"]  # what the browser part answers, round by round
+GOAL = 1.5
+WAIT_MS = 15_000  # hard timeout on any single wait in the browser
+BROWSER_BUDGET_S = 75  # per app: stop measuring (and report what we have) past this
+
+ECHO_APP = '''import streamlit as st
+
+if p := st.chat_input("Say"):
+    st.chat_message("user").write(p)
+    st.chat_message("assistant").write(p)
+'''
+
+# Records performance.now() at the Enter keydown, before Streamlit's own handler sees it.
+INIT_SCRIPT = """
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter') window.__benchT0 = performance.now();
+}, true);
+"""
+
+# Polled on every animation frame. `visible`: the new reply is on the page; `done`: that, and the script
+# has finished its rerun. Returns the in-page times since Enter once `done` holds (or `visible` if
+# `need_done` is false).
+WATCH = """
+([mode, target, needDone]) => {
+  const messages = [...document.querySelectorAll("[data-testid='stChatMessage']")];
+  const app = document.querySelector("[data-testid='stApp']");
+  const idle = app && app.getAttribute('data-test-script-state') === 'notRunning';
+  const visible = mode === 'count'
+    ? messages.length >= target
+    : messages.length >= 2 && messages.filter((m) => m.innerText.includes(target)).length >= 2;
+  if (!visible) return false;
+  const now = performance.now();
+  if (window.__benchVisible === undefined) window.__benchVisible = now - window.__benchT0;
+  if (needDone && !idle) return false;
+  return {visible: window.__benchVisible, done: now - window.__benchT0};
+}
+"""
+APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def figures(values_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(values_ms)
+    p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
+    return {"n": len(ordered), "median": statistics.median(ordered), "p95": p95, "max": ordered[-1]}
+
+
+def line(name: str, values_ms: list[float]) -> str:
+    if not values_ms:
+        return f"{name:<44} no samples"
+    f = figures(values_ms)
+    return (f"{name:<44} n={f['n']:<4} median {f['median']:7.1f} ms   p95 {f['p95']:7.1f} ms   "
+            f"max {f['max']:7.1f} ms")
+
+
+# --- part 1: the engine --------------------------------------------------------------------------------
+
+def bench_engine(passes: int) -> None:
+    lib = library()
+    slugs = sorted(lib.objections)
+    folder = Path(tempfile.mkdtemp(prefix="closergym-bench-"))
+    turn_ms: list[float] = []
+    try:
+        db = store.open_db(folder / "engine.db")
+        trainee = store.create_trainee(db, "Bench")
+        seed = 0
+        for _ in range(passes):
+            for slug in slugs:
+                for tier in ANSWERS:
+                    seed += 1
+                    session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug=slug,
+                                                     difficulty="normal", seed=seed)
+                    for _round in range(3):
+                        started = time.perf_counter()
+                        result = sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"],
+                                                    rebuttal=ANSWERS[tier])
+                        turn_ms.append((time.perf_counter() - started) * 1000)
+                        if result.state.finished:
+                            break
+        db.close()
+
+        grade_rebuttal(lib.objections[slugs[0]].lines[0], ANSWERS["elite"], objection_slug=slugs[0], lib=lib)
+        grade_ms: list[float] = []
+        for _ in range(passes):
+            for slug in slugs:
+                prompt = lib.objections[slug].lines[0]
+                for text in ANSWERS.values():
+                    started = time.perf_counter()
+                    grade_rebuttal(prompt, text, objection_slug=slug, lib=lib)
+                    grade_ms.append((time.perf_counter() - started) * 1000)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"engine: {len(slugs)} objections x {len(ANSWERS)} answers x {passes} passes, normal difficulty")
+    print(line("sessions.take_turn (grade + reply + save)", turn_ms))
+    print(line("grading.grade_rebuttal alone (warmed up)", grade_ms))
+
+
+# --- part 2: the browser -------------------------------------------------------------------------------
+
+class BareServer:
+    """The echo chat app, run like `Server` runs ours: same interpreter, same config.toml, its own cwd."""
+
+    def __init__(self, folder: Path):
+        (folder / ".streamlit").mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
+        (folder / "echo.py").write_text(ECHO_APP)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = folder / f"server-{self.port}.log"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "echo.py", "--server.port", str(self.port),
+             "--server.headless", "true"],
+            cwd=folder, env=dict(os.environ), stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+        )
+        self.wait_healthy()
+
+    wait_healthy = Server.wait_healthy
+    stop = Server.stop
+
+
+def measure(page, *, box, mode: str, target, need_done: bool) -> tuple[float, float, float]:
+    """Press Enter; return (in-page ms to visible, in-page ms to done, wall ms from Python)."""
+    page.evaluate("() => { window.__benchVisible = undefined; window.__benchT0 = undefined; }")
+    started = time.perf_counter()
+    box.press("Enter")
+    handle = page.wait_for_function(WATCH, arg=[mode, target, need_done], polling="raf", timeout=WAIT_MS)
+    wall = (time.perf_counter() - started) * 1000
+    result = handle.json_value()
+    return result["visible"], result["done"], wall
+
+
+def run_ours(browser, folder: Path, turns: int, warmup: int) -> dict[str, list[float]]:
+    db_path = folder / "ours.db"
+    with store.open_db(db_path) as db:
+        store.create_trainee(db, "Bench")
+    times: dict[str, list[float]] = {"visible": [], "done": [], "wall": []}
+    server = Server(db_path)
+    context = None
+    try:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(WAIT_MS)
+        context.add_init_script(INIT_SCRIPT)
+        page = context.new_page()
+        drill_url = f"{server.url}/sparring?trainee=Bench&objection=need-to-think"
+        page.goto(drill_url)
+        page.wait_for_selector(APP_IDLE, timeout=WAIT_MS)
+        page.get_by_test_id("stChatInputTextArea").wait_for(timeout=WAIT_MS)
+        budget = time.monotonic() + BROWSER_BUDGET_S
+        step = 0
+        while len(times["done"]) < turns and time.monotonic() < budget:
+            messages = page.get_by_test_id("stChatMessage")
+            again = page.get_by_role("button", name="Drill it again")
+            if again.count():  # the session is over (3 answers, or lost early): start a new one
+                again.click()
+                page.wait_for_function(
+                    "() => document.querySelectorAll(\"[data-testid='stChatMessage']\").length === 1 && "
+                    f"document.querySelector(\"{APP_IDLE}\") !== null", polling="raf", timeout=WAIT_MS)
+                continue
+            before = messages.count()
+            box = page.get_by_test_id("stChatInputTextArea")
+            box.fill(ANSWERS[ROUTINE[(before - 1) // 2 % len(ROUTINE)]])
+            visible, done, wall = measure(page, box=box, mode="count",
+                                          target=before + 2, need_done=True)
+            step += 1
+            if step > warmup:
+                times["visible"].append(visible)
+                times["done"].append(done)
+                times["wall"].append(wall)
+        problems = page.locator("[data-testid='stException']").count()
+        if problems:
+            print(f"  warning: our app shows {problems} exception box(es)")
+    finally:
+        if context is not None:
+            context.close()
+        server.stop()
+    return times
+
+
+def run_bare(browser, folder: Path, turns: int, warmup: int) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {"visible": [], "done": [], "wall": []}
+    server = BareServer(folder / "bare")
+    context = None
+    try:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(WAIT_MS)
+        context.add_init_script(INIT_SCRIPT)
+        page = context.new_page()
+        page.goto(server.url)
+        page.wait_for_selector(APP_IDLE, timeout=WAIT_MS)
+        budget = time.monotonic() + BROWSER_BUDGET_S
+        step = 0
+        while len(times["visible"]) < turns and time.monotonic() < budget:
+            step += 1
+            tier = ROUTINE[(step - 1) % len(ROUTINE)]
+            marker = f"#{step}."
+            box = page.get_by_test_id("stChatInputTextArea")
+            box.fill(f"{ANSWERS[tier]} {marker}")
+            visible, done, wall = measure(page, box=box, mode="text",
+                                          target=marker, need_done=False)
+            # let the rerun finish before the next turn, as ours does (not timed)
+            page.wait_for_selector(APP_IDLE, timeout=WAIT_MS)
+            if step > warmup:
+                times["visible"].append(visible)
+                times["done"].append(done)
+                times["wall"].append(wall)
+    finally:
+        if context is not None:
+            context.close()
+        server.stop()
+    return times
+
+
+def bench_browser(turns: int, warmup: int) -> None:
+    if not Path(CHROMIUM).exists():
+        print(f"browser: skipped, no Chromium at {CHROMIUM} (./scripts/test installs it)")
+        return
+    from playwright.sync_api import sync_playwright
+
+    folder = Path(tempfile.mkdtemp(prefix="closergym-bench-"))
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
+            try:
+                ours = run_ours(browser, folder, turns, warmup)
+                bare = run_bare(browser, folder, turns, warmup)
+            finally:
+                browser.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+    print(f"browser: Enter to reply, {turns} turns per app after {warmup} warm-up turns "
+          "(in-page = performance.now() from the Enter keydown; wall = Python around press + wait)")
+    print(line("ours: reply shown and script done (in-page)", ours["done"]))
+    print(line("ours: reply shown (in-page)", ours["visible"]))
+    print(line("ours: wall", ours["wall"]))
+    print(line("bare echo: reply shown (in-page)", bare["visible"]))
+    print(line("bare echo: wall", bare["wall"]))
+    if ours["done"] and bare["visible"]:
+        o, b = figures(ours["done"]), figures(bare["visible"])
+        ratio_median, ratio_p95 = o["median"] / b["median"], o["p95"] / b["p95"]
+        verdict = "MEETS" if ratio_median <= GOAL else "MISSES"
+        print(f"ratio ours/bare: median {ratio_median:.2f}x   p95 {ratio_p95:.2f}x   "
+              f"-> {verdict} the {GOAL}x goal (on the median)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--turns", type=int, default=30, help="measured browser turns per app")
+    parser.add_argument("--warmup", type=int, default=3, help="unmeasured browser turns first")
+    parser.add_argument("--engine-passes", type=int, default=3, help="passes over objections x answers")
+    args = parser.parse_args()
+    started = time.monotonic()
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = float("nan")
+    print(f"turn latency benchmark: {os.cpu_count()} cores, load average {load:.2f}")
+    bench_engine(args.engine_passes)
+    bench_browser(args.turns, args.warmup)
+    print(f"total {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

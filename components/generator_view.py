@@ -1,0 +1,43 @@
+"""Drawing a generator result: the match, the framework response, the graded variants."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from closergym.content import Library
+from closergym.generator import Result
+from closergym.grading import MOVE_LABELS
+from components.scorecard import badge_markdown
+from components.text import literal
+
+SPARRING_PAGE = "app_pages/sparring.py"
+
+
+def result(result: Result, lib: Library, *, key: str) -> None:
+    matched = lib.objections.get(result.matched or "")
+    if matched:
+        st.success(f"Matched: {matched.emoji} **{literal(matched.title)}** · {result.confidence:.0%} sure", icon="🎯")
+    else:
+        st.info("A new objection: not in our library yet, so this is built from the framework alone.", icon="🆕")
+
+    st.subheader("What's probably really going on")
+    st.write(literal(result.real_concern))
+
+    st.subheader("A response built on the 4-step framework")
+    st.markdown("\n".join(f"- **{MOVE_LABELS[move]}**: {literal(text)}" for move, text in result.framework.items()))
+    st.code(result.response, language=None, wrap_lines=True)
+
+    st.subheader("Weak, strong, elite")
+    st.caption("Each variant is graded by the app's own rubric; the label is the grade it got.")
+    for variant in result.variants:
+        with st.container(border=True):
+            st.markdown(f"{badge_markdown(variant.grade.tier, variant.grade.score)} "
+                        f"{literal(variant.why)}")
+            st.code(variant.text, language=None, wrap_lines=True)
+
+    questions, avoid = st.columns(2)
+    questions.markdown("**Follow-up questions to ask**\n" + "\n".join(f"- {literal(q)}" for q in result.follow_up_questions))
+    avoid.markdown("**What not to say**\n" + "\n".join(f"- {literal(a)}" for a in result.avoid))
+
+    params = {"objection": result.matched} if matched and result.confidence >= 0.6 else {"custom": result.objection[:300]}
+    st.page_link(SPARRING_PAGE, label="Drill this in sparring", icon="🥊", query_params=params)

@@ -1,0 +1,75 @@
+"""Lesson rendering: cards for the list, and the reading view with drill cells graded in place."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import streamlit as st
+
+from closergym import sessions
+from closergym.content import DrillCell, Lesson, Library
+from closergym.grading import Grade
+from components import context, scorecard
+from components.text import literal
+
+LESSONS_PAGE = "app_pages/lessons.py"
+SPARRING_PAGE = "app_pages/sparring.py"
+
+
+def anchor(heading: str) -> str:
+    """The id Streamlit gives a Markdown heading, so a table of contents can link to it."""
+    return re.sub(r"[^\w\s-]", "", heading).strip().lower().replace(" ", "-")
+
+
+def card(lesson: Lesson, *, read: bool) -> None:
+    with st.container(border=True):
+        st.page_link(LESSONS_PAGE, label=f"**{lesson.title}**", query_params={"lesson": lesson.slug})
+        status = " · ✅ read" if read else ""
+        st.caption(f"{lesson.meta.cluster} · {lesson.reading_minutes} min read{status}")
+        st.write(lesson.meta.summary)
+
+
+def drill_prompt(cell: DrillCell, lib: Library) -> str:
+    return cell.prompt or lib.objections[cell.objection].lines[0]
+
+
+@st.fragment
+def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, lib: Library) -> None:
+    """An inline answer box, graded on the spot; a fragment, so answering reruns only this cell."""
+    objection = lib.objections[cell.objection]
+    persona = objection.personas[min(cell.persona, len(objection.personas) - 1)]
+    prompt = drill_prompt(cell, lib)
+    key = f"drill_{lesson.slug}_{number}"
+    with st.container(border=True):
+        st.caption(f"🥊 Drill {number} · {objection.short} · {literal(persona.name)}, {literal(persona.role)}")
+        with st.chat_message("assistant", avatar="🧑‍💼"):
+            st.markdown(literal(prompt))
+        with st.form(key, border=False):
+            answer = st.text_area("Your answer", key=f"{key}_answer", max_chars=2000, height=110,
+                                  placeholder="Type what you'd say, then grade it.")
+            submitted = st.form_submit_button("Grade my answer", icon="🎯", type="primary")
+        if submitted:
+            try:
+                turn_id, _ = sessions.grade_drill(context.db(), trainee_id=trainee_id, objection_slug=objection.slug,
+                                                  prompt=prompt, rebuttal=answer, source=f"lesson:{lesson.slug}", lib=lib)
+                st.session_state[f"{key}_turn"] = turn_id
+            except sessions.TurnError as error:
+                st.warning(str(error), icon="✋")
+        turn_id = st.session_state.get(f"{key}_turn")
+        turn = next(context.db().query("SELECT grade FROM turns WHERE id = ? AND trainee_id = ?",
+                                       [turn_id, trainee_id]), None) if turn_id else None
+        if turn:
+            scorecard.render(Grade.from_dict(json.loads(turn["grade"])))
+        st.page_link(SPARRING_PAGE, label="Spar this objection for three rounds", icon="🥊",
+                     query_params={"objection": objection.slug})
+
+
+def body(lesson: Lesson, trainee_id: int, lib: Library) -> None:
+    number = 0
+    for block in lesson.blocks:
+        if block.kind == "markdown":
+            st.markdown(block.text)  # our own content; HTML in it is escaped by st.markdown
+        elif block.drill:
+            number += 1
+            drill_cell(lesson, number, block.drill, trainee_id, lib)

@@ -1,0 +1,132 @@
+"""The objection response generator: matching, composition, honest labels, bad input, page and CLI."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from closergym.content import TIERS, library
+from closergym.generator import GeneratorError, generate, to_markdown
+from tests.conftest import ROOT, app_for
+
+
+@pytest.mark.parametrize("text, slug", [
+    ("we gotta think it over", "need-to-think"),
+    ("I need to thnik about it", "need-to-think"),
+    ("let me talk to my wife first", "partner-decides"),
+    ("its too pricey for us", "too-expensive"),
+    ("send me a brochure", "send-info"),
+    ("call me next quarter", "bad-timing"),
+    ("we'll build it ourselves", "do-it-in-house"),
+    ("we got burned last time with a similar tool", "tried-before"),
+    ("can you email me a quote", "email-proposal"),
+    ("I'm shopping around", "comparing-vendors"),
+])
+def test_paraphrases_and_typos_match_the_library(text, slug):
+    result = generate(text, seed=1)
+    assert result.matched == slug and result.confidence > 0.3
+
+
+@pytest.mark.parametrize("text", ["hello", "https://example.com/pricing", "def f(): return 1", "<b>hi</b>", "thanks!"])
+def test_text_that_is_not_an_objection_offers_the_closest_ones(text):
+    result = generate(text)
+    assert not result.recognised and result.variants == [] and len(result.closest) == 3
+
+
+def test_a_new_objection_is_recognised_and_answered():
+    result = generate("Your company is too small for us to trust with this.", seed=3)
+    assert result.recognised and result.matched is None
+    assert set(result.framework) == {"acknowledge", "clarify", "respond", "advance"}
+    assert [v.label for v in result.variants][:2] == ["weak", "strong"]
+
+
+def test_context_fills_the_response():
+    plain = generate("It's too expensive.", seed=5)
+    filled = generate("It's too expensive.", {"price": "$1,200 a year", "product": "RouteWise", "channel": "email",
+                                              "role": "Fleet manager"}, seed=5)
+    assert "$23 a week" in filled.framework["respond"] and "$23" not in plain.framework["respond"]
+    assert "RouteWise" in filled.response or "fleet managers" in filled.response
+    assert "invite" in filled.framework["advance"] or "link" in filled.framework["advance"]
+
+
+def test_wording_varies_between_runs():
+    responses = {generate("I need to think about it", seed=seed).response for seed in range(8)}
+    assert len(responses) > 1
+
+
+def every_phrasing():
+    for slug, objection in library().objections.items():
+        for text in (objection.title, *objection.aliases[:4]):
+            yield pytest.param(text, id=f"{slug}:{text[:30]}")
+
+
+@pytest.mark.parametrize("text", list(every_phrasing()))
+def test_labels_are_honest(text):
+    for seed in range(3):
+        result = generate(text, seed=seed)
+        assert [v.label for v in result.variants] == list(TIERS)
+        for variant in result.variants:
+            assert variant.grade.tier == variant.label
+
+
+@pytest.mark.parametrize("text, context, message", [
+    ("", {}, "Paste the objection"),
+    ("   ", {}, "Paste the objection"),
+    ("too pricey " * 100, {}, "under 1,000"),
+    ("too pricey", {"price": "9" * 121}, "keep it to 120"),
+    ("too pricey", {"colour": "red"}, "Unknown context field"),
+])
+def test_bad_input_gets_a_clear_message(text, context, message):
+    with pytest.raises(GeneratorError, match=message):
+        generate(text, context)
+
+
+def test_markdown_export_has_every_part():
+    text = to_markdown(generate("We're happy with our current provider.", seed=2))
+    for part in ("What's probably really going on", "4-step framework", "Weak", "Strong", "Elite",
+                 "Follow-up questions", "What not to say"):
+        assert part in text
+
+
+def test_cli_prints_the_same_result_as_json():
+    done = subprocess.run([sys.executable, "-m", "closergym", "generate", "we gotta think it over",
+                           "--context", "channel=email", "--json", "--seed", "4"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["matched"] == "need-to-think" and data["confidence"] > 0.5
+    assert [(v["label"], v["tier"]) for v in data["variants"]] == [(t, t) for t in TIERS]
+    assert data["response"] == generate("we gotta think it over", {"channel": "email"}, seed=4).response
+
+
+# -- the page ---------------------------------------------------------------------------------------
+
+
+def submit(at, objection, **context):
+    at.text_area(key="generator_objection").set_value(objection)
+    for key, value in context.items():
+        at.text_input(key=f"generator_{key}").set_value(value)
+    at.button(key="FormSubmitter:generator_form-Generate a response").click().run()
+    assert not at.exception
+    return at
+
+
+def test_page_generates_and_saves_history(db, trainee):
+    at = submit(app_for(trainee, "app_pages/generator.py"), "we gotta think it over", price="$99 a month")
+    assert "Matched" in at.success[0].value and "think about it" in at.success[0].value
+    codes = [c.value for c in at.code]
+    assert len(codes) == 4  # the framework response and three variants, each with a copy button
+    assert any("$23 a week" in c for c in codes)
+    assert db["generator_runs"].count == 1
+    assert "Drill this in sparring" in [link.proto.label for link in at.get("page_link")]
+
+
+def test_page_bad_input_and_non_objections(db, trainee):
+    at = submit(app_for(trainee, "app_pages/generator.py"), "   ")
+    assert "Paste the objection" in at.warning[0].value
+    at = submit(at, "https://example.com")
+    assert "doesn't read like an objection" in at.info[0].value
+    at = submit(at, "<script>alert(1)</script> we can't afford it")
+    assert not at.exception
+    assert db["generator_runs"].count == 1

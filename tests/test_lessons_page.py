@@ -1,0 +1,63 @@
+"""The Lessons page in AppTest: list, filter, search, open, answer a drill cell, mark as read."""
+
+from closergym import store
+from tests.conftest import app_for
+
+PAGE = "app_pages/lessons.py"
+
+
+def lesson_links(at) -> list[str]:
+    return [link.proto.label for link in at.get("page_link")]
+
+
+def test_list_shows_every_lesson_with_cluster_and_reading_time(trainee):
+    at = app_for(trainee, PAGE)
+    assert not at.exception
+    assert at.title[0].value == "📚 Lessons"
+    assert sum("The second-call close sequence" in label for label in lesson_links(at)) == 1
+    assert any("min read" in caption.value for caption in at.caption)
+
+
+def test_cluster_filter_and_search(trainee):
+    at = app_for(trainee, PAGE)
+    at.session_state["lessons_cluster"] = "Follow-up"
+    at.run()
+    labels = lesson_links(at)
+    assert any("follow" in label.lower() for label in labels)
+    assert not any("second-call" in label.lower() for label in labels)
+    at.session_state["lessons_cluster"] = None
+    at.text_input(key="lessons_search").set_value("second call").run()
+    assert any("second-call close" in label.lower() for label in lesson_links(at))
+    at.text_input(key="lessons_search").set_value("zzzz-nothing").run()
+    assert any("No lesson matches" in info.value for info in at.info)
+
+
+def test_open_a_lesson_by_deep_link_answer_its_drill_and_mark_it_read(db, trainee):
+    at = app_for(trainee, PAGE, query={"lesson": "second-call-close"})
+    assert not at.exception
+    assert at.title[0].value == "The second-call close sequence"
+    assert [e.label for e in at.expander if "?" in e.label], "the FAQ shows as expanders"
+    assert any("Drill this in sparring" in label for label in lesson_links(at))
+    at.text_area[0].set_value("That makes sense. What would your partner want to see before saying yes?")
+    at.button(key="FormSubmitter:drill_second-call-close_1-Grade my answer").click().run()
+    assert not at.exception
+    saved = list(db.query("SELECT source, tier, objection_slug FROM turns"))
+    assert saved == [{"source": "lesson:second-call-close", "tier": "strong", "objection_slug": "partner-decides"}]
+    assert any("STRONG" in m.value for m in at.markdown)
+    next(b for b in at.button if b.label == "Mark as read").click().run()
+    assert "second-call-close" in store.lessons_read(db, trainee["id"])
+    assert any(b.label == "Mark as unread" for b in at.button)
+
+
+def test_empty_drill_answer_gets_a_message_and_saves_nothing(db, trainee):
+    at = app_for(trainee, PAGE, query={"lesson": "handling-price"})
+    at.button(key="FormSubmitter:drill_handling-price_1-Grade my answer").click().run()
+    assert any("Type your answer" in w.value for w in at.warning)
+    assert db["turns"].count == 0
+
+
+def test_unknown_lesson_shows_the_list_not_a_traceback(trainee):
+    at = app_for(trainee, PAGE, query={"lesson": "../../secrets"})
+    assert not at.exception
+    assert "no lesson called" in at.info[0].value
+    assert at.title[0].value == "📚 Lessons"

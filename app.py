@@ -20,6 +20,6 @@ context.open_storage_or_stop()
 current = trainee.sync_from_url()
 with st.sidebar:
     trainee.sidebar_picker(current)
-    engine_badge.render(context.config())
+    engine_badge.render()
 
 page.run()

@@ -10,7 +10,7 @@ st.title("⚙️ Settings")
 config = context.config()
 
 st.subheader("Engine")
-st.write(f"Active engine: **{engine_badge.engine_label(config)}**")
+st.write(f"Active engine: **{engine_badge.engine_label()}**")
 st.caption("The built-in engine is a scripted prospect and a deterministic rubric grader. "
            "It works offline and needs no key.")
 

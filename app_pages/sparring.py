@@ -4,8 +4,10 @@ import streamlit as st
 
 from closergym import sessions, store
 from closergym.content import library
+from closergym.prospect import LLMProspect
 from closergym.sparring import DIFFICULTIES, RULES, RoutineState
 from components import context, scorecard, trainee, transcript
+from components.live import stream_reply
 from components.text import literal
 
 st.title("🥊 Sparring")
@@ -60,6 +62,19 @@ if session is None:
     st.stop()
 
 
+def live_reply(result: sessions.TurnResult, prospect: LLMProspect, session: dict):
+    """Draws the LLM prospect's reply as it streams, then keeps it in place of the built-in one."""
+
+    def draw(fallback: str) -> None:
+        rng = random.Random(session["seed"] * 31 + len(result.state.tiers) + 1000)
+        text, from_llm = stream_reply(prospect.stream(result.scene, result.beat, rng), fallback)
+        if from_llm:
+            sessions.replace_reply(context.db(), trainee_id=me["id"], session_id=session["id"],
+                                   turn_id=result.turn_id, reply=text, engine="llm")
+
+    return draw
+
+
 @st.fragment
 def conversation(session_id: int) -> None:
     """The transcript and the answer box: an answer reruns only this part of the page."""
@@ -67,24 +82,28 @@ def conversation(session_id: int) -> None:
     session = store.get_session(database, session_id, trainee_id=me["id"])
     shown = st.container()
     answer = st.chat_input("Your answer to the prospect…", max_chars=2000) if session["status"] == "active" else None
-    problem = None
+    problem, live, notices = None, None, ()
     if answer is not None:
         round_number = RoutineState.from_dict(session["state"]).round
+        llm = context.llm_client()
         try:
-            sessions.take_turn(database, trainee_id=me["id"], session_id=session_id, rebuttal=answer,
-                               turn_uid=f"{session['uid']}-r{round_number}")
+            result = sessions.take_turn(database, trainee_id=me["id"], session_id=session_id, rebuttal=answer,
+                                        turn_uid=f"{session['uid']}-r{round_number}", llm=llm)
+            notices = result.notices
+            if llm and result.beat:
+                live = live_reply(result, LLMProspect(llm, who=me["id"]), session)
         except sessions.TurnError as error:
             problem = str(error)
         session = store.get_session(database, session_id, trainee_id=me["id"])
-        if session["status"] != "active":
-            st.rerun()  # the session is over: redraw the page without the answer box
     state = RoutineState.from_dict(session["state"])
     with shown:
         transcript.header(session, lib.objection(session["objection_slug"]), state)
         if not state.tiers:
             with st.expander("The rubric", expanded=True):
                 scorecard.rubric()
-        transcript.rounds(state, store.session_turns(database, session_id, trainee_id=me["id"]))
+        transcript.rounds(state, store.session_turns(database, session_id, trainee_id=me["id"]), live=live)
+        for notice in notices:
+            st.caption(f"⚠️ {notice}")
         if problem:
             st.warning(problem, icon="✋")
     if state.finished:

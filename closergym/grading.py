@@ -256,7 +256,8 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
     )),
     "discount": ("Instant discount", "weak", cues(
         r"\b(?:get|give|offer|do|find|knock|take|throw) (?:you |off |in )?(?:a |an |some |\d+\s?%? )?(?:discount|percent off|% off)\b",
-        r"\bdiscount\b(?! (?:first|isn't|is not|won't))(?<!n't )", r"\bknock (?:off|some|\d+|a bit)\b", r"\b\d+\s?% off\b",
+        r"\bdiscount\b", r"\bknock (?:off|some|\d+|a bit|(?:a |an )?(?:\w+ ){0,3}off)\b", r"\b\d+\s?% off\b",
+        r"\b(?:get|give|find|offer|do) you (?:a )?(?:better|lower|cheaper|special|reduced|sharper) (?:price|rate|deal|number)\b",
         r"\b(?:cut|lower|drop|reduce) (?:the |our |my )?price\b", r"\b(?:cheaper|smaller|lower|lighter) (?:one|option|version|plan|package|model)\b",
         r"\bmatch (?:their|that|the|any) (?:price|quote|offer)\b", r"\bspecial (?:price|deal|rate)\b",
         r"\bthrow (?:in|it in) for free\b", r"\bwaive (?:the|your)\b", r"\bfree month\b",
@@ -281,7 +282,7 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\b(?:wanted|want) to (?:touch base|check in|follow up)\b", r"\bjust wanted to see\b", r"\bbump(?:ing)? this\b",
     )),
     "knocking": ("Knocking the competition", "strong", cues(
-        r"\b(?:a lot of|many|most) (?:people|customers|clients) (?:have|had) (?:problems|issues|trouble) with\b",
+        r"\b(?:a lot of|many|most|lots of) (?:people|customers|clients|users) (?:have |had |have had )?(?:problems|issues|trouble|complaints) with\b",
         r"\b(?:they|their \w+) (?:are|is) (?:terrible|awful|bad|the worst|a joke|rubbish)\b", r"\bwe're not (?:like )?them\b",
         r"\bwe're not \w+\b(?=\.|,| -)",
     )),
@@ -308,8 +309,15 @@ INJECTION = cues(
     r"\bdisregard (?:the|your|all|previous)\b", r"\bnew instructions?\b", r"[{\[]\s*\"?(?:tier|score|grade|moves)\"?\s*:",
     r"\b(?:tier|score|grade)\s*[:=]\s*(?:elite|100|strong)\b", r"</?(?:system|assistant|user|instructions?)>",
     r"\bfull (?:marks|points|score)\b", r"\b(?:award|give) (?:me|this) (?:full|all|maximum|max|\d+) (?:marks|points)\b",
-    r"\bpretend (?:you|that)\b", r"\bjailbreak\b", r"\boverride\b",
+    r"\bpretend (?:you|that)\b", r"\bjailbreak\b", r"\boverride\b", r"\bgrader\b", r"\brubric\b",
+    r"^\W*(?:system|assistant|developer|user|admin)\s*:", r"\bmake (?:this|it|me) (?:one )?(?:elite|strong|a 100)\b",
+    r"\b(?:what|which) (?:score|grade|tier|mark)s? (?:does|should|would|do|will) (?:this|it|i|my)\b",
+    r"\b(?:answer|rebuttal|response|reply|candidate)\W[^.?!]{0,40}\bis (?:an? )?(?:elite|perfect|flawless)\b",
+    r"\b(?:elite|strong) (?:tier|grade|rating)\b",
 )
+NEGATED = re.compile(r"\b(?:not|never|no|won't|don't|isn't|wouldn't|can't|rather not|without)\b[^.?!,;]{0,30}$", re.IGNORECASE)
+NEGATABLE_FLAGS = {"discount", "pressure", "guarantee", "arguing"}
+SOFT_GIVING_UP = re.compile(r"\bno (?:problem|worries|pressure)\b|\blet you go\b", re.IGNORECASE)
 KEYWORD_LIST = re.compile(r"(?:[^,;]{1,25}[,;]){4,}")  # many short comma-separated bits: a list, not speech
 
 
@@ -405,8 +413,9 @@ class _Reader:
         self.folded = rebuttal.translate(_FOLD)
         self.ignored: list[str] = []
         self.sentences: list[Sentence] = []
-        for sentence in split_sentences(self.folded):
-            if INJECTION.search(sentence.text) or _is_word_list(sentence):
+        self.all_sentences = split_sentences(self.folded)  # red flags count even in ignored text
+        for sentence in self.all_sentences:
+            if INJECTION.search(unicodedata.normalize("NFKC", sentence.text)) or _is_word_list(sentence):
                 self.ignored.append(self.quote(sentence.start, sentence.end))
             else:
                 self.sentences.append(sentence)
@@ -414,11 +423,12 @@ class _Reader:
     def quote(self, start: int, end: int) -> str:
         return self.original[start:end].strip()
 
-    def find(self, pattern: re.Pattern, sentence: Sentence) -> str | None:
-        match = pattern.search(sentence.text)
-        if not match:
-            return None
-        return self.quote(sentence.start + match.start(), sentence.start + match.end())
+    def find(self, pattern: re.Pattern, sentence: Sentence, *, skip_negated: bool = False) -> str | None:
+        for match in pattern.finditer(sentence.text):
+            if skip_negated and NEGATED.search(sentence.text[:match.start()]):
+                continue  # "I won't discount it" is not a discount
+            return self.quote(sentence.start + match.start(), sentence.start + match.end())
+        return None
 
     def whole(self, sentence: Sentence) -> str:
         return self.quote(sentence.start, sentence.end)
@@ -540,19 +550,27 @@ def _advance(reader: _Reader) -> MoveMark:
 def _red_flags(reader: _Reader, moves: dict[str, MoveMark], words: int) -> list[RedFlag]:
     flags: list[RedFlag] = []
     for code, (label, cap, pattern) in FLAGS.items():
-        phrases = tuple(dict.fromkeys(p for s in reader.sentences if (p := reader.find(pattern, s))))
-        if not phrases:
-            continue
-        if code == "giving_up" and (moves["clarify"].points == 2 or moves["advance"].points == 2):
-            continue  # "no problem, quick question: ..." keeps the conversation going
-        flags.append(RedFlag(code, label, cap, phrases))
+        phrases = tuple(dict.fromkeys(
+            p for s in reader.all_sentences
+            if not (code == "giving_up" and s.is_question)  # "When you say think it over, what part...?"
+            and (p := reader.find(pattern, s, skip_negated=code in NEGATABLE_FLAGS))))
+        if code == "giving_up":
+            # "No problem, quick question: ..." keeps the conversation going; "think it over" is only
+            # excused by a concrete next step.
+            if moves["advance"].points == 2:
+                phrases = ()
+            elif moves["clarify"].points == 2:
+                phrases = tuple(p for p in phrases if not SOFT_GIVING_UP.search(p))
+        if phrases:
+            flags.append(RedFlag(code, label, cap, phrases))
     questions = sum(1 for s in reader.sentences if s.is_question)
     if words > 160 or (words > 110 and not questions):
-        flags.append(RedFlag("monologue", "Monologue", "strong", (f"{words} words" + ("" if questions else ", no question"),)))
+        detail = f"{words} words" + ("" if questions else ", no question")
+        flags.append(RedFlag("monologue", f"Monologue ({detail})", "strong", ()))
     return flags
 
 
-def _tier(points: dict[str, int], flags: list[RedFlag]) -> str:
+def tier_for(points: dict[str, int], flags: list[RedFlag]) -> str:
     total = sum(points.values())
     present = sum(1 for value in points.values() if value)
     full_body = points["clarify"] == points["respond"] == points["advance"] == 2
@@ -568,7 +586,7 @@ def _tier(points: dict[str, int], flags: list[RedFlag]) -> str:
     return tier
 
 
-def _score(tier: str, total: int, flags: list[RedFlag]) -> int:
+def score_for(tier: str, total: int, flags: list[RedFlag]) -> int:
     low, high = TIER_BANDS[tier]
     if tier == "elite":
         position = (total - 6) / 2
@@ -580,7 +598,7 @@ def _score(tier: str, total: int, flags: list[RedFlag]) -> int:
     return max(low, min(high, score))
 
 
-def _feedback(moves: tuple[MoveMark, ...], flags: list[RedFlag], objection: Objection | None) -> Feedback:
+def feedback_for(moves: tuple[MoveMark, ...], flags: list[RedFlag], objection: Objection | None) -> Feedback:
     keep = tuple(f"{m.label}: {m.note}" for m in moves if m.points == 2)
     start = tuple(f"{m.label}: {RUBRIC[m.move]}" for m in moves if m.points < 2)
     stop = tuple(FLAG_ADVICE[f.code] for f in flags)
@@ -620,16 +638,16 @@ def grade_rebuttal(objection: str, rebuttal: str, *, context: str = "", objectio
     moves = {mark.move: mark for mark in marks}
     flags = _red_flags(reader, moves, words)
     points = {move: moves[move].points for move in MOVES}
-    tier = _tier(points, flags)
+    tier = tier_for(points, flags)
     notes = ()
     if reader.ignored:
         notes = ("Text addressed to the grader was ignored: only what you'd say to a prospect counts.",)
     return Grade(
         tier=tier,
-        score=_score(tier, sum(points.values()), flags),
+        score=score_for(tier, sum(points.values()), flags),
         moves=marks,
         red_flags=tuple(flags),
-        feedback=_feedback(marks, flags, matched),
+        feedback=feedback_for(marks, flags, matched),
         objection_slug=matched.slug if matched else None,
         ignored=tuple(reader.ignored),
         notes=notes,

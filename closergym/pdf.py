@@ -66,7 +66,7 @@ _CHAR_MAP = {
     "\u00ad": "", "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "", "\u180e": "",
 }
 _DROPPED = "\x00"  # marks where a character was dropped, so the spacing around it can be tidied
-_EMOJI_RANGES = ((0x2190, 0x21FF), (0x2300, 0x23FF), (0x2460, 0x24FF), (0x25A0, 0x27BF), (0x2900, 0x297F),
+_EMOJI_RANGES = ((0x2139, 0x2139), (0x2190, 0x21FF), (0x2300, 0x23FF), (0x2460, 0x24FF), (0x25A0, 0x27BF), (0x2900, 0x297F),
                  (0x2B00, 0x2BFF), (0x3290, 0x329F), (0xFE00, 0xFE0F), (0x1F000, 0x1FAFF),
                  (0xE0000, 0xE007F))
 _DROP_SPACES = re.compile(r"( ?)\x00+( ?)")
@@ -130,8 +130,11 @@ def pdf_text(value: object) -> str:
     result = "".join(out)
     if dropped:
         def tidy(match: re.Match) -> str:
+            after = result[match.end():match.end() + 1]
             at_edge = match.start() == 0 or result[match.start() - 1] == "\n"
-            return "" if at_edge else (" " if match.group(1) or match.group(2) else "")
+            if at_edge or (not match.group(2) and after and after in "\n,.;:!?)]}"):
+                return ""
+            return " " if match.group(1) or match.group(2) else ""
 
         result = _DROP_SPACES.sub(tidy, result)
     return result
@@ -158,12 +161,13 @@ class Piece:
 
 
 _WIDTHS: dict[tuple[tuple[str, str, float], str], float] = {}
+_WRAPPED: dict[tuple, list[list[Piece]]] = {}  # wrapped lines, shared by measuring and drawing
 _SPACES = re.compile(r"\s+")
 _TOKENS = re.compile(r" |[^ ]+")
 
 
 def _segments(pieces: list[Piece]) -> list[tuple[str, tuple[str, str, float], float, str]]:
-    """Neighbouring pieces in the same font and link merged, for one `cell` each."""
+    """Neighbouring pieces in the same font and link merged, to draw with one `text` call each."""
     merged: list[tuple[str, tuple[str, str, float], float, str]] = []
     for piece in pieces:
         if merged and merged[-1][1] == piece.font and merged[-1][3] == piece.link:
@@ -193,7 +197,7 @@ def inline_runs(text: str, *, bold: bool = False, italic: bool = False, link: st
     for match in _INLINE.finditer(text):
         if match.start() > cursor:
             runs.append(Run(text[cursor:match.start()], bold, italic, link=link))
-        kind = match.lastgroup
+        kind = "lt" if match.group("lt") is not None else match.lastgroup
         if kind == "esc":
             runs.append(Run(match.group("esc"), bold, italic, link=link))
         elif kind == "code":
@@ -237,6 +241,7 @@ _NUMBER = re.compile(r"^( *)(\d{1,9})[.)]\s+(.*)$")
 _QUOTE = re.compile(r"^ *>\s?(.*)$")
 _RULE = re.compile(r"^ {0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
 _FENCE = re.compile(r"^ *(```|~~~)")
+_SETEXT = re.compile(r"^ {0,3}(?:=+|-+)\s*$")
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
@@ -274,7 +279,9 @@ def parse_markdown(text: str) -> list[MdBlock]:
             continue
         if match := _FENCE.match(line):
             close()
-            fence, fence_marker = MdBlock("code", depth=len(items)), match.group(1)
+            if indent < 2:
+                items.clear()
+            fence, fence_marker = MdBlock("code", depth=current_depth_for(indent, items)), match.group(1)
             continue
         if match := _HEADING.match(line):
             close()
@@ -282,7 +289,12 @@ def parse_markdown(text: str) -> list[MdBlock]:
             blocks.append(MdBlock("heading", match.group(2), level=len(match.group(1))))
             after_blank = False
             continue
-        if _RULE.match(line) and not (current and current.kind == "para" and stripped.startswith("-")):
+        if current is not None and current.kind == "para" and not after_blank and _SETEXT.match(line):
+            current.kind, current.level = "heading", 1 if stripped.startswith("=") else 2
+            close()
+            items.clear()
+            continue
+        if _RULE.match(line):
             close()
             items.clear()
             blocks.append(MdBlock("rule"))
@@ -298,7 +310,7 @@ def parse_markdown(text: str) -> list[MdBlock]:
                 items.pop()
             depth = len(items)
             numbered = item.re is _NUMBER
-            items.append(marker_indent + len(item.group(2)) + (2 if numbered else 1) + 1)
+            items.append(marker_indent + len(item.group(2)) + (2 if numbered else 1))
             current = MdBlock("number" if numbered else "bullet", item.group(3), depth=depth,
                               marker=f"{item.group(2)}." if numbered else "")
             after_blank = False
@@ -329,7 +341,8 @@ def parse_markdown(text: str) -> list[MdBlock]:
         close()
         if items and indent >= 2:
             depth = current_depth_for(indent, items)
-            current = MdBlock("para", stripped, depth=depth)
+            example = indent >= items[min(depth, len(items)) - 1] + 4
+            current = MdBlock("example" if example else "para", stripped, depth=depth)
         else:
             items.clear()
             current = MdBlock("example" if indent >= 4 else "para", stripped)
@@ -455,6 +468,17 @@ class _Doc(FPDF):
     def wrap(self, runs: Iterable[Run], width: float, *, size: float = BODY_SIZE, bold: bool = False,
              italic: bool = False) -> list[list[Piece]]:
         """Break styled runs into lines no wider than `width`, at spaces (or inside a word too long to fit)."""
+        runs = tuple(runs)
+        key = (runs, round(width, 3), size, bold, italic)
+        cached = _WRAPPED.get(key)
+        if cached is None:
+            if len(_WRAPPED) > 5_000:
+                _WRAPPED.clear()
+            cached = _WRAPPED[key] = self._wrap(runs, width, size=size, bold=bold, italic=italic)
+        return cached
+
+    def _wrap(self, runs: tuple[Run, ...], width: float, *, size: float, bold: bool,
+              italic: bool) -> list[list[Piece]]:
         lines: list[list[Piece]] = []
         line: list[Piece] = []
         used = 0.0
@@ -533,8 +557,9 @@ class _Doc(FPDF):
             for text, font, width, link in _segments(pieces):
                 self.set_font(font[0], font[1] + ("U" if link else ""), font[2])
                 self.set_text_color(*(ACCENT if link else color))
-                self.set_xy(cursor, y)
-                self.cell(width, line, text, link=link or "")
+                self.text(cursor, y + line / 2 + 0.3 * self.font_size, text)  # the baseline `cell` would use
+                if link:
+                    self.link(cursor, y, width, line, link)
                 cursor += width
             self.set_xy(x, y + line)
         self.set_x(LEFT)
@@ -603,13 +628,13 @@ class _Doc(FPDF):
         self.set_xy(text_x, y)
         self.write_runs(runs, x=text_x, italic=italic, right=right)
 
-    def boxed(self, draw: Callable[[_Doc, float], None], *, bar: tuple[int, int, int],
+    def boxed(self, draw: Callable[[_Doc, float, float], None], *, bar: tuple[int, int, int],
               fill: tuple[int, int, int], pad: float = 3.2) -> None:
-        """`draw(doc, x)` inside a tinted box with a coloured bar on the left, kept on one page if it fits."""
+        """`draw(doc, x, right)` in a tinted box with a coloured bar on the left, kept on one page if it fits."""
         inner_x = LEFT + 1.4 + pad + 0.8
 
         def inner(doc: _Doc) -> None:
-            draw(doc, inner_x)
+            draw(doc, inner_x, RIGHT + pad + 0.8)
 
         height = self.measure(inner) + 2 * pad - 1.0
         page_room = self.page_break_trigger - TOP
@@ -622,10 +647,7 @@ class _Doc(FPDF):
             self.set_fill_color(*bar)
             self.rect(LEFT, y, 1.4, height, style="F")
         self.set_y(y + pad - 0.5)
-        saved = self.r_margin
-        self.set_right_margin(RIGHT + pad)
         inner(self)
-        self.set_right_margin(saved)
         if height <= page_room:
             self.set_y(y + height)
         else:
@@ -700,13 +722,13 @@ def _drill_note(doc: _Doc, lesson_drill, lib: Library | None) -> None:
     objection = lib.objections.get(lesson_drill.objection) if lib else None
     title = objection.title if objection else lesson_drill.objection.replace("-", " ").capitalize()
 
-    def draw(d: _Doc, x: float) -> None:
-        d.write_runs([Run("Drill: ", bold=True), Run(title, bold=True)], x=x, color=INK)
+    def draw(d: _Doc, x: float, right: float) -> None:
+        d.write_runs([Run("Drill: ", bold=True), Run(title, bold=True)], x=x, right=right, color=INK)
         if lesson_drill.prompt:
             d.set_y(d.y + 0.6)
-            d.text_block(lesson_drill.prompt, x=x, italic=True, color=SOFT, size=10)
+            d.text_block(lesson_drill.prompt, x=x, right=right, italic=True, color=SOFT, size=10)
         d.set_y(d.y + 0.6)
-        d.text_block("Practise this in Closer Gym's Sparring page.", x=x, color=MUTED, size=9.5,
+        d.text_block("Practise this in Closer Gym's Sparring page.", x=x, right=right, color=MUTED, size=9.5,
                      line=4.8, markdown=False)
 
     doc.boxed(draw, bar=ACCENT, fill=ACCENT_TINT)
@@ -844,16 +866,18 @@ def _rebuttal_box(doc: _Doc, objection: Objection, tier: str) -> None:
     bar, fill = TIER_COLOURS[tier]
     moves = ", ".join(MOVE_LABELS.get(m, m) for m in rebuttal.moves)
 
-    def draw(d: _Doc, x: float) -> None:
-        label = [Run(f"{tier.capitalize()} answer", bold=True)]
-        d.write_runs(label, x=x, size=10.5, color=bar)
+    def draw(d: _Doc, x: float, right: float) -> None:
+        d.write_runs([Run(f"{tier.capitalize()} answer", bold=True)], x=x, right=right, size=10.5, color=bar)
         d.set_y(d.y + 0.8)
-        d.text_block(f"\u201c{rebuttal.text}\u201d", x=x, italic=True, markdown=False, size=10.2, line=5.2)
+        d.text_block(f"\u201c{rebuttal.text}\u201d", x=x, right=right, italic=True, markdown=False, size=10.2,
+                     line=5.2)
         d.set_y(d.y + 1.2)
-        d.write_runs([Run("Why: ", bold=True), Run(rebuttal.why)], x=x, size=9.8, line=5, color=SOFT)
+        d.write_runs([Run("Why: ", bold=True), Run(rebuttal.why)], x=x, right=right, size=9.8, line=5,
+                     color=SOFT)
         if moves:
             d.set_y(d.y + 0.6)
-            d.write_runs([Run("Moves: ", bold=True), Run(moves)], x=x, size=9, line=4.6, color=MUTED)
+            d.write_runs([Run("Moves: ", bold=True), Run(moves)], x=x, right=right, size=9, line=4.6,
+                         color=MUTED)
 
     doc.boxed(draw, bar=bar, fill=fill)
 
@@ -936,9 +960,9 @@ def playbook_pdf(lib: Library) -> bytes:
     doc.set_y(doc.y + 2)
     doc.text_block(PLAYBOOK_TITLE, size=30, line=12.5, bold=True, markdown=False)
     doc.set_y(doc.y + 3)
+    count = f"all {len(objections)} objections" if len(objections) > 1 else "every objection"
     doc.text_block(f"The 4-step framework, the {ROUNDS}-round sparring routine, how answers are graded, and "
-                   f"model answers for all {len(objections)} objections in the library.", size=13, line=6.6,
-                   color=SOFT, markdown=False)
+                   f"model answers for {count} in the library.", size=13, line=6.6, color=SOFT, markdown=False)
     doc.set_y(doc.y + 5)
     doc.accent_rule(30)
     doc.set_y(doc.y + 6)

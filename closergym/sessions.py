@@ -17,12 +17,15 @@ from sqlite_utils import Database
 from closergym import store
 from closergym.content import MOVES, Library, Objection, library
 from closergym.grading import MAX_REBUTTAL, Grade, clean_text, grade_rebuttal
-from closergym.prospect import Prospect, ScriptedProspect
+from closergym.judge import judge
+from closergym.llm import LLMClient, LLMError
+from closergym.prospect import Prospect, Scene, ScriptedProspect
 from closergym.sparring import (
     DIFFICULTIES,
     ROUNDS,
     SECOND_CALL_PROMPTS,
     SECOND_CALL_STEPS,
+    Beat,
     RoutineState,
     next_beat,
     opening_line,
@@ -107,12 +110,27 @@ def session_objection(session: dict, lib: Library | None = None) -> Objection | 
 class TurnResult:
     turn_id: int
     grade: Grade
-    reply: str
+    reply: str  # the built-in reply, saved with the turn; an LLM reply may replace it (`replace_reply`)
     state: RoutineState
+    beat: Beat | None = None
+    scene: Scene | None = None
+    notices: tuple[str, ...] = ()
+
+
+def grade_with_judge(prompt: str, text: str, *, objection_slug: str | None, lib: Library,
+                     llm: LLMClient | None, who: object) -> tuple[Grade, tuple[str, ...]]:
+    """The built-in grade, or the LLM judge's grade guarded by it; LLM failures fall back visibly."""
+    builtin = grade_rebuttal(prompt, text, objection_slug=objection_slug, lib=lib)
+    if llm is None:
+        return builtin, ()
+    try:
+        return judge(llm, prompt, text, builtin, who=who), ()
+    except LLMError as error:
+        return builtin, (f"The AI judge could not answer ({error}) The built-in rubric graded this answer.",)
 
 
 def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, turn_uid: str | None = None,
-              prospect: Prospect | None = None, lib: Library | None = None) -> TurnResult:
+              prospect: Prospect | None = None, lib: Library | None = None, llm: LLMClient | None = None) -> TurnResult:
     """Grade one answer, move the routine on, save it all in one transaction, return the reply."""
     lib = lib or library()
     prospect = prospect or ScriptedProspect()
@@ -128,11 +146,13 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
     round_number = state.round
 
     started = time.perf_counter()
-    grade = grade_rebuttal(prompt, text, objection_slug=objection.slug if objection else None, lib=lib)
+    grade, notices = grade_with_judge(prompt, text, objection_slug=objection.slug if objection else None, lib=lib,
+                                      llm=llm, who=trainee_id)
     grade_ms = (time.perf_counter() - started) * 1000
 
     started = time.perf_counter()
     rng = random.Random(session["seed"] * 31 + round_number)
+    beat = None
     if session["kind"] == "second_call":
         reply = _second_call_reply(state, grade, session, lib, rng)
     else:
@@ -161,11 +181,37 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
         **grade.points,
         "grade": grade.to_dict(),
         "reply": reply,
-        "engine": prospect.engine,
+        "engine": grade.engine,
         "grade_ms": round(grade_ms, 3),
         "reply_ms": round(reply_ms, 3),
     }, session_update=update)
-    return TurnResult(turn_id, grade, reply, state)
+    scene = Scene(objection, state.prompts[0], session["persona"], session["difficulty"],
+                  _history(db, session_id, trainee_id)) if beat else None
+    return TurnResult(turn_id, grade, reply, state, beat, scene, notices)
+
+
+def _history(db: Database, session_id: int, trainee_id: int) -> tuple[tuple[str, str], ...]:
+    """The conversation so far, as the prospect heard it."""
+    history: list[tuple[str, str]] = []
+    for turn in store.session_turns(db, session_id, trainee_id=trainee_id):
+        history += [("prospect", turn["prompt"]), ("rep", turn["rebuttal"])]
+    return tuple(history)
+
+
+def replace_reply(db: Database, *, trainee_id: int, session_id: int, turn_id: int, reply: str, engine: str) -> None:
+    """Swap the built-in reply saved with a turn for the LLM's finished one (one transaction)."""
+    session = store.get_session(db, session_id, trainee_id=trainee_id)
+    if session is None or not reply.strip():
+        return
+    state = RoutineState.from_dict(session["state"])
+    if state.finished:
+        state.closing = reply
+    elif state.prompts:
+        state.prompts[-1] = reply
+    with store.write_transaction(db):
+        db.execute("UPDATE turns SET reply = ?, engine = ? WHERE id = ? AND trainee_id = ?",
+                   [reply, engine, turn_id, trainee_id])
+        store.update_session(db, session_id, trainee_id=trainee_id, state=state.to_dict())
 
 
 def _second_call_reply(state: RoutineState, grade: Grade, session: dict, lib: Library,
@@ -195,19 +241,19 @@ def _second_call_reply(state: RoutineState, grade: Grade, session: dict, lib: Li
 
 
 def grade_drill(db: Database, *, trainee_id: int, objection_slug: str, prompt: str, rebuttal: str,
-                source: str, lib: Library | None = None) -> tuple[int, Grade]:
+                source: str, lib: Library | None = None, llm: LLMClient | None = None) -> tuple[int, Grade, tuple[str, ...]]:
     """A lesson's drill cell: grade one answer and save it to the trainee's history."""
     lib = lib or library()
     text = check_rebuttal(rebuttal)
     started = time.perf_counter()
-    grade = grade_rebuttal(prompt, text, objection_slug=objection_slug, lib=lib)
+    grade, notices = grade_with_judge(prompt, text, objection_slug=objection_slug, lib=lib, llm=llm, who=trainee_id)
     grade_ms = (time.perf_counter() - started) * 1000
     turn_id = store.save_turn(db, {
         "trainee_id": trainee_id, "source": source, "round": 1, "objection_slug": objection_slug,
         "prompt": prompt, "rebuttal": text, "tier": grade.tier, "score": grade.score, **grade.points,
-        "grade": grade.to_dict(), "engine": "builtin", "grade_ms": round(grade_ms, 3),
+        "grade": grade.to_dict(), "engine": grade.engine, "grade_ms": round(grade_ms, 3),
     })
-    return turn_id, grade
+    return turn_id, grade, notices
 
 
 @dataclass(frozen=True)

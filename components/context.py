@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import replace
+from functools import lru_cache
 
 import streamlit as st
 from sqlite_utils import Database
 
 from closergym import store
 from closergym.config import Config, load_config
+from closergym.llm import LLMClient, LLMSettings
 
 _local = threading.local()
 
@@ -56,3 +59,32 @@ def trainee() -> dict | None:
     if trainee_id is None:
         return None
     return store.get_trainee(db(), trainee_id)
+
+
+ENGINE_KEY = "settings_engine"  # "builtin" when the trainee switched the LLM off for this browser session
+SESSION_LLM_KEYS = ("settings_api_key", "settings_base_url", "settings_model")
+
+
+def llm_settings() -> LLMSettings | None:
+    """The LLM to use in this browser session, or None for the built-in engine.
+
+    Environment and st.secrets first; a key (or URL, model) typed on the Settings page lives only in
+    `st.session_state`, never on disk."""
+    if st.session_state.get(ENGINE_KEY) == "builtin":
+        return None
+    cfg = config()
+    typed = {key: str(st.session_state.get(key) or "").strip() for key in SESSION_LLM_KEYS}
+    cfg = replace(cfg, openai_base_url=typed["settings_base_url"] or cfg.openai_base_url,
+                  model=typed["settings_model"] or cfg.model)
+    return LLMSettings.from_config(cfg, api_key=typed["settings_api_key"])
+
+
+def llm_client() -> LLMClient | None:
+    settings = llm_settings()
+    return client_for(settings) if settings else None
+
+
+@lru_cache(maxsize=8)
+def client_for(settings: LLMSettings) -> LLMClient:
+    """One client (and its connection pool) per distinct setting, shared by sessions; thread-safe."""
+    return LLMClient(settings)

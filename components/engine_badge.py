@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from closergym.config import Config
+from components import context
 
 
-def engine_label(config: Config) -> str:
-    return "Built-in (offline)"
+def engine_label() -> str:
+    settings = context.llm_settings()
+    return settings.label if settings else "Built-in (offline)"
 
 
-def render(config: Config) -> None:
-    st.caption(f"Engine: **{engine_label(config)}**")
+def render() -> None:
+    st.caption(f"Engine: **{engine_label()}**")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 
 import streamlit as st
@@ -10,7 +11,10 @@ import streamlit as st
 from closergym import sessions
 from closergym.content import DrillCell, Lesson, Library
 from closergym.grading import Grade
+from closergym.prospect import LLMProspect, Scene, ScriptedProspect
+from closergym.sparring import Beat
 from components import context, scorecard
+from components.live import stream_reply
 from components.text import literal
 
 LESSONS_PAGE = "app_pages/lessons.py"
@@ -49,20 +53,45 @@ def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, li
             answer = st.text_area("Your answer", key=f"{key}_answer", max_chars=2000, height=110,
                                   placeholder="Type what you'd say, then grade it.")
             submitted = st.form_submit_button("Grade my answer", icon="🎯", type="primary")
+        fresh = None
         if submitted:
             try:
-                turn_id, _ = sessions.grade_drill(context.db(), trainee_id=trainee_id, objection_slug=objection.slug,
-                                                  prompt=prompt, rebuttal=answer, source=f"lesson:{lesson.slug}", lib=lib)
+                llm = context.llm_client()
+                turn_id, grade, notices = sessions.grade_drill(
+                    context.db(), trainee_id=trainee_id, objection_slug=objection.slug, prompt=prompt,
+                    rebuttal=answer, source=f"lesson:{lesson.slug}", lib=lib, llm=llm)
                 st.session_state[f"{key}_turn"] = turn_id
+                fresh = (grade, notices, llm)
             except sessions.TurnError as error:
                 st.warning(str(error), icon="✋")
         turn_id = st.session_state.get(f"{key}_turn")
         turn = next(context.db().query("SELECT grade FROM turns WHERE id = ? AND trainee_id = ?",
                                        [turn_id, trainee_id]), None) if turn_id else None
         if turn:
-            scorecard.render(Grade.from_dict(json.loads(turn["grade"])))
+            grade = Grade.from_dict(json.loads(turn["grade"]))
+            scorecard.render(grade)
+            follow_up(objection, prompt, answer, grade, fresh, number)
         st.page_link(SPARRING_PAGE, label="Spar this objection for three rounds", icon="🥊",
                      query_params={"objection": objection.slug})
+
+
+FOLLOW_UP = {"weak": "push", "strong": "reveal", "elite": "exit"}
+
+
+def follow_up(objection, prompt: str, answer: str, grade: Grade, fresh, number: int) -> None:
+    """How the prospect would react to that answer: the built-in line, or the LLM's, streamed."""
+    rng = random.Random(f"{objection.slug}-{number}-{grade.tier}")
+    beat = Beat(FOLLOW_UP[grade.tier], grade.tier,
+                fact=rng.choice(objection.hidden_facts) if grade.tier == "strong" else None)
+    scripted = ScriptedProspect().line(beat, objection=objection, rng=rng)
+    with st.chat_message("assistant", avatar="🧑‍💼"):
+        if fresh and fresh[2]:
+            scene = Scene(objection, prompt, history=(("prospect", prompt), ("rep", answer)))
+            stream_reply(LLMProspect(fresh[2]).stream(scene, beat, rng), scripted)
+        else:
+            st.markdown(literal(scripted))
+    for notice in fresh[1] if fresh else ():
+        st.caption(f"⚠️ {notice}")
 
 
 def body(lesson: Lesson, trainee_id: int, lib: Library) -> None:

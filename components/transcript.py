@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from closergym.content import Objection
@@ -37,11 +39,16 @@ def header(session: dict, objection: Objection | None, state: RoutineState) -> N
                 else "Session complete")
 
 
-def rounds(state: RoutineState, turns: list[dict]) -> None:
+def rounds(state: RoutineState, turns: list[dict], *, live: Callable[[str], None] | None = None) -> None:
+    """The conversation; `live(fallback)` draws the newest prospect line itself (an LLM stream)."""
     by_round = {turn["round"]: turn for turn in turns}
+    newest = len(state.prompts) if not state.finished else None
     for number, prompt in enumerate(state.prompts, start=1):
         with st.chat_message("assistant", avatar=PROSPECT_AVATAR):
-            st.markdown(literal(prompt))
+            if live and number == newest and number > 1:
+                live(prompt)
+            else:
+                st.markdown(literal(prompt))
         turn = by_round.get(number)
         if turn:
             with st.chat_message("user", avatar=REP_AVATAR):
@@ -50,7 +57,10 @@ def rounds(state: RoutineState, turns: list[dict]) -> None:
                                  expanded=number == len(turns))
     if state.finished and state.closing:
         with st.chat_message("assistant", avatar=PROSPECT_AVATAR):
-            st.markdown(literal(state.closing))
+            if live:
+                live(state.closing)
+            else:
+                st.markdown(literal(state.closing))
 
 
 def report(result: Report) -> None:

@@ -1,0 +1,219 @@
+"""The one place that talks to an OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, llama.cpp, LM Studio).
+
+Every call has one deadline (5 s to connect, 30 s in all for a turn, 60 s for the generator), at most
+two retries with backoff on 429 / 5xx / connection errors, and none once a stream has begun. Every
+failure becomes an `LLMError` with a short message that is safe to show and log: the API key is
+never part of it. Callers catch `LLMError` and fall back to the built-in engine, visibly.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TypeVar
+
+import httpx2
+import openai
+from pydantic import BaseModel, ValidationError
+
+from closergym.config import Config
+
+CONNECT_TIMEOUT = 5.0
+TURN_DEADLINE = 30.0
+GENERATOR_DEADLINE = 60.0
+MAX_RETRIES = 2
+MAX_OUTPUT_TOKENS = 220
+HISTORY_MESSAGES = 8
+CALLS_PER_MINUTE = 20
+
+Model = TypeVar("Model", bound=BaseModel)
+_KEYLIKE = re.compile(r"\b(?:sk|pk|rk|key)-[A-Za-z0-9_\-*]{6,}")
+
+
+class LLMError(Exception):
+    """The LLM could not answer; `kind` is one of timeout, connection, rate_limited, busy, auth,
+    bad_output, server. The message is safe to show: it never contains the key."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    model: str
+    base_url: str = ""
+    api_key: str = ""
+
+    @classmethod
+    def from_config(cls, config: Config, *, api_key: str = "") -> LLMSettings | None:
+        """Settings when an LLM is configured (a key typed in this browser session wins), else None."""
+        key = api_key or config.openai_api_key
+        if not config.model or not (key or config.openai_base_url):
+            return None
+        return cls(model=config.model, base_url=config.openai_base_url, api_key=key)
+
+    @property
+    def host(self) -> str:
+        if not self.base_url:
+            return "api.openai.com"
+        return httpx2.URL(self.base_url).host or self.base_url
+
+    @property
+    def label(self) -> str:
+        return f"LLM: {self.model} at {self.host}"
+
+    def __repr__(self) -> str:  # never print the key
+        return f"LLMSettings(model={self.model!r}, host={self.host!r})"
+
+
+def redact(text: str, secret: str = "") -> str:
+    text = str(text)
+    if secret:
+        text = text.replace(secret, "[key]")
+    return _KEYLIKE.sub("[key]", text)
+
+
+class RateLimiter:
+    """LLM calls per trainee per minute, counted in this process (a sliding window)."""
+
+    def __init__(self, per_minute: int = CALLS_PER_MINUTE):
+        self.per_minute = per_minute
+        self._calls: dict[object, deque] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def take(self, who: object) -> None:
+        now = time.monotonic()
+        with self._lock:
+            calls = self._calls[who]
+            while calls and now - calls[0] > 60:
+                calls.popleft()
+            if len(calls) >= self.per_minute:
+                raise LLMError("busy", f"You've reached {self.per_minute} AI calls this minute; "
+                                       "the built-in engine answers until it eases off.")
+            calls.append(now)
+
+
+rate_limiter = RateLimiter()
+
+
+class LLMClient:
+    """A thin wrapper over `openai.OpenAI` with our deadlines, retries and error mapping."""
+
+    def __init__(self, settings: LLMSettings, *, http_client: httpx2.Client | None = None,
+                 limiter: RateLimiter | None = None):
+        self.settings = settings
+        self.limiter = limiter or rate_limiter
+        self._client = openai.OpenAI(
+            api_key=settings.api_key or "not-needed",
+            base_url=settings.base_url or None,
+            max_retries=0,  # we retry ourselves, within the turn's deadline
+            http_client=http_client,
+        )
+
+    # -- errors ------------------------------------------------------------------------------------
+
+    def _error(self, error: Exception) -> LLMError:
+        if isinstance(error, LLMError):
+            return error
+        if isinstance(error, openai.APITimeoutError | httpx2.TimeoutException):
+            return LLMError("timeout", "The AI model took too long to answer.")
+        if isinstance(error, openai.APIConnectionError | httpx2.TransportError):
+            return LLMError("connection", f"Could not reach the AI server at {self.settings.host}.")
+        if isinstance(error, openai.RateLimitError):
+            return LLMError("rate_limited", "The AI provider is rate-limiting requests (HTTP 429).")
+        if isinstance(error, openai.AuthenticationError | openai.PermissionDeniedError):
+            return LLMError("auth", "The AI provider refused the API key (check it in Settings).")
+        if isinstance(error, openai.NotFoundError):
+            return LLMError("server", f"The AI server does not know the model “{self.settings.model}”.")
+        if isinstance(error, openai.APIStatusError):
+            return LLMError("server", f"The AI server answered with an error (HTTP {error.status_code}).")
+        if isinstance(error, ValidationError | ValueError):
+            return LLMError("bad_output", "The AI model's answer was not in the expected format.")
+        return LLMError("server", f"The AI call failed ({type(error).__name__}).")
+
+    @staticmethod
+    def _retryable(error: Exception) -> bool:
+        if isinstance(error, openai.RateLimitError | openai.APIConnectionError | openai.APITimeoutError):
+            return True
+        return isinstance(error, openai.APIStatusError) and error.status_code >= 500
+
+    def _call(self, make, *, deadline: float, who: object):
+        """Run `make(timeout)` with retries and backoff, all inside `deadline` seconds."""
+        self.limiter.take(who)
+        started = time.monotonic()
+        for attempt in range(MAX_RETRIES + 1):
+            remaining = deadline - (time.monotonic() - started)
+            if remaining <= 0.05:
+                raise LLMError("timeout", "The AI model took too long to answer.")
+            timeout = httpx2.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining))
+            try:
+                return make(timeout)
+            except Exception as error:  # noqa: BLE001 - mapped to LLMError below
+                backoff = 0.5 * (2**attempt)
+                retry_after = getattr(getattr(error, "response", None), "headers", {}).get("retry-after")
+                if retry_after and retry_after.replace(".", "", 1).isdigit():
+                    backoff = max(backoff, float(retry_after))
+                elapsed = time.monotonic() - started
+                if attempt < MAX_RETRIES and self._retryable(error) and elapsed + backoff < deadline - 0.5:
+                    time.sleep(backoff)
+                    continue
+                raise self._error(error) from None
+        raise LLMError("server", "The AI call failed.")
+
+    # -- calls ----------------------------------------------------------------------------------------
+
+    def stream_chat(self, messages: list[dict], *, max_tokens: int = MAX_OUTPUT_TOKENS,
+                    deadline: float = TURN_DEADLINE, who: object = None, temperature: float = 0.8) -> Iterator[str]:
+        """Text chunks of one reply. Retries happen only before the first chunk arrives."""
+        started = time.monotonic()
+        stream = self._call(lambda timeout: self._client.chat.completions.create(
+            model=self.settings.model, messages=messages, stream=True, max_tokens=max_tokens,
+            temperature=temperature, timeout=timeout), deadline=deadline, who=who)
+        try:
+            for chunk in stream:
+                if time.monotonic() - started > deadline:
+                    raise LLMError("timeout", "The AI model took too long to answer.")
+                if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
+                    yield chunk.choices[0].delta.content
+        except LLMError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a stream cut mid-way
+            raise self._error(error) from None
+        finally:
+            close = getattr(stream, "close", None)
+            if close:
+                close()
+
+    def structured(self, messages: list[dict], schema: type[Model], *, max_tokens: int = 600,
+                   deadline: float = TURN_DEADLINE, who: object = None) -> Model:
+        """One JSON answer validated against the pydantic model `schema`."""
+        response_format = {"type": "json_schema", "json_schema": {
+            "name": schema.__name__, "schema": schema.model_json_schema(), "strict": True}}
+        response = self._call(lambda timeout: self._client.chat.completions.create(
+            model=self.settings.model, messages=messages, response_format=response_format,
+            max_tokens=max_tokens, temperature=0, timeout=timeout), deadline=deadline, who=who)
+        try:
+            content = response.choices[0].message.content or ""
+            return schema.model_validate_json(_json_part(content))
+        except (ValidationError, ValueError, IndexError, AttributeError) as error:
+            raise self._error(ValueError(str(error))) from None
+
+    def test_connection(self, *, deadline: float = 15.0) -> str:
+        """A tiny request that proves the endpoint, the key and the model work."""
+        chunks = self.stream_chat([{"role": "user", "content": "Reply with the single word: ready"}],
+                                  max_tokens=5, deadline=deadline, who="test-connection")
+        text = "".join(chunks).strip()
+        return text[:40] or "(empty reply)"
+
+
+def _json_part(content: str) -> str:
+    """The JSON object in a reply, tolerating code fences or text around it."""
+    start, end = content.find("{"), content.rfind("}")
+    if start == -1 or end <= start:
+        raise ValueError("no JSON object in the reply")
+    return content[start:end + 1]

@@ -1,0 +1,190 @@
+"""Progress charts: pure functions from `closergym.analytics` rows to Altair charts.
+
+They draw and decide nothing. Data goes inline (no URLs), colours are spelled out (no named schemes),
+and the fonts are whatever the page already has, so a chart renders offline. Times are UTC, like the
+rows: dates are handed to Vega-Lite as UTC instants and drawn on UTC scales, so a trainee west of
+Greenwich does not see Monday's practice on Sunday.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import altair as alt
+
+from closergym.content import MOVES
+from closergym.grading import TIER_BANDS, TIERS
+
+TIER_COLORS = {"weak": "#e03131", "strong": "#f08c00", "elite": "#2f9e44"}
+MOVE_NAMES = {move: move.capitalize() for move in MOVES}
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+CUSTOM_LABEL = "Your own objections"
+FIRST_COLOR, BEST_COLOR = "#adb5bd", "#1c7ed6"
+EMPTY_DAY, PRACTICE_DAYS = "#ebedf0", ("#b2f2bb", "#2b8a3e")
+HEIGHT = 260
+
+
+def _data(rows: list[dict]) -> alt.Data:
+    return alt.Data(values=rows)
+
+
+def _utc(day_or_stamp: str) -> str:
+    """'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS.mmm' (UTC) as an ISO instant every browser reads as UTC."""
+    if len(day_or_stamp) == 10:
+        return f"{day_or_stamp}T00:00:00Z"
+    return day_or_stamp.replace(" ", "T") + "Z"
+
+
+def _tier_color(*, legend: bool = True) -> alt.Color:
+    return alt.Color(
+        "tier:N",
+        title="Tier",
+        scale=alt.Scale(domain=list(TIERS), range=[TIER_COLORS[t] for t in TIERS]),
+        legend=alt.Legend(orient="bottom") if legend else None,
+    )
+
+
+def _objection_labeller(labels: dict[str, str] | None):
+    labels = labels or {}
+    return lambda slug: CUSTOM_LABEL if not slug else labels.get(slug, slug)
+
+
+def tier_bands() -> list[dict]:
+    """The grade bands as touching intervals (weak 0-45, strong 45-75, elite 75-100) for background rects."""
+    lows = [TIER_BANDS[tier][0] for tier in TIERS]
+    return [{"tier": tier, "lo": lo, "hi": hi, "label": f"{tier} {TIER_BANDS[tier][0]}-{TIER_BANDS[tier][1]}"}
+            for tier, lo, hi in zip(TIERS, lows, [*lows[1:], 100])]
+
+
+def _bands(axis: str) -> alt.Chart:
+    """Faint weak / strong / elite background bands along the score axis (`axis` 'x' or 'y')."""
+    score = alt.Scale(domain=[0, 100], nice=False)
+    channels = {axis: alt.X("lo:Q", scale=score) if axis == "x" else alt.Y("lo:Q", scale=score),
+                f"{axis}2": "hi:Q"}
+    return alt.Chart(_data(tier_bands())).mark_rect(opacity=0.1).encode(
+        **channels, color=_tier_color(legend=False), tooltip=[alt.Tooltip("label:N", title="Band")]
+    )
+
+
+def score_over_time_chart(rows: list[dict]) -> alt.LayerChart:
+    """Scores over time on weak / strong / elite bands: each turn when few, else daily averages with a
+    rolling average of the last 7 practice days."""
+    per_turn = bool(rows) and rows[0]["grain"] == "turn"
+    values = [{**row, "when": _utc(row["at"])} for row in rows]
+    x = alt.X("when:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%d %b"))
+    y = alt.Y("score:Q", title="Score", scale=alt.Scale(domain=[0, 100], nice=False))
+    base = alt.Chart(_data(values)).encode(x=x, y=y)
+    if per_turn:
+        title = "Score per rebuttal"
+        tooltip = [alt.Tooltip("at:N", title="When (UTC)"), alt.Tooltip("objection_slug:N", title="Objection"),
+                   alt.Tooltip("tier:N", title="Tier"), alt.Tooltip("score:Q", title="Score")]
+        layers = [base.mark_line(color="#495057", strokeWidth=1.5),
+                  base.mark_circle(size=70, opacity=1).encode(color=_tier_color(), tooltip=tooltip)]
+    else:
+        title = "Average score per day"
+        tooltip = [alt.Tooltip("day:N", title="Day (UTC)"), alt.Tooltip("score:Q", title="Average score"),
+                   alt.Tooltip("turns:Q", title="Rebuttals")]
+        trend = base.transform_window(trend="mean(score)", frame=[-6, 0], sort=[{"field": "when"}]).mark_line(
+            color="#343a40", strokeWidth=2.5).encode(y=alt.Y("trend:Q", title="Score"))
+        layers = [base.mark_circle(color="#495057", opacity=0.45).encode(
+            size=alt.Size("turns:Q", title="Rebuttals", legend=None, scale=alt.Scale(range=[15, 120])),
+            tooltip=tooltip), trend]
+    return alt.layer(_bands("y"), *layers).properties(title=title, width="container", height=HEIGHT)
+
+
+def tier_mix_chart(rows: list[dict]) -> alt.Chart:
+    """Rebuttals per calendar week (Monday to Sunday, UTC), stacked weak / strong / elite."""
+    order = {tier: i for i, tier in enumerate(TIERS)}
+    values = []
+    for row in rows:
+        monday = date.fromisoformat(row["week"])
+        values.append({**row, "start": _utc(row["week"]), "end": _utc((monday + timedelta(days=7)).isoformat()),
+                       "order": order[row["tier"]]})
+    return alt.Chart(_data(values)).mark_bar(stroke="white", strokeWidth=1).encode(
+        x=alt.X("start:T", title="Week", scale=alt.Scale(type="utc"), axis=alt.Axis(format="%d %b")),
+        x2="end:T",
+        y=alt.Y("sum(turns):Q", title="Rebuttals", stack="zero"),
+        color=_tier_color(),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("week:N", title="Week of (Monday)"), alt.Tooltip("tier:N", title="Tier"),
+                 alt.Tooltip("sum(turns):Q", title="Rebuttals")],
+    ).properties(title="Tier mix per week", width="container", height=HEIGHT)
+
+
+def move_heatmap_chart(rows: list[dict], *, labels: dict[str, str] | None = None) -> alt.LayerChart:
+    """Objection x framework move, coloured by average points (0-2); the tooltip says how much of the
+    objection's lost points each move accounts for."""
+    label = _objection_labeller(labels)
+    values = [{**row, "objection": label(row["objection_slug"]), "move_name": MOVE_NAMES[row["move"]]}
+              for row in rows]
+    base = alt.Chart(_data(values)).encode(
+        x=alt.X("move_name:O", title=None, sort=list(MOVE_NAMES.values()), axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("objection:N", title=None, sort=alt.EncodingSortField("turns", order="descending"),
+                axis=alt.Axis(labelLimit=260)),
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color("avg_points:Q", title="Average points (of 2)",
+                        scale=alt.Scale(domain=[0, 1, 2], range=[TIER_COLORS["weak"], "#ffd43b", TIER_COLORS["elite"]]),
+                        legend=alt.Legend(orient="bottom", gradientLength=160)),
+        tooltip=[alt.Tooltip("objection:N", title="Objection"), alt.Tooltip("move_name:N", title="Move"),
+                 alt.Tooltip("avg_points:Q", title="Average points (of 2)", format=".2f"),
+                 alt.Tooltip("lost_share:Q", title="Share of points lost", format=".0%"),
+                 alt.Tooltip("turns:Q", title="Rebuttals")],
+    )
+    text = base.mark_text(fontSize=12).encode(
+        text=alt.Text("avg_points:Q", format=".1f"),
+        color=alt.value("#212529"),
+    )
+    return alt.layer(cells, text).properties(
+        title="Points per move (0-2) by objection", width="container", height=alt.Step(28)
+    )
+
+
+def first_vs_best_chart(rows: list[dict], *, labels: dict[str, str] | None = None) -> alt.LayerChart:
+    """A dumbbell per objection: the first score in range (grey) and the best (blue), on the grade bands."""
+    label = _objection_labeller(labels)
+    values = [{**row, "objection": label(row["objection_slug"])} for row in rows]
+    y = alt.Y("objection:N", title=None, sort=alt.EncodingSortField("best", order="descending"),
+              axis=alt.Axis(labelLimit=260))
+    score = alt.Scale(domain=[0, 100], nice=False)
+    base = alt.Chart(_data(values))
+    rule = base.mark_rule(color="#868e96", strokeWidth=2).encode(
+        y=y, x=alt.X("first:Q", scale=score, title="Score"), x2="best:Q")
+    dots = base.transform_fold(["first", "best"], as_=["which", "score"]).transform_calculate(
+        attempt="datum.which == 'first' ? 'First try' : 'Best'"
+    ).mark_circle(size=110, opacity=1).encode(
+        y=y,
+        x=alt.X("score:Q", scale=score, title="Score"),
+        color=alt.Color("attempt:N", title=None, scale=alt.Scale(domain=["First try", "Best"],
+                                                                 range=[FIRST_COLOR, BEST_COLOR]),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("objection:N", title="Objection"), alt.Tooltip("first:Q", title="First try"),
+                 alt.Tooltip("best:Q", title="Best"), alt.Tooltip("turns:Q", title="Rebuttals")],
+    )
+    return alt.layer(_bands("x"), rule, dots).resolve_scale(color="independent").properties(
+        title="First try vs best, per objection", width="container", height=alt.Step(26)
+    )
+
+
+def calendar_chart(rows: list[dict], *, start: date | str, end: date | str) -> alt.Chart:
+    """A GitHub-style calendar: a column per week (Monday first, UTC), a cell per day from `start` to
+    `end`, darker the more rebuttals; days without practice in grey."""
+    start, end = (d if isinstance(d, date) else date.fromisoformat(d[:10]) for d in (start, end))
+    counts = {row["day"]: row["turns"] for row in rows}
+    values = []
+    day = start
+    while day <= end:
+        monday = day - timedelta(days=day.weekday())
+        values.append({"day": day.isoformat(), "week": monday.isoformat(), "weekday": WEEKDAYS[day.weekday()],
+                       "turns": counts.get(day.isoformat(), 0)})
+        day += timedelta(days=1)
+    # Label a week with its month when the month starts in it, GitHub-style; other weeks stay blank.
+    month = "toNumber(slice(datum.value, 8, 10)) <= 7 ? utcFormat(toDate(datum.value), '%b') : ''"
+    practised = alt.Color("turns:Q", title="Rebuttals", scale=alt.Scale(range=list(PRACTICE_DAYS)),
+                          legend=alt.Legend(orient="bottom", gradientLength=120))
+    return alt.Chart(_data(values)).mark_rect(cornerRadius=2, stroke="white", strokeWidth=2).encode(
+        x=alt.X("week:O", title=None, axis=alt.Axis(labelExpr=month, labelAngle=0, ticks=False, domain=False)),
+        y=alt.Y("weekday:O", title=None, sort=list(WEEKDAYS), axis=alt.Axis(ticks=False, domain=False)),
+        color=alt.when(alt.datum.turns == 0).then(alt.value(EMPTY_DAY)).otherwise(practised),
+        tooltip=[alt.Tooltip("day:N", title="Day (UTC)"), alt.Tooltip("turns:Q", title="Rebuttals")],
+    ).properties(title="Practice days", width="container", height=alt.Step(16))

@@ -1,0 +1,298 @@
+"""The printable PDFs: the playbook and every lesson, read back with pypdf and rendered with pdfium."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import typing
+import unicodedata
+
+import pypdf
+import pypdfium2 as pdfium
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from closergym.content import Library, Objection, library, parse_lesson
+from closergym.grading import MOVE_LABELS, RUBRIC, TIER_RULES
+from closergym.pdf import lesson_pdf, ordered_objections, pdf_text, playbook_pdf
+from closergym.sparring import RULES
+
+LIB = library()
+LESSONS = list(LIB.lessons.values())
+CATEGORIES = typing.get_args(Objection.model_fields["category"].annotation)
+
+SYNTHETIC = """---
+title: "Emoji 🎯 and “curly” quotes — <b>not bold</b>"
+slug: synthetic-lesson
+cluster: Closing
+summary: "Arrows → and ≠ signs… an emoji 🚀, and <script>alert('x')</script> shown as text."
+faq:
+  - q: "Does “this” question 🤔 survive?"
+    a: "Yes, with **bold**, *italic*, `code` and <div onclick='x'>html</div>."
+  - q: "Ünïcödé — Łódź, 東京, Привет, ﬁne?"
+    a: "It drops what the fonts cannot draw."
+---
+## Heading with 🔥 and “quotes”
+
+Paragraph with **bold**, *italic*, `code`, a [link](https://example.com), <img src=x onerror=alert(1)>
+and a very long unbreakable token: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.
+
+> A blockquote with ‘single’ quotes…
+
+- Bullet with emoji 👍
+  - Nested bullet
+1. Numbered
+2. Second
+
+   "An example line under the item."
+
+```python
+print("code block with “quotes” and a tab\there")
+```
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+```drill
+objection: too-expensive
+prompt: "Try it 💪"
+```
+
+```drill
+objection: not-in-the-library
+```
+"""
+
+
+def norm(text: str) -> str:
+    """Letters and digits only, lowercased, after the same unicode mapping the PDF uses."""
+    return "".join(ch for ch in pdf_text(text).lower() if ch.isalnum())
+
+
+FOOTER = re.compile(r"^Closer Gym .*Page \d+ of \d+\s*$", re.MULTILINE)
+
+
+def page_texts(data: bytes) -> list[str]:
+    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages]
+
+
+def body_text(pages: list[str]) -> str:
+    """All pages' text without the footers, so a paragraph running over a page break reads whole."""
+    return norm(" ".join(FOOTER.sub("", page) for page in pages))
+
+
+def first_page_image(data: bytes):
+    document = pdfium.PdfDocument(data)
+    try:
+        return document[0].render(scale=1).to_pil().convert("RGB")
+    finally:
+        document.close()
+
+
+def assert_not_blank(image) -> None:
+    histogram = image.convert("L").histogram()  # pixel counts by grey level, 0 (black) to 255 (white)
+    inked = sum(histogram[:200]) / sum(histogram)
+    assert inked > 0.01, f"only {inked:.2%} of the page is inked"
+    colours = image.getcolors(maxcolors=1_000_000)
+    assert colours is not None and len(colours) > 1
+
+
+@pytest.fixture(scope="module")
+def playbook() -> bytes:
+    return playbook_pdf(LIB)
+
+
+@pytest.fixture(scope="module")
+def playbook_pages(playbook) -> list[str]:
+    return page_texts(playbook)
+
+
+def test_library_loads_cleanly():
+    assert LIB.objections and LIB.lessons and not LIB.errors
+
+
+def test_playbook_is_an_a4_pdf(playbook):
+    assert playbook.startswith(b"%PDF-")
+    reader = pypdf.PdfReader(io.BytesIO(playbook))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+    assert reader.metadata.title == "The Objection Sparring Playbook"
+
+
+def test_playbook_has_every_objection_the_framework_and_the_routine(playbook_pages):
+    text = body_text(playbook_pages)
+    assert norm("The Objection Sparring Playbook") in text
+    for objection in LIB.objections.values():
+        assert norm(objection.title) in text, objection.slug
+        assert norm(objection.real_concern) in text, objection.slug
+        for tier in ("weak", "strong", "elite"):
+            assert norm(objection.rebuttal(tier).text) in text, (objection.slug, tier)
+            assert norm(objection.rebuttal(tier).why) in text, (objection.slug, tier)
+        for line in objection.follow_up_questions + objection.avoid:
+            assert norm(line) in text, (objection.slug, line)
+    for move, label in MOVE_LABELS.items():
+        assert norm(label) in text
+        assert norm(RUBRIC[move]) in text
+    for words in ("Round 1: the objection", "Round 2: the pushback", "Round 3: the curveball"):
+        assert norm(words) in text
+    for rules in RULES.values():
+        assert norm(rules.label) in text
+    for rule in TIER_RULES.values():
+        assert norm(rule) in text
+    assert norm("Outcome is kept apart from score") in text
+    assert norm("advanced, stalled or lost") in text
+
+
+def test_playbook_orders_objections_by_category_then_title(playbook_pages):
+    first_page = {}
+    for number, page in enumerate(playbook_pages[1:], start=2):  # page 1 holds the contents
+        for objection in LIB.objections.values():
+            if norm(objection.title) in norm(page):
+                first_page.setdefault(objection.slug, number)
+    assert set(first_page) == set(LIB.objections)
+    by_page = sorted(first_page, key=lambda slug: (first_page[slug], slug))
+    assert by_page == [o.slug for o in ordered_objections(LIB)]
+    ranks = [CATEGORIES.index(LIB.objections[slug].category) for slug in by_page]
+    assert ranks == sorted(ranks)
+
+
+def test_playbook_contents_and_bookmarks_point_at_the_right_pages(playbook, playbook_pages):
+    contents = playbook_pages[0].splitlines()
+    for objection in LIB.objections.values():
+        title = pdf_text(objection.title)
+        line = next(line for line in contents if line.startswith(title))
+        page = int(re.search(r"(\d+)\s*$", line).group(1))
+        assert norm(objection.title) in norm(playbook_pages[page - 1]), objection.slug
+    reader = pypdf.PdfReader(io.BytesIO(playbook))
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                yield from walk(item)
+            else:
+                yield item
+
+    entries = list(walk(reader.outline))
+    assert len(entries) >= len(LIB.objections) + 3
+    for entry in entries:
+        page = reader.get_destination_page_number(entry)
+        assert norm(entry.title) in norm(playbook_pages[page]), entry.title
+
+
+def test_playbook_footer_numbers_every_page(playbook_pages):
+    total = len(playbook_pages)
+    for number, page in enumerate(playbook_pages, start=1):
+        assert f"Page {number} of {total}" in page
+        assert "Closer Gym" in page
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.slug for lesson in LESSONS])
+def test_lesson_pdf_has_title_headings_and_faq(lesson):
+    data = lesson_pdf(lesson, LIB)
+    assert data.startswith(b"%PDF-")
+    pages = page_texts(data)
+    text = body_text(pages)
+    assert norm(lesson.title) in text
+    assert norm(lesson.meta.summary) in text
+    assert norm(f"{lesson.meta.cluster} · {lesson.reading_minutes} min read") in text
+    assert lesson.headings
+    for heading in lesson.headings:
+        assert norm(heading) in text, heading
+    for entry in lesson.meta.faq:
+        assert norm(entry.q) in text, entry.q
+        assert norm(entry.a) in text, entry.q
+    for cell in lesson.drill_cells:
+        assert norm(f"Drill: {LIB.objections[cell.objection].title}") in text
+    if lesson.drill_cells:
+        assert norm("Practise this in Closer Gym's Sparring page") in text
+    assert f"Page 1 of {len(pages)}" in pages[0]
+
+
+def test_lesson_body_keeps_its_words_in_order():
+    lesson = LIB.lessons["objection-framework"]
+    text = body_text(page_texts(lesson_pdf(lesson, LIB)))
+    for block in lesson.blocks:
+        for paragraph in block.text.split("\n\n"):
+            assert norm(paragraph) in text, paragraph[:60]
+
+
+def test_first_pages_render_with_ink(playbook):
+    assert_not_blank(first_page_image(playbook))
+    assert_not_blank(first_page_image(lesson_pdf(LESSONS[0], LIB)))
+
+
+def test_synthetic_lesson_with_emoji_quotes_and_html_renders():
+    lesson = parse_lesson(SYNTHETIC)
+    for lib in (LIB, None):
+        data = lesson_pdf(lesson, lib)
+        pages = page_texts(data)
+        raw = " ".join(pages)
+        text = norm(raw)
+        assert norm(lesson.title) in text
+        assert 'Emoji and "curly" quotes - <b>not bold</b>' in raw  # HTML is shown as text, never interpreted
+        assert "<script>alert('x')</script>" in raw
+        assert "Arrows -> and != signs..." in raw
+        assert "?" not in raw.replace("survive?", "").replace("fine?", "")  # no replacement characters
+        for heading in lesson.headings:
+            assert norm(heading) in text
+        for entry in lesson.meta.faq:
+            assert norm(entry.q) in text
+        assert norm("Drill: Not in the library") in text
+        assert_not_blank(first_page_image(data))
+
+
+def test_empty_library_still_makes_a_playbook():
+    data = playbook_pdf(Library())
+    assert norm("The 4-step framework") in norm(" ".join(page_texts(data)))
+
+
+def test_pdfs_are_quick():
+    start = time.perf_counter()
+    playbook_pdf(LIB)
+    middle = time.perf_counter()
+    lesson_pdf(LESSONS[0], LIB)
+    end = time.perf_counter()
+    assert middle - start < 3 and end - middle < 1  # typically ~0.3 s and ~0.05 s; generous for slow CI
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("“Hi” — it’s ‘fine’…", "\"Hi\" - it's 'fine'..."),
+    ("a → b ≠ c ≤ d", "a -> b != c <= d"),
+    ("💸 Too expensive", "Too expensive"),
+    ("emoji 🚀, arrows", "emoji, arrows"),
+    ("a 🎯 b", "a b"),
+    ("non\u00a0breaking\u202fspaces", "non breaking spaces"),
+    ("zero\u200bwidth\ufeff", "zerowidth"),
+    ("café naïve ⅓ ﬁne", "café naïve 1/3 fine"),
+    ("• item", "\u00b7 item"),
+    ("bell\x07 and\ttab", "bell and tab"),
+    ("東京", ""),
+    ("Thumbs 👍🏽 up", "Thumbs up"),
+])
+def test_pdf_text_maps_to_latin1(raw, expected):
+    assert pdf_text(raw) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_pdf_text_never_raises_and_is_latin1(value):
+    out = pdf_text(value)
+    out.encode("latin-1")
+    assert all(ch == "\n" or 0x20 <= ord(ch) < 0x7F or 0xA0 <= ord(ch) <= 0xFF for ch in out)
+    if not any("?" in unicodedata.normalize("NFKD", ch) for ch in value):
+        assert "?" not in out
+    assert pdf_text(out) == out
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=400))
+def test_any_lesson_body_renders(body):
+    front = "---\ntitle: Any body\nslug: any-body\ncluster: Closing\nsummary: Whatever the body holds.\n---\n"
+    try:
+        lesson = parse_lesson(front + body)
+    except ValueError:  # a body that happens to contain a broken drill fence
+        return
+    assert lesson_pdf(lesson, LIB).startswith(b"%PDF-")

@@ -10,6 +10,7 @@ from closergym.generator import (
     STAGES,
     GeneratorError,
     generate,
+    generate_with_llm,
     to_markdown,
 )
 from components import context, generator_view, trainee
@@ -40,8 +41,13 @@ def tool() -> None:
         submitted = st.form_submit_button("Generate a response", type="primary", icon="✨")
     if submitted:
         values = {"product": product, "price": price, "stage": stage or "", "channel": channel or "", "role": role}
+        llm, notices = context.llm_client(), ()
         try:
-            result = generate(objection, values, lib=lib)
+            if llm:
+                with st.spinner(f"Asking {llm.settings.label}…"):
+                    result, notices = generate_with_llm(llm, objection, values, lib=lib, who=me["id"])
+            else:
+                result = generate(objection, values, lib=lib)
         except GeneratorError as error:
             st.warning(str(error), icon="✋")
             return
@@ -56,6 +62,8 @@ def tool() -> None:
             "matched_slug": result.matched, "confidence": result.confidence, "result": result.to_dict(),
             "engine": result.engine})
         generator_view.result(result, lib, key=f"run{run_id}")
+        for notice in notices:
+            st.caption(f"⚠️ {notice}")
         st.download_button("Download as Markdown", data=to_markdown(result), file_name="objection-response.md",
                            mime="text/markdown", icon="⬇️", on_click="ignore")
 

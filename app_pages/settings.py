@@ -4,15 +4,13 @@ import streamlit as st
 
 import closergym
 from closergym import store
-from components import context, engine_badge
+from components import context, engine_settings
 
 st.title("⚙️ Settings")
 config = context.config()
 
 st.subheader("Engine")
-st.write(f"Active engine: **{engine_badge.engine_label()}**")
-st.caption("The built-in engine is a scripted prospect and a deterministic rubric grader. "
-           "It works offline and needs no key.")
+engine_settings.render()
 
 st.subheader("Storage")
 size = store.db_file_size(config.db_path)

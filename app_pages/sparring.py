@@ -67,7 +67,8 @@ def live_reply(result: sessions.TurnResult, prospect: LLMProspect, session: dict
 
     def draw(fallback: str) -> None:
         rng = random.Random(session["seed"] * 31 + len(result.state.tiers) + 1000)
-        text, from_llm = stream_reply(prospect.stream(result.scene, result.beat, rng), fallback)
+        remaining = result.deadline.remaining() if result.deadline else None
+        text, from_llm = stream_reply(prospect.stream(result.scene, result.beat, rng, deadline=remaining), fallback)
         if from_llm:
             sessions.replace_reply(context.db(), trainee_id=me["id"], session_id=session["id"],
                                    turn_id=result.turn_id, reply=text, engine="llm")

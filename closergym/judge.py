@@ -115,7 +115,7 @@ def combine(builtin: Grade, output: JudgeOutput, rebuttal: str) -> Grade:
 
 
 def judge(client: LLMClient, objection: str, rebuttal: str, builtin: Grade, *, context: str = "",
-          who: object = None, deadline: float = 30.0) -> Grade:
+          who: object = None, deadline: float | None = None) -> Grade:
     """Ask the model, then combine; raises `LLMError` (callers fall back to `builtin`)."""
     output = client.structured(judge_messages(objection, honest_text(rebuttal, builtin), context), JudgeOutput,
                                who=who, deadline=deadline)

@@ -26,7 +26,7 @@ CONNECT_TIMEOUT = 5.0
 TURN_DEADLINE = 30.0
 GENERATOR_DEADLINE = 60.0
 MAX_RETRIES = 2
-MAX_OUTPUT_TOKENS = 220
+MAX_OUTPUT_TOKENS = 120
 HISTORY_MESSAGES = 8
 CALLS_PER_MINUTE = 20
 
@@ -78,6 +78,16 @@ def redact(text: str, secret: str = "") -> str:
     return _KEYLIKE.sub("[key]", text)
 
 
+class Deadline:
+    """One time budget shared by the calls of a turn (the judge, then the prospect)."""
+
+    def __init__(self, seconds: float | None = None):
+        self.ends = time.monotonic() + (TURN_DEADLINE if seconds is None else seconds)
+
+    def remaining(self) -> float:
+        return max(0.0, self.ends - time.monotonic())
+
+
 class RateLimiter:
     """LLM calls per trainee per minute, counted in this process (a sliding window)."""
 
@@ -107,7 +117,7 @@ class LLMClient:
     def __init__(self, settings: LLMSettings, *, http_client: httpx2.Client | None = None,
                  limiter: RateLimiter | None = None):
         self.settings = settings
-        self.limiter = limiter or rate_limiter
+        self._limiter = limiter  # None: the process-wide limiter
         self._client = openai.OpenAI(
             api_key=settings.api_key or "not-needed",
             base_url=settings.base_url or None,
@@ -144,7 +154,7 @@ class LLMClient:
 
     def _call(self, make, *, deadline: float, who: object):
         """Run `make(timeout)` with retries and backoff, all inside `deadline` seconds."""
-        self.limiter.take(who)
+        (self._limiter or rate_limiter).take(who)
         started = time.monotonic()
         for attempt in range(MAX_RETRIES + 1):
             remaining = deadline - (time.monotonic() - started)
@@ -168,8 +178,9 @@ class LLMClient:
     # -- calls ----------------------------------------------------------------------------------------
 
     def stream_chat(self, messages: list[dict], *, max_tokens: int = MAX_OUTPUT_TOKENS,
-                    deadline: float = TURN_DEADLINE, who: object = None, temperature: float = 0.8) -> Iterator[str]:
+                    deadline: float | None = None, who: object = None, temperature: float = 0.8) -> Iterator[str]:
         """Text chunks of one reply. Retries happen only before the first chunk arrives."""
+        deadline = TURN_DEADLINE if deadline is None else deadline
         started = time.monotonic()
         stream = self._call(lambda timeout: self._client.chat.completions.create(
             model=self.settings.model, messages=messages, stream=True, max_tokens=max_tokens,
@@ -189,9 +200,10 @@ class LLMClient:
             if close:
                 close()
 
-    def structured(self, messages: list[dict], schema: type[Model], *, max_tokens: int = 600,
-                   deadline: float = TURN_DEADLINE, who: object = None) -> Model:
+    def structured(self, messages: list[dict], schema: type[Model], *, max_tokens: int = 400,
+                   deadline: float | None = None, who: object = None) -> Model:
         """One JSON answer validated against the pydantic model `schema`."""
+        deadline = TURN_DEADLINE if deadline is None else deadline
         response_format = {"type": "json_schema", "json_schema": {
             "name": schema.__name__, "schema": schema.model_json_schema(), "strict": True}}
         response = self._call(lambda timeout: self._client.chat.completions.create(

@@ -147,8 +147,8 @@ class LLMProspect:
             messages.append({"role": "user", "content": "<rep>(silence)</rep>"})
         return messages
 
-    def stream(self, scene: Scene, beat: Beat, rng: random.Random) -> Iterator[str]:
-        return self.client.stream_chat(self.messages(scene, beat, rng), who=self.who)
+    def stream(self, scene: Scene, beat: Beat, rng: random.Random, *, deadline: float | None = None) -> Iterator[str]:
+        return self.client.stream_chat(self.messages(scene, beat, rng), who=self.who, deadline=deadline)
 
 
 HISTORY_LIMIT = 8

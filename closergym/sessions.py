@@ -18,7 +18,7 @@ from closergym import store
 from closergym.content import MOVES, Library, Objection, library
 from closergym.grading import MAX_REBUTTAL, Grade, clean_text, grade_rebuttal
 from closergym.judge import judge
-from closergym.llm import LLMClient, LLMError
+from closergym.llm import Deadline, LLMClient, LLMError
 from closergym.prospect import Prospect, Scene, ScriptedProspect
 from closergym.sparring import (
     DIFFICULTIES,
@@ -115,16 +115,19 @@ class TurnResult:
     beat: Beat | None = None
     scene: Scene | None = None
     notices: tuple[str, ...] = ()
+    deadline: Deadline | None = None  # what is left of the turn's time budget, for the LLM prospect
 
 
 def grade_with_judge(prompt: str, text: str, *, objection_slug: str | None, lib: Library,
-                     llm: LLMClient | None, who: object) -> tuple[Grade, tuple[str, ...]]:
+                     llm: LLMClient | None, who: object, deadline: Deadline | None = None
+                     ) -> tuple[Grade, tuple[str, ...]]:
     """The built-in grade, or the LLM judge's grade guarded by it; LLM failures fall back visibly."""
     builtin = grade_rebuttal(prompt, text, objection_slug=objection_slug, lib=lib)
     if llm is None:
         return builtin, ()
     try:
-        return judge(llm, prompt, text, builtin, who=who), ()
+        return judge(llm, prompt, text, builtin, who=who,
+                     deadline=(deadline or Deadline()).remaining()), ()
     except LLMError as error:
         return builtin, (f"The AI judge could not answer ({error}) The built-in rubric graded this answer.",)
 
@@ -146,8 +149,9 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
     round_number = state.round
 
     started = time.perf_counter()
+    deadline = Deadline()
     grade, notices = grade_with_judge(prompt, text, objection_slug=objection.slug if objection else None, lib=lib,
-                                      llm=llm, who=trainee_id)
+                                      llm=llm, who=trainee_id, deadline=deadline)
     grade_ms = (time.perf_counter() - started) * 1000
 
     started = time.perf_counter()
@@ -187,7 +191,7 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
     }, session_update=update)
     scene = Scene(objection, state.prompts[0], session["persona"], session["difficulty"],
                   _history(db, session_id, trainee_id)) if beat else None
-    return TurnResult(turn_id, grade, reply, state, beat, scene, notices)
+    return TurnResult(turn_id, grade, reply, state, beat, scene, notices, deadline)
 
 
 def _history(db: Database, session_id: int, trainee_id: int) -> tuple[tuple[str, str], ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import altair as alt
+import pandas as pd
 
 from closergym.content import MOVES
 from closergym.grading import TIER_BANDS, TIERS
@@ -24,8 +25,10 @@ EMPTY_DAY, PRACTICE_DAYS = "#ebedf0", ("#b2f2bb", "#2b8a3e")
 HEIGHT = 260
 
 
-def _data(rows: list[dict]) -> alt.Data:
-    return alt.Data(values=rows)
+def _data(rows: list[dict]) -> pd.DataFrame:
+    # A DataFrame, not inline values: Streamlit ships it as Arrow beside the spec, so neither Altair's
+    # copies nor its schema validation walk every row.
+    return pd.DataFrame(rows)
 
 
 def _utc(day_or_stamp: str) -> str:
@@ -59,8 +62,8 @@ def tier_bands() -> list[dict]:
 def _bands(axis: str) -> alt.Chart:
     """Faint weak / strong / elite background bands along the score axis (`axis` 'x' or 'y')."""
     score = alt.Scale(domain=[0, 100], nice=False)
-    channels = {axis: alt.X("lo:Q", scale=score) if axis == "x" else alt.Y("lo:Q", scale=score),
-                f"{axis}2": "hi:Q"}
+    channels = ({"x": alt.X("lo:Q", scale=score), "x2": alt.X2("hi")} if axis == "x"
+                else {"y": alt.Y("lo:Q", scale=score), "y2": alt.Y2("hi")})
     return alt.Chart(_data(tier_bands())).mark_rect(opacity=0.1).encode(
         **channels, color=_tier_color(legend=False), tooltip=[alt.Tooltip("label:N", title="Band")]
     )
@@ -102,7 +105,7 @@ def tier_mix_chart(rows: list[dict]) -> alt.Chart:
                        "order": order[row["tier"]]})
     return alt.Chart(_data(values)).mark_bar(stroke="white", strokeWidth=1).encode(
         x=alt.X("start:T", title="Week", scale=alt.Scale(type="utc"), axis=alt.Axis(format="%d %b")),
-        x2="end:T",
+        x2=alt.X2("end"),
         y=alt.Y("sum(turns):Q", title="Rebuttals", stack="zero"),
         color=_tier_color(),
         order=alt.Order("order:Q"),
@@ -149,7 +152,7 @@ def first_vs_best_chart(rows: list[dict], *, labels: dict[str, str] | None = Non
     score = alt.Scale(domain=[0, 100], nice=False)
     base = alt.Chart(_data(values))
     rule = base.mark_rule(color="#868e96", strokeWidth=2).encode(
-        y=y, x=alt.X("first:Q", scale=score, title="Score"), x2="best:Q")
+        y=y, x=alt.X("first:Q", scale=score, title="Score"), x2=alt.X2("best"))
     dots = base.transform_fold(["first", "best"], as_=["which", "score"]).transform_calculate(
         attempt="datum.which == 'first' ? 'First try' : 'Best'"
     ).mark_circle(size=110, opacity=1).encode(

@@ -47,3 +47,29 @@ def app_for(trainee: dict | None, page: str | None = None, *, query: dict | None
     if page:
         at.switch_page(page).run()
     return at
+
+
+@pytest.fixture(scope="session")
+def llama(tmp_path_factory):
+    """The shared llama.cpp server (started once per test run, stopped at the end)."""
+    from tests.llm_server import LlamaServer
+
+    server = LlamaServer(tmp_path_factory.mktemp("llama"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def llm_env(llama, monkeypatch):
+    """Point the app at the real local LLM server."""
+    for name, value in llama.env().items():
+        monkeypatch.setenv(name, value)
+    return llama
+
+
+@pytest.fixture(autouse=True)
+def fresh_llm_rate_limit(monkeypatch):
+    """Each test starts with an empty per-trainee LLM call budget."""
+    from closergym import llm
+
+    monkeypatch.setattr(llm, "rate_limiter", llm.RateLimiter())

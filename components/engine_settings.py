@@ -1,0 +1,44 @@
+"""The Engine section of Settings: which engine answers, an optional key for this browser session,
+a connection test, and the switch back to the built-in engine."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from closergym.llm import LLMError
+from components import context, engine_badge
+
+
+def render() -> None:
+    settings = context.llm_settings()
+    st.write(f"Active engine: **{engine_badge.engine_label()}**")
+    st.caption("The built-in engine is a scripted prospect and a deterministic rubric grader. It works offline "
+               "and needs no key. With an LLM, the prospect and the judge are played by the model, and the "
+               "built-in engine guards every grade and answers whenever the model fails.")
+    st.toggle("Use the built-in engine in this browser session", key="settings_use_builtin",
+              value=st.session_state.get(context.ENGINE_KEY) == "builtin", on_change=_switch,
+              help="Turns the LLM off for you only; nothing is saved.")
+    with st.expander("Connect an LLM for this browser session", expanded=False):
+        st.caption("Any OpenAI-compatible endpoint: OpenAI, Ollama, vLLM, llama.cpp, LM Studio. What you type "
+                   "here stays in this browser session: it is never written to the database, logs or exports. "
+                   "For everyone on the server, set OPENAI_API_KEY, OPENAI_BASE_URL and CLOSERGYM_MODEL "
+                   "in the environment or in st.secrets instead.")
+        st.text_input("API key", type="password", key="settings_api_key", placeholder="sk-… (not needed for local servers)")
+        st.text_input("Base URL", key="settings_base_url", placeholder="https://api.openai.com/v1 or http://127.0.0.1:11434/v1")
+        st.text_input("Model", key="settings_model", placeholder="e.g. gpt-4o-mini or llama3.1:8b")
+    if st.button("Test connection", icon="🔌", disabled=settings is None,
+                 help="Sends one tiny request to the model." if settings else "No LLM is configured."):
+        client = context.llm_client()
+        if client is None:
+            st.info("No LLM is configured, so the built-in engine answers.", icon="ℹ️")
+        else:
+            with st.spinner(f"Asking {client.settings.host}…"):
+                try:
+                    reply = client.test_connection()
+                    st.success(f"Connected: {client.settings.label} answered “{reply}”.", icon="✅")
+                except LLMError as error:
+                    st.error(f"Could not use the LLM: {error}", icon="⚠️")
+
+
+def _switch() -> None:
+    st.session_state[context.ENGINE_KEY] = "builtin" if st.session_state["settings_use_builtin"] else "auto"

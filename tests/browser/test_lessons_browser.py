@@ -1,0 +1,52 @@
+"""Lessons in a real browser: a deep link, a drill cell graded in place, "Drill this" into Sparring,
+and both PDFs downloaded and read back."""
+
+from io import BytesIO
+from pathlib import Path
+
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from closergym import store
+from tests.browser.conftest import wait_for_app
+
+
+def pdf_text(download) -> str:
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"%PDF")
+    return " ".join(page.extract_text() for page in PdfReader(BytesIO(data)).pages)
+
+
+def test_lesson_drill_cell_drill_this_and_pdfs(server, watched):
+    with store.open_db(server.db_path) as db:
+        store.ensure_trainee(db, "Mo")
+    page = watched.page
+    page.goto(f"{server.url}/lessons?trainee=Mo&lesson=second-call-close")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="The second-call close sequence")).to_be_visible()
+
+    # a drill cell, graded in place
+    cell = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Grade my answer")).first
+    cell.get_by_role("textbox").fill("That makes sense. What would your partner need to see before saying yes?")
+    cell.get_by_role("button", name="Grade my answer").click()
+    expect(page.get_by_text("STRONG", exact=False).first).to_be_visible(timeout=20_000)
+    with store.open_db(server.db_path) as db:
+        assert [r["source"] for r in db.query("SELECT source FROM turns")] == ["lesson:second-call-close"]
+
+    # both PDFs
+    with page.expect_download() as lesson_download:
+        page.get_by_role("button", name="Save as PDF").click()
+    assert "second-call close sequence" in pdf_text(lesson_download.value).lower()
+
+    # "Drill this in sparring" opens Sparring pre-loaded
+    page.get_by_role("link", name="Drill this in sparring: “I need to think about it.”").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="I need to think about it.")).to_be_visible()
+
+    page.goto(f"{server.url}/lessons?trainee=Mo")
+    wait_for_app(page)
+    with page.expect_download() as playbook_download:
+        page.get_by_role("button", name="The Objection Sparring Playbook (PDF)").click()
+    text = pdf_text(playbook_download.value).lower()
+    assert "objection sparring playbook" in text and "acknowledge" in text
+    watched.assert_clean()

@@ -25,6 +25,7 @@ lib = library()
 
 
 @st.fragment
+@context.storage_guard()  # a fragment rerun does not pass through app.py's guard
 def tool() -> None:
     with st.form("generator_form"):
         objection = st.text_area("The objection", max_chars=MAX_OBJECTION, height=90, key="generator_objection",

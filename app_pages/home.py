@@ -2,6 +2,7 @@ import streamlit as st
 
 from closergym import store
 from components import context, trainee
+from components.text import literal
 
 st.title("🥊 Closer Gym")
 st.write("Train objection handling and closing: read a short lesson, spar with a prospect who "
@@ -10,7 +11,8 @@ st.write("Train objection handling and closing: read a short lesson, spar with a
 me = trainee.require()
 counts = store.trainee_counts(context.db(), me["id"])
 
-st.subheader(f"Welcome back, {me['name']}" if counts["turns"] else f"Welcome, {me['name']}")
+name = literal(me["name"])  # a name is user text: never Markdown, links or images
+st.subheader(f"Welcome back, {name}" if counts["turns"] else f"Welcome, {name}")
 left, middle, right = st.columns(3)
 left.metric("Sparring sessions", counts["sessions"])
 middle.metric("Rebuttals graded", counts["turns"])

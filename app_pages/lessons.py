@@ -70,12 +70,17 @@ if lesson.meta.related:
             st.page_link(lesson_view.LESSONS_PAGE, label=lib.lessons[other].title, icon="📖",
                          query_params={"lesson": other})
 
+
+@context.storage_guard()  # callbacks run before app.py's guard
+def toggle_read(read: bool) -> None:
+    # callbacks run in the next script run's thread: they open their own connection
+    store.mark_lesson_read(context.db(), me["id"], lesson.slug, read=read)
+
+
 done, pdf = st.columns(2)
 is_read = lesson.slug in read
 done.button("Mark as unread" if is_read else "Mark as read", icon="↩️" if is_read else "✅", width="stretch",
-            type="secondary" if is_read else "primary",
-            # callbacks run in the next script run's thread: they open their own connection
-            on_click=lambda: store.mark_lesson_read(context.db(), me["id"], lesson.slug, read=not is_read))
+            type="secondary" if is_read else "primary", on_click=toggle_read, args=(not is_read,))
 from closergym.pdf import lesson_pdf  # noqa: E402
 
 pdf.download_button("Save as PDF", data=lambda: lesson_pdf(lesson, lib), file_name=f"{lesson.slug}.pdf",

@@ -1,7 +1,80 @@
 import streamlit as st
 
-from components import trainee
+from closergym import analytics
+from closergym.content import library
+from components import charts, context, trainee
+
+SPARRING_PAGE, LESSONS_PAGE = "app_pages/sparring.py", "app_pages/lessons.py"
+RANGES = {"7 days": 7, "30 days": 30, "90 days": 90, "All time": None}
 
 st.title("📈 Progress")
 me = trainee.require()
-st.write("Coming in the next release.")
+summary = analytics.headline(context.db(), me["id"])
+
+if not summary["rebuttals_total"]:
+    st.info(f"Nothing to chart yet, {me['name']}. Every rebuttal you answer, in sparring or in a lesson's "
+            "drills, is graded and lands here: your scores over time, your tiers, the moves you drop.", icon="🌱")
+    st.page_link(SPARRING_PAGE, label="Spar with a prospect", icon="🥊")
+    st.page_link(LESSONS_PAGE, label="Read a lesson and try its drills", icon="📚")
+    st.stop()
+
+# schedule summary goes here
+
+
+def percent(rate: float | None) -> str:
+    return "–" if rate is None else f"{rate:.0%}"
+
+
+def points_change(change: float | None) -> str | None:
+    """A change of rate in percentage points, or None when there is nothing to compare or no change."""
+    return None if change is None or round(change * 100) == 0 else f"{change * 100:+.0f} pts"
+
+
+st.caption("**The last 7 days**, against the 7 days before")
+rebuttals, score, elite, streak = st.columns(4)
+rebuttals.metric("Rebuttals", summary["rebuttals_week"], delta=summary["rebuttals_change"],
+                 help=f"Graded rebuttals in the last 7 days; {summary['rebuttals_prev_week']} in the 7 days before.",
+                 border=True)
+score.metric("Average score", "–" if summary["score_week"] is None else f"{summary['score_week']:.0f}",
+             delta=summary["score_change"], border=True,
+             help="Average score (0-100) in the last 7 days, against the 7 days before.")
+elite.metric("Elite rate", percent(summary["elite_rate_week"]), border=True,
+             delta=points_change(summary["elite_rate_change"]),
+             help="Share of the last 7 days' rebuttals graded elite, against the 7 days before.")
+streak.metric("Streak", f"{summary['streak_days']} day" + ("" if summary["streak_days"] == 1 else "s"),
+              border=True, help="Days in a row with at least one graded rebuttal, up to today"
+              + ("." if summary["practised_today"] else " (practise today to keep it going)."))
+sessions = summary["sessions_total"]
+st.caption(f"All time: {summary['rebuttals_total']:,} rebuttals, {sessions:,} sparring session{'' if sessions == 1 else 's'} "
+           f"({summary['sessions_week']} in the last 7 days), {percent(summary['elite_rate'])} elite. "
+           "Days and weeks are counted in UTC.")
+
+
+@st.fragment
+def progress_charts(trainee_id: int) -> None:
+    """The time filter and the charts: changing the range redraws only this part."""
+    choice = st.segmented_control("Time range", list(RANGES), default="30 days", required=True,
+                                  key="progress_range")
+    days = RANGES[choice]
+    since = analytics.range_start(days)
+    db, today = context.db(), analytics.utc_today()
+    over_time = analytics.score_over_time(db, trainee_id, since=since)
+    if not over_time:
+        st.info(f"No graded rebuttals in the last {choice}. Pick a longer range, or go and practise.", icon="📭")
+        st.page_link(SPARRING_PAGE, label="Spar with a prospect", icon="🥊")
+        return
+    titles = {slug: objection.title for slug, objection in library().objections.items()}
+    st.altair_chart(charts.score_over_time_chart(over_time), width="stretch")
+    st.altair_chart(charts.tier_mix_chart(analytics.tier_mix_per_week(db, trainee_id, since=since)), width="stretch")
+    st.altair_chart(charts.move_heatmap_chart(analytics.move_heatmap(db, trainee_id, since=since), labels=titles),
+                    width="stretch")
+    st.altair_chart(charts.first_vs_best_chart(analytics.first_vs_best(db, trainee_id, since=since), labels=titles),
+                    width="stretch")
+    # The calendar shows at least a quarter and at most a year, whatever the range, so its cells stay readable.
+    weeks = charts.CALENDAR_WEEKS if days is None else min(charts.CALENDAR_WEEKS, max(13, days // 7 + 1))
+    calendar_since = analytics.range_start(weeks * 7 - 6 + today.weekday(), today=today)  # from a Monday
+    st.altair_chart(charts.calendar_chart(analytics.practice_calendar(db, trainee_id, since=calendar_since),
+                                          start=calendar_since, end=today), width="stretch")
+
+
+progress_charts(me["id"])

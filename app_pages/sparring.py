@@ -77,6 +77,7 @@ def live_reply(result: sessions.TurnResult, prospect: LLMProspect, session: dict
 
 
 @st.fragment
+@context.storage_guard()  # a fragment rerun does not pass through app.py's guard
 def conversation(session_id: int) -> None:
     """The transcript and the answer box: an answer reruns only this part of the page."""
     database = context.db()

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import closergym
 from closergym import store
@@ -165,6 +166,51 @@ def cmd_generate(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+@command("export")
+def cmd_export(args: argparse.Namespace, config: Config) -> int:
+    """Write one trainee's data to a file: the JSON export, or with --csv their graded turns."""
+    from closergym import transfer
+
+    db = open_db(config)
+    trainee = store.get_trainee_by_name(db, args.trainee)
+    if trainee is None:
+        raise CliError(f"no trainee called {args.trainee!r} (list them with: python -m closergym trainees)")
+    to_stdout = args.out == "-"
+    if not to_stdout and Path(args.out).resolve() == config.db_path.resolve():
+        raise CliError(f"{args.out} is the database itself; write the export to another file")
+    data = transfer.turns_csv(db, trainee["id"]) if args.csv else transfer.export_json(db, trainee["id"])
+    try:
+        if to_stdout:
+            sys.stdout.buffer.write(data)
+        else:
+            Path(args.out).write_bytes(data)
+    except OSError as error:
+        raise CliError(f"could not write {args.out}: {error.strerror}") from None
+    counts = store.trainee_counts(db, trainee["id"])
+    what = f"{counts['turns']:,} graded turns" if args.csv else (
+        f"{counts['sessions']:,} sessions, {counts['turns']:,} turns, {counts['lessons_read']:,} lessons read")
+    print(f"Exported {trainee['name']}: {what} to {args.out} ({len(data) / 1024:,.0f} KB)",
+          file=sys.stderr if to_stdout else sys.stdout)
+    return 0
+
+
+@command("import")
+def cmd_import(args: argparse.Namespace, config: Config) -> int:
+    """Merge an export file into the database, under the name in the file or --as NAME."""
+    from closergym import transfer
+
+    try:
+        with open(args.file, "rb") as handle:
+            data = transfer.read_import_file(handle)
+        report = transfer.import_document(open_db(config), data, as_trainee=args.as_name)
+    except transfer.TransferError as error:
+        raise CliError(f"{args.file}: {error}") from None
+    except OSError as error:
+        raise CliError(f"could not read {args.file}: {error.strerror}") from None
+    print(report.summary())
+    return 0
+
+
 class CliError(Exception):
     """A problem the user can fix: printed as one line, exit code 2."""
 
@@ -198,6 +244,15 @@ def build_parser() -> argparse.ArgumentParser:
                           help="context: product, price, stage, channel, role (repeatable)")
     generate.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
     generate.add_argument("--seed", type=int, help="fix the wording (for repeatable output)")
+
+    export = sub.add_parser("export", help="write one trainee's data to a JSON file (or graded turns as CSV)")
+    export.add_argument("--trainee", required=True, metavar="NAME", help="whose data to export")
+    export.add_argument("--out", required=True, metavar="FILE", help="the file to write, or - for standard output")
+    export.add_argument("--csv", action="store_true", help="graded turns as CSV instead of the full JSON export")
+    import_ = sub.add_parser("import", help="merge an export file into the database (twice changes nothing)")
+    import_.add_argument("file", metavar="FILE", help="a JSON file written by export")
+    import_.add_argument("--as", dest="as_name", metavar="NAME",
+                         help="import as this trainee (created if missing) instead of the name in the file")
     return parser
 
 

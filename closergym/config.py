@@ -35,6 +35,14 @@ class Config:
     openai_api_key: str = field(default="", repr=False)
     openai_base_url: str = ""
     model: str = ""
+    instructor_passcode: str = field(default="", repr=False)
+    instructors: tuple[str, ...] = ()  # e-mails that sign in with st.login as instructors
+    auth_configured: bool = False  # an [auth] section in st.secrets (OIDC through st.login)
+
+    @property
+    def bootcamp(self) -> bool:
+        """Instructor features are on when a passcode or OIDC sign-in is configured."""
+        return bool(self.instructor_passcode or (self.auth_configured and self.instructors))
 
     @property
     def llm_configured(self) -> bool:
@@ -67,4 +75,13 @@ def load_config(
         openai_api_key=setting("OPENAI_API_KEY"),
         openai_base_url=setting("OPENAI_BASE_URL"),
         model=setting("CLOSERGYM_MODEL"),
+        instructor_passcode=setting("CLOSERGYM_INSTRUCTOR_PASSCODE"),
+        instructors=_emails(environ.get("CLOSERGYM_INSTRUCTORS") or secrets.get("CLOSERGYM_INSTRUCTORS")),
+        auth_configured=isinstance(secrets.get("auth"), Mapping) and bool(secrets.get("auth")),
     )
+
+
+def _emails(value: object) -> tuple[str, ...]:
+    """Instructor e-mails from a list (st.secrets) or a comma-separated string (the environment)."""
+    items = value if isinstance(value, list | tuple) else str(value or "").split(",")
+    return tuple(item.strip().casefold() for item in items if str(item).strip())

@@ -9,7 +9,10 @@ with a message naming the path and what to do; nothing here ever deletes or over
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import os
 import secrets
 import sqlite3
 import stat
@@ -136,6 +139,119 @@ def m002_generator_runs(db: Database) -> None:
     db.execute("CREATE INDEX turns_objection ON turns(trainee_id, objection_slug)")
 
 
+@migrations(name="003_objection_cards")
+def m003_objection_cards(db: Database) -> None:
+    """Replayed spaced-repetition cards (a cache `schedule` rebuilds at will), and an index that
+    walks one trainee's turns on one objection in time order (it replaces `turns_objection`)."""
+    db.execute(
+        """CREATE TABLE objection_cards (
+            trainee_id INTEGER NOT NULL REFERENCES trainees(id),
+            objection_slug TEXT NOT NULL,
+            scheduler TEXT NOT NULL,
+            card TEXT NOT NULL,
+            reviews INTEGER NOT NULL,
+            strong_or_better INTEGER NOT NULL,
+            last_tier TEXT NOT NULL,
+            through_at TEXT NOT NULL,
+            through_id INTEGER NOT NULL,
+            PRIMARY KEY (trainee_id, objection_slug)
+        ) WITHOUT ROWID"""
+    )
+    db.execute("CREATE INDEX turns_objection_time ON turns(trainee_id, objection_slug, created_at)")
+    db.execute("DROP INDEX turns_objection")
+
+
+# `turn_days` (migration 004): one row per trainee, UTC day and objection ('' for a trainee's own), kept by
+# triggers on `turns`, so the Progress page reads a few thousand rows a year however many turns there are.
+# These pieces belong to migration 004: once shipped, change them only through a new migration.
+TURN_DAYS_AGGREGATES = """count(*), coalesce(sum(session_id IS NOT NULL AND round = 1), 0), sum(score), max(score),
+    sum(tier = 'weak'), sum(tier = 'strong'), sum(tier = 'elite'),
+    sum(acknowledge), sum(clarify), sum(respond), sum(advance)"""
+TURN_DAYS_COLUMNS = """trainee_id, day, objection_slug, turns, sessions, score_sum, best, weak, strong, elite,
+    acknowledge, clarify, respond, advance, first_at, first_id, first_score"""
+
+TURN_DAYS_FROM_TURNS = f"""SELECT trainee_id, day, slug, {TURN_DAYS_AGGREGATES},
+       max(CASE WHEN rank = 1 THEN created_at END), max(CASE WHEN rank = 1 THEN id END),
+       max(CASE WHEN rank = 1 THEN score END)
+    FROM (SELECT *, substr(created_at, 1, 10) AS day, coalesce(objection_slug, '') AS slug,
+                 row_number() OVER (PARTITION BY trainee_id, substr(created_at, 1, 10), coalesce(objection_slug, '')
+                                    ORDER BY created_at, id) AS rank
+          FROM turns)
+    GROUP BY trainee_id, day, slug"""  # turn_days computed from scratch (the backfill; tests compare with it)
+
+
+def _turn_days_rebuild(ref: str) -> str:
+    """Trigger statements that recompute the `turn_days` row holding turn `ref` ('old' or 'new') from
+    `turns` (a delete or an edit: rare, and one day of one objection is a handful of rows)."""
+    key = f"""trainee_id = {ref}.trainee_id AND objection_slug IS {ref}.objection_slug
+              AND created_at >= substr({ref}.created_at, 1, 10) AND created_at < date({ref}.created_at, '+1 day')"""
+    return f"""
+        DELETE FROM turn_days WHERE trainee_id = {ref}.trainee_id AND day = substr({ref}.created_at, 1, 10)
+            AND objection_slug = coalesce({ref}.objection_slug, '');
+        INSERT INTO turn_days ({TURN_DAYS_COLUMNS})
+        SELECT {ref}.trainee_id, substr({ref}.created_at, 1, 10), coalesce({ref}.objection_slug, ''),
+               totals.*, first.created_at, first.id, first.score
+        FROM (SELECT {TURN_DAYS_AGGREGATES} FROM turns WHERE {key}) AS totals,
+             (SELECT created_at, id, score FROM turns WHERE {key} ORDER BY created_at, id LIMIT 1) AS first;"""
+
+
+@migrations(name="004_analytics_rollup")
+def m004_analytics_rollup(db: Database) -> None:
+    """`turn_days`: daily per-objection totals of each trainee's turns for `analytics`, a derived table
+    that triggers keep in step with `turns` (an insert adds to its row; a delete or an edit recomputes
+    the rows it touched), filled here from the turns already saved."""
+    db.execute(
+        """CREATE TABLE turn_days (
+            trainee_id INTEGER NOT NULL,
+            day TEXT NOT NULL,
+            objection_slug TEXT NOT NULL,
+            turns INTEGER NOT NULL,
+            sessions INTEGER NOT NULL,
+            score_sum INTEGER NOT NULL,
+            best INTEGER NOT NULL,
+            weak INTEGER NOT NULL,
+            strong INTEGER NOT NULL,
+            elite INTEGER NOT NULL,
+            acknowledge INTEGER NOT NULL,
+            clarify INTEGER NOT NULL,
+            respond INTEGER NOT NULL,
+            advance INTEGER NOT NULL,
+            first_at TEXT NOT NULL,
+            first_id INTEGER NOT NULL,
+            first_score INTEGER NOT NULL,
+            PRIMARY KEY (trainee_id, day, objection_slug)
+        ) WITHOUT ROWID"""
+    )
+    db.execute(f"INSERT INTO turn_days ({TURN_DAYS_COLUMNS}) {TURN_DAYS_FROM_TURNS}")
+    db.execute(
+        f"""CREATE TRIGGER turn_days_insert AFTER INSERT ON turns BEGIN
+            INSERT INTO turn_days ({TURN_DAYS_COLUMNS})
+            VALUES (new.trainee_id, substr(new.created_at, 1, 10), coalesce(new.objection_slug, ''), 1,
+                    new.session_id IS NOT NULL AND new.round = 1, new.score, new.score, new.tier = 'weak',
+                    new.tier = 'strong', new.tier = 'elite', new.acknowledge, new.clarify, new.respond,
+                    new.advance, new.created_at, new.id, new.score)
+            ON CONFLICT (trainee_id, day, objection_slug) DO UPDATE SET
+                turns = turns + 1, sessions = sessions + excluded.sessions,
+                score_sum = score_sum + excluded.score_sum, best = max(best, excluded.best),
+                weak = weak + excluded.weak, strong = strong + excluded.strong, elite = elite + excluded.elite,
+                acknowledge = acknowledge + excluded.acknowledge, clarify = clarify + excluded.clarify,
+                respond = respond + excluded.respond, advance = advance + excluded.advance,
+                first_at = CASE WHEN (excluded.first_at, excluded.first_id) < (first_at, first_id)
+                                THEN excluded.first_at ELSE first_at END,
+                first_id = CASE WHEN (excluded.first_at, excluded.first_id) < (first_at, first_id)
+                                THEN excluded.first_id ELSE first_id END,
+                first_score = CASE WHEN (excluded.first_at, excluded.first_id) < (first_at, first_id)
+                                   THEN excluded.first_score ELSE first_score END;
+        END"""
+    )
+    db.execute(f"CREATE TRIGGER turn_days_delete AFTER DELETE ON turns BEGIN {_turn_days_rebuild('old')} END")
+    db.execute(
+        f"""CREATE TRIGGER turn_days_update AFTER UPDATE OF trainee_id, created_at, objection_slug, session_id, round,
+                score, tier, acknowledge, clarify, respond, advance ON turns
+            BEGIN {_turn_days_rebuild('old')} {_turn_days_rebuild('new')} END"""
+    )
+
+
 # -- opening -----------------------------------------------------------------------------------------
 
 
@@ -165,7 +281,9 @@ def check_db_path(path: Path, *, create_folder: bool) -> None:
                 f"{path} is not a SQLite database, so Closer Gym left it untouched. "
                 "Point CLOSERGYM_DB at another file, or move this one away."
             )
-        if not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        # The mode bits catch a chmod'ed file even for root (whom `access` lets write anyway);
+        # `access` catches a read-only disk or a file owned by someone else.
+        if not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
             raise StorageError(
                 f"The database {path} is read-only. Make it writable (chmod u+w) or point "
                 "CLOSERGYM_DB at a writable copy."
@@ -221,12 +339,52 @@ def write_transaction(db: Database, *, attempts: int = 3) -> Iterator[Database]:
             time.sleep(0.05 * (attempt + 1))
     try:
         yield db
+        db.conn.execute("COMMIT")
     except BaseException:
+        # Also when COMMIT itself fails (a full disk, a busy reader): SQLite may leave the transaction
+        # open, holding the write lock for every other connection until this one is closed.
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
         raise
+
+
+def storage_problem(error: sqlite3.Error, path: Path | str) -> StorageError | None:
+    """What a failed read or write means for the user, as a `StorageError` naming `path` and what to do;
+    None for an error that is a bug rather than a problem with the disk or the file."""
+    code = getattr(error, "sqlite_errorname", "") or ""
+    if code.startswith("SQLITE_FULL"):
+        what = f"The disk holding the database {path} is full. Free some space on it, then try again."
+    elif code.startswith("SQLITE_READONLY"):
+        what = (f"The database {path} has become read-only (the file, its folder or its disk no longer "
+                "accepts writes). Make it writable again, then try again.")
+    elif code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        what = (f"The database {path} stayed locked by another program for {BUSY_TIMEOUT_MS // 1000} s. "
+                "Try again in a moment.")
+    elif code.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")):
+        what = f"The disk holding the database {path} failed ({error}). Check the disk, then reload the page."
+    elif code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        what = (f"The database {path} is damaged ({error}). Restore it from a backup or an export, or point "
+                "CLOSERGYM_DB at another file.")
+    elif "no such table" in str(error) and not _has_our_tables(path):
+        what = (f"The database {path} lost Closer Gym's tables: it was replaced or emptied while the app "
+                "was running. Put the file back, or restart Closer Gym to start a new one.")
     else:
-        db.conn.execute("COMMIT")
+        return None
+    return StorageError(what)
+
+
+def _has_our_tables(path: Path | str) -> bool:
+    """Whether the file at `path` still holds our schema (else a "no such table" is a bug in a query)."""
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return bool(conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'trainees'").fetchone())
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
 
 
 def db_file_size(path: Path | str) -> int:
@@ -263,7 +421,9 @@ def name_key(name: str) -> str:
     return unicodedata.normalize("NFKC", name).casefold()
 
 
-def create_trainee(db: Database, name: str) -> dict:
+def create_trainee(db: Database, name: str, *, private: bool = False) -> dict:
+    """A new trainee. `private=True` (what the app does) gives it an access code, returned once as
+    `access_code`: the profile then opens only with that code."""
     name = clean_trainee_name(name)
     try:
         db.execute(
@@ -271,8 +431,13 @@ def create_trainee(db: Database, name: str) -> dict:
             [name, name_key(name), now()],
         )
     except sqlite3.IntegrityError:
-        raise ValueError(f"A trainee called “{name}” already exists. Pick it from the list instead.") from None
-    return get_trainee_by_name(db, name)
+        raise ValueError(f"A trainee called “{name}” already exists. Sign in with its access code, "
+                         "or choose another name.") from None
+    trainee = get_trainee_by_name(db, name)
+    if private:
+        trainee["access_code"] = reset_access_code(db, trainee["id"])
+        trainee["access_hash"] = get_trainee(db, trainee["id"])["access_hash"]
+    return trainee
 
 
 def get_trainee(db: Database, trainee_id: int) -> dict | None:
@@ -447,3 +612,61 @@ def generator_runs(db: Database, trainee_id: int, *, limit: int = 20) -> list[di
         row["result"] = json.loads(row["result"] or "{}")
         out.append(row)
     return out
+
+
+# -- bootcamp mode: cohorts, and private trainee profiles -----------------------------------------------
+# (migration 005 sits here, after 001-004 above, so that registration order stays numeric)
+
+
+@migrations(name="005_cohorts_and_privacy")
+def m005_cohorts_and_privacy(db: Database) -> None:
+    db.execute("ALTER TABLE trainees ADD COLUMN access_hash TEXT")
+    db.execute("ALTER TABLE trainees ADD COLUMN is_demo INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE trainees ADD COLUMN show_on_leaderboard INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        """CREATE TABLE cohorts (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            join_code TEXT NOT NULL UNIQUE,
+            is_demo INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE cohort_members (
+            cohort_id INTEGER NOT NULL REFERENCES cohorts(id),
+            trainee_id INTEGER NOT NULL REFERENCES trainees(id),
+            joined_at TEXT NOT NULL,
+            PRIMARY KEY (cohort_id, trainee_id)
+        ) WITHOUT ROWID"""
+    )
+    db.execute("CREATE INDEX cohort_members_trainee ON cohort_members(trainee_id)")
+
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _code_digest(code: str) -> str:
+    normal = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    return hashlib.sha256(f"closergym-access:{normal}".encode()).hexdigest()
+
+
+def new_access_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def reset_access_code(db: Database, trainee_id: int) -> str:
+    """A new access code for a trainee (the old one stops working); only its hash is stored."""
+    code = new_access_code()
+    db.execute("UPDATE trainees SET access_hash = ? WHERE id = ?", [_code_digest(code), trainee_id])
+    return code
+
+
+def check_access(trainee: dict, code: str | None) -> bool:
+    """True if `code` opens this trainee's profile (profiles without a code are open)."""
+    expected = trainee.get("access_hash")
+    if not expected:
+        return True
+    return hmac.compare_digest(expected, _code_digest(code or ""))

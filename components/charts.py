@@ -1,7 +1,7 @@
 """Progress charts: pure functions from `closergym.analytics` rows to Altair charts.
 
-They draw and decide nothing. Data goes inline (no URLs), colours are spelled out (no named schemes),
-and the fonts are whatever the page already has, so a chart renders offline. Times are UTC, like the
+They draw and decide nothing. Data travels with the chart (DataFrames, never URLs), colours are spelled
+out (no named schemes) and fonts are the page's own, so a chart renders offline. Times are UTC, like the
 rows: dates are handed to Vega-Lite as UTC instants and drawn on UTC scales, so a trainee west of
 Greenwich does not see Monday's practice on Sunday.
 """
@@ -23,6 +23,7 @@ CUSTOM_LABEL = "Your own objections"
 FIRST_COLOR, BEST_COLOR = "#adb5bd", "#1c7ed6"
 EMPTY_DAY, PRACTICE_DAYS = "#ebedf0", ("#b2f2bb", "#2b8a3e")
 HEIGHT = 260
+CALENDAR_WEEKS = 53  # a year, as GitHub shows it
 
 
 def _data(rows: list[dict]) -> pd.DataFrame:
@@ -38,12 +39,17 @@ def _utc(day_or_stamp: str) -> str:
     return day_or_stamp.replace(" ", "T") + "Z"
 
 
+def _top_legend(title: str | None) -> alt.Legend:
+    # Title beside the symbols, not above them: a legend row on top costs the plot less height.
+    return alt.Legend(orient="top", direction="horizontal", title=title, titleOrient="left")
+
+
 def _tier_color(*, legend: bool = True) -> alt.Color:
     return alt.Color(
         "tier:N",
         title="Tier",
         scale=alt.Scale(domain=list(TIERS), range=[TIER_COLORS[t] for t in TIERS]),
-        legend=alt.Legend(orient="bottom") if legend else None,
+        legend=_top_legend("Tier") if legend else None,
     )
 
 
@@ -59,14 +65,20 @@ def tier_bands() -> list[dict]:
             for tier, lo, hi in zip(TIERS, lows, [*lows[1:], 100])]
 
 
-def _bands(axis: str) -> alt.Chart:
-    """Faint weak / strong / elite background bands along the score axis (`axis` 'x' or 'y')."""
+def _bands(axis: str) -> list[alt.Chart]:
+    """Layers of faint weak / strong / elite bands along the score axis (`axis` 'x' or 'y'), each band
+    named in its own colour in its corner."""
     score = alt.Scale(domain=[0, 100], nice=False)
-    channels = ({"x": alt.X("lo:Q", scale=score), "x2": alt.X2("hi")} if axis == "x"
-                else {"y": alt.Y("lo:Q", scale=score), "y2": alt.Y2("hi")})
-    return alt.Chart(_data(tier_bands())).mark_rect(opacity=0.1).encode(
-        **channels, color=_tier_color(legend=False), tooltip=[alt.Tooltip("label:N", title="Band")]
-    )
+    base, color = alt.Chart(_data(tier_bands())), _tier_color(legend=False)
+    label = base.mark_text(fontSize=11, fontWeight="bold", opacity=0.7, align="left", baseline="top", dx=4, dy=3)
+    if axis == "x":
+        rects = base.mark_rect(opacity=0.1).encode(x=alt.X("lo:Q", scale=score), x2=alt.X2("hi"))
+        names = label.encode(x=alt.X("lo:Q", scale=score), y=alt.value(0))
+    else:
+        rects = base.mark_rect(opacity=0.1).encode(y=alt.Y("lo:Q", scale=score), y2=alt.Y2("hi"))
+        names = label.encode(y=alt.Y("hi:Q", scale=score), x=alt.value(0))
+    return [rects.encode(color=color, tooltip=[alt.Tooltip("label:N", title="Band")]),
+            names.encode(text=alt.Text("tier:N"), color=color)]
 
 
 def score_over_time_chart(rows: list[dict]) -> alt.LayerChart:
@@ -92,25 +104,29 @@ def score_over_time_chart(rows: list[dict]) -> alt.LayerChart:
         layers = [base.mark_circle(color="#495057", opacity=0.45).encode(
             size=alt.Size("turns:Q", title="Rebuttals", legend=None, scale=alt.Scale(range=[15, 120])),
             tooltip=tooltip), trend]
-    return alt.layer(_bands("y"), *layers).properties(title=title, width="container", height=HEIGHT)
+    return alt.layer(*_bands("y"), *layers).properties(title=title, width="container", height=HEIGHT)
 
 
 def tier_mix_chart(rows: list[dict]) -> alt.Chart:
-    """Rebuttals per calendar week (Monday to Sunday, UTC), stacked weak / strong / elite."""
-    order = {tier: i for i, tier in enumerate(TIERS)}
-    values = []
-    for row in rows:
+    """Rebuttals per calendar week (Monday to Sunday, UTC), stacked weak / strong / elite from the bottom.
+
+    Each bar spans its week on a time axis, so weeks without practice show as gaps; the stack is
+    computed here (Vega-Lite leaves a ranged bar's stack out of the y domain)."""
+    values, below = [], {}
+    for row in sorted(rows, key=lambda row: (row["week"], TIERS.index(row["tier"]))):
         monday = date.fromisoformat(row["week"])
+        low = below.get(row["week"], 0)
+        below[row["week"]] = low + row["turns"]
         values.append({**row, "start": _utc(row["week"]), "end": _utc((monday + timedelta(days=7)).isoformat()),
-                       "order": order[row["tier"]]})
+                       "low": low, "high": low + row["turns"]})
     return alt.Chart(_data(values)).mark_bar(stroke="white", strokeWidth=1).encode(
-        x=alt.X("start:T", title="Week", scale=alt.Scale(type="utc"), axis=alt.Axis(format="%d %b")),
+        x=alt.X("start:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%d %b")),
         x2=alt.X2("end"),
-        y=alt.Y("sum(turns):Q", title="Rebuttals", stack="zero"),
+        y=alt.Y("low:Q", title="Rebuttals"),
+        y2=alt.Y2("high"),
         color=_tier_color(),
-        order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("week:N", title="Week of (Monday)"), alt.Tooltip("tier:N", title="Tier"),
-                 alt.Tooltip("sum(turns):Q", title="Rebuttals")],
+                 alt.Tooltip("turns:Q", title="Rebuttals")],
     ).properties(title="Tier mix per week", width="container", height=HEIGHT)
 
 
@@ -160,19 +176,20 @@ def first_vs_best_chart(rows: list[dict], *, labels: dict[str, str] | None = Non
         x=alt.X("score:Q", scale=score, title="Score"),
         color=alt.Color("attempt:N", title=None, scale=alt.Scale(domain=["First try", "Best"],
                                                                  range=[FIRST_COLOR, BEST_COLOR]),
-                        legend=alt.Legend(orient="bottom")),
+                        legend=_top_legend(None)),
         tooltip=[alt.Tooltip("objection:N", title="Objection"), alt.Tooltip("first:Q", title="First try"),
                  alt.Tooltip("best:Q", title="Best"), alt.Tooltip("turns:Q", title="Rebuttals")],
     )
-    return alt.layer(_bands("x"), rule, dots).resolve_scale(color="independent").properties(
+    return alt.layer(*_bands("x"), rule, dots).resolve_scale(color="independent").properties(
         title="First try vs best, per objection", width="container", height=alt.Step(26)
     )
 
 
 def calendar_chart(rows: list[dict], *, start: date | str, end: date | str) -> alt.Chart:
     """A GitHub-style calendar: a column per week (Monday first, UTC), a cell per day from `start` to
-    `end`, darker the more rebuttals; days without practice in grey."""
+    `end` (at most the last `CALENDAR_WEEKS` weeks), darker the more rebuttals; days without practice grey."""
     start, end = (d if isinstance(d, date) else date.fromisoformat(d[:10]) for d in (start, end))
+    start = max(start, end - timedelta(days=end.weekday() + 7 * (CALENDAR_WEEKS - 1)))
     counts = {row["day"]: row["turns"] for row in rows}
     values = []
     day = start

@@ -7,9 +7,13 @@ rerun) asks for it; it is never shared through `st.cache_resource`.
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
+from pathlib import Path
 
 import streamlit as st
 from sqlite_utils import Database
@@ -34,14 +38,24 @@ def config() -> Config:
     return load_config(os.environ, secrets())
 
 
+NOT_SAVED = "If you had just sent an answer or made a change, it was not saved."
+_opened: set[Path] = set()  # database files this server process has opened
+
+
 def db() -> Database:
     """This thread's connection to the configured database (raises `store.StorageError`)."""
     cfg = config()
     cached = getattr(_local, "db", None)
     if cached is not None and _local.path == cfg.db_path:
         return cached
+    if cfg.db_path in _opened and not cfg.db_path.exists():
+        # Opening would quietly start a new, empty database and show a stranger's first visit.
+        raise store.StorageError(
+            f"The database {cfg.db_path} was deleted or moved while Closer Gym was running. Put the file "
+            "back, or restart Closer Gym to start a new, empty database (and import your exports).")
     _local.db = store.open_db(cfg.db_path, create_folder=not cfg.db_path_from_env)
     _local.path = cfg.db_path
+    _opened.add(cfg.db_path)
     return _local.db
 
 
@@ -50,8 +64,24 @@ def open_storage_or_stop() -> Database:
     try:
         return db()
     except store.StorageError as error:
-        st.error(f"**Closer Gym cannot open its database.** {error}", icon="🗄️")
+        st.error(f"**Closer Gym cannot open its database.** {error} {NOT_SAVED}", icon="🗄️")
         st.stop()
+
+
+@contextmanager
+def storage_guard() -> Iterator[None]:
+    """Show a storage failure met while drawing (a full disk, a read-only or vanished file) as a message
+    saying what happened and what to do, instead of a traceback. Also a decorator, for fragments and
+    callbacks, which Streamlit runs outside the page's own `with` blocks."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        problem = store.storage_problem(error, config().db_path)
+        if problem is None:
+            raise  # a bug, not a problem with the disk: let it show
+        st.error(f"**Closer Gym could not use its database.** {problem} {NOT_SAVED}", icon="🗄️")
+    except store.StorageError as error:
+        st.error(f"**Closer Gym cannot open its database.** {error} {NOT_SAVED}", icon="🗄️")
 
 
 def trainee() -> dict | None:

@@ -1,4 +1,9 @@
-"""The trainee picker: choose or create who is training, remembered in the URL (`?trainee=Name`)."""
+"""Who is training: a private profile, opened by its name and access code and remembered in the URL
+(`?trainee=Name&code=XXXX-XXXX-XXXX`), so a bookmark or a reload brings you back.
+
+The app never lists other people's profiles: a browser session sees only the profiles it created or
+opened with their code. A name in the URL without the right code opens nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +11,46 @@ import streamlit as st
 
 from closergym import store
 from components import context
+from components.text import literal
 
 PICK_KEY = "sidebar_trainee_pick"
 URL_SEEN_KEY = "sidebar_trainee_url_seen"
+KNOWN_KEY = "trainee_known"  # {trainee id: (name, access code or "")} opened in this browser session
+NOTICE_KEY = "trainee_notice"
+
+
+def known() -> dict[int, tuple[str, str]]:
+    return st.session_state.setdefault(KNOWN_KEY, {})
+
+
+def adopt(trainee: dict, code: str | None) -> None:
+    known()[trainee["id"]] = (trainee["name"], code or "")
+    st.session_state[context.TRAINEE_KEY] = trainee["id"]
 
 
 def sync_from_url() -> dict | None:
-    """Adopt `?trainee=` when it changed (a shared link, a reload), else keep the URL in step."""
-    wanted = st.query_params.get("trainee")
+    """Adopt `?trainee=&code=` when they changed (a bookmark, a reload), else keep the URL in step."""
+    wanted, code = st.query_params.get("trainee"), st.query_params.get("code")
     current = context.trainee()
-    if wanted and wanted != st.session_state.get(URL_SEEN_KEY):
+    if wanted and (wanted, code) != st.session_state.get(URL_SEEN_KEY):
         found = store.get_trainee_by_name(context.db(), wanted)
-        if found:
-            st.session_state[context.TRAINEE_KEY] = found["id"]
+        if found and store.check_access(found, code):
+            adopt(found, code)
             current = found
-    if current and wanted != current["name"]:
-        st.query_params["trainee"] = current["name"]
-    st.session_state[URL_SEEN_KEY] = current["name"] if current else wanted
+        elif found and not (current and current["id"] == found["id"]):
+            st.session_state[NOTICE_KEY] = (f"“{literal(wanted)}” is a private profile: open it with its access code "
+                                            "(Switch trainee, in the sidebar).")
+    if current:
+        current_code = known().get(current["id"], ("", ""))[1]
+        if wanted != current["name"]:
+            st.query_params["trainee"] = current["name"]
+        if current_code and code != current_code:
+            st.query_params["code"] = current_code
+        elif not current_code and "code" in st.query_params:
+            del st.query_params["code"]
+        st.session_state[URL_SEEN_KEY] = (current["name"], current_code or None)
+    else:
+        st.session_state[URL_SEEN_KEY] = (wanted, code)
     return current
 
 
@@ -30,16 +58,29 @@ def _picked() -> None:
     st.session_state[context.TRAINEE_KEY] = st.session_state[PICK_KEY]
 
 
+@context.storage_guard()  # callbacks run before app.py's guard
 def _create(key: str) -> None:
     name = st.session_state.get(f"{key}_name", "")
     try:
-        trainee = store.create_trainee(context.db(), name)
+        trainee = store.create_trainee(context.db(), name, private=True)
     except ValueError as error:
         st.session_state[f"{key}_error"] = str(error)
         return
     st.session_state.pop(f"{key}_error", None)
-    st.session_state[context.TRAINEE_KEY] = trainee["id"]
-    st.query_params["trainee"] = trainee["name"]
+    adopt(trainee, trainee["access_code"])
+    st.session_state[NOTICE_KEY] = (f"Welcome, {literal(trainee['name'])}! Your access code is **{trainee['access_code']}**. "
+                                    "Bookmark this page, or keep the code: it is the only way back to your profile.")
+
+
+@context.storage_guard()
+def _open(key: str) -> None:
+    name, code = st.session_state.get(f"{key}_name", ""), st.session_state.get(f"{key}_code", "")
+    found = store.get_trainee_by_name(context.db(), name)
+    if found is None or not store.check_access(found, code) or not (code or "").strip() and found.get("access_hash"):
+        st.session_state[f"{key}_error"] = "That name and access code do not match a profile."
+        return
+    st.session_state.pop(f"{key}_error", None)
+    adopt(found, code.strip().upper())
 
 
 def create_form(key: str, *, label: str = "Your name", button: str = "Start training") -> None:
@@ -51,22 +92,35 @@ def create_form(key: str, *, label: str = "Your name", button: str = "Start trai
         st.error(error)
 
 
+def open_form(key: str) -> None:
+    with st.form(key, clear_on_submit=True, border=False):
+        st.text_input("Name", key=f"{key}_name", max_chars=store.NAME_MAX)
+        st.text_input("Access code", key=f"{key}_code", type="password", placeholder="XXXX-XXXX-XXXX")
+        st.form_submit_button("Open my profile", on_click=_open, args=(key,), key=f"{key}_submit")
+    error = st.session_state.pop(f"{key}_error", None)
+    if error:
+        st.error(error)
+
+
 def sidebar_picker(current: dict | None) -> None:
-    trainees = store.list_trainees(context.db())
-    if trainees:
-        ids = [row["id"] for row in trainees]
-        names = {row["id"]: row["name"] for row in trainees}
+    profiles = known()
+    if current and current["id"] not in profiles:
+        profiles[current["id"]] = (current["name"], "")
+    if len(profiles) > 1:
         st.session_state[PICK_KEY] = current["id"] if current else None
-        st.selectbox(
-            "Trainee",
-            ids,
-            format_func=names.__getitem__,
-            key=PICK_KEY,
-            on_change=_picked,
-            placeholder="Who is training?",
-        )
-    with st.expander("New trainee", expanded=not trainees):
-        create_form("sidebar_new_trainee", button="Create")
+        st.selectbox("Trainee", list(profiles), format_func=lambda i: profiles[i][0], key=PICK_KEY,
+                     on_change=_picked, placeholder="Who is training?")
+    elif current:
+        st.markdown(f"Training as **{literal(current['name'])}**")
+    with st.expander("Switch trainee" if current else "Open or create a profile", expanded=False):
+        new, existing = st.tabs(["New", "Open with a code"])
+        with new:
+            create_form("sidebar_new_trainee", button="Create")
+        with existing:
+            open_form("sidebar_open_trainee")
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        st.info(notice, icon="🔑")
 
 
 def require() -> dict:
@@ -74,7 +128,7 @@ def require() -> dict:
     current = context.trainee()
     if current:
         return current
-    st.info("Pick your name in the sidebar, or create it here, to start training. "
-            "Everything you practise is saved under it.", icon="👋")
+    st.info("Create your profile to start training, or open yours with its access code (in the sidebar). "
+            "Everything you practise is saved under it, and only you can open it.", icon="👋")
     create_form("page_new_trainee")
     st.stop()

@@ -5,7 +5,7 @@ import pytest
 from closergym import store
 from tests.conftest import app_for
 
-PAGES = ["app_pages/home.py", "app_pages/lessons.py", "app_pages/sparring.py", "app_pages/generator.py",
+PAGES = ["app_pages/home.py", "app_pages/lessons.py", "app_pages/sparring.py", "app_pages/generator.py", "app_pages/instructor.py",
          "app_pages/progress.py", "app_pages/settings.py"]
 
 
@@ -16,15 +16,18 @@ def test_every_page_renders_for_a_trainee(trainee, page):
     assert at.title, f"{page} shows no title"
 
 
-def test_first_visit_asks_for_a_name_and_creates_the_trainee(db):
+def test_first_visit_asks_for_a_name_and_creates_a_private_profile(db):
     at = app_for(None)
     assert not at.exception
-    assert "Pick your name" in at.info[0].value
+    assert "Create your profile" in at.info[0].value
     at.text_input(key="page_new_trainee_name").set_value("Jordan")
     at.button(key="page_new_trainee_submit").click().run()
     assert not at.exception
-    assert store.get_trainee_by_name(db, "Jordan")
+    jordan = store.get_trainee_by_name(db, "Jordan")
+    assert jordan and jordan["access_hash"]
     assert at.query_params["trainee"] == "Jordan"
+    code = at.query_params["code"]
+    assert store.check_access(jordan, code) and code in " ".join(i.value for i in at.sidebar.info)
     assert any("Welcome, Jordan" in s.value for s in at.subheader)
 
 
@@ -38,19 +41,36 @@ def test_duplicate_name_shows_a_message(db, trainee):
 
 def test_trainee_is_remembered_through_the_url(db):
     store.create_trainee(db, "Sam")
-    alex = store.create_trainee(db, "Alex")
-    at = app_for(None, query={"trainee": "Alex"})
+    alex = store.create_trainee(db, "Alex", private=True)
+    at = app_for(None, query={"trainee": "Alex", "code": alex["access_code"]})
     assert at.session_state["trainee_id"] == alex["id"]
-    assert at.sidebar.selectbox[0].value == alex["id"]
+    assert "Training as **Alex**" in at.sidebar.markdown[0].value
 
 
-def test_switching_trainee_in_the_sidebar(db):
-    sam = store.create_trainee(db, "Sam")
-    alex = store.create_trainee(db, "Alex")
-    at = app_for(sam)
-    at.sidebar.selectbox[0].set_value(alex["id"]).run()
-    assert at.session_state["trainee_id"] == alex["id"]
-    assert at.query_params["trainee"] == "Alex"
+def test_switching_between_profiles_opened_in_this_browser(db):
+    at = app_for(None)
+    for name in ("Sam", "Alex"):
+        at.text_input(key="sidebar_new_trainee_name").set_value(name)
+        at.button(key="sidebar_new_trainee_submit").click().run()
+    sam = store.get_trainee_by_name(db, "Sam")
+    assert at.sidebar.selectbox[0].options == ["Sam", "Alex"]
+    at.sidebar.selectbox[0].set_value(sam["id"]).run()
+    assert at.session_state["trainee_id"] == sam["id"]
+    assert at.query_params["trainee"] == "Sam"
+
+
+def test_open_a_profile_with_its_code(db):
+    kim = store.create_trainee(db, "Kim", private=True)
+    at = app_for(None)
+    at.text_input(key="sidebar_open_trainee_name").set_value("Kim")
+    at.text_input(key="sidebar_open_trainee_code").set_value("WRONG-CODE-9999")
+    at.button(key="sidebar_open_trainee_submit").click().run()
+    assert "trainee_id" not in at.session_state or at.session_state["trainee_id"] is None
+    assert any("do not match" in e.value for e in at.sidebar.error)
+    at.text_input(key="sidebar_open_trainee_name").set_value("Kim")
+    at.text_input(key="sidebar_open_trainee_code").set_value(kim["access_code"].lower())
+    at.button(key="sidebar_open_trainee_submit").click().run()
+    assert at.session_state["trainee_id"] == kim["id"]
 
 
 def test_settings_shows_engine_database_and_version(trainee, isolated_db):

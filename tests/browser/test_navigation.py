@@ -16,7 +16,7 @@ def test_every_page_from_the_navigation(server, watched):
     main = page.get_by_test_id("stMain")
     main.get_by_label("Your name").fill("Robin")
     main.get_by_role("button", name="Start training").click()
-    page.get_by_text("Welcome, Robin").wait_for()
+    page.get_by_role("heading", name="Welcome, Robin").wait_for()
     for title, heading in PAGES.items():
         page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
         wait_for_app(page)

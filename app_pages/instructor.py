@@ -1,0 +1,101 @@
+from datetime import UTC, datetime, timedelta
+
+import streamlit as st
+
+from closergym import cohorts, demo
+from closergym.content import library
+from components import context, roles
+from components.text import literal
+
+st.title("🎓 Instructor")
+if not roles.is_instructor():
+    st.write("Run a class: create a cohort and share its join link, follow the class on a dashboard, grade a "
+             "class exercise from a CSV, and present sparring live.")
+    roles.sign_in()
+    st.stop()
+
+db, lib = context.db(), library()
+cohort_tab, dashboard_tab, batch_tab, demo_tab = st.tabs(["Cohorts", "Dashboard", "Batch grading", "Demo data"])
+
+with cohort_tab:
+    with st.form("new_cohort", clear_on_submit=True):
+        name = st.text_input("New cohort", max_chars=cohorts.MAX_COHORT_NAME, placeholder="e.g. Spring bootcamp")
+        if st.form_submit_button("Create cohort", type="primary"):
+            try:
+                created = cohorts.create_cohort(db, name)
+                st.success(f"Created {literal(created['name'])}. Join code: **{created['join_code']}**")
+            except cohorts.CohortError as error:
+                st.warning(str(error))
+    for cohort in cohorts.list_cohorts(db):
+        link = f"{(st.context.url or '').split('?')[0].rsplit('/', 1)[0]}/settings?join={cohort['join_code']}"
+        with st.container(border=True):
+            st.markdown(f"**{literal(cohort['name'])}**{' · demo' if cohort['is_demo'] else ''} · "
+                        f"{cohort['members']} members · join code **{cohort['join_code']}**")
+            st.code(link, language=None)
+    st.markdown("📽️ [Open the presenter view](/?present=1): large type for a projector, no personal data, "
+                "and a “reveal the grade” step so the class can guess first.")
+
+with dashboard_tab:
+    choices = {c["id"]: c for c in cohorts.list_cohorts(db)}
+    if not choices:
+        st.info("Create a cohort (or the demo cohort) first.", icon="👥")
+    else:
+        chosen = st.selectbox("Cohort", list(choices), format_func=lambda i: choices[i]["name"])
+        days = st.segmented_control("Period", [7, 30, 90], default=30, format_func=lambda d: f"{d} days",
+                                    required=True)
+        since = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%d")
+        rows = cohorts.members(db, chosen, since=since)
+        active = sum(1 for r in rows if r["turns_recent"])
+        a, b, c = st.columns(3)
+        a.metric("Members", len(rows))
+        b.metric(f"Practised in {days} days", active)
+        c.metric("Rebuttals in period", sum(r["turns_recent"] for r in rows))
+        st.subheader("Where the class loses points")
+        weak_moves = cohorts.weakest_moves(db, chosen, since=since)
+        if weak_moves:
+            st.markdown(" · ".join(f"**{m['move']}** {m['average']:.2f}/2" for m in weak_moves))
+        objections = cohorts.weakest_objections(db, chosen, since=since)
+        st.dataframe([{"objection": lib.objections[o["objection"]].title if o["objection"] in lib.objections
+                       else o["objection"], "attempts": o["attempts"], "average score": o["average"]}
+                      for o in objections], hide_index=True)
+        st.subheader("Per trainee")
+        cutoff = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%d")
+        st.dataframe([{"trainee": r["name"], "rebuttals": r["turns"], "in period": r["turns_recent"],
+                       "average": r["average"], "elite %": r["elite_rate"],
+                       "last practice": (r["last_practice"] or "")[:10],
+                       "due for practice": not r["last_practice"] or r["last_practice"] < cutoff} for r in rows],
+                     hide_index=True)
+        st.subheader("Leaderboard")
+        st.caption("Anonymous unless a trainee chose to show their name (Settings → Your cohort).")
+        st.dataframe(cohorts.leaderboard(rows), hide_index=True)
+
+with batch_tab:
+    st.write("Upload a CSV from a class exercise with the columns **objection**, **rebuttal** and optionally "
+             "**trainee**; get every rebuttal graded with its moves.")
+    upload = st.file_uploader("Class exercise (CSV)", type=["csv"], key="batch_csv")
+    if upload is not None:
+        try:
+            result = cohorts.grade_csv(upload.getvalue(), lib=lib)
+        except cohorts.CohortError as error:
+            st.error(str(error), icon="📄")
+        else:
+            st.dataframe(result.rows, hide_index=True)
+            for line in result.skipped:
+                st.caption(f"Skipped {line}")
+            st.download_button("Download the graded table (CSV)", data=result.to_csv(), file_name="graded.csv",
+                               mime="text/csv", icon="⬇️", on_click="ignore")
+
+with demo_tab:
+    st.write("A demo cohort of eight trainees with six weeks of history, so every chart has something to show. "
+             "Demo trainees are named “Demo · …” and are removed in one click.")
+    left, right = st.columns(2)
+    if left.button("Create demo cohort", icon="🧪"):
+        made = demo.create_demo_cohort(db)
+        st.session_state["instructor_notice"] = (f"Demo cohort ready: {made['trainees']} trainees, "
+                                                 f"{made['turns']} graded rebuttals.")
+        st.rerun()  # redraw the dashboard above with the new cohort
+    if right.button("Remove demo data", icon="🧹", disabled=not demo.has_demo_data(db)):
+        st.session_state["instructor_notice"] = f"Removed {demo.remove_demo_data(db)} demo trainees and their data."
+        st.rerun()
+    if notice := st.session_state.pop("instructor_notice", None):
+        st.success(notice)

@@ -1,0 +1,464 @@
+"""Load benchmark: many trainees sparring at once against one server, each in a real browser context.
+
+Default mode: starts `streamlit run app.py` (tests/browser/conftest.py `Server`) on 127.0.0.1 with its own
+temp database, seeds the trainees, then drives one Chromium (Debian's, offline) with one context per
+trainee from one asyncio loop. Contexts are opened one by one (`--ramp` seconds apart: Chromium can hang
+opening many at once) and every wait has a hard timeout. Each trainee opens
+`/sparring?trainee=<name>&objection=<slug>`, answers every round after 1-3 s of "thinking", then presses
+"Drill it again", until the time budget ends. Every answer carries a unique tag, so the database can be
+checked answer by answer at the end.
+
+Prints: Enter-to-reply latency (in-page, from the Enter keydown to the prospect's reply shown and the
+script finished, as in bench/turn_latency.py), errors (timeouts, exception boxes, console errors, outside
+requests, tracebacks in the server log), the server's memory (VmRSS of it and its children, sampled every
+second) and, from the database, answers lost (seen graded but not saved) or doubled (saved twice).
+Goals: p95 < 1 s, no errors, nothing lost or doubled, server RSS < 600 MB.
+
+`--soak`: 500 cycles of open a page, wait for the app, close the context (5 at a time), then the server's
+memory growth from after a warm-up to the end, and again once Streamlit has dropped the disconnected
+sessions (`server.disconnectedSessionTTL`, 120 s). Goal: growth < 15 %.
+
+    .venv/bin/python bench/load.py [--trainees 30] [--seconds 90] [--ramp 0.5]
+    .venv/bin/python bench/load.py --soak [--cycles 500] [--concurrency 5] [--settle 130]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from turn_latency import APP_IDLE, INIT_SCRIPT, WATCH, figures  # noqa: E402
+
+from closergym import store  # noqa: E402
+from closergym.content import library  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, Server  # noqa: E402
+
+WAIT_MS = 20_000  # hard timeout on any single wait in a page
+OPEN_S = 30  # hard timeout on opening one browser context and its page
+MAX_TURNS_EACH = 300  # a bound on the count, whatever the time budget
+ANSWERS = [  # one is picked per round; none is weak, so most sessions run their three rounds
+    "That makes sense. What part of it is still on your mind: the cost or the timing?",
+    "Fair enough. Is it the budget, or whether the team will actually use it?",
+    "That's fair. Most teams like yours break even within four months. "
+    "Could we take 15 minutes Thursday at 2 to look at your numbers together?",
+    "I hear you, it's a real decision. What would you need to see to feel sure? "
+    "Could we walk through it together on Friday at 10?",
+]
+SOAK_PAGES = ("", "lessons", "sparring", "generator")
+
+
+# --- the server's memory ------------------------------------------------------------------------------
+
+
+def descendants(pid: int) -> list[int]:
+    """`pid` and every process below it, from /proc (Streamlit starts none, but a model server might)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += parents.get(current, [])
+    return found
+
+
+def rss_mb(pid: int) -> float:
+    total = 0
+    for each in descendants(pid):
+        try:
+            with open(f"/proc/{each}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def open_files(pid: int) -> int:
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return -1
+
+
+class Sampler(threading.Thread):
+    """Samples the server's RSS (MB) and open file count every `every` seconds."""
+
+    def __init__(self, pid: int, every: float = 1.0):
+        super().__init__(daemon=True)
+        self.pid, self.every = pid, every
+        self.samples: list[tuple[float, float, int]] = []  # (seconds since start, RSS MB, open files)
+        self.started = time.monotonic()
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self.samples.append((time.monotonic() - self.started, rss_mb(self.pid), open_files(self.pid)))
+            self._halt.wait(self.every)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join(timeout=5)
+
+    def report(self, label: str = "server RSS") -> None:
+        values = [mb for _, mb, _ in self.samples]
+        if not values:
+            print(f"{label}: no samples")
+            return
+        print(f"{label}: {len(values)} samples, min {min(values):.0f} MB, median {statistics.median(values):.0f} MB, "
+              f"max {max(values):.0f} MB")
+        step = max(1, len(self.samples) // 8)
+        shown = self.samples[::step] + ([self.samples[-1]] if (len(self.samples) - 1) % step else [])
+        print("  samples: " + ", ".join(f"{t:.0f}s {mb:.0f} MB/{fds} fds" for t, mb, fds in shown))
+
+
+# --- the browser ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """What one simulated trainee did and saw."""
+
+    name: str
+    submitted: list[str] = field(default_factory=list)  # tags of answers sent
+    graded: list[str] = field(default_factory=list)  # tags of answers whose reply showed up
+    latency_ms: list[float] = field(default_factory=list)  # in-page Enter to reply shown, script done
+    sessions: int = 0
+    timeouts: int = 0
+    exception_boxes: int = 0
+    console_errors: list[str] = field(default_factory=list)
+    outside_requests: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # anything else that stopped a step
+
+
+async def new_page(browser, tally: Tally):
+    context = await asyncio.wait_for(browser.new_context(viewport={"width": 1280, "height": 900}), OPEN_S)
+    context.set_default_timeout(WAIT_MS)
+    await context.add_init_script(INIT_SCRIPT)
+
+    async def route(route_request):
+        url = route_request.request.url
+        host = urlsplit(url).hostname
+        if host and host not in LOCAL_HOSTS and not url.startswith(("data:", "blob:")):
+            tally.outside_requests.append(url)
+            await route_request.abort()
+        else:
+            await route_request.continue_()
+
+    await context.route("**/*", route)
+    page = await asyncio.wait_for(context.new_page(), OPEN_S)
+
+    def on_console(message):
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            tally.console_errors.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: tally.console_errors.append(str(error)))
+    return context, page
+
+
+async def spar(browser, url: str, tally: Tally, slug: str, deadline: float, rng: random.Random) -> None:
+    """One trainee: open the drill, answer, drill it again, until the deadline."""
+    context = None
+    try:
+        context, page = await new_page(browser, tally)
+        drill = f"{url}/sparring?trainee={quote(tally.name)}&objection={slug}"
+        await page.goto(drill)
+        await page.wait_for_selector(APP_IDLE)
+        await page.get_by_test_id("stChatInputTextArea").wait_for()
+        tally.sessions += 1
+        while time.monotonic() < deadline and len(tally.submitted) < MAX_TURNS_EACH:
+            again = page.get_by_role("button", name="Drill it again")
+            if await again.count():
+                await again.click()
+                await page.wait_for_function(
+                    "() => document.querySelectorAll(\"[data-testid='stChatMessage']\").length === 1 && "
+                    f"document.querySelector(\"{APP_IDLE}\") !== null", polling="raf", timeout=WAIT_MS)
+                tally.sessions += 1
+                continue
+            await asyncio.sleep(rng.uniform(1, 3))  # thinking
+            before = await page.get_by_test_id("stChatMessage").count()
+            tag = f"[{tally.name} #{len(tally.submitted) + 1}]"
+            box = page.get_by_test_id("stChatInputTextArea")
+            await box.fill(f"{rng.choice(ANSWERS)} {tag}")
+            await page.evaluate("() => { window.__benchVisible = undefined; window.__benchT0 = undefined; }")
+            await box.press("Enter")
+            tally.submitted.append(tag)
+            try:
+                handle = await page.wait_for_function(WATCH, arg=["count", before + 2, True], polling="raf",
+                                                      timeout=WAIT_MS)
+                tally.latency_ms.append((await handle.json_value())["done"])
+                tally.graded.append(tag)
+            except Exception as error:  # noqa: BLE001 - a timeout is a result to count, then carry on
+                tally.timeouts += 1
+                tally.failures.append(f"turn: {type(error).__name__}")
+                await page.goto(f"{url}/sparring?trainee={quote(tally.name)}")  # a reload resumes
+                await page.wait_for_selector(APP_IDLE)
+                continue
+            boxes = await page.locator("[data-testid='stException']").count()
+            if boxes:
+                tally.exception_boxes += boxes
+                await page.goto(f"{url}/sparring?trainee={quote(tally.name)}")
+                await page.wait_for_selector(APP_IDLE)
+    except Exception as error:  # noqa: BLE001 - reported, never hangs the run
+        tally.failures.append(f"{type(error).__name__}: {str(error).splitlines()[0][:160]}")
+    finally:
+        if context is not None:
+            try:
+                await asyncio.wait_for(context.close(), OPEN_S)
+            except Exception as error:  # noqa: BLE001
+                tally.failures.append(f"close: {type(error).__name__}")
+
+
+async def warm_up(browser, url: str, name: str) -> None:
+    """One page of each kind first: the first script run imports pandas and altair (seconds, once)."""
+    tally = Tally(name)
+    context, page = await new_page(browser, tally)
+    try:
+        for path in ("", "sparring", "lessons", "progress"):
+            await page.goto(f"{url}/{path}?trainee={quote(name)}")
+            await page.wait_for_selector(APP_IDLE)
+    finally:
+        await context.close()
+
+
+async def run_load(url: str, names: list[str], seconds: float, ramp: float) -> list[Tally]:
+    from playwright.async_api import async_playwright
+
+    slugs = sorted(library().objections)
+    tallies = [Tally(name) for name in names]
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
+        try:
+            await warm_up(browser, url, names[0])
+            deadline = time.monotonic() + ramp * len(names) + seconds
+            tasks = []
+            for number, tally in enumerate(tallies):
+                rng = random.Random(number)
+                tasks.append(asyncio.create_task(spar(browser, url, tally, slugs[number % len(slugs)], deadline, rng)))
+                await asyncio.sleep(ramp)  # open contexts gradually
+            hard_stop = deadline - time.monotonic() + WAIT_MS / 1000 * 3 + OPEN_S
+            done, pending = await asyncio.wait(tasks, timeout=max(1, hard_stop))
+            for task in pending:
+                task.cancel()
+            if pending:
+                print(f"warning: {len(pending)} trainee(s) still busy at the hard stop, cancelled")
+        finally:
+            await asyncio.wait_for(browser.close(), 60)
+    return tallies
+
+
+def check_database(db_path: Path, tallies: list[Tally]) -> dict[str, int]:
+    """Each answer's tag against the rows that hold it."""
+    counts = {"graded": 0, "lost": 0, "doubled": 0, "ungraded_sent": 0, "ungraded_saved": 0, "rows": 0}
+    with store.open_db(db_path) as db:
+        counts["rows"] = db.execute("SELECT count(*) FROM turns").fetchone()[0]
+        for tally in tallies:
+            rows = [row["rebuttal"] for row in db.query(
+                "SELECT rebuttal FROM turns JOIN trainees ON trainees.id = turns.trainee_id WHERE trainees.name = ?",
+                [tally.name])]
+            saved: dict[str, int] = {}
+            for text in rows:
+                tag = text[text.rindex("[") :] if "[" in text else text
+                saved[tag] = saved.get(tag, 0) + 1
+            graded = set(tally.graded)
+            counts["graded"] += len(graded)
+            counts["lost"] += sum(1 for tag in graded if saved.get(tag, 0) == 0)
+            counts["doubled"] += sum(1 for n in saved.values() if n > 1)
+            for tag in set(tally.submitted) - graded:
+                counts["ungraded_sent"] += 1
+                counts["ungraded_saved"] += saved.get(tag, 0) > 0
+        counts["integrity"] = db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    return counts
+
+
+def load_main(args) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="closergym-load-"))
+    db_path = folder / "load.db"
+    names = [f"Load {number:02d}" for number in range(1, args.trainees + 1)]
+    with store.open_db(db_path) as db:
+        for name in names:
+            store.create_trainee(db, name)
+    load_before = os.getloadavg()[0]  # other work on the machine shares the cores with the server and Chromium
+    server = Server(db_path)
+    sampler = Sampler(server.process.pid)
+    sampler.start()
+    started = time.monotonic()
+    try:
+        tallies = asyncio.run(run_load(server.url, names, args.seconds, args.ramp))
+    finally:
+        sampler.stop()
+        server.stop()
+    elapsed = time.monotonic() - started
+    log = server.log.read_text(errors="replace")
+    counts = check_database(db_path, tallies)
+
+    latency = [ms for tally in tallies for ms in tally.latency_ms]
+    timeouts = sum(t.timeouts for t in tallies)
+    boxes = sum(t.exception_boxes for t in tallies)
+    console = sum(len(t.console_errors) for t in tallies)
+    outside = sum(len(t.outside_requests) for t in tallies)
+    tracebacks = log.count("Traceback")
+    failures = [f"{t.name}: {f}" for t in tallies for f in t.failures if not f.startswith("turn:")]
+    print(f"load benchmark: {len(names)} trainees, {args.seconds:.0f} s after a {args.ramp * len(names):.0f} s ramp, "
+          f"{os.cpu_count()} cores, load average {load_before:.1f} before / {os.getloadavg()[0]:.1f} after, "
+          f"wall {elapsed:.0f} s, database {db_path}")
+    print(f"sessions started {sum(t.sessions for t in tallies)}, answers sent {sum(len(t.submitted) for t in tallies)}, "
+          f"graded and shown {len(latency)}")
+    if latency:
+        f = figures(latency)
+        print(f"Enter to reply (in-page): p50 {f['median']:.0f} ms   p95 {f['p95']:.0f} ms   max {f['max']:.0f} ms"
+              f"   (goal p95 < 1000 ms: {'MET' if f['p95'] < 1000 else 'MISSED'})")
+    errors = timeouts + boxes + console + outside + tracebacks + len(failures)
+    print(f"errors: {errors} (timeouts {timeouts}, exception boxes {boxes}, console errors {console}, "
+          f"outside requests {outside}, server tracebacks {tracebacks}, other {len(failures)})"
+          f"   (goal 0: {'MET' if errors == 0 else 'MISSED'})")
+    for line in (failures + [e for t in tallies for e in t.console_errors])[:8]:
+        print(f"  {line[:200]}")
+    if tracebacks:
+        last = log[log.rindex("Traceback"):].splitlines()
+        print("  last server traceback: " + " | ".join(last[-3:])[:400])
+    sampler.report()
+    peak = max((mb for _, mb, _ in sampler.samples), default=0)
+    print(f"  (goal RSS < 600 MB: {'MET' if peak < 600 else 'MISSED'})")
+    print(f"database: {counts['rows']} turns; of {counts['graded']} answers seen graded, lost {counts['lost']}, "
+          f"doubled {counts['doubled']}; sent but not seen graded {counts['ungraded_sent']} "
+          f"(of which saved {counts['ungraded_saved']}); integrity_check {'ok' if counts['integrity'] else 'FAILED'}"
+          f"   (goal 0 lost / 0 doubled: {'MET' if counts['lost'] == counts['doubled'] == 0 else 'MISSED'})")
+
+
+# --- soak -----------------------------------------------------------------------------------------------
+
+
+async def run_soak(url: str, names: list[str], cycles: int, concurrency: int, sampler: Sampler,
+                   warmup: int) -> dict:
+    from playwright.async_api import async_playwright
+
+    result = {"ok": 0, "failed": 0, "errors": [], "warm_rss": None, "open_s": []}
+    gate = asyncio.Semaphore(concurrency)
+    finished = 0
+
+    async def cycle(number: int, browser) -> None:
+        nonlocal finished
+        async with gate:
+            tally = Tally(names[number % len(names)])
+            context = None
+            started = time.perf_counter()
+            try:
+                context, page = await new_page(browser, tally)
+                path = SOAK_PAGES[number % len(SOAK_PAGES)]
+                await page.goto(f"{url}/{path}?trainee={quote(tally.name)}")
+                await page.wait_for_selector(APP_IDLE)
+                await page.wait_for_selector("[data-testid='stMain'] h1")
+                if await page.locator("[data-testid='stException']").count():
+                    raise RuntimeError(f"exception box on /{path}")
+                result["ok"] += 1
+                result["open_s"].append(time.perf_counter() - started)
+            except Exception as error:  # noqa: BLE001 - counted and reported
+                result["failed"] += 1
+                result["errors"].append(f"{type(error).__name__}: {str(error).splitlines()[0][:160]}")
+            finally:
+                if context is not None:
+                    try:
+                        await asyncio.wait_for(context.close(), OPEN_S)
+                    except Exception:  # noqa: BLE001
+                        result["failed"] += 1
+                finished += 1
+                if finished == warmup:
+                    await asyncio.sleep(2)
+                    result["warm_rss"] = rss_mb(sampler.pid)
+                    result["warm_at"] = time.monotonic() - sampler.started
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
+        try:
+            tasks = [asyncio.create_task(cycle(number, browser)) for number in range(cycles)]
+            await asyncio.wait(tasks, timeout=cycles * WAIT_MS / 1000 / concurrency + 120)
+            for task in tasks:
+                task.cancel()
+        finally:
+            await asyncio.wait_for(browser.close(), 60)
+    return result
+
+
+def soak_main(args) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="closergym-soak-"))
+    db_path = folder / "soak.db"
+    names = [f"Soak {number:02d}" for number in range(1, 11)]
+    with store.open_db(db_path) as db:
+        for name in names:
+            store.create_trainee(db, name)
+    load_before = os.getloadavg()[0]
+    server = Server(db_path)
+    sampler = Sampler(server.process.pid)
+    sampler.start()
+    started = time.monotonic()
+    try:
+        start_rss = rss_mb(server.process.pid)
+        result = asyncio.run(run_soak(server.url, names, args.cycles, args.concurrency, sampler, args.warmup))
+        end_rss = rss_mb(server.process.pid)
+        end_at = time.monotonic() - started
+        print(f"soak: {args.cycles} cycles done in {end_at:.0f} s; waiting {args.settle} s for Streamlit to drop "
+              "the disconnected sessions ...", flush=True)
+        time.sleep(args.settle)
+        settled_rss = rss_mb(server.process.pid)
+    finally:
+        sampler.stop()
+        server.stop()
+    log = server.log.read_text(errors="replace")
+    warm = result["warm_rss"] or start_rss
+    print(f"soak benchmark: {args.cycles} open/close cycles, {args.concurrency} at a time, pages "
+          f"{', '.join('/' + p for p in SOAK_PAGES)}; {os.cpu_count()} cores, load average {load_before:.1f} "
+          f"before / {os.getloadavg()[0]:.1f} after")
+    print(f"cycles ok {result['ok']}, failed {result['failed']}, server tracebacks {log.count('Traceback')}")
+    for line in result["errors"][:5]:
+        print(f"  {line}")
+    if result["open_s"]:
+        f = figures([s * 1000 for s in result["open_s"]])
+        print(f"open to rendered: p50 {f['median']:.0f} ms   p95 {f['p95']:.0f} ms   max {f['max']:.0f} ms")
+    print(f"server RSS: fresh {start_rss:.0f} MB, after {args.warmup} warm-up cycles {warm:.0f} MB, "
+          f"after {args.cycles} cycles {end_rss:.0f} MB ({(end_rss / warm - 1) * 100:+.1f} %), "
+          f"{args.settle} s later {settled_rss:.0f} MB ({(settled_rss / warm - 1) * 100:+.1f} %)   "
+          f"(goal < 15 % growth after warm-up: {'MET' if settled_rss / warm - 1 < 0.15 else 'MISSED'})")
+    sampler.report()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--trainees", type=int, default=30)
+    parser.add_argument("--seconds", type=float, default=90, help="time budget once every trainee has started")
+    parser.add_argument("--ramp", type=float, default=0.5, help="seconds between opening two contexts")
+    parser.add_argument("--soak", action="store_true", help="open/close cycles and memory growth instead")
+    parser.add_argument("--cycles", type=int, default=500)
+    parser.add_argument("--concurrency", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=50, help="soak: cycles before the baseline RSS")
+    parser.add_argument("--settle", type=float, default=130, help="soak: seconds to wait after the last cycle")
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"no Chromium at {CHROMIUM}: ./scripts/test installs it")
+    soak_main(args) if args.soak else load_main(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Demo data: a realistic cohort with weeks of history, clearly marked and removable in one step.
+
+Every demo row belongs to a trainee with `is_demo = 1` (names start with "Demo ·") in a cohort with
+`is_demo = 1`, so an instructor can show every chart live and then remove it all without touching
+real trainees. Rebuttals are the library's own model lines, graded by the real grader.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from sqlite_utils import Database
+
+from closergym import cohorts, store
+from closergym.content import TIERS, Library, library
+from closergym.grading import grade_rebuttal
+
+DEMO_PREFIX = "Demo · "
+DEMO_NAMES = ("Alex", "Bea", "Chidi", "Dana", "Eli", "Fatima", "Gus", "Hana")
+DEPENDENT_TABLES = ("turns", "sessions", "lesson_progress", "generator_runs", "cohort_members",
+                    "objection_cards", "turn_days")
+
+
+def create_demo_cohort(db: Database, *, weeks: int = 6, seed: int = 7, lib: Library | None = None,
+                       now: datetime | None = None) -> dict:
+    """A demo cohort of eight trainees with `weeks` of practice that improves over time."""
+    lib = lib or library()
+    rng = random.Random(seed)
+    now = now or datetime.now(UTC)
+    remove_demo_data(db)
+    cohort = cohorts.create_cohort(db, "Demo cohort", is_demo=True)
+    slugs = sorted(lib.objections)
+    grades = {(slug, tier): grade_rebuttal(o.title, o.rebuttal(tier).text, objection_slug=slug, lib=lib)
+              for slug, o in lib.objections.items() for tier in TIERS}
+    turns = 0
+    with store.write_transaction(db):
+        for number, first_name in enumerate(DEMO_NAMES):
+            skill = 0.25 + 0.08 * number  # some trainees start stronger than others
+            db.execute("INSERT INTO trainees (name, name_key, created_at, is_demo, show_on_leaderboard) "
+                       "VALUES (?, ?, ?, 1, ?)", [f"{DEMO_PREFIX}{first_name}", store.name_key(f"{DEMO_PREFIX}{first_name}"),
+                                                  _stamp(now - timedelta(weeks=weeks)), int(number % 3 == 0)])
+            trainee_id = next(db.query("SELECT id FROM trainees WHERE name_key = ?",
+                                       [store.name_key(f"{DEMO_PREFIX}{first_name}")]))["id"]
+            db.execute("INSERT INTO cohort_members (cohort_id, trainee_id, joined_at) VALUES (?, ?, ?)",
+                       [cohort["id"], trainee_id, _stamp(now - timedelta(weeks=weeks))])
+            for day in range(weeks * 7, 0, -1):
+                if rng.random() > 0.55:
+                    continue
+                progress = 1 - day / (weeks * 7)
+                moment = now - timedelta(days=day, hours=rng.randint(0, 8))
+                slug = rng.choice(slugs)
+                session_uid = store.new_uid()
+                db.execute("INSERT INTO sessions (uid, trainee_id, kind, objection_slug, difficulty, seed, status, "
+                           "outcome, state, started_at, updated_at, ended_at) VALUES (?, ?, 'sparring', ?, ?, ?, "
+                           "'complete', ?, '{}', ?, ?, ?)",
+                           [session_uid, trainee_id, slug, rng.choice(("easy", "normal", "hard")), rng.randrange(10**6),
+                            rng.choice(("advanced", "stalled", "lost")), _stamp(moment), _stamp(moment), _stamp(moment)])
+                session_id = next(db.query("SELECT id FROM sessions WHERE uid = ?", [session_uid]))["id"]
+                for round_number in (1, 2, 3):
+                    roll = rng.random() + skill * 0.6 + progress * 0.5
+                    tier = "elite" if roll > 1.25 else "strong" if roll > 0.75 else "weak"
+                    grade = grades[(slug, tier)]
+                    db.execute(
+                        "INSERT INTO turns (uid, session_id, trainee_id, source, round, objection_slug, prompt, "
+                        "rebuttal, tier, score, acknowledge, clarify, respond, advance, grade, reply, engine, "
+                        "created_at) VALUES (?, ?, ?, 'sparring', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'demo', ?)",
+                        [store.new_uid(), session_id, trainee_id, round_number, slug, lib.objections[slug].lines[0],
+                         lib.objections[slug].rebuttal(tier).text, grade.tier, grade.score,
+                         *(grade.points[m] for m in ("acknowledge", "clarify", "respond", "advance")), "{}", "",
+                         _stamp(moment + timedelta(minutes=2 * round_number))])
+                    turns += 1
+    return {**cohort, "turns": turns, "trainees": len(DEMO_NAMES)}
+
+
+def remove_demo_data(db: Database) -> int:
+    """Delete every demo trainee, their data and the demo cohorts; return how many trainees went."""
+    tables = set(db.table_names())
+    ids = [row["id"] for row in db.query("SELECT id FROM trainees WHERE is_demo = 1")]
+    with store.write_transaction(db):
+        if ids:
+            marks = ", ".join("?" for _ in ids)
+            for table in DEPENDENT_TABLES:
+                if table in tables:
+                    db.execute(f"DELETE FROM {table} WHERE trainee_id IN ({marks})", ids)
+            db.execute(f"DELETE FROM trainees WHERE id IN ({marks})", ids)
+        db.execute("DELETE FROM cohort_members WHERE cohort_id IN (SELECT id FROM cohorts WHERE is_demo = 1)")
+        db.execute("DELETE FROM cohorts WHERE is_demo = 1")
+    return len(ids)
+
+
+def has_demo_data(db: Database) -> bool:
+    return bool(next(db.query("SELECT 1 FROM cohorts WHERE is_demo = 1 LIMIT 1"), None))
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]

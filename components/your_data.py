@@ -1,0 +1,97 @@
+"""The "Your data" part of the Settings page: download a trainee's export (JSON) and graded turns (CSV),
+and import an export file.
+
+Downloads are built only when clicked, by Streamlit on another thread, so each opens (and closes) a
+connection of its own from the database path; nothing here holds a connection across threads or runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+import streamlit as st
+
+from closergym import store, transfer
+from closergym.config import Config
+from components import context
+from components.text import literal
+
+log = logging.getLogger(__name__)
+
+NONCE_KEY = "settings_import_nonce"  # bumped after an import, so the uploader comes back empty
+AS_KEY = "settings_import_as"
+RESULT_KEY = "settings_import_result"
+LIMIT_MB = transfer.MAX_IMPORT_BYTES // 1024**2
+
+
+def uploader_key() -> str:
+    return f"settings_import_file_{st.session_state.setdefault(NONCE_KEY, 0)}"
+
+
+def run_import(current_name: str | None) -> None:
+    """Import the uploaded file; keep a one-line outcome for the next run to show."""
+    uploaded = st.session_state.get(uploader_key())
+    if uploaded is None:
+        return
+    as_trainee = current_name if st.session_state.get(AS_KEY) == "me" else None
+    uploaded.seek(0)  # a second try with the same file reads it from the start
+    try:
+        report = transfer.import_document(context.db(), transfer.read_import_file(uploaded), as_trainee=as_trainee)
+    except (transfer.TransferError, store.StorageError) as error:
+        outcome = ("error", f"Nothing was imported. {error}")
+    except sqlite3.Error as error:
+        outcome = ("error", f"Nothing was imported: the database said “{error}”. Try again in a moment.")
+    except Exception:
+        log.exception("Import of %s failed", uploaded.name)
+        outcome = ("error", "Nothing was imported: something unexpected went wrong (the server log has details).")
+    else:
+        outcome = ("success", report.summary())
+        st.session_state[NONCE_KEY] += 1
+    st.session_state[RESULT_KEY] = outcome
+
+
+def downloads(config: Config, current: dict) -> None:
+    db_path, trainee_id, name = config.db_path, current["id"], current["name"]
+    left, right = st.columns(2)
+    left.download_button(
+        "Everything (JSON)", data=lambda: transfer.export_bytes(db_path, trainee_id, kind="json"),
+        file_name=transfer.export_file_name(name, extension="json"), mime="application/json",
+        icon="⬇️", on_click="ignore", width="stretch", key="settings_export_json",
+    )
+    right.download_button(
+        "Graded turns (CSV)", data=lambda: transfer.export_bytes(db_path, trainee_id, kind="csv"),
+        file_name=transfer.export_file_name(name, extension="csv"), mime="text/csv",
+        icon="📊", on_click="ignore", width="stretch", key="settings_export_csv",
+    )
+    st.caption(f"Everything {literal(name)} did here: sessions, graded turns, lessons read, generator runs. "
+               "No settings or keys are ever part of it.")
+
+
+def import_box(current: dict | None) -> None:
+    uploaded = st.file_uploader(
+        "Import an export file", type="json", key=uploader_key(), max_upload_size=LIMIT_MB,
+        help=f"A JSON file from the Everything button, up to {LIMIT_MB} MB. What is already here is "
+             "skipped, so importing the same file twice changes nothing.",
+    )
+    if current:
+        st.radio("Import as", ["file", "me"], key=AS_KEY, horizontal=True,
+                 format_func={"file": "The name in the file", "me": current["name"]}.get)
+    st.button("Import", on_click=run_import, args=(current["name"] if current else None,),
+              disabled=uploaded is None, key="settings_import_button")
+    kind, message = st.session_state.pop(RESULT_KEY, (None, ""))
+    if kind == "success":
+        st.success(literal(message), icon="✅")
+    elif kind == "error":
+        st.error(literal(message), icon="⚠️")
+
+
+def render(config: Config, current: dict | None) -> None:
+    st.subheader("Your data")
+    st.caption("On Streamlit Community Cloud the app's disk is wiped when it restarts or is redeployed: "
+               "export regularly and import the file afterwards, or point `CLOSERGYM_DB` at a disk that lasts.")
+    if current:
+        downloads(config, current)
+    else:
+        st.info("Pick a trainee in the sidebar to export their data.", icon="👤")
+    import_box(current)

@@ -1,0 +1,30 @@
+"""The presenter view on a projector: 1280x720, a whole round visible without scrolling."""
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import wait_for_app
+
+
+def test_presenter_round_fits_a_1280x720_projector(server, browser, tmp_path):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/?present=1")
+        wait_for_app(page)
+        page.get_by_label("Class answer").fill("That makes sense. What part is still on your mind?")
+        page.get_by_role("button", name="Grade it (hidden until you reveal)").click()
+        expect(page.get_by_text("Guess first")).to_be_visible()
+        page.get_by_role("button", name="Reveal the grade").click()
+        expect(page.get_by_text("STRONG", exact=False).first).to_be_visible()
+        wait_for_app(page)
+        page.screenshot(path=str(tmp_path / "presenter.png"))
+        # everything of the round is on screen: the prospect's line, the answer box, the grade
+        for locator in (page.get_by_text("the prospect says", exact=False), page.get_by_label("Class answer"),
+                        page.get_by_text("STRONG", exact=False).first, page.get_by_text("Clarify", exact=False).first):
+            box = locator.bounding_box()
+            assert box and box["y"] >= 0 and box["y"] + box["height"] <= 720, box
+        scroll = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+        assert scroll <= 720 + 2, f"the page scrolls: {scroll}px"
+        assert page.get_by_test_id("stSidebar").count() == 0 or not page.get_by_test_id("stSidebar").is_visible()
+    finally:
+        context.close()

@@ -1,0 +1,191 @@
+"""Bootcamp mode: roles, cohorts, the dashboard with demo data, batch grading, and privacy."""
+
+from __future__ import annotations
+
+import pytest
+
+from closergym import cohorts, demo, store
+from tests.conftest import app_for
+
+SINCE = "2000-01-01"
+
+
+def test_passcode_is_checked_in_constant_time_and_rate_limited():
+    guard = cohorts.PasscodeGuard(attempts=3, window=60)
+    assert guard.check("open-sesame", "open-sesame", client="a")
+    for _ in range(3):
+        assert not guard.check("open-sesame", "wrong", client="a")
+    with pytest.raises(cohorts.CohortError, match="Too many wrong passcodes"):
+        guard.check("open-sesame", "open-sesame", client="a")
+    assert guard.check("open-sesame", "open-sesame", client="b")  # another client is not locked out
+    assert not guard.check("", "", client="c")  # no passcode configured: nobody gets in
+
+
+def test_join_a_cohort_with_its_code(db, trainee):
+    cohort = cohorts.create_cohort(db, "Spring bootcamp")
+    assert len(cohort["join_code"]) == 6 and set(cohort["join_code"]) <= set(cohorts.JOIN_ALPHABET)
+    cohorts.join_cohort(db, trainee["id"], cohort["join_code"].lower())
+    cohorts.join_cohort(db, trainee["id"], f" {cohort['join_code']} ")  # twice changes nothing
+    assert cohorts.trainee_cohorts(db, trainee["id"]) == [{"id": cohort["id"], "name": "Spring bootcamp"}]
+    with pytest.raises(cohorts.CohortError, match="does not match"):
+        cohorts.join_cohort(db, trainee["id"], "NOPE42")
+
+
+@pytest.mark.parametrize("name, message", [("", "name"), ("x" * 61, "60"), ("a\x00b", "control")])
+def test_bad_cohort_names(db, name, message):
+    with pytest.raises(cohorts.CohortError, match=message):
+        cohorts.create_cohort(db, name)
+
+
+def test_demo_cohort_fills_the_dashboard_and_is_removed_in_one_step(db, trainee):
+    made = demo.create_demo_cohort(db, weeks=4, seed=3)
+    assert made["trainees"] == 8 and made["turns"] > 100
+    rows = cohorts.members(db, made["id"], since=SINCE)
+    assert len(rows) == 8 and all(row["turns"] for row in rows)
+    assert {m["move"] for m in cohorts.weakest_moves(db, made["id"], since=SINCE)} == {
+        "acknowledge", "clarify", "respond", "advance"}
+    assert cohorts.weakest_objections(db, made["id"], since=SINCE)
+    board = cohorts.leaderboard(rows)
+    named = {row["name"] for row in rows if row["show_on_leaderboard"]}
+    assert {entry["name"] for entry in board if not entry["name"].startswith("Trainee ")} == named
+    assert demo.remove_demo_data(db) == 8
+    assert not demo.has_demo_data(db)
+    assert store.list_trainees(db) == [trainee]  # the real trainee is untouched
+    assert db["turns"].count == 0 and db["cohorts"].count == 0
+
+
+def test_batch_grading_a_good_csv():
+    raw = (b"objection,rebuttal,trainee\n"
+           b"It's too expensive.,\"I hear you, I can get you a discount.\",Ann\n"
+           b"I need to think about it.,\"That makes sense. What part is still on your mind?\",Bo\n"
+           b"I need to think about it.,,Cy\n")
+    result = cohorts.grade_csv(raw)
+    assert [(r["trainee"], r["tier"]) for r in result.rows] == [("Ann", "weak"), ("Bo", "strong")]
+    assert result.skipped == ["row 3: empty rebuttal"]
+    assert b"acknowledge" in result.to_csv().splitlines()[0]
+
+
+@pytest.mark.parametrize("raw, message", [
+    (b"", "empty"),
+    (b"question,answer\nx,y\n", "needs the columns objection and rebuttal"),
+    ("objection,rebuttal\nTrop cher,\xe9\n".encode("latin-1"), "not UTF-8"),
+    (b"objection,rebuttal\n", "no rows"),
+    (b"x" * (cohorts.MAX_BATCH_BYTES + 1), "the limit is"),
+])
+def test_batch_grading_malformed_files_get_a_clear_message(raw, message):
+    with pytest.raises(cohorts.CohortError, match=message):
+        cohorts.grade_csv(raw)
+
+
+# -- privacy ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_private(db):
+    alice = store.create_trainee(db, "Alice", private=True)
+    bob = store.create_trainee(db, "Bob", private=True)
+    store.save_turn(db, {"trainee_id": bob["id"], "prompt": "p", "rebuttal": "BOB-SECRET-REBUTTAL",
+                         "tier": "weak", "score": 5, "acknowledge": 0, "clarify": 0, "respond": 0, "advance": 0})
+    return alice, bob
+
+
+PAGES = ["app_pages/home.py", "app_pages/sparring.py", "app_pages/progress.py", "app_pages/settings.py",
+         "app_pages/lessons.py", "app_pages/generator.py"]
+
+
+def test_private_trainees_get_an_access_code(db):
+    trainee = store.create_trainee(db, "Cass", private=True)
+    assert trainee["access_code"] and trainee["access_hash"] != trainee["access_code"]
+    assert store.check_access(trainee, trainee["access_code"])
+    assert store.check_access(trainee, trainee["access_code"].lower().replace("-", ""))
+    assert not store.check_access(trainee, "WRONG-CODE-0000")
+    assert not store.check_access(trainee, "")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_name_in_the_url_without_the_code_opens_nothing(two_private, page):
+    alice, bob = two_private
+    at = app_for(alice, page, query={"trainee": "Bob"})
+    assert not at.exception
+    assert at.session_state["trainee_id"] == alice["id"]
+    shown = " ".join(str(element) for element in at.main)
+    assert "BOB-SECRET-REBUTTAL" not in shown
+
+
+def test_the_sidebar_never_lists_other_trainees(two_private):
+    alice, _ = two_private
+    at = app_for(alice)
+    sidebar = " ".join(str(element) for element in at.sidebar)
+    assert "Bob" not in sidebar
+
+
+def test_the_right_code_signs_in(two_private, db):
+    _, bob = two_private
+    at = app_for(None, query={"trainee": "Bob", "code": bob_code(db)})
+    assert at.session_state["trainee_id"] == bob["id"]
+
+
+def bob_code(db) -> str:
+    # the code is only shown once, at creation: issue a fresh one the way an instructor reset would
+    bob = store.get_trainee_by_name(db, "Bob")
+    return store.reset_access_code(db, bob["id"])
+
+
+# -- the pages ----------------------------------------------------------------------------------------
+
+
+def instructor_app(trainee, monkeypatch, passcode="let-me-teach"):
+    monkeypatch.setenv("CLOSERGYM_INSTRUCTOR_PASSCODE", passcode)
+    return app_for(trainee, "app_pages/instructor.py")
+
+
+def sign_in(at, passcode):
+    at.main.text_input[0].set_value(passcode)
+    at.main.button[0].click().run()
+    return at
+
+
+def test_instructor_page_is_closed_without_the_passcode(trainee, monkeypatch):
+    at = instructor_app(trainee, monkeypatch)
+    assert not at.exception and not at.main.tabs
+    sign_in(at, "guess")
+    assert "not right" in at.error[0].value and not at.main.tabs
+
+
+def test_solo_mode_explains_how_to_turn_bootcamp_on(trainee):
+    at = app_for(trainee, "app_pages/instructor.py")
+    assert "Bootcamp mode is off" in at.info[0].value
+
+
+def test_instructor_creates_a_cohort_sees_the_demo_dashboard_and_grades_a_batch(db, trainee, monkeypatch):
+    at = sign_in(instructor_app(trainee, monkeypatch), "let-me-teach")
+    assert [t.label for t in at.main.tabs] == ["Cohorts", "Dashboard", "Batch grading", "Demo data"]
+    next(b for b in at.button if b.label == "Create demo cohort").click().run()
+    assert not at.exception
+    assert demo.has_demo_data(db)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Members"] == "8"
+    assert len(at.dataframe) == 3  # weakest objections, per trainee, leaderboard
+    next(b for b in at.button if b.label == "Remove demo data").click().run()
+    assert not demo.has_demo_data(db)
+
+
+def test_a_trainee_joins_from_settings(db, trainee):
+    cohort = cohorts.create_cohort(db, "Evening class")
+    at = app_for(trainee, "app_pages/settings.py", query={"join": cohort["join_code"]})
+    next(b for b in at.button if b.label == "Join").click().run()
+    assert not at.exception
+    assert cohorts.trainee_cohorts(db, trainee["id"])[0]["name"] == "Evening class"
+
+
+def test_presenter_view_hides_personal_data_and_reveals_the_grade_on_demand(db, trainee):
+    at = app_for(trainee, query={"present": "1"})
+    assert not at.exception
+    assert not at.sidebar.selectbox and "Sam" not in " ".join(str(e) for e in at.main)
+    at.text_area(key="present_text").set_value("That makes sense. What part is still on your mind?")
+    next(b for b in at.button if "Grade it" in b.label).click().run()
+    assert any("Guess first" in m.value for m in at.markdown)
+    assert not any("STRONG" in m.value for m in at.markdown)
+    next(b for b in at.button if b.label == "Reveal the grade").click().run()
+    assert any("STRONG" in h.value for h in at.header)
+    assert db["turns"].count == 0  # class practice never lands in anyone's history

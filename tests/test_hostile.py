@@ -1,0 +1,273 @@
+"""Hostile input without a browser: text shown back as text, slugs that cannot leave data/, inputs that
+fail only in the ways a page expects (hypothesis), and a server configuration that stays locked down.
+
+The same payloads typed into a real page are in tests/browser/test_hostile_browser.py; the grader's
+properties are in tests/test_grading_properties.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import tomllib
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+
+from closergym import store
+from closergym.content import library
+from closergym.generator import CONTEXT_FIELDS, GeneratorError, generate
+from components.text import literal
+from tests.conftest import ROOT, app_for
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[click](javascript:alert(1))",
+    "![x](http://example.com/x.png)",
+    '<iframe src="http://example.com"></iframe>',
+    ":red[text] :material/home: :smile:",
+    "**bold** _it_ `code` # heading > quote $x^2$",
+    "http://example.com www.example.com <http://example.com> me@example.com",
+    "&lt;b&gt; &amp; \\[escaped\\]",
+]
+SPECIAL = set("\\`*_{}[]()<>#+-.!|~:$=^&")
+
+
+def unescape(shown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", shown.replace("  \n", "\n"))
+
+
+# -- text shown back as text ------------------------------------------------------------------------------
+
+
+def bare_signs(shown: str) -> set[str]:
+    """Markdown signs left unescaped in `shown` (escaped pairs and our line breaks taken out)."""
+    return SPECIAL & set(re.sub(r"\\.", "", shown.replace("  \n", "\n")))
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_literal_escapes_every_markdown_sign_and_keeps_the_text(payload):
+    shown = literal(payload)
+    assert unescape(shown) == payload
+    assert bare_signs(shown) == set()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_literal_round_trips_any_text_with_no_sign_left_bare(text):
+    shown = literal(text)
+    assert unescape(shown) == text
+    assert bare_signs(shown) == set()
+
+
+def show_stream(chunks: list[str]) -> None:
+    import streamlit as st
+
+    from components.live import stream_reply
+
+    text, from_llm = stream_reply(iter(chunks), "The built-in line.")
+    st.session_state["returned"] = (text, from_llm)
+
+
+def test_model_output_is_streamed_as_literal_text():
+    chunks = ["Sure. ", "[click](javascript:alert(1)) ", "![x](http://example.com/x.png) ",
+              "<img src=x onerror=alert(1)> ", ":red[boss]"]
+    at = AppTest.from_function(show_stream, args=(chunks,)).run()
+    assert not at.exception
+    text, from_llm = at.session_state["returned"]
+    assert from_llm and text == "".join(chunks).strip()  # saved as the model said it
+    shown = at.markdown[0]
+    assert not shown.proto.allow_html
+    assert unescape(shown.value).strip() == text
+    assert "<img" in shown.value and bare_signs(shown.value) == set()  # no link, image, tag or directive
+
+
+LESSON = """---
+title: A hostile lesson
+slug: hostile-lesson
+cluster: Closing
+summary: A lesson file with HTML and script in its body.
+---
+## Heading
+
+<script>alert(1)</script>
+
+<img src=x onerror=alert(1)>
+
+<iframe src="http://example.com/frame"></iframe>
+
+Plain words after.
+"""
+
+
+def show_lesson(text: str) -> None:
+    from closergym.content import library, parse_lesson
+    from components import lesson_view
+
+    lesson_view.body(parse_lesson(text), 1, library())
+
+
+def test_html_in_a_lesson_file_is_never_rendered_as_html():
+    at = AppTest.from_function(show_lesson, args=(LESSON,)).run()
+    assert not at.exception
+    body = [element for element in at.markdown if "<" in element.value]
+    assert body and all(not element.proto.allow_html for element in at.markdown)
+
+
+def test_no_page_or_component_turns_html_on():
+    """st.markdown escapes HTML unless told otherwise: nothing may tell it otherwise, nor use st.html."""
+    sources = [ROOT / "app.py", *ROOT.glob("app_pages/*.py"), *ROOT.glob("components/*.py")]
+    offenders = [f"{path.name}: {line.strip()}" for path in sources for line in path.read_text().splitlines()
+                 if re.search(r"unsafe_allow_html\s*=\s*True|st\.html\(|components\.v1", line)]
+    assert offenders == []
+
+
+# -- slugs cannot leave data/ -----------------------------------------------------------------------------
+
+HOSTILE_SLUGS = [
+    "../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "..%2F..", "..", "../", "/etc/passwd",
+    "need-to-think/../../../etc/passwd", "need-to-think\n", "need-to-think\x00", "need-to-think.yaml",
+    "data/objections/need-to-think", "NEED-TO-THINK", "need_to_think", "ｎｅｅｄ-ｔｏ-ｔｈｉｎｋ",
+    "nееd-to-think",  # Cyrillic e's
+    "C:\\Windows\\win.ini", "%2e%2e%2f%2e%2e%2f", "need-to-think%00", " need-to-think", "",
+]
+
+
+@pytest.mark.parametrize("slug", HOSTILE_SLUGS)
+def test_library_refuses_slugs_that_are_not_plain(slug):
+    lib = library()
+    assert lib.objection(slug) is None and lib.lesson(slug) is None
+
+
+_opened: list[str] | None = None
+
+
+def _record_open(event: str, args: tuple) -> None:
+    if _opened is not None and event == "open" and isinstance(args[0], (str, bytes, Path)):
+        _opened.append(str(args[0]))
+
+
+sys.addaudithook(_record_open)  # audit hooks cannot be removed: this one records only inside `opened_files`
+
+
+@pytest.fixture
+def opened_files():
+    global _opened
+    _opened = []
+    yield _opened
+    _opened = None
+
+
+@pytest.mark.parametrize("slug", ["../../etc/passwd", "..%2F..", "/etc/passwd", "ｎｅｅｄ-ｔｏ-ｔｈｉｎｋ",
+                                  "need-to-think/../../../etc/passwd"])
+def test_deep_links_with_hostile_slugs_open_no_file_outside_data(trainee, slug, opened_files):
+    lessons = app_for(trainee, "app_pages/lessons.py", query={"lesson": slug})
+    sparring = app_for(trainee, "app_pages/sparring.py", query={"objection": slug})
+    for at in (lessons, sparring):
+        assert not at.exception
+    assert "There is no lesson called" in lessons.info[0].value
+    assert "There is no drill called" in sparring.warning[0].value
+    assert literal(slug) in lessons.info[0].value  # shown back as typed, escaped
+    outside = [path for path in opened_files if "passwd" in path or path.startswith("/etc")]
+    assert outside == []
+    assert opened_files  # the hook did record this test's file opens
+
+
+# -- hypothesis: only the failures a page expects ------------------------------------------------------
+
+context_values = st.dictionaries(st.sampled_from(list(CONTEXT_FIELDS)), st.text(max_size=200), max_size=5)
+
+
+@settings(max_examples=80, deadline=None)
+@given(objection=st.text(max_size=1200), context=context_values)
+def test_the_generator_fails_only_with_generator_error(objection, context):
+    try:
+        result = generate(objection, context, seed=1)
+    except GeneratorError:
+        return
+    assert result.objection and len(result.objection) <= 1000
+    if result.recognised:
+        assert {variant.label for variant in result.variants} <= {"weak", "strong", "elite"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(objection=st.text(min_size=1, max_size=50), key=st.text(max_size=20))
+def test_unknown_context_fields_are_a_generator_error(objection, key):
+    if key in CONTEXT_FIELDS:
+        return
+    with pytest.raises(GeneratorError):
+        generate(objection or "x", {key: "value"})
+
+
+BAD_CATEGORIES = {"Cc", "Cs", "Co", "Zl", "Zp"}
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=80))
+def test_trainee_names_are_clean_or_refused_with_a_message(raw):
+    try:
+        name = store.clean_trainee_name(raw)
+    except ValueError as error:
+        assert str(error)
+        return
+    assert 1 <= len(name) <= store.NAME_MAX
+    assert not any(unicodedata.category(ch) in BAD_CATEGORIES for ch in name)
+    assert name == name.strip() and "  " not in name
+    assert store.clean_trainee_name(name) == name  # cleaning is stable: a saved name finds itself
+
+
+transfer = pytest.importorskip("closergym.transfer")
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=20,
+)
+# Documents shaped like an export, with any value anywhere: the validator has to name the problem.
+export_like = st.fixed_dictionaries(
+    {"format": st.sampled_from([transfer.FORMAT, "other"]), "version": st.one_of(st.just(transfer.VERSION), json_values)},
+    optional={"trainee": json_values, "sessions": st.lists(json_values, max_size=3),
+              "turns": st.lists(json_values, max_size=3), "lesson_progress": st.lists(json_values, max_size=3),
+              "generator_runs": st.lists(json_values, max_size=3), "exported_at": json_values},
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(raw=st.one_of(st.binary(max_size=400), st.text(max_size=400).map(str.encode),
+                     json_values.map(lambda value: json.dumps(value).encode()),
+                     export_like.map(lambda value: json.dumps(value).encode())))
+def test_import_reads_any_bytes_failing_only_with_transfer_error(raw):
+    try:
+        transfer.read_import_file(raw)
+    except transfer.TransferError as error:
+        assert str(error)
+
+
+@settings(max_examples=100, deadline=None)
+@given(document=st.one_of(json_values, export_like))
+def test_import_of_any_json_fails_only_with_transfer_error_and_changes_nothing(document):
+    db = store.connect(":memory:")
+    store.migrate(db)
+    try:
+        transfer.import_document(db, document, as_trainee="Sam")
+    except transfer.TransferError as error:
+        assert str(error)
+        assert db["trainees"].count == 0 and db["turns"].count == 0
+    finally:
+        db.close()
+
+
+# -- the server stays local and locked down ------------------------------------------------------------
+
+
+def test_server_config_keeps_xsrf_on_the_address_local_and_usage_stats_off():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["enableXsrfProtection"] is True
+    assert config["server"]["address"] == "127.0.0.1"
+    assert config["browser"]["gatherUsageStats"] is False

@@ -1,7 +1,7 @@
 import streamlit as st
 
 from closergym import store
-from components import context, trainee
+from components import context, practice, trainee
 from components.text import literal
 
 st.title("🥊 Closer Gym")
@@ -17,6 +17,7 @@ left, middle, right = st.columns(3)
 left.metric("Sparring sessions", counts["sessions"])
 middle.metric("Rebuttals graded", counts["turns"])
 right.metric("Lessons read", counts["lessons_read"])
+practice.panel(me["id"])
 
 st.page_link("app_pages/sparring.py", label="Spar with a prospect", icon="🥊")
 st.page_link("app_pages/lessons.py", label="Read a lesson", icon="📚")

@@ -1,8 +1,10 @@
+from datetime import UTC, datetime
+
 import streamlit as st
 
-from closergym import analytics
+from closergym import analytics, schedule
 from closergym.content import library
-from components import charts, context, trainee
+from components import charts, context, practice, trainee
 
 SPARRING_PAGE, LESSONS_PAGE = "app_pages/sparring.py", "app_pages/lessons.py"
 RANGES = {"7 days": 7, "30 days": 30, "90 days": 90, "All time": None}
@@ -17,8 +19,6 @@ if not summary["rebuttals_total"]:
     st.page_link(SPARRING_PAGE, label="Spar with a prospect", icon="🥊")
     st.page_link(LESSONS_PAGE, label="Read a lesson and try its drills", icon="📚")
     st.stop()
-
-# schedule summary goes here
 
 
 def percent(rate: float | None) -> str:
@@ -48,6 +48,19 @@ sessions = summary["sessions_total"]
 st.caption(f"All time: {summary['rebuttals_total']:,} rebuttals, {sessions:,} sparring session{'' if sessions == 1 else 's'} "
            f"({summary['sessions_week']} in the last 7 days), {percent(summary['elite_rate'])} elite. "
            "Days and weeks are counted in UTC.")
+
+practice.panel(me["id"])
+with st.expander("Every objection's card (spaced repetition)"):
+    now = datetime.now(UTC)
+    st.dataframe(
+        [{"Objection": library().objections[c.slug].title, "Answers": c.reviews, "Last": c.last_tier or "–",
+          "Strong or better": c.strong_or_better_count, "Mastered": c.mastered,
+          "Due": practice.when(c.due, now) if c.due else "not practised yet"}
+         for c in schedule.objection_cards(context.db(), me["id"], now=now)],
+        hide_index=True, width="stretch",
+    )
+    st.caption("Each objection is a card scheduled by FSRS from your grades: weak means see it again soon, "
+               "strong means good, elite means easy. Sparring rounds and lesson drills both count.")
 
 
 @st.fragment

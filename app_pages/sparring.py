@@ -2,22 +2,25 @@ import random
 
 import streamlit as st
 
-from closergym import sessions, store
+from closergym import schedule, sessions, store
 from closergym.content import library
 from closergym.prospect import LLMProspect
 from closergym.sparring import DIFFICULTIES, RULES, RoutineState
-from components import context, scorecard, trainee, transcript
+from components import context, practice, scorecard, trainee, transcript
 from components.live import stream_reply
 from components.text import literal
 
 st.title("🥊 Sparring")
 me = trainee.require()
 db, lib = context.db(), library()
-SPECIAL = {"random": "🎲 Random objection", "second_call": "📞 Second call (six-step structure)"}
+SPECIAL = {"next_due": "⏭️ Next due", "random": "🎲 Random objection",
+           "second_call": "📞 Second call (six-step structure)"}
 SESSION_KEY = "sparring_session_id"
 
 
 def start(pick: str, difficulty: str, custom: str | None = None) -> None:
+    if pick == "next_due":
+        pick = schedule.next_drill(db, me["id"], lib=lib) or "random"
     slug = random.choice(sorted(lib.objections)) if pick == "random" else pick
     session = sessions.start_session(db, trainee_id=me["id"], objection_slug=None if pick == "second_call" else slug,
                                      second_call=pick == "second_call", difficulty=difficulty, custom_objection=custom)
@@ -49,9 +52,15 @@ if session is None or session["status"] == "abandoned":
 if session is None:
     st.write("Pick an objection and a difficulty. The prospect raises it, pushes back on your answer, "
              "then throws a curveball. Every answer is graded against the rubric below.")
+    next_slug = practice.panel(me["id"], drill_button=False)
+    labels = dict(SPECIAL)
+    if next_slug:
+        labels["next_due"] = f"⏭️ Next due: {lib.objections[next_slug].title}"
     with st.form("sparring_setup"):
-        pick = st.selectbox("Objection", [*SPECIAL, *lib.objections],
-                            format_func=lambda s: SPECIAL.get(s) or f"{lib.objections[s].emoji} {lib.objections[s].title}")
+        pick = st.selectbox("Objection", [*labels, *lib.objections],
+                            format_func=lambda s: labels.get(s) or f"{lib.objections[s].emoji} {lib.objections[s].title}",
+                            help="“Next due” is the objection spaced repetition picks for you: one you have not "
+                                 "tried yet, or one that is due, favouring your weak answers.")
         difficulty = st.segmented_control("Difficulty", DIFFICULTIES, default="normal", required=True)
         st.caption("  \n".join(f"**{name}**: {rules.label}" for name, rules in RULES.items()))
         if st.form_submit_button("Start sparring", type="primary", icon="🥊"):

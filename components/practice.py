@@ -1,0 +1,57 @@
+"""What to drill next: the trainee's due objections, the next pick and progress toward a mastered playbook."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from closergym import schedule
+from closergym.content import library
+from components import context
+
+SPARRING_PAGE = "app_pages/sparring.py"
+
+
+def when(due: datetime, now: datetime) -> str:
+    days = (due.date() - now.date()).days
+    if due <= now:
+        return "due now" if days == 0 else f"overdue by {-days} day{'' if days == -1 else 's'}"
+    return "due later today" if days == 0 else "due tomorrow" if days == 1 else f"due in {days} days"
+
+
+def why(card: schedule.CardStatus, now: datetime) -> str:
+    if card.is_new:
+        return "You have not sparred this one yet."
+    last = f"Last answer: {card.last_tier}"
+    return f"{last}, {when(card.due, now)}." if card.due else f"{last}."
+
+
+def panel(trainee_id: int, *, drill_button: bool = True) -> str | None:
+    """Due today, the next pick (with a button into Sparring) and playbook mastery. Returns the pick."""
+    lib, now = library(), datetime.now(UTC)
+    cards = schedule.objection_cards(context.db(), trainee_id, now=now, lib=lib)
+    if not cards:
+        return None
+    by_slug = {card.slug: card for card in cards}
+    slug = schedule.next_drill(context.db(), trainee_id, now=now, lib=lib)
+    due = schedule.due_today(context.db(), trainee_id, now=now, lib=lib)
+    mastered = sum(card.mastered for card in cards)
+
+    with st.container(border=True):
+        st.markdown("#### 🎯 What to drill next")
+        if slug:
+            objection, card = lib.objections[slug], by_slug[slug]
+            st.markdown(f"{objection.emoji} **{objection.title}**  \n{why(card, now)}")
+            if drill_button:
+                st.page_link(SPARRING_PAGE, label="Drill it now", icon="🥊", query_params={"objection": slug})
+        if due:
+            names = ", ".join(f"{lib.objections[c.slug].title} ({when(c.due, now)})" for c in due[:5])
+            more = f" and {len(due) - 5} more" if len(due) > 5 else ""
+            st.caption(f"**Due today: {len(due)}.** {names}{more}.")
+        else:
+            st.caption("**Due today: none.** Every objection you have practised is fresh; the pick above "
+                       "is the one that needs you soonest.")
+        st.progress(mastered / len(cards), text=f"{schedule.mastery_label(mastered, len(cards))} · an objection "
+                    f"is mastered after {schedule.MASTERY_TIMES} strong or elite answers")
+    return slug

@@ -60,15 +60,30 @@ def cmd_trainees(args: argparse.Namespace, config: Config) -> int:
     db = open_db(config)
     if args.create:
         try:
-            trainee = store.create_trainee(db, args.create)
+            trainee = store.create_trainee(db, args.create, private=True)
         except ValueError as error:
             raise CliError(str(error)) from None
-        print(f"Created trainee {trainee['name']}")
+        print(f"Created trainee {trainee['name']}, access code {trainee['access_code']} "
+              "(shown once: it opens the profile in the app and in export)")
         return 0
     for trainee in store.list_trainees(db):
+        if trainee.get("access_hash"):  # a private profile's activity is its owner's business
+            print(f"{trainee['name']}\tprivate")
+            continue
         counts = store.trainee_counts(db, trainee["id"])
         print(f"{trainee['name']}\t{counts['sessions']} sessions\t{counts['turns']} turns")
     return 0
+
+
+def opened_trainee(db, name: str, code: str | None) -> dict:
+    """The trainee called `name`, if `code` opens it (private profiles need their access code)."""
+    trainee = store.get_trainee_by_name(db, name)
+    if trainee is None:
+        raise CliError(f"no trainee called {name!r} (list them with: python -m closergym trainees)")
+    if not store.check_access(trainee, code):
+        raise CliError(f"{trainee['name']} is a private profile: pass its access code with --code "
+                       "(or CLOSERGYM_ACCESS_CODE)" if not code else "that access code does not open this profile")
+    return trainee
 
 
 def _read_rows(path: str, kind: str) -> Iterator[tuple[int, dict]]:
@@ -172,9 +187,7 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     from closergym import transfer
 
     db = open_db(config)
-    trainee = store.get_trainee_by_name(db, args.trainee)
-    if trainee is None:
-        raise CliError(f"no trainee called {args.trainee!r} (list them with: python -m closergym trainees)")
+    trainee = opened_trainee(db, args.trainee, args.code)
     to_stdout = args.out == "-"
     if not to_stdout and Path(args.out).resolve() == config.db_path.resolve():
         raise CliError(f"{args.out} is the database itself; write the export to another file")
@@ -202,12 +215,48 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
     try:
         with open(args.file, "rb") as handle:
             data = transfer.read_import_file(handle)
-        report = transfer.import_document(open_db(config), data, as_trainee=args.as_name)
+        report = transfer.import_document(open_db(config), data, as_trainee=args.as_name, access_code=args.code,
+                                          private=True)
     except transfer.TransferError as error:
         raise CliError(f"{args.file}: {error}") from None
     except OSError as error:
         raise CliError(f"could not read {args.file}: {error.strerror}") from None
     print(report.summary())
+    return 0
+
+
+@command("playbook")
+def cmd_playbook(args: argparse.Namespace, config: Config) -> int:
+    """Write the Objection Sparring Playbook PDF, made from the library files."""
+    from closergym.content import library
+    from closergym.pdf import playbook_pdf
+
+    lib = library()
+    if not lib.objections:
+        raise CliError("the objection library is empty: " + "; ".join(str(e) for e in lib.errors))
+    data = playbook_pdf(lib)
+    try:
+        Path(args.out).write_bytes(data)
+    except OSError as error:
+        raise CliError(f"could not write {args.out}: {error.strerror}") from None
+    print(f"Wrote the playbook ({len(lib.objections)} objections, {len(data) / 1024:,.0f} KB) to {args.out}")
+    return 0
+
+
+@command("demo-data")
+def cmd_demo_data(args: argparse.Namespace, config: Config) -> int:
+    """Create the demo cohort (weeks of made-up practice by eight trainees), or remove it."""
+    from closergym import demo
+
+    db = open_db(config)
+    if args.remove:
+        removed = demo.remove_demo_data(db)
+        print(f"Removed the demo data ({removed} demo trainees)." if removed else "There was no demo data.")
+        return 0
+    cohort = demo.create_demo_cohort(db, weeks=args.weeks)
+    print(f"Created “{cohort['name']}”: {cohort['trainees']} demo trainees, {cohort['turns']:,} graded turns "
+          f"over {args.weeks} weeks, join code {cohort['join_code']}. Remove it with: "
+          "python -m closergym demo-data --remove")
     return 0
 
 
@@ -219,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m closergym",
         description="Closer Gym from the command line: grade rebuttals, generate responses, "
-        "export and import training data.",
+        "export and import training data, write the playbook PDF, seed demo data.",
     )
     parser.add_argument("--version", action="version", version=f"closergym {closergym.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", required=True)
@@ -249,10 +298,20 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--trainee", required=True, metavar="NAME", help="whose data to export")
     export.add_argument("--out", required=True, metavar="FILE", help="the file to write, or - for standard output")
     export.add_argument("--csv", action="store_true", help="graded turns as CSV instead of the full JSON export")
+    export.add_argument("--code", default=os.environ.get("CLOSERGYM_ACCESS_CODE"), metavar="CODE",
+                        help="the profile's access code (private profiles); default: $CLOSERGYM_ACCESS_CODE")
     import_ = sub.add_parser("import", help="merge an export file into the database (twice changes nothing)")
     import_.add_argument("file", metavar="FILE", help="a JSON file written by export")
     import_.add_argument("--as", dest="as_name", metavar="NAME",
                          help="import as this trainee (created if missing) instead of the name in the file")
+    import_.add_argument("--code", default=os.environ.get("CLOSERGYM_ACCESS_CODE"), metavar="CODE",
+                         help="the access code of the existing private profile it goes into")
+    playbook = sub.add_parser("playbook", help="write the Objection Sparring Playbook PDF")
+    playbook.add_argument("--out", required=True, metavar="FILE.pdf", help="the PDF file to write")
+    demo = sub.add_parser("demo-data", help="create (or --remove) a demo cohort with weeks of history")
+    demo.add_argument("--remove", action="store_true", help="remove every demo trainee and demo cohort")
+    demo.add_argument("--weeks", type=int, default=6, choices=range(1, 27), metavar="WEEKS",
+                      help="weeks of history (1-26, default 6)")
     return parser
 
 

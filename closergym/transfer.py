@@ -476,6 +476,7 @@ class ImportReport:
     trainee_created: bool
     added: dict[str, int] = field(default_factory=dict)
     already_there: dict[str, int] = field(default_factory=dict)
+    access_code: str | None = field(default=None, repr=False)  # a new private profile's code, shown once
 
     @staticmethod
     def counts(numbers: dict[str, int]) -> str:
@@ -484,8 +485,9 @@ class ImportReport:
 
     def summary(self) -> str:
         who = f"{self.trainee} (new trainee)" if self.trainee_created else self.trainee
+        code = f" Its access code is {self.access_code}: keep it, it opens that profile." if self.access_code else ""
         return (f"Imported into {who}: added {self.counts(self.added)}; "
-                f"already there: {self.counts(self.already_there)}.")
+                f"already there: {self.counts(self.already_there)}.{code}")
 
 
 def existing_uids(db: Database, table: str, uids: list[str]) -> dict[str, dict]:
@@ -557,16 +559,26 @@ def target_name(document: ExportDocument, as_trainee: str | None) -> str:
         raise TransferError(f"{where_from}: {error}") from None
 
 
-def import_document(db: Database, data: dict | ExportDocument, *, as_trainee: str | None = None) -> ImportReport:
+def import_document(db: Database, data: dict | ExportDocument, *, as_trainee: str | None = None,
+                    access_code: str | None = None, owner_id: int | None = None,
+                    private: bool = False) -> ImportReport:
     """Merge an export into the database, as `as_trainee` or under the name in the file (created if
-    missing), in one transaction. Raises `TransferError` (and changes nothing) on any problem."""
+    missing, with a new access code when `private`), in one transaction. Raises `TransferError` (and
+    changes nothing) on any problem.
+
+    Nobody writes into someone else's private profile: an existing profile with an access code takes the
+    import only with that code, or when it is `owner_id` (the profile the caller has already opened)."""
     document = data if isinstance(data, ExportDocument) else validate_document(data)
     name = target_name(document, as_trainee)
     with store.write_transaction(db):
         trainee = store.get_trainee_by_name(db, name)
+        if trainee and trainee["id"] != owner_id and not store.check_access(trainee, access_code):
+            raise TransferError(f"“{trainee['name']}” is someone's private profile: importing into it needs its "
+                                "access code. Import it as yourself instead, or under another name.")
         created = trainee is None
-        trainee = trainee or store.create_trainee(db, name)
+        trainee = trainee or store.create_trainee(db, name, private=private)
         added = merge(db, document, trainee)
     totals = {"sessions": len(document.sessions), "turns": len(document.turns),
               "lesson_progress": len(document.lesson_progress), "generator_runs": len(document.generator_runs)}
-    return ImportReport(trainee["name"], created, added, {k: totals[k] - added[k] for k in totals})
+    return ImportReport(trainee["name"], created, added, {k: totals[k] - added[k] for k in totals},
+                        access_code=trainee.get("access_code") if created else None)

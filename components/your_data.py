@@ -14,7 +14,7 @@ import streamlit as st
 
 from closergym import store, transfer
 from closergym.config import Config
-from components import context
+from components import context, trainee
 from components.text import literal
 
 log = logging.getLogger(__name__)
@@ -35,9 +35,11 @@ def run_import(current_name: str | None) -> None:
     if uploaded is None:
         return
     as_trainee = current_name if st.session_state.get(AS_KEY) == "me" else None
+    owner_id = st.session_state.get(context.TRAINEE_KEY)
     uploaded.seek(0)  # a second try with the same file reads it from the start
     try:
-        report = transfer.import_document(context.db(), transfer.read_import_file(uploaded), as_trainee=as_trainee)
+        report = transfer.import_document(context.db(), transfer.read_import_file(uploaded), as_trainee=as_trainee,
+                                          owner_id=owner_id, private=True)
     except (transfer.TransferError, store.StorageError) as error:
         outcome = ("error", f"Nothing was imported. {error}")
     except sqlite3.Error as error:
@@ -47,6 +49,9 @@ def run_import(current_name: str | None) -> None:
         outcome = ("error", "Nothing was imported: something unexpected went wrong (the server log has details).")
     else:
         outcome = ("success", report.summary())
+        if report.access_code:  # a new private profile: this browser may switch to it from the sidebar
+            created = store.get_trainee_by_name(context.db(), report.trainee)
+            trainee.known()[created["id"]] = (created["name"], report.access_code)
         st.session_state[NONCE_KEY] += 1
     st.session_state[RESULT_KEY] = outcome
 

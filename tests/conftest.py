@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,6 +37,13 @@ def db(isolated_db):
 @pytest.fixture
 def trainee(db) -> dict:
     return store.create_trainee(db, "Sam")
+
+
+def run_cli(*args: str, db_path) -> subprocess.CompletedProcess:
+    """`python -m closergym ARGS` in a child process, against the database at `db_path`."""
+    env = {**os.environ, "CLOSERGYM_DB": str(db_path)}
+    return subprocess.run([sys.executable, "-m", "closergym", *args], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=120)
 
 
 def app_for(trainee: dict | None, page: str | None = None, *, query: dict | None = None) -> AppTest:

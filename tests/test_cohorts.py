@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from closergym import cohorts, demo, store
-from tests.conftest import app_for
+from tests.conftest import app_for, run_cli
 
 SINCE = "2000-01-01"
 
@@ -189,3 +189,31 @@ def test_presenter_view_hides_personal_data_and_reveals_the_grade_on_demand(db, 
     next(b for b in at.button if b.label == "Reveal the grade").click().run()
     assert any("STRONG" in h.value for h in at.header)
     assert db["turns"].count == 0  # class practice never lands in anyone's history
+
+
+def test_an_import_cannot_write_into_someone_elses_private_profile(two_private, db, tmp_path):
+    from closergym import transfer
+
+    alice, bob = two_private
+    source = store.open_db(tmp_path / "forged.db")
+    forged = store.create_trainee(source, "Bob")
+    store.save_turn(source, {"trainee_id": forged["id"], "prompt": "p", "rebuttal": "PLANTED", "tier": "elite",
+                             "score": 99, "acknowledge": 2, "clarify": 2, "respond": 2, "advance": 2})
+    at = app_for(alice, "app_pages/settings.py")
+    at.file_uploader(key="settings_import_file_0").set_value(
+        ("bob.json", transfer.export_json(source, forged["id"]), "application/json")).run()
+    at.button(key="settings_import_button").click().run()
+    assert "private profile" in at.error[0].value and "Nothing was imported" in at.error[0].value
+    assert [t["rebuttal"] for t in transfer.export_trainee(db, bob["id"])["turns"]] == ["BOB-SECRET-REBUTTAL"]
+
+
+def test_demo_data_command_creates_and_removes_the_cohort(db, trainee, isolated_db):
+    made = run_cli("demo-data", "--weeks", "2", db_path=isolated_db)
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.startswith("Created “Demo cohort”: 8 demo trainees,") and "join code" in made.stdout
+    assert demo.has_demo_data(db) and db["trainees"].count == 9
+    removed = run_cli("demo-data", "--remove", db_path=isolated_db)
+    assert removed.stdout.strip() == "Removed the demo data (8 demo trainees)."
+    assert store.list_trainees(db) == [trainee]
+    again = run_cli("demo-data", "--remove", db_path=isolated_db)
+    assert again.stdout.strip() == "There was no demo data."

@@ -18,6 +18,7 @@ from closergym.content import Library, Objection, library, parse_lesson
 from closergym.grading import MOVE_LABELS, RUBRIC, TIER_RULES
 from closergym.pdf import lesson_pdf, ordered_objections, pdf_text, playbook_pdf
 from closergym.sparring import RULES
+from tests.conftest import run_cli
 
 LIB = library()
 LESSONS = list(LIB.lessons.values())
@@ -296,3 +297,13 @@ def test_any_lesson_body_renders(body):
     except ValueError:  # a body that happens to contain a broken drill fence
         return
     assert lesson_pdf(lesson, LIB).startswith(b"%PDF-")
+
+
+def test_playbook_command_writes_the_same_pdf_text(isolated_db, tmp_path):
+    out = tmp_path / "playbook.pdf"
+    done = run_cli("playbook", "--out", str(out), db_path=isolated_db)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"Wrote the playbook ({len(library().objections)} objections")
+    assert body_text(page_texts(out.read_bytes())) == body_text(page_texts(playbook_pdf(library())))
+    bad = run_cli("playbook", "--out", str(tmp_path / "missing" / "p.pdf"), db_path=isolated_db)
+    assert bad.returncode == 2 and "could not write" in bad.stderr and "Traceback" not in bad.stderr

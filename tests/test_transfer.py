@@ -4,8 +4,6 @@ import io
 import json
 import os
 import re
-import subprocess
-import sys
 import tomllib
 from datetime import UTC, datetime
 
@@ -15,6 +13,7 @@ from hypothesis import strategies as st
 
 from closergym import schedule, store, transfer
 from tests.conftest import ROOT
+from tests.conftest import run_cli as closergym
 
 GRADE = {"tier": "strong", "score": 70, "moves": [{"move": "clarify", "points": 2, "phrases": ["What"]}],
          "feedback": {"better": "Fair. What would need to be true?"}, "red_flags": []}
@@ -437,12 +436,6 @@ def test_any_valid_document_round_trips_identically(document):
 # -- command line -----------------------------------------------------------------------------------
 
 
-def closergym(*args, db_path):
-    env = {**os.environ, "CLOSERGYM_DB": str(db_path)}
-    return subprocess.run([sys.executable, "-m", "closergym", *args], capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=60)
-
-
 def test_cli_export_then_import_into_another_database(db, filled, isolated_db, tmp_path):
     out, other = tmp_path / "sam.json", tmp_path / "other.db"
     done = closergym("export", "--trainee", "sam", "--out", str(out), db_path=isolated_db)
@@ -452,10 +445,45 @@ def test_cli_export_then_import_into_another_database(db, filled, isolated_db, t
 
     first = closergym("import", str(out), "--as", "Samantha", db_path=other)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.strip() == ("Imported into Samantha (new trainee): added 2 sessions, 5 turns, "
-                                    "1 lesson read, 1 generator run; already there: nothing.")
-    second = closergym("import", str(out), "--as", "Samantha", db_path=other)
+    summary, code = first.stdout.strip().split(" Its access code is ")
+    assert summary == ("Imported into Samantha (new trainee): added 2 sessions, 5 turns, "
+                       "1 lesson read, 1 generator run; already there: nothing.")
+    code = code.split(":")[0]
+    # The new profile is private: a second import into it needs its code.
+    refused = closergym("import", str(out), "--as", "Samantha", db_path=other)
+    assert refused.returncode == 2 and "private profile" in refused.stderr
+    second = closergym("import", str(out), "--as", "Samantha", "--code", code, db_path=other)
     assert "added nothing" in second.stdout
+
+
+def test_cli_private_profiles_need_their_code(db, isolated_db, tmp_path):
+    blair = store.create_trainee(db, "Blair", private=True)
+    store.save_turn(db, {"trainee_id": blair["id"], "round": 1, "objection_slug": "too-expensive", "prompt": "p",
+                         "rebuttal": "Blair's secret rebuttal", "tier": "weak", "score": 10,
+                         "acknowledge": 0, "clarify": 0, "respond": 0, "advance": 0})
+    out = tmp_path / "blair.json"
+    listed = closergym("trainees", db_path=isolated_db)
+    assert "Blair\tprivate" in listed.stdout and "turns" not in listed.stdout
+    for extra, message in (([], "private profile"), (["--code", "AAAA-BBBB-CCCC"], "does not open")):
+        done = closergym("export", "--trainee", "Blair", "--out", str(out), *extra, db_path=isolated_db)
+        assert done.returncode == 2 and message in done.stderr
+        assert not out.exists()
+    done = closergym("export", "--trainee", "blair", "--out", "-", "--code", blair["access_code"].lower(),
+                     db_path=isolated_db)
+    assert done.returncode == 0 and "Blair's secret rebuttal" in done.stdout
+
+
+def test_importing_into_someone_elses_private_profile_is_refused(db, filled):
+    blair = store.create_trainee(db, "Blair", private=True)
+    document = transfer.export_trainee(db, filled["id"])
+    before = store.trainee_counts(db, blair["id"])
+    with pytest.raises(transfer.TransferError, match="private profile"):
+        transfer.import_document(db, document, as_trainee="Blair")
+    with pytest.raises(transfer.TransferError, match="private profile"):
+        transfer.import_document(db, document, as_trainee="Blair", access_code="WRONG-CODE-0000")
+    assert store.trainee_counts(db, blair["id"]) == before
+    report = transfer.import_document(db, document, as_trainee="Blair", owner_id=blair["id"])
+    assert report.added["turns"] == 5 and store.trainee_counts(db, blair["id"])["turns"] == before["turns"] + 5
 
 
 def test_cli_export_csv(db, filled, isolated_db, tmp_path):

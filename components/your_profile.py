@@ -6,9 +6,18 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from closergym import cohorts
+from closergym import cohorts, store
 from components import context, trainee
 from components.text import literal
+
+
+@context.storage_guard()  # callbacks run before app.py's guard
+def new_code(me: dict) -> None:
+    code = store.reset_access_code(context.db(), me["id"])
+    trainee.adopt(me, code)
+    st.query_params["code"] = code
+    st.session_state[trainee.NOTICE_KEY] = (f"Your new access code is **{code}**: the old one no longer works. "
+                                            "Bookmark the new link below.")
 
 
 def render(me: dict | None) -> None:
@@ -25,7 +34,10 @@ def render(me: dict | None) -> None:
     elif me.get("access_hash"):
         st.caption("Open this profile once through its private link to see the link here again.")
     else:
-        st.caption("This profile has no access code (it was created from the command line or a test).")
+        st.caption("This profile has no access code yet: anyone who knows its name can open it.")
+    label = "Issue a new access code" if me.get("access_hash") else "Make this profile private"
+    st.button(label, icon="🔐", on_click=new_code, args=(me,), key="profile_new_code",
+              help="Gives this profile a new code: the old code and old links stop working.")
 
     joined = cohorts.trainee_cohorts(db, me["id"])
     if joined:

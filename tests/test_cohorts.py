@@ -217,3 +217,16 @@ def test_demo_data_command_creates_and_removes_the_cohort(db, trainee, isolated_
     assert store.list_trainees(db) == [trainee]
     again = run_cli("demo-data", "--remove", db_path=isolated_db)
     assert again.stdout.strip() == "There was no demo data."
+
+
+def test_a_new_access_code_replaces_the_old_one(db, two_private):
+    alice, _ = two_private
+    at = app_for(None, "app_pages/settings.py", query={"trainee": "Alice", "code": alice["access_code"]})
+    assert at.session_state["trainee_id"] == alice["id"]
+    at.button(key="profile_new_code").click().run()
+    assert not at.exception
+    new = at.query_params["code"][0] if isinstance(at.query_params["code"], list) else at.query_params["code"]
+    assert new != alice["access_code"]
+    fresh = store.get_trainee(db, alice["id"])
+    assert store.check_access(fresh, new) and not store.check_access(fresh, alice["access_code"])
+    assert any(new in block.value for block in at.code)  # the new private link is shown

@@ -19,10 +19,11 @@ SESSION_KEY = "sparring_session_id"
 
 
 def start(pick: str, difficulty: str, custom: str | None = None) -> None:
+    database = context.db()  # this thread's connection: a fragment rerun may run on another thread
     if pick == "next_due":
-        pick = schedule.next_drill(db, me["id"], lib=lib) or "random"
+        pick = schedule.next_drill(database, me["id"], lib=lib) or "random"
     slug = random.choice(sorted(lib.objections)) if pick == "random" else pick
-    session = sessions.start_session(db, trainee_id=me["id"], objection_slug=None if pick == "second_call" else slug,
+    session = sessions.start_session(database, trainee_id=me["id"], objection_slug=None if pick == "second_call" else slug,
                                      second_call=pick == "second_call", difficulty=difficulty, custom_objection=custom)
     st.session_state[SESSION_KEY] = session["id"]
 

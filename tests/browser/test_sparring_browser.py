@@ -39,4 +39,13 @@ def test_deep_linked_session_three_rounds(server, watched):
     with store.open_db(server.db_path) as db:
         tiers = [row["tier"] for row in db.query("SELECT tier FROM turns ORDER BY id")]
     assert tiers == ["weak", "strong", "elite"]
+    # Drilling it again from the report starts a fresh session of the same objection (a fragment rerun,
+    # on another server thread than the one that opened the page).
+    page.get_by_role("button", name="Drill it again").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Session report")).to_have_count(0)
+    expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible()
+    with store.open_db(server.db_path) as db:
+        latest = next(db.query("SELECT objection_slug, status FROM sessions ORDER BY id DESC LIMIT 1"))
+    assert latest == {"objection_slug": "need-to-think", "status": "active"}
     watched.assert_clean()

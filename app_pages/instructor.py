@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
-from closergym import cohorts, demo
+from closergym import cohorts, demo, schedule
 from closergym.content import library
 from components import context, roles
 from components.text import literal
@@ -59,14 +59,16 @@ with dashboard_tab:
                        else o["objection"], "attempts": o["attempts"], "average score": o["average"]}
                       for o in objections], hide_index=True)
         st.subheader("Per trainee")
-        cutoff = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%d")
+        now = datetime.now(UTC)
+        due = {r["id"]: len(schedule.due_today(db, r["id"], now=now, lib=lib)) for r in rows}
         st.dataframe([{"trainee": r["name"], "rebuttals": r["turns"], "in period": r["turns_recent"],
                        "average": r["average"], "elite %": r["elite_rate"],
                        "last practice": (r["last_practice"] or "")[:10],
-                       "due for practice": not r["last_practice"] or r["last_practice"] < cutoff} for r in rows],
-                     hide_index=True)
+                       "due today": due[r["id"]]} for r in rows],
+                     hide_index=True, column_config={"due today": st.column_config.NumberColumn(
+                         help="Objections whose spaced-repetition card is due today (FSRS, from their grades)")})
         st.subheader("Leaderboard")
-        st.caption("Anonymous unless a trainee chose to show their name (Settings → Your cohort).")
+        st.caption("Anonymous unless a trainee chose to show their name (Settings → Your profile).")
         st.dataframe(cohorts.leaderboard(rows), hide_index=True)
 
 with batch_tab:

@@ -166,6 +166,9 @@ def test_instructor_creates_a_cohort_sees_the_demo_dashboard_and_grades_a_batch(
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Members"] == "8"
     assert len(at.dataframe) == 3  # weakest objections, per trainee, leaderboard
+    per_trainee = at.dataframe[1].value
+    assert len(per_trainee) == 8 and (per_trainee["due today"] >= 0).all()
+    assert per_trainee["due today"].sum() > 0  # weeks of weak answers leave cards due
     next(b for b in at.button if b.label == "Remove demo data").click().run()
     assert not demo.has_demo_data(db)
 

@@ -14,13 +14,23 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit
 
-import httpx2
-import openai
 from pydantic import BaseModel, ValidationError
 
 from closergym.config import Config
+
+if TYPE_CHECKING:
+    import httpx2
+
+
+def sdk():
+    """`openai` and `httpx2`, imported on first use: the offline engine never pays their ~0.6 s import."""
+    import httpx2
+    import openai
+
+    return openai, httpx2
 
 CONNECT_TIMEOUT = 5.0
 TURN_DEADLINE = 30.0
@@ -61,7 +71,7 @@ class LLMSettings:
     def host(self) -> str:
         if not self.base_url:
             return "api.openai.com"
-        return httpx2.URL(self.base_url).host or self.base_url
+        return urlsplit(self.base_url).hostname or self.base_url
 
     @property
     def label(self) -> str:
@@ -118,6 +128,7 @@ class LLMClient:
                  limiter: RateLimiter | None = None):
         self.settings = settings
         self._limiter = limiter  # None: the process-wide limiter
+        openai, _ = sdk()
         self._client = openai.OpenAI(
             api_key=settings.api_key or "not-needed",
             base_url=settings.base_url or None,
@@ -130,6 +141,7 @@ class LLMClient:
     def _error(self, error: Exception) -> LLMError:
         if isinstance(error, LLMError):
             return error
+        openai, httpx2 = sdk()
         if isinstance(error, openai.APITimeoutError | httpx2.TimeoutException):
             return LLMError("timeout", "The AI model took too long to answer.")
         if isinstance(error, openai.APIConnectionError | httpx2.TransportError):
@@ -148,6 +160,7 @@ class LLMClient:
 
     @staticmethod
     def _retryable(error: Exception) -> bool:
+        openai, _ = sdk()
         if isinstance(error, openai.RateLimitError | openai.APIConnectionError | openai.APITimeoutError):
             return True
         return isinstance(error, openai.APIStatusError) and error.status_code >= 500
@@ -155,6 +168,7 @@ class LLMClient:
     def _call(self, make, *, deadline: float, who: object):
         """Run `make(timeout)` with retries and backoff, all inside `deadline` seconds."""
         (self._limiter or rate_limiter).take(who)
+        _, httpx2 = sdk()
         started = time.monotonic()
         for attempt in range(MAX_RETRIES + 1):
             remaining = deadline - (time.monotonic() - started)

@@ -7,6 +7,8 @@ from components import context
 
 def engine_label() -> str:
     settings = context.llm_settings()
+    if settings:
+        context.client_for(settings)  # import the SDK now (once), not inside the first turn's deadline
     return settings.label if settings else "Built-in (offline)"
 
 

@@ -49,14 +49,15 @@ st.caption(f"All time: {summary['rebuttals_total']:,} rebuttals, {sessions:,} sp
            f"({summary['sessions_week']} in the last 7 days), {percent(summary['elite_rate'])} elite. "
            "Days and weeks are counted in UTC.")
 
-practice.panel(me["id"])
+now = datetime.now(UTC)
+cards = schedule.objection_cards(context.db(), me["id"], now=now)
+practice.panel(me["id"], cards=cards, now=now)
 with st.expander("Every objection's card (spaced repetition)"):
-    now = datetime.now(UTC)
     st.dataframe(
         [{"Objection": library().objections[c.slug].title, "Answers": c.reviews, "Last": c.last_tier or "–",
           "Strong or better": c.strong_or_better_count, "Mastered": c.mastered,
           "Due": practice.when(c.due, now) if c.due else "not practised yet"}
-         for c in schedule.objection_cards(context.db(), me["id"], now=now)],
+         for c in cards],
         hide_index=True, width="stretch",
     )
     st.caption("Each objection is a card scheduled by FSRS from your grades: weak means see it again soon, "

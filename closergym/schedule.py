@@ -215,8 +215,12 @@ def due_today(db: Database, trainee_id: int, *, now: datetime | None = None,
               lib: Library | None = None) -> list[CardStatus]:
     """Practised objections due before the end of today (UTC), soonest first; new ones are not 'due'."""
     moment = as_utc(now)
-    end_of_day = datetime.combine(moment.date() + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
-    cards = objection_cards(db, trainee_id, now=moment, lib=lib)
+    return due_among(objection_cards(db, trainee_id, now=moment, lib=lib), moment)
+
+
+def due_among(cards: Sequence[CardStatus], now: datetime) -> list[CardStatus]:
+    """The cards due before the end of `now`'s day (UTC), soonest first."""
+    end_of_day = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
     return sorted((c for c in cards if c.due and c.due < end_of_day), key=lambda c: (c.due, c.slug))
 
 
@@ -246,11 +250,15 @@ def next_drill(db: Database, trainee_id: int, *, now: datetime | None = None,
     tie). None only when the library is empty.
     """
     moment = as_utc(now)
-    cards = objection_cards(db, trainee_id, now=moment, lib=lib)
+    return next_among(objection_cards(db, trainee_id, now=moment, lib=lib), moment, rng)
+
+
+def next_among(cards: Sequence[CardStatus], now: datetime, rng: random.Random | None = None) -> str | None:
+    """`next_drill` over cards already loaded."""
     if not cards:
         return None
     pool = [c for c in cards if c.is_new] or [c for c in cards if c.is_due] or cards
-    return pick(pool, moment, rng).slug
+    return pick(pool, now, rng).slug
 
 
 def mastery(db: Database, trainee_id: int, *, lib: Library | None = None) -> tuple[int, int]:

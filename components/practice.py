@@ -27,15 +27,17 @@ def why(card: schedule.CardStatus, now: datetime) -> str:
     return f"{last}, {when(card.due, now)}." if card.due else f"{last}."
 
 
-def panel(trainee_id: int, *, drill_button: bool = True) -> str | None:
+def panel(trainee_id: int, *, drill_button: bool = True,
+          cards: list[schedule.CardStatus] | None = None, now: datetime | None = None) -> str | None:
     """Due today, the next pick (with a button into Sparring) and playbook mastery. Returns the pick."""
-    lib, now = library(), datetime.now(UTC)
-    cards = schedule.objection_cards(context.db(), trainee_id, now=now, lib=lib)
+    lib, now = library(), now or datetime.now(UTC)
+    if cards is None:
+        cards = schedule.objection_cards(context.db(), trainee_id, now=now, lib=lib)
     if not cards:
         return None
     by_slug = {card.slug: card for card in cards}
-    slug = schedule.next_drill(context.db(), trainee_id, now=now, lib=lib)
-    due = schedule.due_today(context.db(), trainee_id, now=now, lib=lib)
+    slug = schedule.next_among(cards, now)
+    due = schedule.due_among(cards, now)
     mastered = sum(card.mastered for card in cards)
 
     with st.container(border=True):

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import statistics
@@ -58,6 +59,7 @@ ANSWERS = [  # one is picked per round; none is weak, so most sessions run their
     "Could we walk through it together on Friday at 10?",
 ]
 SOAK_PAGES = ("", "lessons", "sparring", "generator")
+CLIENTS = {"ws": "Streamlit websocket protocol", "browser": "Chromium contexts"}
 
 
 # --- the server's memory ------------------------------------------------------------------------------
@@ -269,6 +271,145 @@ async def run_load(url: str, names: list[str], seconds: float, ramp: float) -> l
     return tallies
 
 
+# --- Streamlit's own websocket protocol (what the browser sends, without drawing anything) ----------------
+
+
+class StreamlitSession:
+    """One browser tab's worth of Streamlit protocol: rerun requests out, ForwardMsgs in, nothing drawn."""
+
+    def __init__(self, socket):
+        self.socket = socket
+        self.page_hash = ""
+        self.query = ""
+        self.widgets: dict[str, tuple[str, str]] = {}  # label -> (widget id, fragment id)
+        self.markdown: list[str] = []
+        self.exceptions = 0
+
+    @classmethod
+    async def open(cls, url: str, page: str, query: str) -> StreamlitSession:
+        import websockets
+
+        socket = await asyncio.wait_for(websockets.connect(
+            url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], max_size=None), OPEN_S)
+        session = cls(socket)
+        await session.rerun(page_name=page, query=query)
+        return session
+
+    async def rerun(self, *, page_name: str = "", query: str | None = None, widget: str | None = None,
+                    text: str | None = None) -> None:
+        """Ask for a rerun (a chat answer, a button click, or a page) and read until the script is done."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        message = BackMsg()
+        state = message.rerun_script
+        state.query_string = self.query if query is None else query
+        state.page_script_hash, state.page_name = self.page_hash, page_name
+        if widget:
+            widget_id, fragment = self.widgets[widget]
+            state.fragment_id = fragment
+            value = state.widget_states.widgets.add()
+            value.id = widget_id
+            if text is None:
+                value.trigger_value = True
+            else:
+                value.chat_input_value.data = text
+        await self.socket.send(message.SerializeToString())
+        await self.read_until_done()
+
+    async def read_until_done(self) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self.markdown, self.widgets = [], {}
+        while True:
+            message = ForwardMsg()
+            message.ParseFromString(await asyncio.wait_for(self.socket.recv(), WAIT_MS / 1000))
+            kind = message.WhichOneof("type")
+            if kind == "new_session":
+                self.page_hash = message.new_session.page_script_hash or self.page_hash
+            elif kind == "navigation":
+                self.page_hash = message.navigation.page_script_hash or self.page_hash
+            elif kind == "page_info_changed":
+                self.query = message.page_info_changed.query_string
+            elif kind == "delta":
+                element = message.delta.new_element
+                which = element.WhichOneof("type")
+                if which == "markdown":
+                    self.markdown.append(element.markdown.body)
+                elif which == "exception":
+                    self.exceptions += 1
+                elif which == "chat_input":
+                    self.widgets["chat"] = (element.chat_input.id, message.delta.fragment_id)
+                elif which == "button":
+                    self.widgets[element.button.label] = (element.button.id, message.delta.fragment_id)
+            elif kind == "script_finished" and message.script_finished != message.FINISHED_EARLY_FOR_RERUN:
+                return
+
+    async def close(self) -> None:
+        await asyncio.wait_for(self.socket.close(), OPEN_S)
+
+
+async def spar_ws(url: str, tally: Tally, slug: str, deadline: float, rng: random.Random) -> None:
+    """One trainee over the websocket: open the drill, answer, drill it again, until the deadline."""
+    session = None
+    try:
+        session = await StreamlitSession.open(url, "sparring", f"trainee={quote(tally.name)}&objection={slug}")
+        tally.sessions += 1
+        while time.monotonic() < deadline and len(tally.submitted) < MAX_TURNS_EACH:
+            if "Drill it again" in session.widgets:
+                await session.rerun(widget="Drill it again")
+                tally.sessions += 1
+                continue
+            if "chat" not in session.widgets:
+                raise RuntimeError("no answer box on the sparring page")
+            await asyncio.sleep(rng.uniform(1, 3))  # thinking
+            tag = f"[{tally.name} #{len(tally.submitted) + 1}]"
+            answer = f"{rng.choice(ANSWERS)} {tag}"
+            tally.submitted.append(tag)
+            started = time.perf_counter()
+            try:
+                await session.rerun(widget="chat", text=answer)
+            except TimeoutError:
+                tally.timeouts += 1
+                tally.failures.append("turn: timeout")
+                await session.close()
+                session = await StreamlitSession.open(url, "sparring", f"trainee={quote(tally.name)}")
+                continue
+            tally.latency_ms.append((time.perf_counter() - started) * 1000)
+            shown = any(tag in text.replace("\\", "") for text in session.markdown)
+            graded = any("/100]" in text for text in session.markdown)
+            if shown and graded:
+                tally.graded.append(tag)
+            else:
+                tally.failures.append(f"answer {tag} not shown graded")
+        tally.exception_boxes += session.exceptions
+    except Exception as error:  # noqa: BLE001 - reported, never hangs the run
+        tally.failures.append(f"{type(error).__name__}: {str(error).splitlines()[0][:160] if str(error) else ''}")
+    finally:
+        if session is not None:
+            with contextlib.suppress(Exception):
+                await session.close()
+
+
+async def run_load_ws(url: str, names: list[str], seconds: float, ramp: float) -> list[Tally]:
+    slugs = sorted(library().objections)
+    tallies = [Tally(name) for name in names]
+    warm = await StreamlitSession.open(url, "sparring", f"trainee={quote(names[0])}")  # imports, once
+    await warm.close()
+    deadline = time.monotonic() + ramp * len(names) + seconds
+    tasks = []
+    for number, tally in enumerate(tallies):
+        rng = random.Random(number)
+        tasks.append(asyncio.create_task(spar_ws(url, tally, slugs[number % len(slugs)], deadline, rng)))
+        await asyncio.sleep(ramp)
+    hard_stop = deadline - time.monotonic() + WAIT_MS / 1000 * 3
+    done, pending = await asyncio.wait(tasks, timeout=max(1, hard_stop))
+    for task in pending:
+        task.cancel()
+    if pending:
+        print(f"warning: {len(pending)} trainee(s) still busy at the hard stop, cancelled")
+    return tallies
+
+
 def check_database(db_path: Path, tallies: list[Tally]) -> dict[str, int]:
     """Each answer's tag against the rows that hold it."""
     counts = {"graded": 0, "lost": 0, "doubled": 0, "ungraded_sent": 0, "ungraded_saved": 0, "rows": 0}
@@ -306,7 +447,8 @@ def load_main(args) -> None:
     sampler.start()
     started = time.monotonic()
     try:
-        tallies = asyncio.run(run_load(server.url, names, args.seconds, args.ramp))
+        run = run_load_ws if args.client == "ws" else run_load
+        tallies = asyncio.run(run(server.url, names, args.seconds, args.ramp))
     finally:
         sampler.stop()
         server.stop()
@@ -321,14 +463,14 @@ def load_main(args) -> None:
     outside = sum(len(t.outside_requests) for t in tallies)
     tracebacks = log.count("Traceback")
     failures = [f"{t.name}: {f}" for t in tallies for f in t.failures if not f.startswith("turn:")]
-    print(f"load benchmark: {len(names)} trainees, {args.seconds:.0f} s after a {args.ramp * len(names):.0f} s ramp, "
+    print(f"load benchmark ({CLIENTS[args.client]}): {len(names)} trainees, {args.seconds:.0f} s after a {args.ramp * len(names):.0f} s ramp, "
           f"{os.cpu_count()} cores, load average {load_before:.1f} before / {os.getloadavg()[0]:.1f} after, "
           f"wall {elapsed:.0f} s, database {db_path}")
     print(f"sessions started {sum(t.sessions for t in tallies)}, answers sent {sum(len(t.submitted) for t in tallies)}, "
           f"graded and shown {len(latency)}")
     if latency:
         f = figures(latency)
-        print(f"Enter to reply (in-page): p50 {f['median']:.0f} ms   p95 {f['p95']:.0f} ms   max {f['max']:.0f} ms"
+        print(f"{'answer sent to script done' if args.client == 'ws' else 'Enter to reply (in-page)'}: p50 {f['median']:.0f} ms   p95 {f['p95']:.0f} ms   max {f['max']:.0f} ms"
               f"   (goal p95 < 1000 ms: {'MET' if f['p95'] < 1000 else 'MISSED'})")
     errors = timeouts + boxes + console + outside + tracebacks + len(failures)
     print(f"errors: {errors} (timeouts {timeouts}, exception boxes {boxes}, console errors {console}, "
@@ -352,15 +494,46 @@ def load_main(args) -> None:
 
 
 async def run_soak(url: str, names: list[str], cycles: int, concurrency: int, sampler: Sampler,
-                   warmup: int) -> dict:
-    from playwright.async_api import async_playwright
-
+                   warmup: int, client: str = "ws") -> dict:
     result = {"ok": 0, "failed": 0, "errors": [], "warm_rss": None, "open_s": []}
     gate = asyncio.Semaphore(concurrency)
     finished = 0
 
-    async def cycle(number: int, browser) -> None:
+    async def counted(number: int) -> None:
         nonlocal finished
+        finished += 1
+        if finished == warmup:
+            await asyncio.sleep(2)
+            result["warm_rss"] = rss_mb(sampler.pid)
+            result["warm_at"] = time.monotonic() - sampler.started
+
+    async def cycle_ws(number: int) -> None:
+        async with gate:
+            name, path = names[number % len(names)], SOAK_PAGES[number % len(SOAK_PAGES)]
+            started = time.perf_counter()
+            try:
+                session = await StreamlitSession.open(url, path, f"trainee={quote(name)}")
+                await session.close()
+                if session.exceptions:
+                    raise RuntimeError(f"exception box on /{path}")
+                result["ok"] += 1
+                result["open_s"].append(time.perf_counter() - started)
+            except Exception as error:  # noqa: BLE001 - counted and reported
+                result["failed"] += 1
+                result["errors"].append(f"{type(error).__name__}: {str(error).splitlines()[0][:160] if str(error) else ''}")
+            finally:
+                await counted(number)
+
+    if client == "ws":
+        tasks = [asyncio.create_task(cycle_ws(number)) for number in range(cycles)]
+        await asyncio.wait(tasks, timeout=cycles * WAIT_MS / 1000 / concurrency + 120)
+        for task in tasks:
+            task.cancel()
+        return result
+
+    from playwright.async_api import async_playwright
+
+    async def cycle(number: int, browser) -> None:
         async with gate:
             tally = Tally(names[number % len(names)])
             context = None
@@ -384,11 +557,7 @@ async def run_soak(url: str, names: list[str], cycles: int, concurrency: int, sa
                         await asyncio.wait_for(context.close(), OPEN_S)
                     except Exception:  # noqa: BLE001
                         result["failed"] += 1
-                finished += 1
-                if finished == warmup:
-                    await asyncio.sleep(2)
-                    result["warm_rss"] = rss_mb(sampler.pid)
-                    result["warm_at"] = time.monotonic() - sampler.started
+                await counted(number)
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
@@ -416,7 +585,8 @@ def soak_main(args) -> None:
     started = time.monotonic()
     try:
         start_rss = rss_mb(server.process.pid)
-        result = asyncio.run(run_soak(server.url, names, args.cycles, args.concurrency, sampler, args.warmup))
+        result = asyncio.run(run_soak(server.url, names, args.cycles, args.concurrency, sampler, args.warmup,
+                                      args.client))
         end_rss = rss_mb(server.process.pid)
         end_at = time.monotonic() - started
         print(f"soak: {args.cycles} cycles done in {end_at:.0f} s; waiting {args.settle} s for Streamlit to drop "
@@ -428,7 +598,7 @@ def soak_main(args) -> None:
         server.stop()
     log = server.log.read_text(errors="replace")
     warm = result["warm_rss"] or start_rss
-    print(f"soak benchmark: {args.cycles} open/close cycles, {args.concurrency} at a time, pages "
+    print(f"soak benchmark ({CLIENTS[args.client]}): {args.cycles} open/close cycles, {args.concurrency} at a time, pages "
           f"{', '.join('/' + p for p in SOAK_PAGES)}; {os.cpu_count()} cores, load average {load_before:.1f} "
           f"before / {os.getloadavg()[0]:.1f} after")
     print(f"cycles ok {result['ok']}, failed {result['failed']}, server tracebacks {log.count('Traceback')}")
@@ -449,13 +619,16 @@ def main() -> None:
     parser.add_argument("--trainees", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=90, help="time budget once every trainee has started")
     parser.add_argument("--ramp", type=float, default=0.5, help="seconds between opening two contexts")
+    parser.add_argument("--client", choices=CLIENTS, default="ws",
+                        help="ws: Streamlit's websocket protocol (default; measures the server); "
+                             "browser: one Chromium context per trainee (measures drawing too)")
     parser.add_argument("--soak", action="store_true", help="open/close cycles and memory growth instead")
     parser.add_argument("--cycles", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=50, help="soak: cycles before the baseline RSS")
     parser.add_argument("--settle", type=float, default=130, help="soak: seconds to wait after the last cycle")
     args = parser.parse_args()
-    if not Path(CHROMIUM).exists():
+    if (args.soak or args.client == "browser") and not Path(CHROMIUM).exists():
         sys.exit(f"no Chromium at {CHROMIUM}: ./scripts/test installs it")
     soak_main(args) if args.soak else load_main(args)
 

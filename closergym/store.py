@@ -290,9 +290,13 @@ def check_db_path(path: Path, *, create_folder: bool) -> None:
             )
 
 
-def connect(path: Path | str) -> Database:
-    """A fresh connection with our pragmas; `path` ':memory:' gives an in-memory database."""
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+def connect(path: Path | str, *, closable_elsewhere: bool = False) -> Database:
+    """A fresh connection with our pragmas; `path` ':memory:' gives an in-memory database.
+
+    `closable_elsewhere=True` lets another thread close it once its own thread has finished (it is still
+    used by one thread only). Every sqlite3 connection sits in a reference cycle with its statement
+    cache, so only `close()` or a full garbage collection gives its file handles back."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=not closable_elsewhere)
     db = Database(conn)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys = ON")
@@ -302,12 +306,12 @@ def connect(path: Path | str) -> Database:
     return db
 
 
-def open_db(path: Path | str, *, create_folder: bool = True) -> Database:
+def open_db(path: Path | str, *, create_folder: bool = True, closable_elsewhere: bool = False) -> Database:
     """Open (creating if needed) and migrate the database at `path`."""
     path = Path(path)
     check_db_path(path, create_folder=create_folder)
     try:
-        db = connect(path)
+        db = connect(path, closable_elsewhere=closable_elsewhere)
         migrate(db)
     except sqlite3.DatabaseError as error:
         raise StorageError(

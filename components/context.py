@@ -1,7 +1,11 @@
 """Per-run context for pages: settings, this thread's database connection, the current trainee.
 
 A connection belongs to one thread and is opened lazily the first time a script run (or a fragment
-rerun) asks for it; it is never shared through `st.cache_resource`.
+rerun) asks for it; it is never shared through `st.cache_resource`. Streamlit runs every rerun on a new
+thread, so connections are kept in a dict by thread, and those of finished threads are closed when a
+new one opens. Dropping them is not enough: a sqlite3 connection is freed only by a full garbage
+collection, which this app turns off after reruns (see .streamlit/config.toml), and its file handles
+would pile up until then.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from closergym import store
 from closergym.config import Config, load_config
 from closergym.llm import LLMClient, LLMSettings
 
-_local = threading.local()
+_connections: dict[int, tuple[threading.Thread, Path, Database]] = {}  # by thread ident
+_connections_lock = threading.Lock()
 
 TRAINEE_KEY = "trainee_id"
 
@@ -45,18 +50,29 @@ _opened: set[Path] = set()  # database files this server process has opened
 def db() -> Database:
     """This thread's connection to the configured database (raises `store.StorageError`)."""
     cfg = config()
-    cached = getattr(_local, "db", None)
-    if cached is not None and _local.path == cfg.db_path:
-        return cached
+    thread = threading.current_thread()
+    held = _connections.get(thread.ident)
+    if held and held[0] is thread and held[1] == cfg.db_path:
+        return held[2]
     if cfg.db_path in _opened and not cfg.db_path.exists():
         # Opening would quietly start a new, empty database and show a stranger's first visit.
         raise store.StorageError(
             f"The database {cfg.db_path} was deleted or moved while Closer Gym was running. Put the file "
             "back, or restart Closer Gym to start a new, empty database (and import your exports).")
-    _local.db = store.open_db(cfg.db_path, create_folder=not cfg.db_path_from_env)
-    _local.path = cfg.db_path
+    database = store.open_db(cfg.db_path, create_folder=not cfg.db_path_from_env, closable_elsewhere=True)
     _opened.add(cfg.db_path)
-    return _local.db
+    with _connections_lock:
+        for ident, (owner, _, finished) in list(_connections.items()):
+            if ident == thread.ident or not owner.is_alive():
+                del _connections[ident]
+                finished.close()  # its thread is gone (or is this one, with another database path)
+        _connections[thread.ident] = (thread, cfg.db_path, database)
+    return database
+
+
+def open_connections() -> int:
+    """Connections held for threads (live ones, and finished ones not yet swept)."""
+    return len(_connections)
 
 
 def open_storage_or_stop() -> Database:

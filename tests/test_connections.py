@@ -1,0 +1,39 @@
+"""Streamlit runs each rerun on a new thread: connections of finished threads must not pile up."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from components import context
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def on_a_thread(work) -> None:
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+
+
+def test_connections_of_finished_threads_are_closed(isolated_db):
+    on_a_thread(lambda: context.db().execute("SELECT 1"))  # the first open creates and migrates the file
+    baseline = open_fds()
+    for _ in range(40):
+        on_a_thread(lambda: context.db().execute("SELECT count(*) FROM trainees"))
+    assert context.open_connections() == 1  # the last thread's, until the next one opens
+    assert open_fds() <= baseline + 3  # no file handles left behind by the 39 others
+
+
+def test_a_thread_keeps_its_own_connection(isolated_db):
+    seen = []
+
+    def work():
+        seen.append((context.db(), context.db()))
+
+    on_a_thread(work)
+    on_a_thread(work)
+    (first, again), (second, _) = seen
+    assert first is again and second is not first

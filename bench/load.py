@@ -1,25 +1,31 @@
-"""Load benchmark: many trainees sparring at once against one server, each in a real browser context.
+"""Load benchmark: many trainees sparring at once against one server.
 
-Default mode: starts `streamlit run app.py` (tests/browser/conftest.py `Server`) on 127.0.0.1 with its own
-temp database, seeds the trainees, then drives one Chromium (Debian's, offline) with one context per
-trainee from one asyncio loop. Contexts are opened one by one (`--ramp` seconds apart: Chromium can hang
-opening many at once) and every wait has a hard timeout. Each trainee opens
+Starts `streamlit run app.py` (tests/browser/conftest.py `Server`) on 127.0.0.1 with its own temp database,
+seeds the trainees, then runs every trainee from one asyncio loop. Each opens
 `/sparring?trainee=<name>&objection=<slug>`, answers every round after 1-3 s of "thinking", then presses
 "Drill it again", until the time budget ends. Every answer carries a unique tag, so the database can be
 checked answer by answer at the end.
 
-Prints: Enter-to-reply latency (in-page, from the Enter keydown to the prospect's reply shown and the
-script finished, as in bench/turn_latency.py), errors (timeouts, exception boxes, console errors, outside
-requests, tracebacks in the server log), the server's memory (VmRSS of it and its children, sampled every
-second) and, from the database, answers lost (seen graded but not saved) or doubled (saved twice).
+Two clients:
+- `ws` (default): Streamlit's own websocket protocol, the protobuf messages a browser tab exchanges with
+  the server (rerun requests with the chat answer or the button click, then the page's elements back),
+  without drawing anything. Latency is from sending the answer to the script's end, with the graded
+  answer in the elements received.
+- `browser`: one Debian Chromium context per trainee (offline). Latency is in-page, from the Enter keydown
+  to the prospect's reply shown and the script finished, as in bench/turn_latency.py. On 2 cores the
+  browsers themselves saturate the machine well before 30 trainees.
+
+Prints: latency p50 / p95 / max, errors (timeouts, exception elements, console errors, outside requests,
+tracebacks in the server log), the server's memory (VmRSS of it and its children, sampled every second)
+and, from the database, answers lost (seen graded but not saved) or doubled (saved twice).
 Goals: p95 < 1 s, no errors, nothing lost or doubled, server RSS < 600 MB.
 
-`--soak`: 500 cycles of open a page, wait for the app, close the context (5 at a time), then the server's
-memory growth from after a warm-up to the end, and again once Streamlit has dropped the disconnected
-sessions (`server.disconnectedSessionTTL`, 120 s). Goal: growth < 15 %.
+`--soak`: 500 cycles of open a page, wait for it, close (5 at a time), then the server's memory growth
+from after a warm-up to the end, and again once Streamlit has dropped the disconnected sessions
+(`server.disconnectedSessionTTL`, 120 s). Goal: growth < 15 %.
 
-    .venv/bin/python bench/load.py [--trainees 30] [--seconds 90] [--ramp 0.5]
-    .venv/bin/python bench/load.py --soak [--cycles 500] [--concurrency 5] [--settle 130]
+    .venv/bin/python bench/load.py [--trainees 30] [--seconds 90] [--ramp 0.5] [--client ws|browser]
+    .venv/bin/python bench/load.py --soak [--cycles 500] [--concurrency 5] [--settle 130] [--client ws|browser]
 """
 
 from __future__ import annotations

@@ -62,16 +62,27 @@ def db() -> Database:
     database = store.open_db(cfg.db_path, create_folder=not cfg.db_path_from_env, closable_elsewhere=True)
     _opened.add(cfg.db_path)
     with _connections_lock:
-        for ident, (owner, _, finished) in list(_connections.items()):
-            if ident == thread.ident or not owner.is_alive():
-                del _connections[ident]
-                finished.close()  # its thread is gone (or is this one, with another database path)
+        _close_finished(also=thread.ident)
         _connections[thread.ident] = (thread, cfg.db_path, database)
     return database
 
 
+def _close_finished(also: int | None = None) -> None:
+    for ident, (owner, _, connection) in list(_connections.items()):
+        if ident == also or not owner.is_alive():
+            del _connections[ident]
+            connection.close()  # its thread is gone (or is `also`, about to hold another one)
+
+
+def close_finished_connections() -> int:
+    """Close the connections of finished threads now; return how many are left (live threads')."""
+    with _connections_lock:
+        _close_finished()
+        return len(_connections)
+
+
 def open_connections() -> int:
-    """Connections held for threads (live ones, and finished ones not yet swept)."""
+    """Connections held for threads (live ones, and finished ones not yet closed)."""
     return len(_connections)
 
 

@@ -8,7 +8,6 @@ A server killed with SIGKILL mid-session is in tests/browser/test_faults_browser
 from __future__ import annotations
 
 import errno
-import gc
 import os
 import sqlite3
 import subprocess
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from closergym import sessions, store
+from components import context
 from tests.conftest import app_for
 
 STRONG = "That makes sense. What part of it is still on your mind?"
@@ -222,8 +222,8 @@ def test_a_database_made_read_only_mid_session_is_explained(isolated_db, monkeyp
 def test_a_disk_remounted_read_only_is_explained(small_disk, monkeypatch):
     path = small_disk / "gym.db"
     at = sparring_after_one_answer(path, monkeypatch)
-    del at  # its fragment keeps the page's connection open, and the kernel refuses to remount under it
-    gc.collect()
+    del at  # its script threads have finished: their connections must close, or the kernel refuses to remount
+    context.close_finished_connections()
     remounted = subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], capture_output=True, text=True)
     assert remounted.returncode == 0, remounted.stderr
     me = {"id": 1}

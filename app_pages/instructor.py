@@ -4,6 +4,7 @@ import streamlit as st
 
 from closergym import cohorts, demo, schedule
 from closergym.content import library
+from closergym.grading import MOVE_LABELS
 from components import context, roles
 from components.text import literal
 
@@ -53,7 +54,8 @@ with dashboard_tab:
         st.subheader("Where the class loses points")
         weak_moves = cohorts.weakest_moves(db, chosen, since=since)
         if weak_moves:
-            st.markdown(" · ".join(f"**{m['move']}** {m['average']:.2f}/2" for m in weak_moves))
+            st.markdown(" · ".join(f"**{MOVE_LABELS.get(m['move'], m['move'])}** {m['average']:.2f}/2"
+                                   for m in weak_moves))
         objections = cohorts.weakest_objections(db, chosen, since=since)
         st.dataframe([{"objection": lib.objections[o["objection"]].title if o["objection"] in lib.objections
                        else o["objection"], "attempts": o["attempts"], "average score": o["average"]}
@@ -69,7 +71,8 @@ with dashboard_tab:
                          help="Objections whose spaced-repetition card is due today (FSRS, from their grades)")})
         st.subheader("Leaderboard")
         st.caption("Anonymous unless a trainee chose to show their name (Settings → Your profile).")
-        st.dataframe(cohorts.leaderboard(rows), hide_index=True)
+        st.dataframe(cohorts.leaderboard(rows), hide_index=True,
+                     column_config={"elite_rate": st.column_config.NumberColumn("elite %")})
 
 with batch_tab:
     st.write("Upload a CSV from a class exercise with the columns **objection**, **rebuttal** and optionally "

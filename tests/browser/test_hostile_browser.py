@@ -183,3 +183,48 @@ def test_hostile_model_output_is_text_and_the_key_never_leaks(model, watched, tm
     assert "".join(MODEL_REPLY).strip() in dump  # the model's reply was kept, as text
     for haystack in (shown, dump, server.log.read_text()):
         assert SECRET not in haystack and "LEAKCHECK" not in haystack
+
+
+# -- an instructor's fields: cohort names and a class exercise's CSV ----------------------------------
+
+COHORT = "<img src=x onerror=alert(1)> ![x](http://example.com/x.png)"  # 59 characters
+
+
+def test_hostile_cohort_names_and_batch_csv_are_text(watched, tmp_path):
+    server = Server(tmp_path / "class.db", env={"CLOSERGYM_INSTRUCTOR_PASSCODE": "teach-me"})
+    try:
+        with store.open_db(server.db_path) as db:
+            learner = store.create_trainee(db, "Kai", private=True)
+        page = watched.page
+        page.goto(f"{server.url}/instructor")
+        wait_for_app(page)
+        page.get_by_label("Instructor passcode").fill("teach-me")
+        page.get_by_role("button", name="Sign in").click()
+        wait_for_app(page)
+        main = page.get_by_test_id("stMain")
+        main.get_by_label("New cohort").fill(COHORT)
+        main.get_by_role("button", name="Create cohort").click()
+        wait_for_app(page)
+        expect(main.get_by_text(f"Created {COHORT}", exact=False)).to_be_visible()
+        assert page.evaluate(INJECTED) == NOTHING
+
+        page.get_by_role("tab", name="Batch grading").click()
+        csv = ("objection,rebuttal,trainee\n"
+               f'"<script>alert(1)</script>","{ANSWERS[2]}","{NAME}"\n').encode()
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+            files=[{"name": "class.csv", "mimeType": "text/csv", "buffer": csv}])
+        wait_for_app(page)
+        expect(main.get_by_role("button", name="Download the graded table (CSV)")).to_be_visible()
+        assert page.evaluate(INJECTED) == NOTHING
+
+        with store.open_db(server.db_path) as db:
+            join = next(db.query("SELECT join_code FROM cohorts"))["join_code"]
+        page.goto(f"{server.url}/settings?trainee=Kai&code={learner['access_code']}&join={join}")
+        wait_for_app(page)
+        main.get_by_role("button", name="Join").click()
+        wait_for_app(page)
+        expect(main.get_by_text(f"You joined {COHORT}", exact=False)).to_be_visible()
+        assert page.evaluate(INJECTED) == NOTHING
+        watched.assert_clean()
+    finally:
+        server.stop()

@@ -68,6 +68,12 @@ SOAK_PAGES = ("", "lessons", "sparring", "generator")
 CLIENTS = {"ws": "Streamlit websocket protocol", "browser": "Chromium contexts"}
 
 
+def described(error: Exception) -> str:
+    """One short line for a failure: its type and the first line of its message, if any."""
+    lines = str(error).splitlines()
+    return f"{type(error).__name__}: {lines[0][:160]}" if lines else type(error).__name__
+
+
 # --- the server's memory ------------------------------------------------------------------------------
 
 
@@ -230,7 +236,7 @@ async def spar(browser, url: str, tally: Tally, slug: str, deadline: float, rng:
                 await page.goto(f"{url}/sparring?trainee={quote(tally.name)}")
                 await page.wait_for_selector(APP_IDLE)
     except Exception as error:  # noqa: BLE001 - reported, never hangs the run
-        tally.failures.append(f"{type(error).__name__}: {str(error).splitlines()[0][:160]}")
+        tally.failures.append(described(error))
     finally:
         if context is not None:
             try:
@@ -389,7 +395,7 @@ async def spar_ws(url: str, tally: Tally, slug: str, deadline: float, rng: rando
                 tally.failures.append(f"answer {tag} not shown graded")
         tally.exception_boxes += session.exceptions
     except Exception as error:  # noqa: BLE001 - reported, never hangs the run
-        tally.failures.append(f"{type(error).__name__}: {str(error).splitlines()[0][:160] if str(error) else ''}")
+        tally.failures.append(described(error))
     finally:
         if session is not None:
             with contextlib.suppress(Exception):
@@ -526,7 +532,7 @@ async def run_soak(url: str, names: list[str], cycles: int, concurrency: int, sa
                 result["open_s"].append(time.perf_counter() - started)
             except Exception as error:  # noqa: BLE001 - counted and reported
                 result["failed"] += 1
-                result["errors"].append(f"{type(error).__name__}: {str(error).splitlines()[0][:160] if str(error) else ''}")
+                result["errors"].append(described(error))
             finally:
                 await counted(number)
 
@@ -556,7 +562,7 @@ async def run_soak(url: str, names: list[str], cycles: int, concurrency: int, sa
                 result["open_s"].append(time.perf_counter() - started)
             except Exception as error:  # noqa: BLE001 - counted and reported
                 result["failed"] += 1
-                result["errors"].append(f"{type(error).__name__}: {str(error).splitlines()[0][:160]}")
+                result["errors"].append(described(error))
             finally:
                 if context is not None:
                     try:

@@ -167,6 +167,14 @@ def measure(page, *, box, mode: str, target, need_done: bool) -> tuple[float, fl
     return result["visible"], result["done"], wall
 
 
+def timed_page(browser):
+    """A fresh context and page that record the time of every Enter keydown (INIT_SCRIPT)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(WAIT_MS)
+    context.add_init_script(INIT_SCRIPT)
+    return context, context.new_page()
+
+
 def run_ours(browser, folder: Path, turns: int, warmup: int) -> dict[str, list[float]]:
     db_path = folder / "ours.db"
     with store.open_db(db_path) as db:
@@ -175,10 +183,7 @@ def run_ours(browser, folder: Path, turns: int, warmup: int) -> dict[str, list[f
     server = Server(db_path)
     context = None
     try:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(WAIT_MS)
-        context.add_init_script(INIT_SCRIPT)
-        page = context.new_page()
+        context, page = timed_page(browser)
         drill_url = f"{server.url}/sparring?trainee=Bench&objection=need-to-think"
         page.goto(drill_url)
         page.wait_for_selector(APP_IDLE, timeout=WAIT_MS)
@@ -219,10 +224,7 @@ def run_bare(browser, folder: Path, turns: int, warmup: int) -> dict[str, list[f
     server = BareServer(folder / "bare")
     context = None
     try:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(WAIT_MS)
-        context.add_init_script(INIT_SCRIPT)
-        page = context.new_page()
+        context, page = timed_page(browser)
         page.goto(server.url)
         page.wait_for_selector(APP_IDLE, timeout=WAIT_MS)
         budget = time.monotonic() + BROWSER_BUDGET_S

@@ -27,7 +27,6 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 NAME_MAX = 40
 MOVES = ("acknowledge", "clarify", "respond", "advance")
@@ -273,21 +272,17 @@ def check_db_path(path: Path, *, create_folder: bool) -> None:
             f"{path} is a folder, not a database file. Point CLOSERGYM_DB at a file such as "
             f"{path / 'closergym.db'}."
         )
-    if path.exists():
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-        if header and header != SQLITE_HEADER:
-            raise StorageError(
-                f"{path} is not a SQLite database, so Closer Gym left it untouched. "
-                "Point CLOSERGYM_DB at another file, or move this one away."
-            )
-        # The mode bits catch a chmod'ed file even for root (whom `access` lets write anyway);
-        # `access` catches a read-only disk or a file owned by someone else.
-        if not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
-            raise StorageError(
-                f"The database {path} is read-only. Make it writable (chmod u+w) or point "
-                "CLOSERGYM_DB at a writable copy."
-            )
+    # The file is never opened here: closing any descriptor of it would drop every SQLite lock this process
+    # holds on it (POSIX locks are per process), and another program closing its connection would then
+    # delete the WAL our live connections still write to. SQLite reads the header itself (see `open_db`).
+    # The mode bits catch a chmod'ed file even for root (whom `access` lets write anyway); `access` catches
+    # a read-only disk or a file owned by someone else.
+    writable = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+    if path.exists() and (not path.stat().st_mode & writable or not os.access(path, os.W_OK)):
+        raise StorageError(
+            f"The database {path} is read-only. Make it writable (chmod u+w) or point "
+            "CLOSERGYM_DB at a writable copy."
+        )
 
 
 def connect(path: Path | str, *, closable_elsewhere: bool = False) -> Database:
@@ -314,6 +309,11 @@ def open_db(path: Path | str, *, create_folder: bool = True, closable_elsewhere:
         db = connect(path, closable_elsewhere=closable_elsewhere)
         migrate(db)
     except sqlite3.DatabaseError as error:
+        if getattr(error, "sqlite_errorname", "") == "SQLITE_NOTADB":
+            raise StorageError(
+                f"{path} is not a SQLite database, so Closer Gym left it untouched. "
+                "Point CLOSERGYM_DB at another file, or move this one away."
+            ) from None
         raise StorageError(
             f"Could not open the database {path}: {error}. It was left untouched; point "
             "CLOSERGYM_DB at another file, or check the disk and the file's permissions."

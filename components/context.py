@@ -2,8 +2,8 @@
 
 A connection belongs to one thread and is opened lazily the first time a script run (or a fragment
 rerun) asks for it; it is never shared through `st.cache_resource`. Streamlit runs every rerun on a new
-thread, so connections are kept in a dict by thread, and those of finished threads are closed when a
-new one opens. Dropping them is not enough: a sqlite3 connection is freed only by a full garbage
+thread, so connections are kept in a dict by thread: a new thread takes over the connection of a
+finished one (never of a live one), and any other finished threads' connections are closed. Dropping them is not enough: a sqlite3 connection is freed only by a full garbage
 collection, which this app turns off after reruns (see .streamlit/config.toml), and its file handles
 would pile up until then.
 """
@@ -59,12 +59,28 @@ def db() -> Database:
         raise store.StorageError(
             f"The database {cfg.db_path} was deleted or moved while Closer Gym was running. Put the file "
             "back, or restart Closer Gym to start a new, empty database (and import your exports).")
-    database = store.open_db(cfg.db_path, create_folder=not cfg.db_path_from_env, closable_elsewhere=True)
+    with _connections_lock:
+        database = _take_finished(cfg.db_path)
+    if database is None:  # opening costs a few ms (pragmas, migration check): done once per thread pool slot
+        database = store.open_db(cfg.db_path, create_folder=not cfg.db_path_from_env, closable_elsewhere=True)
+    else:
+        store.check_db_path(cfg.db_path, create_folder=False)  # still writable?
     _opened.add(cfg.db_path)
     with _connections_lock:
         _close_finished(also=thread.ident)
         _connections[thread.ident] = (thread, cfg.db_path, database)
     return database
+
+
+def _take_finished(path: Path) -> Database | None:
+    """A connection to `path` whose thread has finished, handed over rather than closed and reopened."""
+    for ident, (owner, owned_path, connection) in list(_connections.items()):
+        if owned_path == path and not owner.is_alive():
+            del _connections[ident]
+            if connection.conn.in_transaction:  # never expected: a thread cannot end inside `with`
+                connection.conn.rollback()
+            return connection
+    return None
 
 
 def _close_finished(also: int | None = None) -> None:

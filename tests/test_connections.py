@@ -27,13 +27,30 @@ def test_connections_of_finished_threads_are_closed(isolated_db):
     assert open_fds() <= baseline + 3  # no file handles left behind by the 39 others
 
 
-def test_a_thread_keeps_its_own_connection(isolated_db):
-    seen = []
+def test_a_thread_keeps_its_own_connection_and_live_threads_never_share(isolated_db):
+    on_a_thread(lambda: context.db())  # the first open creates and migrates the file
+    seen, both_open = [], threading.Barrier(2, timeout=10)
 
     def work():
         seen.append((context.db(), context.db()))
+        both_open.wait()  # neither thread finishes before the other has its connection
 
-    on_a_thread(work)
-    on_a_thread(work)
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
     (first, again), (second, _) = seen
     assert first is again and second is not first
+
+
+def test_a_finished_threads_connection_is_handed_to_the_next_thread(isolated_db):
+    seen = []
+    on_a_thread(lambda: seen.append(context.db()))
+    on_a_thread(lambda: seen.append(context.db()))
+    assert seen[0] is seen[1]  # reused, not closed and reopened
+    assert context.open_connections() == 1
+    on_a_thread(lambda: seen.append(context.db().execute("SELECT count(*) FROM trainees").fetchone()))
+    assert seen[2] == (0,)
+
+

@@ -17,6 +17,9 @@ PICK_KEY = "sidebar_trainee_pick"
 URL_SEEN_KEY = "sidebar_trainee_url_seen"
 KNOWN_KEY = "trainee_known"  # {trainee id: (name, access code or "")} opened in this browser session
 NOTICE_KEY = "trainee_notice"
+SWITCH_KEY = "sidebar_switch_trainee"
+SWITCHED_KEY = "trainee_switched"  # set by a form's callback: the dialog closes on its next run
+NEW_KEY, OPEN_KEY = "sidebar_new_trainee", "sidebar_open_trainee"
 
 
 def known() -> dict[int, tuple[str, str]]:
@@ -68,6 +71,7 @@ def _create(key: str) -> None:
         return
     st.session_state.pop(f"{key}_error", None)
     adopt(trainee, trainee["access_code"])
+    st.session_state[SWITCHED_KEY] = True
     st.session_state[NOTICE_KEY] = (f"Welcome, {literal(trainee['name'])}! Your access code is **{trainee['access_code']}**. "
                                     "Bookmark this page, or keep the code: it is the only way back to your profile.")
 
@@ -81,6 +85,7 @@ def _open(key: str) -> None:
         return
     st.session_state.pop(f"{key}_error", None)
     adopt(found, code.strip().upper())
+    st.session_state[SWITCHED_KEY] = True
 
 
 def create_form(key: str, *, label: str = "Your name", button: str = "Start training") -> None:
@@ -112,15 +117,27 @@ def sidebar_picker(current: dict | None) -> None:
                      on_change=_picked, placeholder="Who is training?")
     elif current:
         st.markdown(f"Training as **{literal(current['name'])}**")
-    with st.expander("Switch trainee" if current else "Open or create a profile", expanded=False):
-        new, existing = st.tabs(["New", "Open with a code"])
-        with new:
-            create_form("sidebar_new_trainee", button="Create")
-        with existing:
-            open_form("sidebar_open_trainee")
+    # The forms live in a dialog, drawn only when asked for: kept in the sidebar, their dozen widgets
+    # were redrawn by the browser after every answer on every page.
+    st.session_state.pop(SWITCHED_KEY, None)  # a full run: the switch, if any, is already shown
+    pending_error = any(f"{key}_error" in st.session_state for key in (NEW_KEY, OPEN_KEY))
+    if st.button("Switch trainee" if current else "Open or create a profile", key=SWITCH_KEY, icon="👤",
+                 width="stretch") or pending_error:
+        switch_dialog()
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.info(notice, icon="🔑")
+
+
+@st.dialog("Your profile")
+def switch_dialog() -> None:
+    new, existing = st.tabs(["New", "Open with a code"])
+    with new:
+        create_form(NEW_KEY, button="Create")
+    with existing:
+        open_form(OPEN_KEY)
+    if st.session_state.pop(SWITCHED_KEY, False):
+        st.rerun()  # the whole app, with the dialog closed: the sidebar and page now show the new profile
 
 
 def require() -> dict:

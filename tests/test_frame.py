@@ -50,6 +50,7 @@ def test_trainee_is_remembered_through_the_url(db):
 def test_switching_between_profiles_opened_in_this_browser(db):
     at = app_for(None)
     for name in ("Sam", "Alex"):
+        at.button(key="sidebar_switch_trainee").click().run()
         at.text_input(key="sidebar_new_trainee_name").set_value(name)
         at.button(key="sidebar_new_trainee_submit").click().run()
     sam = store.get_trainee_by_name(db, "Sam")
@@ -62,11 +63,12 @@ def test_switching_between_profiles_opened_in_this_browser(db):
 def test_open_a_profile_with_its_code(db):
     kim = store.create_trainee(db, "Kim", private=True)
     at = app_for(None)
+    at.button(key="sidebar_switch_trainee").click().run()
     at.text_input(key="sidebar_open_trainee_name").set_value("Kim")
     at.text_input(key="sidebar_open_trainee_code").set_value("WRONG-CODE-9999")
     at.button(key="sidebar_open_trainee_submit").click().run()
     assert "trainee_id" not in at.session_state or at.session_state["trainee_id"] is None
-    assert any("do not match" in e.value for e in at.sidebar.error)
+    assert any("do not match" in e.value for e in at.error)  # shown in the still-open dialog
     at.text_input(key="sidebar_open_trainee_name").set_value("Kim")
     at.text_input(key="sidebar_open_trainee_code").set_value(kim["access_code"].lower())
     at.button(key="sidebar_open_trainee_submit").click().run()

@@ -109,10 +109,6 @@ def conversation(session_id: int) -> None:
         session = store.get_session(database, session_id, trainee_id=me["id"])
     state = RoutineState.from_dict(session["state"])
     with shown:
-        transcript.header(session, lib.objection(session["objection_slug"]), state)
-        if not state.tiers:
-            with st.expander("The rubric", expanded=True):
-                scorecard.rubric()
         transcript.rounds(state, store.session_turns(database, session_id, trainee_id=me["id"]), live=live)
         for notice in notices:
             st.caption(f"⚠️ {notice}")
@@ -120,18 +116,21 @@ def conversation(session_id: int) -> None:
             st.warning(problem, icon="✋")
     if state.finished:
         transcript.report(sessions.session_report(database, session, lib))
-        again, other = st.columns(2)
-        if again.button("Drill it again", icon="🔁", width="stretch"):
-            second_call = session["kind"] == "second_call"
-            start("second_call" if second_call else session["objection_slug"] or "random", session["difficulty"],
-                  None if second_call else session["custom_objection"])
-            st.rerun()
-        if other.button("Choose another drill", icon="🎯", width="stretch"):
-            leave()
-            st.rerun()
+        with st.container(horizontal=True):
+            if st.button("Drill it again", icon="🔁", width="stretch", key="sparring_again"):
+                second_call = session["kind"] == "second_call"
+                start("second_call" if second_call else session["objection_slug"] or "random", session["difficulty"],
+                      None if second_call else session["custom_objection"])
+                st.rerun()
+            if st.button("Choose another drill", icon="🎯", width="stretch", key="sparring_other"):
+                leave()
+                st.rerun()
     elif st.button("End this session", icon="⏹️", type="tertiary"):
         leave()
         st.rerun()  # the whole page: back to choosing a drill
 
 
+transcript.header(session, lib.objection(session["objection_slug"]))
+with st.expander("The rubric", expanded=not RoutineState.from_dict(session["state"]).tiers):
+    scorecard.rubric()
 conversation(session["id"])

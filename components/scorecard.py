@@ -47,8 +47,10 @@ def feedback_markdown(grade: Grade) -> str:
     return "\n\n".join(parts)
 
 
-def render(grade: Grade, *, expanded: bool = True) -> None:
-    st.markdown(f"{badge_markdown(grade.tier, grade.score)}\n\n{moves_markdown(grade)}"
+def render(grade: Grade, *, rebuttal: str | None = None, expanded: bool = True) -> None:
+    """The scorecard; with `rebuttal`, the answer itself above it, in the same element."""
+    said = f"{literal(rebuttal)}\n\n" if rebuttal is not None else ""
+    st.markdown(f"{said}{badge_markdown(grade.tier, grade.score)}\n\n{moves_markdown(grade)}"
                 + "".join(f"\n\n:gray[{literal(note)}]" for note in grade.notes))
     with st.expander("Keep · start · stop, and a better line", expanded=expanded):
         st.markdown(feedback_markdown(grade))

@@ -22,7 +22,14 @@ OUTCOMES = {
 }
 
 
-def header(session: dict, objection: Objection | None, state: RoutineState) -> None:
+ROUND_NAMES = {1: "the objection", 2: "the pushback", 3: "the curveball"}
+
+# Every element in the conversation costs the browser time on every answer (the fragment redraws all of
+# it), so each message is one Markdown element, and the report is a heading and one Markdown element.
+
+
+def header(session: dict, objection: Objection | None) -> None:
+    """Who the prospect is: drawn once per page run, outside the conversation's fragment."""
     if session["kind"] == "second_call":
         st.subheader("📞 The second call")
         st.caption("A stalled deal picks up the phone. Run the six-step second-call structure.")
@@ -34,9 +41,10 @@ def header(session: dict, objection: Objection | None, state: RoutineState) -> N
     else:
         st.subheader("✍️ Your objection")
         st.caption(f"difficulty **{session['difficulty']}**")
-    done = min(len(state.tiers), ROUNDS)
-    st.progress(done / ROUNDS, text=f"Round {min(state.round, ROUNDS)} of {ROUNDS}" if not state.finished
-                else "Session complete")
+
+
+def round_label(number: int) -> str:
+    return f":gray[Round {number} of {ROUNDS} · {ROUND_NAMES.get(number, 'the next line')}]"
 
 
 def rounds(state: RoutineState, turns: list[dict], *, live: Callable[[str], None] | None = None) -> None:
@@ -46,14 +54,14 @@ def rounds(state: RoutineState, turns: list[dict], *, live: Callable[[str], None
     for number, prompt in enumerate(state.prompts, start=1):
         with st.chat_message("assistant", avatar=PROSPECT_AVATAR):
             if live and number == newest and number > 1:
+                st.markdown(round_label(number))
                 live(prompt)
             else:
-                st.markdown(literal(prompt))
+                st.markdown(f"{round_label(number)}  \n{literal(prompt)}")
         turn = by_round.get(number)
         if turn:
             with st.chat_message("user", avatar=REP_AVATAR):
-                st.markdown(literal(turn["rebuttal"]))
-                scorecard.render(Grade.from_dict(turn["grade"]),
+                scorecard.render(Grade.from_dict(turn["grade"]), rebuttal=turn["rebuttal"],
                                  expanded=number == len(turns))
     if state.finished and state.closing:
         with st.chat_message("assistant", avatar=PROSPECT_AVATAR):
@@ -66,18 +74,16 @@ def rounds(state: RoutineState, turns: list[dict], *, live: Callable[[str], None
 def report(result: Report) -> None:
     st.subheader("Session report")
     icon, label, meaning = OUTCOMES.get(result.outcome or "stalled")
-    st.markdown(f"**Outcome: {icon} {label}**. {meaning} The outcome is kept apart from your grades: "
-                "a strong answer can still stall a tough prospect.")
-    columns = st.columns(max(1, len(result.tiers)))
-    for number, (column, tier, score) in enumerate(zip(columns, result.tiers, result.scores), start=1):
-        with column:
-            st.caption(f"Round {number}")
-            scorecard.tier_badge(tier, score)
+    parts = [f"**Outcome: {icon} {label}**. {meaning} The outcome is kept apart from your grades: "
+             "a strong answer can still stall a tough prospect.",
+             "**Rounds:** " + " ".join(f"{number}. {scorecard.badge_markdown(tier, score)}" for number, (tier, score)
+                                       in enumerate(zip(result.tiers, result.scores), start=1))]
     if result.best_line:
-        st.markdown(f"**Your best line** ({result.best_tier}):")
-        st.info(literal(result.best_line), icon="⭐")
+        parts.append(f"**Your best line** ({result.best_tier}):\n\n> ⭐ {literal(result.best_line)}")
     if result.weakest_move:
-        st.markdown(f"**Work on next:** {MOVE_LABELS[result.weakest_move]}, the move that earned you the fewest points.")
+        parts.append(f"**Work on next:** {MOVE_LABELS[result.weakest_move]}, the move that earned you the fewest "
+                     "points.")
     if result.steps is not None:
-        st.markdown("**The six steps of a second call**")
-        st.markdown("\n".join(f"- {'✅' if shown else '⬜'} {STEP_LABELS[step]}" for step, shown in result.steps.items()))
+        parts.append("**The six steps of a second call**\n\n" + "\n".join(
+            f"- {'✅' if shown else '⬜'} {STEP_LABELS[step]}" for step, shown in result.steps.items()))
+    st.markdown("\n\n".join(parts))

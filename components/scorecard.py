@@ -1,8 +1,8 @@
 """The scorecard under a graded answer: tier badge, each move with the phrases that earned it,
 red flags, keep / start / stop, and a better alternative (shown only after the answer).
 
-Kept to a handful of elements: every Markdown element costs the browser time to render, and a
-sparring transcript shows up to three scorecards at once.
+One Markdown element: every element costs the browser time to redraw, and a sparring transcript
+redraws up to three scorecards after every answer.
 """
 
 from __future__ import annotations
@@ -48,12 +48,13 @@ def feedback_markdown(grade: Grade) -> str:
 
 
 def render(grade: Grade, *, rebuttal: str | None = None, expanded: bool = True) -> None:
-    """The scorecard; with `rebuttal`, the answer itself above it, in the same element."""
+    """The scorecard as one Markdown element; with `rebuttal`, the answer itself above it. `expanded`
+    adds keep / start / stop and the better line (a transcript shows them under its newest answer only:
+    an expander per answer cost the browser ~15 ms per answer to redraw)."""
     said = f"{literal(rebuttal)}\n\n" if rebuttal is not None else ""
-    st.markdown(f"{said}{badge_markdown(grade.tier, grade.score)}\n\n{moves_markdown(grade)}"
-                + "".join(f"\n\n:gray[{literal(note)}]" for note in grade.notes))
-    with st.expander("Keep · start · stop, and a better line", expanded=expanded):
-        st.markdown(feedback_markdown(grade))
+    notes = "".join(f"\n\n:gray[{literal(note)}]" for note in grade.notes)
+    feedback = f"\n\n---\n\n{feedback_markdown(grade)}" if expanded else ""
+    st.markdown(f"{said}{badge_markdown(grade.tier, grade.score)}\n\n{moves_markdown(grade)}{notes}{feedback}")
 
 
 def rubric() -> None:

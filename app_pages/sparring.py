@@ -93,7 +93,8 @@ def conversation(session_id: int) -> None:
     database = context.db()
     session = store.get_session(database, session_id, trainee_id=me["id"])
     shown = st.container()
-    answer = st.chat_input("Your answer to the prospect…", max_chars=2000) if session["status"] == "active" else None
+    box = st.empty()  # emptied when this answer ends the session: no answer box under the report
+    answer = box.chat_input("Your answer to the prospect…", max_chars=2000) if session["status"] == "active" else None
     problem, live, notices = None, None, ()
     if answer is not None:
         round_number = RoutineState.from_dict(session["state"]).round
@@ -108,6 +109,8 @@ def conversation(session_id: int) -> None:
             problem = str(error)
         session = store.get_session(database, session_id, trainee_id=me["id"])
     state = RoutineState.from_dict(session["state"])
+    if state.finished:
+        box.empty()
     with shown:
         transcript.rounds(state, store.session_turns(database, session_id, trainee_id=me["id"]), live=live)
         for notice in notices:

@@ -156,6 +156,7 @@ def test_sparring_page_full_three_round_session(db, trainee):
     text = " ".join(m.value for m in at.markdown)
     assert "Session report" in [s.value for s in at.subheader]
     assert "Outcome:" in text and "Your best line" in text
+    assert not at.chat_input  # the answer that ended the session also took the answer box away
     assert db["turns"].count == 3
 
 

@@ -3,9 +3,9 @@
 A connection belongs to one thread and is opened lazily the first time a script run (or a fragment
 rerun) asks for it; it is never shared through `st.cache_resource`. Streamlit runs every rerun on a new
 thread, so connections are kept in a dict by thread: a new thread takes over the connection of a
-finished one (never of a live one), and any other finished threads' connections are closed. Dropping them is not enough: a sqlite3 connection is freed only by a full garbage
-collection, which this app turns off after reruns (see .streamlit/config.toml), and its file handles
-would pile up until then.
+finished one (never of a live one), and any other finished threads' connections are closed. Dropping
+them is not enough: a sqlite3 connection is freed only by a full garbage collection, which this app
+turns off after reruns (see .streamlit/config.toml), and its file handles would pile up until then.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def db() -> Database:
             "back, or restart Closer Gym to start a new, empty database (and import your exports).")
     with _connections_lock:
         database = _take_finished(cfg.db_path)
-    if database is None:  # opening costs a few ms (pragmas, migration check): done once per thread pool slot
+    if database is None:  # opening costs a few ms (pragmas, migration check): only when none is free
         database = store.open_db(cfg.db_path, create_folder=not cfg.db_path_from_env, closable_elsewhere=True)
     else:
         store.check_db_path(cfg.db_path, create_folder=False)  # still writable?

@@ -519,15 +519,12 @@ async def run_soak(url: str, names: list[str], cycles: int, concurrency: int, sa
             result["warm_rss"] = rss_mb(sampler.pid)
             result["warm_at"] = time.monotonic() - sampler.started
 
-    async def cycle_ws(number: int) -> None:
+    async def attempt(number: int, open_and_check) -> None:
+        """One cycle: `open_and_check()` opens a page and raises on a problem; counted as ok or failed."""
         async with gate:
-            name, path = names[number % len(names)], SOAK_PAGES[number % len(SOAK_PAGES)]
             started = time.perf_counter()
             try:
-                session = await StreamlitSession.open(url, path, f"trainee={quote(name)}")
-                await session.close()
-                if session.exceptions:
-                    raise RuntimeError(f"exception box on /{path}")
+                await open_and_check()
                 result["ok"] += 1
                 result["open_s"].append(time.perf_counter() - started)
             except Exception as error:  # noqa: BLE001 - counted and reported
@@ -535,6 +532,17 @@ async def run_soak(url: str, names: list[str], cycles: int, concurrency: int, sa
                 result["errors"].append(described(error))
             finally:
                 await counted(number)
+
+    async def cycle_ws(number: int) -> None:
+        name, path = names[number % len(names)], SOAK_PAGES[number % len(SOAK_PAGES)]
+
+        async def open_and_check() -> None:
+            session = await StreamlitSession.open(url, path, f"trainee={quote(name)}")
+            await session.close()
+            if session.exceptions:
+                raise RuntimeError(f"exception box on /{path}")
+
+        await attempt(number, open_and_check)
 
     if client == "ws":
         tasks = [asyncio.create_task(cycle_ws(number)) for number in range(cycles)]
@@ -546,30 +554,26 @@ async def run_soak(url: str, names: list[str], cycles: int, concurrency: int, sa
     from playwright.async_api import async_playwright
 
     async def cycle(number: int, browser) -> None:
-        async with gate:
-            tally = Tally(names[number % len(names)])
+        tally = Tally(names[number % len(names)])
+        path = SOAK_PAGES[number % len(SOAK_PAGES)]
+
+        async def open_and_check() -> None:
             context = None
-            started = time.perf_counter()
             try:
                 context, page = await new_page(browser, tally)
-                path = SOAK_PAGES[number % len(SOAK_PAGES)]
                 await page.goto(f"{url}/{path}?trainee={quote(tally.name)}")
                 await page.wait_for_selector(APP_IDLE)
                 await page.wait_for_selector("[data-testid='stMain'] h1")
                 if await page.locator("[data-testid='stException']").count():
                     raise RuntimeError(f"exception box on /{path}")
-                result["ok"] += 1
-                result["open_s"].append(time.perf_counter() - started)
-            except Exception as error:  # noqa: BLE001 - counted and reported
-                result["failed"] += 1
-                result["errors"].append(described(error))
             finally:
                 if context is not None:
                     try:
                         await asyncio.wait_for(context.close(), OPEN_S)
-                    except Exception:  # noqa: BLE001
+                    except Exception:  # noqa: BLE001 - a context that will not close is a failure too
                         result["failed"] += 1
-                await counted(number)
+
+        await attempt(number, open_and_check)
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)

@@ -47,14 +47,14 @@ def feedback_markdown(grade: Grade) -> str:
     return "\n\n".join(parts)
 
 
-def render(grade: Grade, *, rebuttal: str | None = None, expanded: bool = True) -> None:
-    """The scorecard as one Markdown element; with `rebuttal`, the answer itself above it. `expanded`
+def render(grade: Grade, *, rebuttal: str | None = None, feedback: bool = True) -> None:
+    """The scorecard as one Markdown element; with `rebuttal`, the answer itself above it. `feedback`
     adds keep / start / stop and the better line (a transcript shows them under its newest answer only:
     an expander per answer cost the browser ~15 ms per answer to redraw)."""
     said = f"{literal(rebuttal)}\n\n" if rebuttal is not None else ""
     notes = "".join(f"\n\n:gray[{literal(note)}]" for note in grade.notes)
-    feedback = f"\n\n---\n\n{feedback_markdown(grade)}" if expanded else ""
-    st.markdown(f"{said}{badge_markdown(grade.tier, grade.score)}\n\n{moves_markdown(grade)}{notes}{feedback}")
+    advice = f"\n\n---\n\n{feedback_markdown(grade)}" if feedback else ""
+    st.markdown(f"{said}{badge_markdown(grade.tier, grade.score)}\n\n{moves_markdown(grade)}{notes}{advice}")
 
 
 def rubric() -> None:

@@ -62,7 +62,7 @@ def rounds(state: RoutineState, turns: list[dict], *, live: Callable[[str], None
         if turn:
             with st.chat_message("user", avatar=REP_AVATAR):
                 scorecard.render(Grade.from_dict(turn["grade"]), rebuttal=turn["rebuttal"],
-                                 expanded=number == len(turns))
+                                 feedback=number == len(turns))
     if state.finished and state.closing:
         with st.chat_message("assistant", avatar=PROSPECT_AVATAR):
             if live:

@@ -1,5 +1,6 @@
 from datetime import UTC, datetime
 
+import pyarrow as pa
 import streamlit as st
 
 from closergym import analytics, schedule
@@ -64,6 +65,13 @@ with st.expander("Every objection's card (spaced repetition)"):
                "strong means good, elite means easy. Sparring rounds and lesson drills both count.")
 
 
+def draw(spec: dict) -> None:
+    """A chart from `components.charts`, its rows handed over as Arrow tables (Streamlit would otherwise
+    build a pandas DataFrame from each list of rows first)."""
+    datasets = {name: pa.Table.from_pylist(rows) for name, rows in spec["datasets"].items()}
+    st.vega_lite_chart({**spec, "datasets": datasets}, width="stretch")
+
+
 @st.fragment
 def progress_charts(trainee_id: int) -> None:
     """The time filter and the charts: changing the range redraws only this part."""
@@ -78,17 +86,15 @@ def progress_charts(trainee_id: int) -> None:
         st.page_link(SPARRING_PAGE, label="Spar with a prospect", icon="🥊")
         return
     titles = {slug: objection.title for slug, objection in library().objections.items()}
-    st.altair_chart(charts.score_over_time_chart(over_time), width="stretch")
-    st.altair_chart(charts.tier_mix_chart(analytics.tier_mix_per_week(db, trainee_id, since=since)), width="stretch")
-    st.altair_chart(charts.move_heatmap_chart(analytics.move_heatmap(db, trainee_id, since=since), labels=titles),
-                    width="stretch")
-    st.altair_chart(charts.first_vs_best_chart(analytics.first_vs_best(db, trainee_id, since=since), labels=titles),
-                    width="stretch")
+    draw(charts.score_over_time_chart(over_time))
+    draw(charts.tier_mix_chart(analytics.tier_mix_per_week(db, trainee_id, since=since)))
+    draw(charts.move_heatmap_chart(analytics.move_heatmap(db, trainee_id, since=since), labels=titles))
+    draw(charts.first_vs_best_chart(analytics.first_vs_best(db, trainee_id, since=since), labels=titles))
     # The calendar shows at least a quarter and at most a year, whatever the range, so its cells stay readable.
     weeks = charts.CALENDAR_WEEKS if days is None else min(charts.CALENDAR_WEEKS, max(13, days // 7 + 1))
     calendar_since = analytics.range_start(weeks * 7 - 6 + today.weekday(), today=today)  # from a Monday
-    st.altair_chart(charts.calendar_chart(analytics.practice_calendar(db, trainee_id, since=calendar_since),
-                                          start=calendar_since, end=today), width="stretch")
+    draw(charts.calendar_chart(analytics.practice_calendar(db, trainee_id, since=calendar_since),
+                               start=calendar_since, end=today))
 
 
 progress_charts(me["id"])

@@ -100,11 +100,12 @@ def as_utc(moment: datetime | None) -> datetime:
 
 
 def turn_counts(db: Database, trainee_id: int) -> dict[str, dict]:
-    """Per objection: how many turns there are, beside the stored replay (if any). One query."""
+    """Per objection: how many turns there are, beside the stored replay (if any). One query, on the
+    per-day totals the database's triggers keep (a year of days, not every turn)."""
     rows = db.query(
         """WITH counts AS (
-               SELECT objection_slug, count(*) AS turns FROM turns
-               WHERE trainee_id = :t AND objection_slug IS NOT NULL GROUP BY objection_slug)
+               SELECT objection_slug, sum(turns) AS turns FROM turn_days
+               WHERE trainee_id = :t AND objection_slug != '' GROUP BY objection_slug)
            SELECT counts.objection_slug AS slug, counts.turns, c.scheduler, c.card, c.reviews,
                   c.strong_or_better, c.last_tier, c.through_at, c.through_id
            FROM counts LEFT JOIN objection_cards c

@@ -1,17 +1,22 @@
-"""Progress charts: pure functions from `closergym.analytics` rows to Altair charts.
+"""Progress charts: pure functions from `closergym.analytics` rows to Vega-Lite specs, drawn with Altair.
 
-They draw and decide nothing. Data travels with the chart (DataFrames, never URLs), colours are spelled
-out (no named schemes) and fonts are the page's own, so a chart renders offline. Times are UTC, like the
-rows: dates are handed to Vega-Lite as UTC instants and drawn on UTC scales, so a trainee west of
-Greenwich does not see Monday's practice on Sunday.
+Each chart is a template and its data. The template is an Altair chart over named datasets, turned
+into a spec (and validated) once per process, because that is most of the cost of a chart; each call
+adds only the rows, under the template's dataset names (`st.vega_lite_chart` ships them as Arrow).
+Templates are shared: callers must not change a spec's nested parts.
+
+They draw and decide nothing. Data travels with the chart, never as URLs; colours are spelled out (no
+named schemes) and fonts are the page's own, so a chart renders offline. Times are UTC, like the rows:
+dates are handed to Vega-Lite as UTC instants and drawn on UTC scales, so a trainee west of Greenwich
+does not see Monday's practice on Sunday.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
 
 import altair as alt
-import pandas as pd
 
 from closergym.content import MOVES
 from closergym.grading import TIER_BANDS, TIERS
@@ -26,10 +31,15 @@ HEIGHT = 260
 CALENDAR_WEEKS = 53  # a year, as GitHub shows it
 
 
-def _data(rows: list[dict]) -> pd.DataFrame:
-    # A DataFrame, not inline values: Streamlit ships it as Arrow beside the spec, so neither Altair's
-    # copies nor its schema validation walk every row.
-    return pd.DataFrame(rows)
+def _template(chart: alt.TopLevelMixin) -> dict:
+    """A chart's validated Vega-Lite spec, without Altair's default theme: Streamlit themes the chart."""
+    spec = chart.to_dict()
+    spec.pop("config", None)
+    return spec
+
+
+def _with_data(template: dict, **datasets: list[dict]) -> dict:
+    return {**template, "datasets": datasets}
 
 
 def _utc(day_or_stamp: str) -> str:
@@ -66,10 +76,10 @@ def tier_bands() -> list[dict]:
 
 
 def _bands(axis: str) -> list[alt.Chart]:
-    """Layers of faint weak / strong / elite bands along the score axis (`axis` 'x' or 'y'), each band
-    named in its own colour in its corner."""
+    """Layers of faint weak / strong / elite bands (dataset "bands") along the score axis (`axis` 'x' or
+    'y'), each band named in its own colour in its corner."""
     score = alt.Scale(domain=[0, 100], nice=False)
-    base, color = alt.Chart(_data(tier_bands())), _tier_color(legend=False)
+    base, color = alt.Chart(alt.NamedData("bands")), _tier_color(legend=False)
     label = base.mark_text(fontSize=11, fontWeight="bold", opacity=0.7, align="left", baseline="top", dx=4, dy=3)
     if axis == "x":
         rects = base.mark_rect(opacity=0.1).encode(x=alt.X("lo:Q", scale=score), x2=alt.X2("hi"))
@@ -81,14 +91,19 @@ def _bands(axis: str) -> list[alt.Chart]:
             names.encode(text=alt.Text("tier:N"), color=color)]
 
 
-def score_over_time_chart(rows: list[dict]) -> alt.LayerChart:
+def score_over_time_chart(rows: list[dict]) -> dict:
     """Scores over time on weak / strong / elite bands: each turn when few, else daily averages with a
     rolling average of the last 7 practice days."""
     per_turn = bool(rows) and rows[0]["grain"] == "turn"
-    values = [{**row, "when": _utc(row["at"])} for row in rows]
+    return _with_data(_score_over_time(per_turn), bands=tier_bands(),
+                      points=[{**row, "when": _utc(row["at"])} for row in rows])
+
+
+@cache
+def _score_over_time(per_turn: bool) -> dict:
     x = alt.X("when:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%d %b"))
     y = alt.Y("score:Q", title="Score", scale=alt.Scale(domain=[0, 100], nice=False))
-    base = alt.Chart(_data(values)).encode(x=x, y=y)
+    base = alt.Chart(alt.NamedData("points")).encode(x=x, y=y)
     if per_turn:
         title = "Score per rebuttal"
         tooltip = [alt.Tooltip("at:N", title="When (UTC)"), alt.Tooltip("objection_slug:N", title="Objection"),
@@ -104,10 +119,10 @@ def score_over_time_chart(rows: list[dict]) -> alt.LayerChart:
         layers = [base.mark_circle(color="#495057", opacity=0.45).encode(
             size=alt.Size("turns:Q", title="Rebuttals", legend=None, scale=alt.Scale(range=[15, 120])),
             tooltip=tooltip), trend]
-    return alt.layer(*_bands("y"), *layers).properties(title=title, width="container", height=HEIGHT)
+    return _template(alt.layer(*_bands("y"), *layers).properties(title=title, width="container", height=HEIGHT))
 
 
-def tier_mix_chart(rows: list[dict]) -> alt.Chart:
+def tier_mix_chart(rows: list[dict]) -> dict:
     """Rebuttals per calendar week (Monday to Sunday, UTC), stacked weak / strong / elite from the bottom.
 
     Each bar spans its week on a time axis, so weeks without practice show as gaps; the stack is
@@ -119,7 +134,12 @@ def tier_mix_chart(rows: list[dict]) -> alt.Chart:
         below[row["week"]] = low + row["turns"]
         values.append({**row, "start": _utc(row["week"]), "end": _utc((monday + timedelta(days=7)).isoformat()),
                        "low": low, "high": low + row["turns"]})
-    return alt.Chart(_data(values)).mark_bar(stroke="white", strokeWidth=1).encode(
+    return _with_data(_tier_mix(), weeks=values)
+
+
+@cache
+def _tier_mix() -> dict:
+    return _template(alt.Chart(alt.NamedData("weeks")).mark_bar(stroke="white", strokeWidth=1).encode(
         x=alt.X("start:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%d %b")),
         x2=alt.X2("end"),
         y=alt.Y("low:Q", title="Rebuttals"),
@@ -127,16 +147,20 @@ def tier_mix_chart(rows: list[dict]) -> alt.Chart:
         color=_tier_color(),
         tooltip=[alt.Tooltip("week:N", title="Week of (Monday)"), alt.Tooltip("tier:N", title="Tier"),
                  alt.Tooltip("turns:Q", title="Rebuttals")],
-    ).properties(title="Tier mix per week", width="container", height=HEIGHT)
+    ).properties(title="Tier mix per week", width="container", height=HEIGHT))
 
 
-def move_heatmap_chart(rows: list[dict], *, labels: dict[str, str] | None = None) -> alt.LayerChart:
+def move_heatmap_chart(rows: list[dict], *, labels: dict[str, str] | None = None) -> dict:
     """Objection x framework move, coloured by average points (0-2); the tooltip says how much of the
     objection's lost points each move accounts for."""
     label = _objection_labeller(labels)
-    values = [{**row, "objection": label(row["objection_slug"]), "move_name": MOVE_NAMES[row["move"]]}
-              for row in rows]
-    base = alt.Chart(_data(values)).encode(
+    return _with_data(_move_heatmap(), cells=[
+        {**row, "objection": label(row["objection_slug"]), "move_name": MOVE_NAMES[row["move"]]} for row in rows])
+
+
+@cache
+def _move_heatmap() -> dict:
+    base = alt.Chart(alt.NamedData("cells")).encode(
         x=alt.X("move_name:O", title=None, sort=list(MOVE_NAMES.values()), axis=alt.Axis(labelAngle=0, orient="top")),
         y=alt.Y("objection:N", title=None, sort=alt.EncodingSortField("turns", order="descending"),
                 axis=alt.Axis(labelLimit=260)),
@@ -154,19 +178,24 @@ def move_heatmap_chart(rows: list[dict], *, labels: dict[str, str] | None = None
         text=alt.Text("avg_points:Q", format=".1f"),
         color=alt.value("#212529"),
     )
-    return alt.layer(cells, text).properties(
+    return _template(alt.layer(cells, text).properties(
         title="Points per move (0-2) by objection", width="container", height=alt.Step(28)
-    )
+    ))
 
 
-def first_vs_best_chart(rows: list[dict], *, labels: dict[str, str] | None = None) -> alt.LayerChart:
+def first_vs_best_chart(rows: list[dict], *, labels: dict[str, str] | None = None) -> dict:
     """A dumbbell per objection: the first score in range (grey) and the best (blue), on the grade bands."""
     label = _objection_labeller(labels)
-    values = [{**row, "objection": label(row["objection_slug"])} for row in rows]
+    return _with_data(_first_vs_best(), bands=tier_bands(),
+                      objections=[{**row, "objection": label(row["objection_slug"])} for row in rows])
+
+
+@cache
+def _first_vs_best() -> dict:
     y = alt.Y("objection:N", title=None, sort=alt.EncodingSortField("best", order="descending"),
               axis=alt.Axis(labelLimit=260))
     score = alt.Scale(domain=[0, 100], nice=False)
-    base = alt.Chart(_data(values))
+    base = alt.Chart(alt.NamedData("objections"))
     rule = base.mark_rule(color="#868e96", strokeWidth=2).encode(
         y=y, x=alt.X("first:Q", scale=score, title="Score"), x2=alt.X2("best"))
     dots = base.transform_fold(["first", "best"], as_=["which", "score"]).transform_calculate(
@@ -180,12 +209,12 @@ def first_vs_best_chart(rows: list[dict], *, labels: dict[str, str] | None = Non
         tooltip=[alt.Tooltip("objection:N", title="Objection"), alt.Tooltip("first:Q", title="First try"),
                  alt.Tooltip("best:Q", title="Best"), alt.Tooltip("turns:Q", title="Rebuttals")],
     )
-    return alt.layer(*_bands("x"), rule, dots).resolve_scale(color="independent").properties(
+    return _template(alt.layer(*_bands("x"), rule, dots).resolve_scale(color="independent").properties(
         title="First try vs best, per objection", width="container", height=alt.Step(26)
-    )
+    ))
 
 
-def calendar_chart(rows: list[dict], *, start: date | str, end: date | str) -> alt.Chart:
+def calendar_chart(rows: list[dict], *, start: date | str, end: date | str) -> dict:
     """A GitHub-style calendar: a column per week (Monday first, UTC), a cell per day from `start` to
     `end` (at most the last `CALENDAR_WEEKS` weeks), darker the more rebuttals; days without practice grey."""
     start, end = (d if isinstance(d, date) else date.fromisoformat(d[:10]) for d in (start, end))
@@ -198,13 +227,18 @@ def calendar_chart(rows: list[dict], *, start: date | str, end: date | str) -> a
         values.append({"day": day.isoformat(), "week": monday.isoformat(), "weekday": WEEKDAYS[day.weekday()],
                        "turns": counts.get(day.isoformat(), 0)})
         day += timedelta(days=1)
+    return _with_data(_calendar(), days=values)
+
+
+@cache
+def _calendar() -> dict:
     # Label a week with its month when the month starts in it, GitHub-style; other weeks stay blank.
     month = "toNumber(slice(datum.value, 8, 10)) <= 7 ? utcFormat(toDate(datum.value), '%b') : ''"
     practised = alt.Color("turns:Q", title="Rebuttals", scale=alt.Scale(range=list(PRACTICE_DAYS)),
                           legend=alt.Legend(orient="bottom", gradientLength=120))
-    return alt.Chart(_data(values)).mark_rect(cornerRadius=2, stroke="white", strokeWidth=2).encode(
+    return _template(alt.Chart(alt.NamedData("days")).mark_rect(cornerRadius=2, stroke="white", strokeWidth=2).encode(
         x=alt.X("week:O", title=None, axis=alt.Axis(labelExpr=month, labelAngle=0, ticks=False, domain=False)),
         y=alt.Y("weekday:O", title=None, sort=list(WEEKDAYS), axis=alt.Axis(ticks=False, domain=False)),
         color=alt.when(alt.datum.turns == 0).then(alt.value(EMPTY_DAY)).otherwise(practised),
         tooltip=[alt.Tooltip("day:N", title="Day (UTC)"), alt.Tooltip("turns:Q", title="Rebuttals")],
-    ).properties(title="Practice days", width="container", height=alt.Step(16))
+    ).properties(title="Practice days", width="container", height=alt.Step(16)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+import altair as alt
 import pytest
 
 from closergym import analytics, store
@@ -323,8 +324,7 @@ def dataset(spec: dict, layer: dict | None = None) -> list[dict]:
 def test_score_chart_draws_grade_bands_behind_the_scores(db, trainee):
     for offset in range(-5, 1):
         add(db, trainee["id"], day(offset), 20 + 10 * -offset)
-    chart = charts.score_over_time_chart(analytics.score_over_time(db, trainee["id"], per_turn_below=0))
-    spec = chart.to_dict()
+    spec = charts.score_over_time_chart(analytics.score_over_time(db, trainee["id"], per_turn_below=0))
     assert marks(spec) == ["rect", "text", "circle", "line"]
     bands = dataset(spec, spec["layer"][0])
     assert [(b["tier"], b["lo"], b["hi"]) for b in bands] == [("weak", 0, 45), ("strong", 45, 75), ("elite", 75, 100)]
@@ -339,14 +339,14 @@ def test_score_chart_draws_grade_bands_behind_the_scores(db, trainee):
 
 def test_score_chart_per_turn_colours_each_turn_by_tier(db, trainee):
     add(db, trainee["id"], "2026-11-20 09:00:00.000", 80)
-    spec = charts.score_over_time_chart(analytics.score_over_time(db, trainee["id"])).to_dict()
+    spec = charts.score_over_time_chart(analytics.score_over_time(db, trainee["id"]))
     assert spec["title"] == "Score per rebuttal"
     assert spec["layer"][3]["encoding"]["color"]["field"] == "tier"
     assert dataset(spec, spec["layer"][2])[0]["when"] == "2026-11-20T09:00:00.000Z"
 
 
 def test_tier_mix_chart_stacks_weeks_in_fixed_tier_colours(db, history):
-    spec = charts.tier_mix_chart(analytics.tier_mix_per_week(db, history["id"])).to_dict()
+    spec = charts.tier_mix_chart(analytics.tier_mix_per_week(db, history["id"]))
     assert marks(spec) == ["bar"]
     encoding = spec["encoding"]
     assert encoding["color"]["scale"] == {"domain": ["weak", "strong", "elite"],
@@ -363,7 +363,7 @@ def test_tier_mix_chart_stacks_weeks_in_fixed_tier_colours(db, history):
 
 def test_heatmap_chart_is_objection_by_move(db, history):
     rows = analytics.move_heatmap(db, history["id"])
-    spec = charts.move_heatmap_chart(rows, labels={"too-expensive": "It's too expensive."}).to_dict()
+    spec = charts.move_heatmap_chart(rows, labels={"too-expensive": "It's too expensive."})
     assert marks(spec) == ["rect", "text"]
     cells = spec["layer"][0]["encoding"]
     assert (cells["x"]["field"], cells["y"]["field"], cells["color"]["field"]) == ("move_name", "objection", "avg_points")
@@ -374,7 +374,7 @@ def test_heatmap_chart_is_objection_by_move(db, history):
 
 
 def test_first_vs_best_chart_is_a_dumbbell(db, history):
-    spec = charts.first_vs_best_chart(analytics.first_vs_best(db, history["id"]), labels={}).to_dict()
+    spec = charts.first_vs_best_chart(analytics.first_vs_best(db, history["id"]), labels={})
     assert marks(spec) == ["rect", "text", "rule", "circle"]
     assert spec["layer"][2]["encoding"]["x2"] == {"field": "best"}
     assert spec["layer"][3]["transform"][0] == {"fold": ["first", "best"], "as": ["which", "score"]}
@@ -383,7 +383,7 @@ def test_first_vs_best_chart_is_a_dumbbell(db, history):
 
 def test_calendar_chart_fills_every_day_on_a_week_by_weekday_grid():
     rows = [{"day": "2026-11-20", "turns": 3}]
-    spec = charts.calendar_chart(rows, start="2026-11-16", end="2026-11-24").to_dict()
+    spec = charts.calendar_chart(rows, start="2026-11-16", end="2026-11-24")
     assert marks(spec) == ["rect"]
     cells = dataset(spec)
     assert len(cells) == 9  # 16-24 Nov
@@ -395,7 +395,7 @@ def test_calendar_chart_fills_every_day_on_a_week_by_weekday_grid():
 
 
 def test_calendar_chart_shows_at_most_a_year():
-    spec = charts.calendar_chart([], start="2020-01-01", end="2026-11-24").to_dict()
+    spec = charts.calendar_chart([], start="2020-01-01", end="2026-11-24")
     cells = dataset(spec)
     assert len({c["week"] for c in cells}) == charts.CALENDAR_WEEKS
     assert cells[0]["weekday"] == "Mon" and cells[-1]["day"] == "2026-11-24"
@@ -410,9 +410,34 @@ def test_charts_need_nothing_from_the_internet(db, history):
         charts.first_vs_best_chart(analytics.first_vs_best(db, history["id"]), labels=titles),
         charts.calendar_chart(analytics.practice_calendar(db, history["id"]), start=day(-60), end=TODAY),
     ]
-    for chart in specs:
-        found = keys(chart.to_dict())
+    for spec in specs:
+        found = keys(spec)
         assert not found & {"url", "scheme", "font", "titleFont", "labelFont"}, found
+
+
+def test_each_chart_with_its_rows_is_valid_vega_lite(db, history):
+    titles = {"too-expensive": "It's too expensive."}
+    for spec in [
+        charts.score_over_time_chart(analytics.score_over_time(db, history["id"])),
+        charts.score_over_time_chart(analytics.score_over_time(db, history["id"], per_turn_below=0)),
+        charts.score_over_time_chart([]),
+        charts.tier_mix_chart(analytics.tier_mix_per_week(db, history["id"])),
+        charts.move_heatmap_chart(analytics.move_heatmap(db, history["id"]), labels=titles),
+        charts.first_vs_best_chart(analytics.first_vs_best(db, history["id"]), labels=titles),
+        charts.calendar_chart(analytics.practice_calendar(db, history["id"]), start=day(-60), end=TODAY),
+    ]:
+        alt.TopLevelSpec.validate(spec)  # raises on anything Vega-Lite would not draw
+        assert "config" not in spec  # Streamlit's theme styles the charts, not Altair's default one
+        drawn = {layer["data"]["name"] for layer in [spec, *spec.get("layer", [])] if "data" in layer}
+        assert drawn == set(spec["datasets"]), "every dataset is drawn and every drawn dataset is there"
+
+
+def test_charts_share_their_template_not_their_rows():
+    first = charts.calendar_chart([{"day": "2026-11-20", "turns": 3}], start="2026-11-16", end="2026-11-24")
+    second = charts.calendar_chart([], start="2026-11-23", end="2026-11-24")
+    assert len(dataset(first)) == 9 and len(dataset(second)) == 2
+    assert {**first, "datasets": None} == {**second, "datasets": None}
+    assert dataset(first)[4]["turns"] == 3  # the second call left the first one's rows alone
 
 
 def keys(node) -> set[str]:

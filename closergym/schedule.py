@@ -101,7 +101,7 @@ def as_utc(moment: datetime | None) -> datetime:
 
 def turn_counts(db: Database, trainee_id: int) -> dict[str, dict]:
     """Per objection: how many turns there are, beside the stored replay (if any). One query, on the
-    per-day totals the database's triggers keep (a year of days, not every turn)."""
+    per-day totals the database's triggers keep (a row per day and objection, not one per turn)."""
     rows = db.query(
         """WITH counts AS (
                SELECT objection_slug, sum(turns) AS turns FROM turn_days

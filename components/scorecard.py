@@ -21,10 +21,6 @@ def badge_markdown(tier: str, score: int | None = None) -> str:
     return f":{color}-badge[{icon} {label}]"
 
 
-def tier_badge(tier: str, score: int | None = None) -> None:
-    st.markdown(badge_markdown(tier, score))
-
-
 def moves_markdown(grade: Grade) -> str:
     lines = []
     for mark in grade.moves:

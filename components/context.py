@@ -21,6 +21,7 @@ from pathlib import Path
 
 import streamlit as st
 from sqlite_utils import Database
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from closergym import store
 from closergym.config import Config, load_config
@@ -28,6 +29,7 @@ from closergym.llm import LLMClient, LLMSettings
 
 _connections: dict[int, tuple[threading.Thread, Path, Database]] = {}  # by thread ident
 _connections_lock = threading.Lock()
+_this_run = threading.local()  # a script run's own thread: what it has read once
 
 TRAINEE_KEY = "trainee_id"
 
@@ -40,7 +42,15 @@ def secrets() -> dict:
 
 
 def config() -> Config:
-    return load_config(os.environ, secrets())
+    """The settings, read once per script thread (Streamlit starts one per run; it goes on to another run
+    only after `st.rerun()`). A page asks for them several times, and `st.secrets` looks for its files
+    again on every call when there are none."""
+    cfg = getattr(_this_run, "config", None)
+    if cfg is None:
+        cfg = load_config(os.environ, secrets())
+        if get_script_run_ctx(suppress_warning=True) is not None:  # not a test's or a tool's long-lived thread
+            _this_run.config = cfg
+    return cfg
 
 
 NOT_SAVED = "If you had just sent an answer or made a change, it was not saved."

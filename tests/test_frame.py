@@ -98,3 +98,19 @@ def test_missing_db_folder_from_env_gives_a_clear_message(tmp_path, monkeypatch)
     assert not at.exception
     assert "does not exist" in at.error[0].value
     assert not (tmp_path / "missing").exists()
+
+
+def test_a_page_run_reads_the_settings_once_and_the_next_run_reads_them_again(trainee, monkeypatch):
+    from components import context
+
+    reads = []
+    real = context.load_config
+    monkeypatch.setattr(context, "load_config", lambda *args: reads.append(1) or real(*args))
+    at = app_for(trainee, "app_pages/sparring.py")
+    assert not at.exception
+    assert len(reads) == 2  # app_for runs the app twice: once to open it, once on the page
+    assert context.config().model == ""  # outside a script run (a test, a tool): read on every call
+    monkeypatch.setenv("CLOSERGYM_MODEL", "a-model-set-later")
+    assert context.config().model == "a-model-set-later"
+    at.run()
+    assert len(reads) == 5

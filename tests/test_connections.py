@@ -52,5 +52,3 @@ def test_a_finished_threads_connection_is_handed_to_the_next_thread(isolated_db)
     assert context.open_connections() == 1
     on_a_thread(lambda: seen.append(context.db().execute("SELECT count(*) FROM trainees").fetchone()))
     assert seen[2] == (0,)
-
-

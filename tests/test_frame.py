@@ -3,6 +3,7 @@
 import pytest
 
 from closergym import store
+from components import context
 from tests.conftest import app_for
 
 PAGES = ["app_pages/home.py", "app_pages/lessons.py", "app_pages/sparring.py", "app_pages/generator.py", "app_pages/instructor.py",
@@ -101,8 +102,6 @@ def test_missing_db_folder_from_env_gives_a_clear_message(tmp_path, monkeypatch)
 
 
 def test_a_page_run_reads_the_settings_once_and_the_next_run_reads_them_again(trainee, monkeypatch):
-    from components import context
-
     reads = []
     real = context.load_config
     monkeypatch.setattr(context, "load_config", lambda *args: reads.append(1) or real(*args))

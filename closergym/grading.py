@@ -479,7 +479,11 @@ def _opening_clause(reader: _Reader) -> str | None:
 
 
 def _is_scheduling(sentence: Sentence) -> bool:
-    return bool(SCHEDULING_QUESTION.search(sentence.text))
+    """A question that books the next step ('Does Thursday work for you?', 'Can we look at your numbers
+    Thursday at 2?'): the ask, not a question that finds the concern."""
+    text = sentence.text
+    return bool(SCHEDULING_QUESTION.search(text) or (PROPOSAL.search(text) and CONCRETE.search(text)
+                                                     and not (WH_QUESTION.search(text) or ISOLATE.search(text))))
 
 
 def _clarify(reader: _Reader) -> MoveMark:

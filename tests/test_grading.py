@@ -57,7 +57,9 @@ EARNS = {  # three or more wordings per move, none copied from the library
 }
 MISSES = {
     "acknowledge": ["What's behind that?", "Our price is our price."],
-    "clarify": ["Most of our clients break even in six months.", "Don't you want to save money?", "It works, right?"],
+    "clarify": ["Most of our clients break even in six months.", "Don't you want to save money?", "It works, right?",
+                # the ask is a question too, but it books the next step: it earns "advance", not "clarify"
+                "Can we look at your numbers Thursday at 2?", "Could we go over your plan for 15 minutes on Friday?"],
     "respond": ["We're the best in the market.", "I hear you."],
     "advance": ["Let me know.", "Let's stay in touch."],
 }

@@ -41,9 +41,10 @@ RUBRIC = {
     "advance": "Propose a small, concrete next step: a time, a short call, a quick check. Not 'let me know'.",
 }
 TIER_RULES = {
-    "weak": "No real question and no concrete next step, or a red flag (arguing, pressure, discounting, "
-            "false guarantees, giving up, monologue, generic follow-up).",
-    "strong": "Engages without red flags: a genuine diagnostic question or a concrete next step. Sound but partial.",
+    "weak": "No real question and no concrete next step, or a red flag that sinks a reply (arguing, pressure, "
+            "discounting, false guarantees, giving up, caving on value, a wall of text).",
+    "strong": "Engages: a genuine diagnostic question or a concrete next step. Sound but partial. A long "
+              "monologue, a generic follow-up or knocking a competitor caps a reply here.",
     "elite": "Acknowledges and covers at least three of the four moves well (6 of 8 points), with no red flags.",
 }
 TIER_BANDS = {"weak": (0, 44), "strong": (45, 74), "elite": (75, 100)}
@@ -112,7 +113,8 @@ ACK = cues(
     r"\byou want to (?:stick with|be sure|get (?:this|it) right|make sure)\b",
     r"\bmakes? (?:total |complete )?sense (?:that|to)\b", r"\bi'd (?:want|feel|do|say) the same\b",
     r"\bi hear (?:that|what)\b", r"\bthat's (?:a )?(?:totally |completely )?(?:normal|natural|common)\b",
-    r"\bthat's (?:smart|wise|sensible)\b",
+    r"\bthat's (?:smart|wise|sensible)\b", r"^(?:point taken|sensible|wise|understandable|noted|appreciated)\b",
+    r"\bi hear (?:ya|that)\b", r"\b(?:i )?appreciate (?:the|your) (?:honesty|candou?r|directness|straight answer)\b",
 )
 OPENER = cues(
     r"\b(?:good|great|nice|love|fair|right|true|sure|definitely|absolutely|totally|happy to|glad|honest|reasonable|"
@@ -147,15 +149,19 @@ RHETORICAL = cues(
     r"\bdon't you (?:want|think|agree)\b", r"\bwouldn't you (?:agree|want|rather)\b",
     r"\bwhy wouldn't you\b", r"\bwhat (?:do|have) you (?:got|have) to lose\b", r"\bwho doesn't\b",
     r"\bare you serious\b", r"\bhow can you (?:say|not)\b", r"\bwhy would you (?:ever )?(?:say|think)\b",
+    r"\bisn't it (?:true|obvious)\b", r"\bsurely\b", r"\bdo you (?:really|honestly|seriously) (?:think|believe)\b",
+    r"^(?:so |and )?(?:you|we) (?:both )?agree\b", r"\bwhat(?:'s| is) there to think about\b",
 )
 SCHEDULING_QUESTION = cues(
-    r"\b(?:does|would|will|could|can) (?:\w+ ){0,3}(?:work|suit|fit) (?:for )?(?:you|both)\b",
+    r"(?<!how it )(?<!how this )(?<!how that )\b(?:does|would|will|could|can) (?:\w+ ){0,3}(?:work|suit|fit) (?:for )?(?:you|both)\b",
     r"\bare you (?:free|around|available)\b", r"\bwhat time\b", r"\bwhich (?:day|time|works)\b",
     r"\b(?:want|like) me to\b", r"\bshould we (?:book|set|put|do|schedule|start)\b",
     r"\bcan (?:we|i) (?:book|set|put|schedule|grab|get (?:a|some|\d+))\b", r"\bwhy not let me\b",
     r"\bhow about (?:we|i|a|tuesday|monday|wednesday|thursday|friday|tomorrow)\b",
     r"\b(?:tuesday|monday|wednesday|thursday|friday|saturday|sunday|tomorrow)\b[^?]*\bor\b[^?]*\?$",
     r"\bwho (?:should|would you like to|else should) (?:we )?invite\b", r"\bsame card\b",
+    r"\bshall (?:i|we)\b", r"^(?:do you |would you )?want (?:me )?to (?:start|go|book|meet|get|try|do|kick|set|pencil|lock)\b",
+    r"\bwhy don't (?:we|i)\b", r"\bhow (?:does|do|would|is) (?:\w+ ){0,4}(?:look|sound|suit)(?: for you)?\s*\?",
 )
 
 NUMBER = cues(
@@ -167,7 +173,8 @@ NUMBER = cues(
     r"fifty|sixty|ninety|a hundred|half|double|triple|twice|several|a few)(?:\s|-)(?:(?:more|extra|weekly|monthly|full) )?"
     r"(?:hours?|days?|weeks?|weekends?|months?|years?|minutes?|clients?|customers?|companies|firms?|teams?|times|"
     r"sessions?|visits?|locations?|of (?:our|the|them|your))\b",
-    r"\b(?:within|in|after) (?:about |roughly )?(?:a|one|two|three|six|the first) (?:week|month|quarter|year|days?)\b",
+    r"\b(?:within|in|after|over|under|inside) (?:about |roughly |just )?(?:a|one|two|three|six|the first) (?:week|weekend|month|quarter|season|year|days?)\b",
+    r"\b(?:dropped|fell|cut|rose|grew|went (?:down|up)|down|up|reduced|shrank) by (?:a |one |two )?(?:third|quarter|half|fifth|tenth)\b",
     r"\bhalf\b", r"\b(?:doubled|tripled|halved)\b",
 )
 PROOF = cues(
@@ -184,7 +191,8 @@ PROOF = cues(
     r"\bin my experience\b", r"\bhere's what (?:i've|we've|i|we) (?:seen|see|found)\b",
     r"\bwhat (?:we|i) (?:see|usually see|often see|have seen)\b", r"\bfor (?:example|instance)\b",
     r"\bcase study\b", r"\blast (?:month|quarter|year|week) (?:we|a|one)\b", r"\bone of (?:our|my) (?:clients|customers)\b",
-    r"\bmost (?:of our |of my )?(?:clients|customers|teams|people|buyers)\b",
+    r"\bmost (?:of our |of my )?(?:clients|customers|teams|people|buyers|owners|firms|companies|businesses|shops|practices|families|homeowners)\b",
+    r"\b\w+ (?:of |at |in )?your (?:size|stage|industry|kind|shoes|position)\b",
     r"\bat this stage (?:my|our|most) (?:clients|customers)\b", r"\b(?:references?|testimonials?)\b",
 )
 REFRAME = cues(
@@ -226,11 +234,16 @@ PROPOSAL = cues(
     r"\b(?:next|our next) (?:call|meeting|step)\b", r"\bdecide together\b", r"\bthen we can\b",
     r"\bearn (?:a|the) (?:shot|chance|meeting)\b", r"\bjoin (?:us|the call|in)\b", r"\bkick ?off\b",
     r"\b(?:same|different) card\b", r"\bwhat time (?:does|do|should|works)\b",
+    r"\blet me (?:call|ring|phone|text|pop|drop)\b", r"\bi(?:'ll| will) (?:call|ring|phone) you\b", r"\bshall (?:i|we)\b",
+    r"\bi(?:'d| would) (?:suggest|propose|recommend) (?:that )?(?:we|a|an|you and i)\b", r"\bwhy don't (?:we|i)\b",
+    r"\b(?:i'm |i'd be |i am |i'd be more than )?happy to (?:go|walk|run|look|lay|sit|meet|show|come|set|map|bring|pop|drop|put)\b",
+    r"\bwe(?:'ll| will) (?:compare|go|walk|look|talk|meet|sit|run|review)\b", r"\bare you (?:around|available|free)\b",
+    r"^(?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week)\b[^?]{0,40}\?$",
 )
 CONCRETE = cues(
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|today)\b",
     r"\bthis (?:afternoon|morning|evening|week)\b", r"\bnext (?:week|monday|tuesday|wednesday|thursday|friday)\b",
-    r"\b(?:at|by) \d{1,2}(?::\d\d)?\s?(?:am|pm|o'clock)?\b", r"\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b",
+    r"\b(?:at|by) \d{1,2}(?::\d\d)?\s?(?:am|pm|o'clock)?\b(?!\s?(?:%|percent|[.,]\d))", r"\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b",
     r"\b(?:\d+|five|ten|fifteen|twenty|thirty) ?(?:-| )?minutes?\b", r"\bright now\b", r"\breal quick\b", r"\bquick (?:call|look|demo|test|check|chat)\b",
     r"\b(?:speed test|run the numbers|check your|show you (?:what|how|exactly)|walk (?:you|him|her|them) through|calendar invite)\b",
     r"\b(?:joint|three-way|short|quick) call\b", r"\b(?:you|him|her|them|your \w+) both\b", r"\bon the call\b",
@@ -245,6 +258,10 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\btrust me\b", r"\bwaste of (?:our |my )?time\b", r"\bwe don't send\b", r"\bare you serious\b",
         r"\bcome on\b", r"\bhonestly,? you\b.*\bshould\b", r"\byou (?:should|need to) (?:know|realize|understand) (?:that|better)\b",
         r"^(?:no|nope),? (?:it's|that's|you|we)\b", r"\bhow can you (?:say|think)\b",
+        r"\byou(?:'re| are|'d be| would be) making a (?:big |huge |real )?mistake\b",
+        r"\b(?:naive|naïve|short-?sighted|foolish)\b",
+        r"\bsurely you (?:can see|know|agree|realize|understand)\b", r"\bisn't it (?:true|obvious)\b",
+        r"\bdo you (?:really|honestly|seriously) (?:think|believe|want)\b", r"\bwhat(?:'s| is) there to think about\b",
     )),
     "pressure": ("Pressure or fake urgency", "weak", cues(
         r"\b(?:only|just) (?:today|tonight|this week)\b", r"\bsign (?:it |up )?(?:today|now|right now|tonight)\b",
@@ -253,6 +270,11 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\b(?:decide|commit|need an answer) (?:now|today|right now|tonight)\b", r"\bwhat's it (?:going to|gonna) take\b",
         r"\byou'd be (?:crazy|foolish|silly)\b", r"\bdon't miss out\b", r"\bact (?:now|fast)\b",
         r"\bbefore (?:the price|it) goes up\b", r"\beveryone (?:else )?is (?:signing|buying|switching)\b",
+        r"\b(?:\d+|one|two|three|a few|a couple of|last) (?:\w+ )?(?:spots?|slots?|places?|openings?|units?|seats?) (?:left|remaining)\b",
+        r"\bmiss out\b", r"\bthe sooner the better\b", r"\bafter that,? (?:it's|it is|they're|the (?:price|offer|deal|rate)) (?:gone|over|up)\b",
+        r"\b(?:hold|keep|lock) (?:this|the|that|my) (?:price|rate|offer|deal|discount) (?:\w+ ){0,3}until\b",
+        r"\b(?:price|rate|offer|deal|cost)s? (?:is |are )?(?:set|going|due|about) to (?:rise|go up|increase|end|expire|change)\b",
+        r"\bevery(?:one| other \w+| \w+ (?:on|in|around) your \w+)[^.?!]{0,30}\b(?:has|have) already (?:signed|bought|switched|joined|moved)\b",
     )),
     "discount": ("Instant discount", "weak", cues(
         r"\b(?:get|give|offer|do|find|knock|take|throw) (?:you |off |in )?(?:a |an |some |\d+\s?%? )?(?:discount|percent off|% off)\b",
@@ -262,6 +284,8 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\bmatch (?:their|that|the|any) (?:price|quote|offer)\b", r"\bspecial (?:price|deal|rate)\b",
         r"\bthrow (?:in|it in) for free\b", r"\bwaive (?:the|your)\b", r"\bfree month\b",
         r"\bi can (?:probably )?do (?:it for|\$\s?\d)", r"\bget (?:a|one) smaller\b", r"\ba smaller one for\b",
+        r"\bshave (?:\w+ ){0,3}off\b", r"\b(?:throw|threw|throwing) (?:in|it in)\b", r"\bat no (?:extra )?charge\b",
+        r"\b(?:first|next) (?:\w+ )?(?:weeks?|months?|year) (?:free|on us|on the house)\b",
     )),
     "guarantee": ("False guarantee", "weak", cues(
         r"\bguarantee(?:d)? (?:you(?:'ll| will)|that (?:you|it|this)|results|it will|this will|success|to (?:double|triple|work|increase))",
@@ -269,6 +293,12 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\bcan't (?:fail|lose|go wrong)\b", r"\b(?:zero|no) risk (?:at all|whatsoever)\b",
         r"\bi promise (?:you(?:'ll| will)|it(?:'ll| will)|this(?:'ll| will)|results)\b", r"\byou will (?:definitely|double|triple)\b",
         r"\bnever (?:have (?:a|any) problem|fail)\b",
+        r"\bi (?:personally |can |will |absolutely )?guarantee\b(?! (?:nothing|that i))", r"\b(?:can't|cannot|can not) (?:possibly )?lose\b",
+        r"\bimpossible (?:for (?:this|it|you) )?(?:not )?to (?:fail|lose|pay off|work)\b", r"\b(?:it's|it is|this is|totally|completely) risk[- ]free\b",
+        r"\bi(?:'m| am) (?:certain|positive|100\s?% sure) (?:of it|it will|you(?:'ll| will)|that)\b",
+        r"\bwill never (?:go down|break|fail|let you down)\b",
+        r"\byou(?:'ll| will) (?:definitely |certainly |absolutely )?(?:see|get|have|make) (?:all )?(?:of )?your money back\b",
+        r"\b(?:your|the) (?:team|sales|revenue|numbers) will (?:hit|double|triple|grow)\b",
     )),
     "giving_up": ("Giving up or accepting the stall", "weak", cues(
         r"\bno (?:problem|worries)\b", r"\btake your time\b", r"\bthink it over\b", r"\blet me know\b",
@@ -296,7 +326,7 @@ FLAG_ADVICE = {
     "discount": "Don't discount before you know the real concern: it teaches the buyer your price was padding.",
     "guarantee": "Don't promise results you can't control; offer proof or a low-risk first step instead.",
     "giving_up": "Don't accept the stall at face value: ask what's behind it, then set a specific next step.",
-    "monologue": "Say less: a long pitch with no question loses the prospect. Ask, then listen.",
+    "monologue": "Say less: a long pitch loses the prospect. Make one point, ask one question, then listen.",
     "generic_followup": "Replace 'just following up' with a reason to talk: something new and specific to them.",
     "knocking": "Don't run down the competition; talk about what you do differently.",
     "caving": "Don't agree that the price or product isn't worth it: explore what they compare it to.",
@@ -309,15 +339,21 @@ INJECTION = cues(
     r"\bdisregard (?:the|your|all|previous)\b", r"\bnew instructions?\b", r"[{\[]\s*\"?(?:tier|score|grade|moves)\"?\s*:",
     r"\b(?:tier|score|grade)\s*[:=]\s*(?:elite|100|strong)\b", r"</?(?:system|assistant|user|instructions?)>",
     r"\bfull (?:marks|points|score)\b", r"\b(?:award|give) (?:me|this) (?:full|all|maximum|max|\d+) (?:marks|points)\b",
-    r"\bpretend (?:you|that)\b", r"\bjailbreak\b", r"\boverride\b", r"\bgrader\b", r"\brubric\b",
+    r"\bpretend (?:you|that)\b", r"\bjailbreak\b",
+    # the grader addressed, not a grader mentioned ("what would a grader need to see in week one?")
+    r"\boverride\s*[:=]", r"\boverride (?:the|your|all|any|previous|my) (?:rules?|rubric|instructions?|grad\w*|scor\w*|tiers?)\b",
+    r"\b(?:dear|hey|hi|hello|attention|note (?:to|for)(?: the)?|to the|ok|okay) (?:grader|evaluator|judge|rubric|ai|model)\b",
+    r"\b(?:grader|evaluator)(?:'s)?\s*(?:note|:)", r"\b(?:grader|evaluator|judge),", r"\b(?:your|the) (?:rubric|grader)\b",
+    r"^\W*#*\s*instructions?\s*:", r"\btier\s+(?:elite|strong)\b",
     r"^\W*(?:system|assistant|developer|user|admin)\s*:", r"\bmake (?:this|it|me) (?:one )?(?:elite|strong|a 100)\b",
     r"\b(?:what|which) (?:score|grade|tier|mark)s? (?:does|should|would|do|will) (?:this|it|i|my)\b",
     r"\b(?:answer|rebuttal|response|reply|candidate)\W[^.?!]{0,40}\bis (?:an? )?(?:elite|perfect|flawless)\b",
-    r"\b(?:elite|strong) (?:tier|grade|rating)\b",
+    r"\b(?:elite|strong) (?:grade|rating|score)\b",
 )
-NEGATED = re.compile(r"\b(?:not|never|no|won't|don't|isn't|wouldn't|can't|rather not|without)\b[^.?!,;]{0,30}$", re.IGNORECASE)
+NEGATED = re.compile(r"\b(?:not|never|no|won't|don't|isn't|wouldn't|can't|rather not|without)\b[^.?!,;:]{0,30}$", re.IGNORECASE)
 NEGATABLE_FLAGS = {"discount", "pressure", "guarantee", "arguing"}
 SOFT_GIVING_UP = re.compile(r"\bno (?:problem|worries|pressure)\b|\blet you go\b", re.IGNORECASE)
+AND = re.compile(r"\band\b", re.IGNORECASE)
 KEYWORD_LIST = re.compile(r"(?:[^,;]{1,25}[,;]){4,}")  # many short comma-separated bits: a list, not speech
 
 
@@ -400,9 +436,14 @@ class Grade:
 
 
 def _is_word_list(sentence: Sentence) -> bool:
-    """Many short comma-separated bits with few words each: a list of buzzwords, not speech."""
+    """Many short comma-separated bits with few words each, or a run of short bits chained with 'and'
+    ('I understand and I hear you and what do you think and why is that and ...'): a list of
+    buzzwords, not speech."""
     pieces = sentence.text.count(",") + 1
-    return bool(KEYWORD_LIST.search(sentence.text)) and sentence.words < 2 * pieces
+    if KEYWORD_LIST.search(sentence.text) and sentence.words < 2 * pieces:
+        return True
+    chained = [len(WORD.findall(piece)) for piece in AND.split(sentence.text)]
+    return len(chained) >= 5 and sorted(chained)[len(chained) // 2] <= 4
 
 
 class _Reader:
@@ -455,6 +496,8 @@ def _acknowledge(reader: _Reader) -> MoveMark:
     return MoveMark("acknowledge", 0, (), "No acknowledgement: the prospect may not feel heard.")
 
 
+WALL_OF_TEXT = 250  # words
+MEETING_LENGTH = re.compile(r"\b(?:minutes?|mins?)\b", re.IGNORECASE)
 YOU = re.compile(r"\b(?:you|your|you're|they|their|he|she|we've)\b", re.IGNORECASE)
 
 
@@ -492,7 +535,9 @@ def _clarify(reader: _Reader) -> MoveMark:
         text = sentence.text
         invite = INVITE.search(text)
         if sentence.is_question and not RHETORICAL.search(text) and not _is_scheduling(sentence):
-            if sentence.words < 2 or (sentence.words < 3 and not WH_QUESTION.search(text)):
+            if sentence.words < 2:
+                candidate = (0, reader.whole(sentence), "A one-word question does not find the real concern.")
+            elif sentence.words < 3 and not WH_QUESTION.search(text):
                 candidate = (1, reader.whole(sentence), "A question, but too short to find the real concern.")
             elif ISOLATE.search(text) or WH_QUESTION.search(text) or invite:
                 candidate = (2, reader.whole(sentence), "Asked a real question that digs for the concern behind it.")
@@ -508,6 +553,8 @@ def _clarify(reader: _Reader) -> MoveMark:
             best = candidate
     if best is None:
         return MoveMark("clarify", 0, (), "No question: you answered the objection without finding out what's behind it.")
+    if not best[0]:
+        return MoveMark("clarify", 0, (), best[2])
     return MoveMark("clarify", best[0], (best[1],), best[2])
 
 
@@ -519,8 +566,11 @@ def _respond(reader: _Reader, objection_words: set[str]) -> MoveMark:
             continue
         if GENERIC_CLAIM.search(sentence.text):
             continue
+        asks = PROPOSAL.search(sentence.text)
         for kind, pattern in (("number", NUMBER), ("proof", PROOF), ("reframe", REFRAME)):
             phrase = reader.find(pattern, sentence)
+            if phrase and kind == "number" and asks and MEETING_LENGTH.search(phrase):
+                continue  # "15 minutes on Thursday" is the size of the ask, not evidence
             if phrase and phrase not in signals:
                 signals.append(phrase)
                 kinds.add(kind)
@@ -570,7 +620,8 @@ def _red_flags(reader: _Reader, moves: dict[str, MoveMark], words: int) -> list[
     questions = sum(1 for s in reader.sentences if s.is_question)
     if words > 160 or (words > 110 and not questions):
         detail = f"{words} words" + ("" if questions else ", no question")
-        flags.append(RedFlag("monologue", f"Monologue ({detail})", "strong", ()))
+        # a minute of talking caps the grade at strong; a wall of text, whatever is in it, is weak
+        flags.append(RedFlag("monologue", f"Monologue ({detail})", "weak" if words > WALL_OF_TEXT else "strong", ()))
     return flags
 
 
@@ -617,6 +668,18 @@ def feedback_for(moves: tuple[MoveMark, ...], flags: list[RedFlag], objection: O
     return Feedback(keep, start, stop, better, why)
 
 
+ENGLISH = frozenset({"the", "a", "an", "you", "your", "i", "it", "is", "to", "and", "of", "that", "we", "what",
+    "this", "for", "with", "can", "how", "not", "be", "are", "do", "my", "our", "if", "me", "so", "they",
+    "have", "at", "in", "on", "or", "but", "about", "would", "could", "will", "i'll", "i'm", "it's", "that's",
+    "you're", "we're", "don't", "can't", "let's", "then", "there", "just"})
+
+
+def _reads_as_english(text: str) -> bool:
+    """Whether enough of the common English words are there; eight words or fewer always pass."""
+    words = [w.lower() for w in WORD.findall(text) if not w.isdigit()]
+    return len(words) <= 8 or sum(w in ENGLISH for w in words) * 10 >= len(words)
+
+
 def match_objection(objection_text: str, lib: Library | None = None) -> Objection | None:
     lib = lib or library()
     found = matcher_for(lib).best(objection_text)
@@ -633,7 +696,11 @@ def grade_rebuttal(objection: str, rebuttal: str, *, context: str = "", objectio
                    lib: Library | None = None) -> Grade:
     """Grade `rebuttal` as an answer to `objection`. Deterministic; never raises on any text."""
     lib = lib or library()
-    rebuttal = clean_text(rebuttal)[:MAX_REBUTTAL * 2]
+    rebuttal = clean_text(rebuttal)
+    notes: list[str] = []
+    if len(rebuttal) > MAX_REBUTTAL * 2:
+        rebuttal = rebuttal[:MAX_REBUTTAL * 2]
+        notes.append(f"Only the first {MAX_REBUTTAL * 2:,} characters were graded.")
     matched = lib.objection(objection_slug) or match_objection(objection or "", lib)
     reader = _Reader(rebuttal)
     words = sum(s.words for s in reader.sentences)
@@ -643,9 +710,10 @@ def grade_rebuttal(objection: str, rebuttal: str, *, context: str = "", objectio
     flags = _red_flags(reader, moves, words)
     points = {move: moves[move].points for move in MOVES}
     tier = tier_for(points, flags)
-    notes = ()
     if reader.ignored:
-        notes = ("Text addressed to the grader was ignored: only what you'd say to a prospect counts.",)
+        notes.append("Text addressed to the grader was ignored: only what you'd say to a prospect counts.")
+    if not _reads_as_english(reader.folded):
+        notes.append("This grader reads English: an answer in another language cannot earn its moves here.")
     return Grade(
         tier=tier,
         score=score_for(tier, sum(points.values()), flags),
@@ -654,5 +722,5 @@ def grade_rebuttal(objection: str, rebuttal: str, *, context: str = "", objectio
         feedback=feedback_for(marks, flags, matched),
         objection_slug=matched.slug if matched else None,
         ignored=tuple(reader.ignored),
-        notes=notes,
+        notes=tuple(notes),
     )

@@ -39,7 +39,8 @@ def feedback_markdown(grade: Grade) -> str:
     for title, items in (("Keep", fb.keep), ("Start", fb.start), ("Stop", fb.stop)):
         if items:
             parts.append(f"**{title}**\n" + "\n".join(f"- {literal(item)}" for item in items))
-    parts.append(f"**A better alternative**\n\n> 💡 {literal(fb.better)}\n\n:gray[{literal(fb.better_why)}]")
+    title = "Another elite line, to compare" if grade.tier == "elite" else "A better alternative"
+    parts.append(f"**{title}**\n\n> 💡 {literal(fb.better)}\n\n:gray[{literal(fb.better_why)}]")
     return "\n\n".join(parts)
 
 

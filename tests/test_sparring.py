@@ -160,6 +160,17 @@ def test_sparring_page_full_three_round_session(db, trainee):
     assert db["turns"].count == 3
 
 
+def test_the_better_line_shows_only_under_an_answer(db, trainee):
+    at = app_for(trainee, "app_pages/sparring.py", query={"objection": "too-expensive"})
+    page = lambda: " ".join(m.value for m in at.markdown)  # noqa: E731
+    assert "The rubric" in [e.label for e in at.expander]
+    assert "💡" not in page()
+    answer(at, WEAK)
+    assert "**A better alternative**" in page() and "💡" in page()
+    answer(at, ELITE)  # an elite answer is offered another line to compare, not told to do better
+    assert "**Another elite line, to compare**" in at.chat_message[3].markdown[0].value
+
+
 def test_deep_link_opens_a_drill_and_reload_resumes_it(db, trainee):
     at = app_for(trainee, "app_pages/sparring.py", query={"objection": "tried-before", "difficulty": "hard"})
     assert "I tried something like this before" in at.subheader[0].value

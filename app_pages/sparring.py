@@ -18,7 +18,8 @@ SPECIAL = {"next_due": "⏭️ Next due", "random": "🎲 Random objection",
 SESSION_KEY = "sparring_session_id"
 
 
-def start(pick: str, difficulty: str, custom: str | None = None) -> None:
+def start(pick: str | None, difficulty: str, custom: str | None = None) -> None:
+    """`pick`: an objection slug, "random", "next_due" or "second_call"; None with `custom`, the rep's own objection."""
     database = context.db()  # this thread's connection: a fragment rerun may run on another thread
     if pick == "next_due":
         pick = schedule.next_drill(database, me["id"], lib=lib) or "random"
@@ -39,7 +40,7 @@ if "objection" in params or "custom" in params:
     wanted, custom, level = params.get("objection", ""), params.get("custom"), params.get("difficulty", "normal")
     level = level if level in DIFFICULTIES else "normal"
     if wanted in lib.objections or wanted == "second_call" or custom:
-        start(wanted if wanted in lib.objections or wanted == "second_call" else "random", level, custom)
+        start(wanted if wanted in lib.objections or wanted == "second_call" else None, level, custom)
     else:
         st.warning(f"There is no drill called “{literal(wanted)}”. Pick one below.", icon="🔎")
     for key in ("objection", "custom", "difficulty"):
@@ -122,8 +123,9 @@ def conversation(session_id: int) -> None:
         with st.container(horizontal=True):
             if st.button("Drill it again", icon="🔁", width="stretch", key="sparring_again"):
                 second_call = session["kind"] == "second_call"
-                start("second_call" if second_call else session["objection_slug"] or "random", session["difficulty"],
-                      None if second_call else session["custom_objection"])
+                custom = None if second_call else session["custom_objection"]
+                start("second_call" if second_call else session["objection_slug"] or (None if custom else "random"),
+                      session["difficulty"], custom)
                 st.rerun()
             if st.button("Choose another drill", icon="🎯", width="stretch", key="sparring_other"):
                 leave()

@@ -53,8 +53,9 @@ def check_rebuttal(text: str) -> str:
 
 def start_session(db: Database, *, trainee_id: int, objection_slug: str | None = None,
                   custom_objection: str | None = None, second_call: bool = False, difficulty: str = "normal",
-                  persona: int = 0, seed: int | None = None, lib: Library | None = None) -> dict:
-    """Create a session (abandoning any unfinished one) and put the prospect's opening line in it."""
+                  persona: int | None = None, seed: int | None = None, lib: Library | None = None) -> dict:
+    """Create a session (abandoning any unfinished one) and put the prospect's opening line in it.
+    Without `persona`, the seed picks one of the objection's prospects."""
     lib = lib or library()
     if difficulty not in DIFFICULTIES:
         raise ValueError(f"Unknown difficulty {difficulty!r}")
@@ -79,8 +80,9 @@ def start_session(db: Database, *, trainee_id: int, objection_slug: str | None =
         kind = "sparring"
         state.prompts.append(opening_line(objection, rng))
         extra = {}
-    if objection:
-        persona = min(max(persona, 0), len(objection.personas) - 1)
+    if objection and persona is None:
+        persona = random.Random(seed ^ 0x5EED).randrange(len(objection.personas))  # its own draw: the lines stay
+    persona = min(max(persona or 0, 0), len(objection.personas) - 1) if objection else 0
     abandon_open_sessions(db, trainee_id)
     return store.create_session(db, trainee_id=trainee_id, kind=kind, objection_slug=objection_slug,
                                 difficulty=difficulty, persona=persona, seed=seed, state=state.to_dict(), **extra)

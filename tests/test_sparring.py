@@ -133,6 +133,16 @@ def test_custom_objection_from_the_generator(db, trainee):
     assert result.reply
 
 
+def test_the_seed_picks_the_prospect_among_the_objections_personas(db, trainee):
+    objection = max(library().objections.values(), key=lambda o: len(o.personas))
+    assert len(objection.personas) >= 2
+    seen = {sessions.start_session(db, trainee_id=trainee["id"], objection_slug=objection.slug, seed=seed)["persona"]
+            for seed in range(1, 40)}
+    assert seen == set(range(len(objection.personas)))
+    again = sessions.start_session(db, trainee_id=trainee["id"], objection_slug=objection.slug, seed=5, persona=1)
+    assert again["persona"] == 1
+
+
 # -- the page ---------------------------------------------------------------------------------------
 
 
@@ -179,6 +189,19 @@ def test_deep_link_opens_a_drill_and_reload_resumes_it(db, trainee):
     reloaded = app_for(trainee, "app_pages/sparring.py")
     assert "I tried something like this before" in reloaded.subheader[0].value
     assert len(reloaded.chat_message) == 3  # opening, the answer, the pushback
+
+
+def test_the_reps_own_objection_is_drilled_as_itself(db, trainee):
+    heard = "Your onboarding takes too long, we cannot afford three months of setup"
+    at = app_for(trainee, "app_pages/sparring.py", query={"custom": heard})
+    assert at.subheader[0].value == "✍️ Your objection"
+    assert heard in at.chat_message[0].markdown[0].value
+    for text in (STRONG, STRONG, STRONG):
+        answer(at, text)
+    assert [row["objection_slug"] for row in db.query("SELECT objection_slug FROM turns")] == [None] * 3
+    next(b for b in at.button if b.label == "Drill it again").click().run()
+    assert at.subheader[0].value == "✍️ Your objection"
+    assert heard in at.chat_message[0].markdown[0].value
 
 
 def test_unknown_deep_link_gives_a_friendly_message(trainee):

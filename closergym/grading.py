@@ -264,7 +264,9 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\bdo you (?:really|honestly|seriously) (?:think|believe|want)\b", r"\bwhat(?:'s| is) there to think about\b",
     )),
     "pressure": ("Pressure or fake urgency", "weak", cues(
-        r"\b(?:only|just) (?:today|tonight|this week)\b", r"\bsign (?:it |up )?(?:today|now|right now|tonight)\b",
+        r"\b(?:price|offer|deal|discount|rate|spot)s?\b[^.?!]{0,30}\b(?:only|just) (?:(?:good|valid|available|on) (?:for |until )?)?(?:today|tonight|this week)\b",
+        r"\b(?:only|just) (?:today|tonight|this week)\b[^.?!]{0,30}\b(?:price|offer|deal|discount|rate|sign)", r"\b(?:today|tonight) only\b",
+        r"\bsign (?:it |up )?(?:today|now|right now|tonight)\b",
         r"\b(?:offer|deal|price|discount|promotion|rate)s? (?:ends?|expires?|goes? up|won't last)\b",
         r"\blast chance\b", r"\blimited[- ]time\b", r"\bwon't last\b", r"\b(?:only|just) \d+ (?:spots?|slots?|left|units?)\b",
         r"\b(?:decide|commit|need an answer) (?:now|today|right now|tonight)\b", r"\bwhat's it (?:going to|gonna) take\b",
@@ -686,10 +688,15 @@ def match_objection(objection_text: str, lib: Library | None = None) -> Objectio
     return lib.objections[found.slug] if found else None
 
 
+INVISIBLE = frozenset("\u200b\u200c\u2060\ufeff\u00ad\u180e")  # zero-width spaces, joiners, soft hyphen
+
+
 def clean_text(text: str) -> str:
-    """Drop control characters (but keep line breaks) and normalise to NFC."""
+    """Drop control characters (but keep line breaks) and invisible ones pasted along with text (a
+    zero-width space, a soft hyphen), and normalise to NFC. Emoji joiners stay."""
     text = unicodedata.normalize("NFC", text or "")
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
+    return "".join(ch for ch in text if ch in "\n\t" or (unicodedata.category(ch) not in ("Cc", "Cs")
+                                                           and ch not in INVISIBLE))
 
 
 def grade_rebuttal(objection: str, rebuttal: str, *, context: str = "", objection_slug: str | None = None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import time
+import unicodedata
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -43,7 +44,7 @@ class TurnError(ValueError):
 
 def check_rebuttal(text: str) -> str:
     text = clean_text(text or "").strip()
-    if not text:
+    if not any(unicodedata.category(ch)[0] in "LNPS" for ch in text):  # nothing visible: spaces, joiners
         raise TurnError("Type your answer first: an empty reply can't be graded.")
     if len(text) > MAX_REBUTTAL:
         raise TurnError(f"That answer is {len(text):,} characters; keep it under {MAX_REBUTTAL:,}. "

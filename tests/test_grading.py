@@ -124,6 +124,7 @@ FLAG_EXAMPLES = [
     ("pressure", "We only have two installation slots left this month.", "weak"),
     ("pressure", "I can hold this price for you until Friday, after that it's gone.", "weak"),
     ("pressure", "Every other shop on your street has already signed.", "weak"),
+    ("pressure", "This price is only good today.", "weak"),
     ("discount", "I might be able to shave a little off that number.", "weak"),
     ("discount", "What if I threw in the first month at no charge?", "weak"),
     ("guarantee", "I personally guarantee the same result for you.", "weak"),
@@ -190,6 +191,11 @@ def test_refund_policy_is_not_a_false_guarantee(sentence):
 @pytest.mark.parametrize("sentence", ["I'm not going to just discount it.", "I won't discount it.", "I don't discount."])
 def test_refusing_a_discount_is_not_a_discount(sentence):
     assert "discount" not in {flag.code for flag in grade(f"{sentence} What's behind the concern?").red_flags}
+
+
+def test_asking_whether_it_is_just_today_is_not_pressure():
+    result = grade("Totally get it. Is it just today that's bad, or the whole quarter? Could I call you Friday at 9?")
+    assert not result.red_flags and result.tier == "elite"
 
 
 def test_no_problem_then_a_question_is_not_giving_up():
@@ -363,6 +369,12 @@ def test_an_answer_in_another_language_says_the_grader_reads_english():
               "La plupart de nos clients l'amortissent en cinq mois.")
     assert any("reads English" in note for note in grade(french).notes)
     assert not grade(ELITE).notes and not grade("Oh, okay, I'll come back later, then!").notes
+
+
+def test_invisible_characters_pasted_into_words_change_nothing():
+    plain = "I hear you. What would it take? Can we talk Tuesday at 2?"
+    pasted = plain.replace(" ", "\u200b ").replace("What", "Wh\u00adat")
+    assert grade(pasted).points == grade(plain).points and grade(plain).mark("acknowledge").points == 2
 
 
 def test_a_reply_past_the_limit_says_what_was_graded():

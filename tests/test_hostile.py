@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 from closergym import store
 from closergym.content import library
 from closergym.generator import CONTEXT_FIELDS, GeneratorError, generate
-from components.text import literal
+from components.text import WORD_JOINER, literal
 from tests.conftest import ROOT, app_for
 
 PAYLOADS = [
@@ -40,7 +40,8 @@ SPECIAL = set("\\`*_{}[]()<>#+-.!|~:$=^&")
 
 
 def unescape(shown: str) -> str:
-    return re.sub(r"\\(.)", r"\1", shown.replace("  \n", "\n"))
+    """What a reader sees: escapes read, our line breaks undone, the invisible link breakers dropped."""
+    return re.sub(r"\\(.)", r"\1", shown.replace("  \n", "\n")).replace(WORD_JOINER, "")
 
 
 # -- text shown back as text ------------------------------------------------------------------------------
@@ -58,11 +59,26 @@ def test_literal_escapes_every_markdown_sign_and_keeps_the_text(payload):
     assert bare_signs(shown) == set()
 
 
+# GitHub-flavoured Markdown's bare links (its autolink-literal rules), found after escapes are read
+BARE_LINK = re.compile(r"(?:https?://|www\.)[-.\w]+|[-.\w+]+@[-\w]+(?:\.[-\w]+)+", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("text", [
+    "See https://evil.example/login now", "or www.evil.example", "mail boss@evil.example", "HTTP://EVIL.EXAMPLE",
+    "first.last+tag@mail.evil.example", "(https://evil.example)",
+])
+def test_literal_leaves_no_bare_link(text):
+    assert BARE_LINK.search(text)
+    read = re.sub(r"\\(.)", r"\1", literal(text))  # the text Markdown looks for links in
+    assert not BARE_LINK.search(read)
+    assert unescape(literal(text)) == text
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_literal_round_trips_any_text_with_no_sign_left_bare(text):
     shown = literal(text)
-    assert unescape(shown) == text
+    assert unescape(shown) == text.replace(WORD_JOINER, "")
     assert bare_signs(shown) == set()
 
 

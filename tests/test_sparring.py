@@ -83,7 +83,8 @@ def test_a_full_session_is_saved_turn_by_turn(db, trainee):
         sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"], rebuttal=ELITE)
 
 
-@pytest.mark.parametrize("answer, message", [("", "empty"), ("   \n ", "empty"), ("x" * 2001, "2,001")])
+@pytest.mark.parametrize("answer, message", [("", "empty"), ("   \n ", "empty"), ("\u200b\u200b\u200c\u200d\ufeff", "empty"),
+                                             ("x" * 2001, "2,001")])
 def test_bad_answers_are_refused_and_nothing_is_saved(db, trainee, answer, message):
     session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="need-to-think")
     with pytest.raises(sessions.TurnError, match=message):

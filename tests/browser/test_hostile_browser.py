@@ -18,13 +18,15 @@ import pytest
 from playwright.sync_api import expect
 
 from closergym import store
+from components.text import unlinked
 from tests.browser.conftest import Server, wait_for_app
 from tests.browser.test_sparring_browser import send
 
 NAME = "![x](http://example.com/x.png)"  # a valid name (30 characters) that Markdown would fetch
 ANSWERS = [
     "<script>alert(1)</script> [click](javascript:alert(1)) That makes sense. What part is on your mind?",
-    '![x](http://example.com/x.png) <iframe src="http://example.com/frame"></iframe> Is it the cost or the timing?',
+    '![x](http://example.com/x.png) <iframe src="http://example.com/frame"></iframe> See https://evil.example/login, '
+    'www.evil.example or boss@evil.example. Is it the cost or the timing?',
     ":red[text] <img src=x onerror=alert(1)> Most teams break even in four months. Could we meet Thursday at 2?",
 ]
 SHOWN = ["<script>alert(1)</script>", "[click](javascript:alert(1))", "![x](http://example.com/x.png)",
@@ -36,10 +38,11 @@ INJECTED = """() => ({
   images: [...document.images].filter((i) => /example\\.com|^x$/.test(i.getAttribute('src') || '')).length,
   iframes: document.querySelectorAll('iframe').length,
   jsLinks: [...document.links].filter((a) => /^\\s*javascript:/i.test(a.getAttribute('href') || '')).length,
+  bareLinks: [...document.links].filter((a) => /example\\.(com|example)|^mailto:/i.test(a.getAttribute('href') || '')).length,
   directives: [...document.querySelectorAll('.stMarkdownColoredText, .stMarkdownColoredBackground')]
     .filter((e) => ['text', 'boss'].includes(e.textContent.trim())).length,
 })"""
-NOTHING = {"scripts": 0, "images": 0, "iframes": 0, "jsLinks": 0, "directives": 0}
+NOTHING = {"scripts": 0, "images": 0, "iframes": 0, "jsLinks": 0, "bareLinks": 0, "directives": 0}
 
 
 def url(server, path: str, code: str, **params: str) -> str:
@@ -56,7 +59,7 @@ def test_hostile_text_in_every_field_is_shown_as_typed(server, watched):
     main.get_by_label("Your name").fill(NAME)
     main.get_by_role("button", name="Start training").click()
     wait_for_app(page)
-    expect(page.get_by_text(f"Welcome, {NAME}").first).to_be_visible()
+    expect(page.get_by_text(f"Welcome, {unlinked(NAME)}").first).to_be_visible()  # looks the same, links nowhere
     assert page.evaluate(INJECTED) == NOTHING
     code = parse_qs(urlsplit(page.url).query)["code"][0]
 
@@ -65,7 +68,7 @@ def test_hostile_text_in_every_field_is_shown_as_typed(server, watched):
     for text in ANSWERS:
         send(page, text)
     for payload in SHOWN:
-        expect(main.get_by_text(payload, exact=False).first).to_be_visible()
+        expect(main.get_by_text(unlinked(payload), exact=False).first).to_be_visible()
     assert page.evaluate(INJECTED) == NOTHING
 
     page.goto(url(server, "generator", code))
@@ -170,7 +173,7 @@ def test_hostile_model_output_is_text_and_the_key_never_leaks(model, watched, tm
         wait_for_app(page)
         send(page, "That makes sense. What part of it is still on your mind?")
         reply = page.get_by_test_id("stChatMessage").nth(2)
-        expect(reply).to_contain_text("".join(MODEL_REPLY).strip())
+        expect(reply).to_contain_text(unlinked("".join(MODEL_REPLY).strip()))
         assert page.evaluate(INJECTED) == NOTHING
         page.goto(f"{server.url}/settings?trainee=Mo")
         wait_for_app(page)
@@ -205,7 +208,7 @@ def test_hostile_cohort_names_and_batch_csv_are_text(watched, tmp_path):
         main.get_by_label("New cohort").fill(COHORT)
         main.get_by_role("button", name="Create cohort").click()
         wait_for_app(page)
-        expect(main.get_by_text(f"Created {COHORT}", exact=False)).to_be_visible()
+        expect(main.get_by_text(f"Created {unlinked(COHORT)}", exact=False)).to_be_visible()
         assert page.evaluate(INJECTED) == NOTHING
 
         page.get_by_role("tab", name="Batch grading").click()
@@ -223,7 +226,7 @@ def test_hostile_cohort_names_and_batch_csv_are_text(watched, tmp_path):
         wait_for_app(page)
         main.get_by_role("button", name="Join").click()
         wait_for_app(page)
-        expect(main.get_by_text(f"You joined {COHORT}", exact=False)).to_be_visible()
+        expect(main.get_by_text(f"You joined {unlinked(COHORT)}", exact=False)).to_be_visible()
         assert page.evaluate(INJECTED) == NOTHING
         watched.assert_clean()
     finally:

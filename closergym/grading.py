@@ -280,7 +280,7 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
     )),
     "discount": ("Instant discount", "weak", cues(
         r"\b(?:get|give|offer|do|find|knock|take|throw) (?:you |off |in )?(?:a |an |some |\d+\s?%? )?(?:discount|percent off|% off)\b",
-        r"\bdiscount\b", r"\bknock (?:off|some|\d+|a bit|(?:a |an )?(?:\w+ ){0,3}off)\b", r"\b\d+\s?% off\b",
+        r"\bdiscount\b", r"\bknock (?:[^.?!]{0,20}?\boff\b|off|some|\d+|a bit)", r"\b\d+\s?% off\b",
         r"\b(?:get|give|find|offer|do) you (?:a )?(?:better|lower|cheaper|special|reduced|sharper) (?:price|rate|deal|number)\b",
         r"\b(?:cut|lower|drop|reduce) (?:the |our |my )?price\b", r"\b(?:cheaper|smaller|lower|lighter) (?:one|option|version|plan|package|model)\b",
         r"\bmatch (?:their|that|the|any) (?:price|quote|offer)\b", r"\bspecial (?:price|deal|rate)\b",

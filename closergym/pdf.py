@@ -31,7 +31,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from closergym.content import MOVES, Lesson, Library, Objection
-from closergym.grading import FLAG_ADVICE, FLAGS, MOVE_LABELS, RUBRIC, TIER_BANDS, TIER_RULES
+from closergym.grading import FLAG_ADVICE, FLAGS, MOVE_LABELS, RUBRIC, TIER_BANDS, TIER_RULES, WALL_OF_TEXT
 from closergym.sparring import DIFFICULTIES, ROUNDS, RULES
 
 __all__ = ["lesson_pdf", "pdf_text", "playbook_pdf"]
@@ -1004,7 +1004,8 @@ def playbook_pdf(lib: Library) -> bytes:
     for difficulty in DIFFICULTIES:
         rules = RULES[difficulty]
         weak = "one weak answer" if rules.patience == 1 else f"{rules.patience} weak answers"
-        patience = "" if "weak answer" in rules.label else f" The call ends after {weak}."
+        patience = ("" if "weak answer" in rules.label else f" The call ends after {weak}." if rules.patience <= ROUNDS
+                    else f" Stays on the line for all {ROUNDS} rounds, however they go.")
         doc.list_item([Run(difficulty.capitalize(), bold=True), Run(f". {rules.label}{patience}")])
         doc.gap(1.3)
     doc.heading("Outcome is kept apart from score", size=12, before=3.5, keep=12)
@@ -1035,6 +1036,8 @@ def playbook_pdf(lib: Library) -> bytes:
     for code, advice in FLAG_ADVICE.items():
         label, cap = FLAGS[code][:2] if code in FLAGS else (code.replace("_", " ").capitalize(), "")
         capped = f" (caps at {cap})" if cap else ""
+        if code == "monologue":
+            capped = f" (over 160 words, or 110 with no question: caps at strong; over {WALL_OF_TEXT}: weak)"
         doc.list_item([Run(f"{label}{capped}", bold=True), Run(f". {advice}")])
         doc.gap(1.3)
     doc.heading("After every session", size=12, before=3.5, keep=12)

@@ -279,8 +279,12 @@ def session_report(db: Database, session: dict, lib: Library | None = None) -> R
     lib = lib or library()
     turns = store.session_turns(db, session["id"], trainee_id=session["trainee_id"])
     best = max(turns, key=lambda t: (t["score"], -t["round"]), default=None)
+    if best and best["tier"] == "weak":
+        best = None  # a weak line is nothing to hold up as the best
     totals = {move: sum(t[move] for t in turns) for move in MOVES}
     weakest = min(MOVES, key=lambda move: totals[move]) if turns else None
+    if weakest and totals[weakest] == 2 * len(turns):
+        weakest = None  # every move earned full marks every round: nothing to work on
     state = RoutineState.from_dict(session["state"])
     slug = session["objection_slug"] or (session["custom_objection"] if session["kind"] == "second_call" else None)
     drill_next = slug if any(t["tier"] != "elite" for t in turns) else None

@@ -29,7 +29,7 @@ def moves_markdown(grade: Grade) -> str:
         lines.append(f"- **{mark.label}** {dots} {literal(mark.note)}" + (f"  \n  :gray[{quoted}]" if quoted else ""))
     for flag in grade.red_flags:
         quoted = ", ".join(f"“{literal(p)}”" for p in flag.phrases)
-        lines.append(f"- 🚩 **{flag.label}** (caps the grade at {flag.cap}): {quoted}")
+        lines.append(f"- 🚩 **{flag.label}**" + (f": {quoted}" if quoted else "") + f" · caps the grade at {flag.cap}")
     return "\n".join(lines)
 
 

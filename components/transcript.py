@@ -80,9 +80,13 @@ def report(result: Report) -> None:
                                        in enumerate(zip(result.tiers, result.scores), start=1))]
     if result.best_line:
         parts.append(f"**Your best line** ({result.best_tier}):\n\n> ⭐ {literal(result.best_line)}")
+    elif result.tiers:
+        parts.append("**No line reached strong yet.** The better alternative under your last answer shows one that would.")
     if result.weakest_move:
         parts.append(f"**Work on next:** {MOVE_LABELS[result.weakest_move]}, the move that earned you the fewest "
                      "points.")
+    elif result.tiers:
+        parts.append("**Every move earned full marks in every round.** Try a harder difficulty or another objection.")
     if result.steps is not None:
         parts.append("**The six steps of a second call**\n\n" + "\n".join(
             f"- {'✅' if shown else '⬜'} {STEP_LABELS[step]}" for step, shown in result.steps.items()))

@@ -193,6 +193,10 @@ def test_refusing_a_discount_is_not_a_discount(sentence):
     assert "discount" not in {flag.code for flag in grade(f"{sentence} What's behind the concern?").red_flags}
 
 
+def test_a_flag_quotes_the_whole_expression():
+    assert grade("I can knock 20% off.").red_flags[0].phrases == ("knock 20% off",)
+
+
 def test_asking_whether_it_is_just_today_is_not_pressure():
     result = grade("Totally get it. Is it just today that's bad, or the whole quarter? Could I call you Friday at 9?")
     assert not result.red_flags and result.tier == "elite"

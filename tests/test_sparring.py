@@ -83,6 +83,24 @@ def test_a_full_session_is_saved_turn_by_turn(db, trainee):
         sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"], rebuttal=ELITE)
 
 
+def play_session(db, trainee, answers: list[str], slug: str = "too-expensive", difficulty: str = "easy"):
+    session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug=slug, difficulty=difficulty, seed=3)
+    for answer in answers:
+        sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"], rebuttal=answer)
+    return sessions.session_report(db, store.get_session(db, session["id"], trainee_id=trainee["id"]))
+
+
+def test_a_flawless_session_has_nothing_to_work_on(db, trainee):
+    elite = library().objections["too-expensive"].rebuttal("elite").text
+    report = play_session(db, trainee, [elite] * 3)
+    assert report.scores == [100, 100, 100] and report.weakest_move is None and report.best_line == elite
+
+
+def test_a_session_of_weak_answers_holds_up_no_best_line(db, trainee):
+    report = play_session(db, trainee, [WEAK] * 3)
+    assert report.tiers == ["weak"] * 3 and report.best_line is None and report.weakest_move
+
+
 @pytest.mark.parametrize("answer, message", [("", "empty"), ("   \n ", "empty"), ("\u200b\u200b\u200c\u200d\ufeff", "empty"),
                                              ("x" * 2001, "2,001")])
 def test_bad_answers_are_refused_and_nothing_is_saved(db, trainee, answer, message):
@@ -169,6 +187,15 @@ def test_sparring_page_full_three_round_session(db, trainee):
     assert "Outcome:" in text and "Your best line" in text
     assert not at.chat_input  # the answer that ended the session also took the answer box away
     assert db["turns"].count == 3
+
+
+def test_a_flag_without_a_quote_reads_cleanly():
+    from closergym.grading import grade_rebuttal
+    from components.scorecard import moves_markdown
+
+    shown = moves_markdown(grade_rebuttal("It's too expensive.", "We connect your scheduling in one place. " * 25))
+    assert "🚩 **Monologue (175 words, no question)** · caps the grade at strong" in shown
+    assert "):" not in shown
 
 
 def test_the_better_line_shows_only_under_an_answer(db, trainee):

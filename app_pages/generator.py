@@ -5,7 +5,6 @@ from closergym.content import library
 from closergym.generator import (
     CHANNELS,
     CONTEXT_FIELDS,
-    MAX_CONTEXT,
     MAX_OBJECTION,
     STAGES,
     GeneratorError,
@@ -28,16 +27,18 @@ lib = library()
 @context.storage_guard()  # a fragment rerun does not pass through app.py's guard
 def tool() -> None:
     with st.form("generator_form"):
-        objection = st.text_area("The objection", max_chars=MAX_OBJECTION, height=90, key="generator_objection",
+        # No max_chars on these fields: the browser drops a paste past it without a word; generate() checks.
+        objection = st.text_area("The objection", height=90, key="generator_objection",
+                                 help=f"A sentence or two, as the prospect said it: up to {MAX_OBJECTION:,} characters.",
                                  placeholder="e.g. We gotta think it over and get back to you.")
         with st.expander("Context (optional)"):
             left, right = st.columns(2)
-            product = left.text_input(CONTEXT_FIELDS["product"], max_chars=MAX_CONTEXT, key="generator_product")
-            price = right.text_input(CONTEXT_FIELDS["price"], max_chars=MAX_CONTEXT, key="generator_price",
+            product = left.text_input(CONTEXT_FIELDS["product"], key="generator_product")
+            price = right.text_input(CONTEXT_FIELDS["price"], key="generator_price",
                                      placeholder="e.g. $1,200 a year")
             stage = left.selectbox(CONTEXT_FIELDS["stage"], STAGES, index=None, key="generator_stage")
             channel = right.selectbox(CONTEXT_FIELDS["channel"], CHANNELS, index=None, key="generator_channel")
-            role = st.text_input(CONTEXT_FIELDS["role"], max_chars=MAX_CONTEXT, key="generator_role",
+            role = st.text_input(CONTEXT_FIELDS["role"], key="generator_role",
                                  placeholder="e.g. Operations director")
         submitted = st.form_submit_button("Generate a response", type="primary", icon="✨")
     if submitted:

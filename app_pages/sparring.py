@@ -4,6 +4,7 @@ import streamlit as st
 
 from closergym import schedule, sessions, store
 from closergym.content import library
+from closergym.grading import MAX_REBUTTAL
 from closergym.prospect import LLMProspect
 from closergym.sparring import DIFFICULTIES, RULES, RoutineState
 from components import context, practice, scorecard, trainee, transcript
@@ -95,8 +96,9 @@ def conversation(session_id: int) -> None:
     session = store.get_session(database, session_id, trainee_id=me["id"])
     shown = st.container()
     box = st.empty()  # emptied when this answer ends the session: no answer box under the report
-    answer = box.chat_input("Your answer to the prospect…", max_chars=2000) if session["status"] == "active" else None
-    problem, live, notices = None, None, ()
+    # No max_chars: the browser silently drops a paste past it; the length is checked here, with a message.
+    answer = box.chat_input("Your answer to the prospect…") if session["status"] == "active" else None
+    problem, kept, live, notices = None, None, None, ()
     if answer is not None:
         round_number = RoutineState.from_dict(session["state"]).round
         llm = context.llm_client()
@@ -107,7 +109,7 @@ def conversation(session_id: int) -> None:
             if llm and result.beat:
                 live = live_reply(result, LLMProspect(llm, who=me["id"]), session)
         except sessions.TurnError as error:
-            problem = str(error)
+            problem, kept = str(error), answer if len(answer) > MAX_REBUTTAL else None
         session = store.get_session(database, session_id, trainee_id=me["id"])
     state = RoutineState.from_dict(session["state"])
     if state.finished:
@@ -118,6 +120,9 @@ def conversation(session_id: int) -> None:
             st.caption(f"⚠️ {notice}")
         if problem:
             st.warning(problem, icon="✋")
+        if kept:  # the answer box has emptied itself: keep the text, to trim and send again
+            st.caption("Your answer, to copy and trim (the copy button is at the top right):")
+            st.code(kept, language=None, wrap_lines=True, height=160)
     if state.finished:
         transcript.report(sessions.session_report(database, session, lib))
         with st.container(horizontal=True):

@@ -51,7 +51,7 @@ def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, li
         with st.chat_message("assistant", avatar="🧑‍💼"):
             st.markdown(literal(prompt))
         with st.form(key, border=False):
-            answer = st.text_area("Your answer", key=f"{key}_answer", max_chars=2000, height=110,
+            answer = st.text_area("Your answer", key=f"{key}_answer", height=110,  # the length is checked on grading
                                   placeholder="Type what you'd say, then grade it.")
             submitted = st.form_submit_button("Grade my answer", icon="🎯", type="primary")
         fresh = None

@@ -232,6 +232,15 @@ def test_the_reps_own_objection_is_drilled_as_itself(db, trainee):
     assert heard in at.chat_message[0].markdown[0].value
 
 
+def test_an_answer_past_the_limit_is_refused_and_kept_to_trim(db, trainee):
+    at = app_for(trainee, "app_pages/sparring.py", query={"objection": "bad-timing"})
+    too_long = "What would have to be true for this to be worth a look this quarter? " * 40
+    answer(at, too_long)
+    assert "keep it under 2,000" in at.warning[0].value
+    assert at.code[0].value == too_long
+    assert db["turns"].count == 0 and len(at.chat_message) == 1
+
+
 def test_unknown_deep_link_gives_a_friendly_message(trainee):
     at = app_for(trainee, "app_pages/sparring.py", query={"objection": "../../etc/passwd"})
     assert not at.exception

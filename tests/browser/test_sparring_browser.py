@@ -48,4 +48,15 @@ def test_deep_linked_session_three_rounds(server, watched):
     with store.open_db(server.db_path) as db:
         latest = next(db.query("SELECT objection_slug, status FROM sessions ORDER BY id DESC LIMIT 1"))
     assert latest == {"objection_slug": "need-to-think", "status": "active"}
+
+    # A paste past the limit reaches the page (a browser drops a paste past a box's max_chars without a
+    # word): it is refused with the reason, and kept on the page to trim.
+    too_long = "What would have to be true for this to be worth a look this quarter? " * 40
+    page.get_by_test_id("stChatInputTextArea").fill(too_long)
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    expect(page.get_by_text("keep it under 2,000", exact=False)).to_be_visible()
+    expect(page.get_by_test_id("stCode")).to_contain_text(too_long.strip()[:200])
+    with store.open_db(server.db_path) as db:
+        assert db.execute("SELECT count(*) FROM turns").fetchone()[0] == 3  # nothing saved
     watched.assert_clean()

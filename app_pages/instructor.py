@@ -64,7 +64,7 @@ with dashboard_tab:
         now = datetime.now(UTC)
         due = {r["id"]: len(schedule.due_today(db, r["id"], now=now, lib=lib)) for r in rows}
         st.dataframe([{"trainee": r["name"], "rebuttals": r["turns"], "in period": r["turns_recent"],
-                       "average": r["average"], "elite %": r["elite_rate"],
+                       "average in period": r["average"], "elite % in period": r["elite_rate"],
                        "last practice": (r["last_practice"] or "")[:10],
                        "due today": due[r["id"]]} for r in rows],
                      hide_index=True, column_config={"due today": st.column_config.NumberColumn(

@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from closergym import store
 from closergym.content import MOVES, Library, library
 from closergym.grading import MAX_REBUTTAL, grade_rebuttal
+from closergym.transfer import spreadsheet_safe
 
 JOIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read off a projector
 MAX_COHORT_NAME = 60
@@ -133,11 +134,13 @@ def set_leaderboard_opt_in(db: Database, trainee_id: int, show_name: bool) -> No
 
 
 def members(db: Database, cohort_id: int, *, since: str) -> list[dict]:
-    """One row per member: activity, average score, elite rate, last practice. Names only for opt-ins."""
+    """One row per member: activity (all time and since `since`), the average score and elite rate of the
+    period, last practice. Names only for opt-ins."""
     rows = db.query(
         """SELECT t.id, t.name, t.show_on_leaderboard, m.joined_at,
                   count(u.id) AS turns, sum(u.created_at >= :since) AS turns_recent,
-                  round(avg(u.score), 1) AS average, round(avg(u.tier = 'elite') * 100, 0) AS elite_rate,
+                  round(avg(CASE WHEN u.created_at >= :since THEN u.score END), 1) AS average,
+                  round(avg(CASE WHEN u.created_at >= :since THEN u.tier = 'elite' END) * 100, 0) AS elite_rate,
                   max(u.created_at) AS last_practice
            FROM cohort_members m JOIN trainees t ON t.id = m.trainee_id
            LEFT JOIN turns u ON u.trainee_id = t.id
@@ -166,10 +169,10 @@ def weakest_moves(db: Database, cohort_id: int, *, since: str) -> list[dict]:
 
 
 def leaderboard(rows: list[dict]) -> list[dict]:
-    """Members by average score, anonymous unless they opted in to show their name."""
-    ranked = sorted((r for r in rows if r["turns"]), key=lambda r: (-(r["average"] or 0), -r["turns"]))
+    """Members who practised in the period, by its average score; anonymous unless they opted in."""
+    ranked = sorted((r for r in rows if r["turns_recent"]), key=lambda r: (-(r["average"] or 0), -r["turns_recent"]))
     return [{"rank": number, "name": r["name"] if r["show_on_leaderboard"] else f"Trainee {number}",
-             "average": r["average"], "elite_rate": r["elite_rate"], "rebuttals": r["turns"]}
+             "average": r["average"], "elite_rate": r["elite_rate"], "rebuttals": r["turns_recent"]}
             for number, r in enumerate(ranked, start=1)]
 
 
@@ -186,7 +189,7 @@ class BatchResult:
         fields = ["row", "trainee", "objection", "rebuttal", "tier", "score", *MOVES, "red_flags", "feedback"]
         writer = csv.DictWriter(out, fieldnames=fields)
         writer.writeheader()
-        writer.writerows(self.rows)
+        writer.writerows({key: spreadsheet_safe(value) for key, value in row.items()} for row in self.rows)
         return out.getvalue().encode("utf-8")
 
 

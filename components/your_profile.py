@@ -39,19 +39,32 @@ def render(me: dict | None) -> None:
     st.button(label, icon="🔐", on_click=new_code, args=(me,), key="profile_new_code",
               help="Gives this profile a new code: the old code and old links stop working.")
 
-    joined = cohorts.trainee_cohorts(db, me["id"])
-    if joined:
-        st.write("Your cohorts: " + ", ".join(f"**{literal(c['name'])}**" for c in joined))
+    listed = st.empty()  # filled after the form, so a cohort joined just now is listed at once
+    before = {c["id"] for c in cohorts.trainee_cohorts(db, me["id"])}
     with st.form("join_cohort", clear_on_submit=True):
         code_in = st.text_input("Join a cohort", value=st.query_params.get("join", ""), max_chars=12,
                                 placeholder="Join code from your instructor, e.g. K7QX2M")
         if st.form_submit_button("Join"):
             try:
                 cohort = cohorts.join_cohort(db, me["id"], code_in)
-                st.success(f"You joined {literal(cohort['name'])}.", icon="👥")
+                if cohort["id"] in before:
+                    st.info(f"You are already in {literal(cohort['name'])}.", icon="👥")
+                else:
+                    st.success(f"You joined {literal(cohort['name'])}.", icon="👥")
             except cohorts.CohortError as error:
                 st.warning(str(error))
-    shown = st.toggle("Show my name on my cohort's leaderboard", value=bool(me.get("show_on_leaderboard")),
-                      help="Off by default: the leaderboard lists you as “Trainee N”.")
-    if shown != bool(me.get("show_on_leaderboard")):
-        cohorts.set_leaderboard_opt_in(db, me["id"], shown)
+    joined = cohorts.trainee_cohorts(db, me["id"])
+    if joined:
+        listed.write("Your cohorts: " + ", ".join(f"**{literal(c['name'])}**" for c in joined))
+    # A keyed toggle with a callback: a `value=` read from the database would change the widget's identity
+    # after each save, and the next click would be lost.
+    key = f"leaderboard_opt_in_{me['id']}"
+    if key not in st.session_state:
+        st.session_state[key] = bool(me.get("show_on_leaderboard"))
+    st.toggle("Show my name on my cohort's leaderboard", key=key, on_change=save_opt_in, args=(me["id"], key),
+              help="Off by default: the leaderboard lists you as “Trainee N”.")
+
+
+@context.storage_guard()  # callbacks run before app.py's guard
+def save_opt_in(trainee_id: int, key: str) -> None:
+    cohorts.set_leaderboard_opt_in(context.db(), trainee_id, bool(st.session_state[key]))

@@ -179,6 +179,41 @@ def test_a_trainee_joins_from_settings(db, trainee):
     next(b for b in at.button if b.label == "Join").click().run()
     assert not at.exception
     assert cohorts.trainee_cohorts(db, trainee["id"])[0]["name"] == "Evening class"
+    assert "You joined" in at.success[0].value
+    assert any("Your cohorts: **Evening class**" in m.value for m in at.markdown)  # listed at once
+    next(i for i in at.text_input if i.label == "Join a cohort").set_value(cohort["join_code"])
+    next(b for b in at.button if b.label == "Join").click().run()
+    assert "already in" in at.info[0].value
+
+
+def test_the_leaderboard_switch_takes_every_click(db, trainee):
+    at = app_for(trainee, "app_pages/settings.py")
+    saved = []
+    for _ in range(4):
+        switch = next(t for t in at.toggle if t.label.startswith("Show my name"))
+        switch.set_value(not switch.value).run()
+        saved.append(store.get_trainee(db, trainee["id"])["show_on_leaderboard"])
+    assert saved == [1, 0, 1, 0]
+
+
+def test_the_dashboard_averages_the_period_only(db, trainee):
+    cohort = cohorts.create_cohort(db, "Weekend class")
+    cohorts.join_cohort(db, trainee["id"], cohort["join_code"])
+    for score, when in ((20, "2026-01-05T10:00:00"), (90, "2026-06-01T10:00:00")):
+        store.save_turn(db, {"trainee_id": trainee["id"], "source": "sparring", "round": 1, "objection_slug": None,
+                             "prompt": "p", "rebuttal": "r", "tier": "elite" if score > 75 else "weak",
+                             "score": score, "acknowledge": 0, "clarify": 0, "respond": 0, "advance": 0,
+                             "grade": {}, "created_at": when})
+    recent, = cohorts.members(db, cohort["id"], since="2026-05-01")
+    assert (recent["turns"], recent["turns_recent"], recent["average"], recent["elite_rate"]) == (2, 1, 90, 100)
+    assert cohorts.leaderboard([recent])[0]["rebuttals"] == 1
+    assert cohorts.leaderboard(cohorts.members(db, cohort["id"], since="2026-07-01")) == []
+
+
+def test_the_graded_table_cannot_carry_a_spreadsheet_formula():
+    raw = b'objection,rebuttal,trainee\nIt is too expensive.,"=HYPERLINK(""http://x.example"",""click"")",@Ann\n'
+    table = cohorts.grade_csv(raw).to_csv().decode()
+    assert "'=HYPERLINK" in table and "'@Ann" in table and ",=" not in table
 
 
 def test_presenter_view_hides_personal_data_and_reveals_the_grade_on_demand(db, trainee):

@@ -23,9 +23,16 @@ def render() -> None:
                    "here stays in this browser session: it is never written to the database, logs or exports. "
                    "For everyone on the server, set OPENAI_API_KEY, OPENAI_BASE_URL and CLOSERGYM_MODEL "
                    "in the environment or in st.secrets instead.")
-        st.text_input("API key", type="password", key="settings_api_key", placeholder="sk-… (not needed for local servers)")
-        st.text_input("Base URL", key="settings_base_url", placeholder="https://api.openai.com/v1 or http://127.0.0.1:11434/v1")
-        st.text_input("Model", key="settings_model", placeholder="e.g. gpt-4o-mini or llama3.1:8b")
+        for key, label, kind, placeholder in (
+                ("settings_api_key", "API key", "password", "sk-… (not needed for local servers)"),
+                ("settings_base_url", "Base URL", "default", "https://api.openai.com/v1 or http://127.0.0.1:11434/v1"),
+                ("settings_model", "Model", "default", "e.g. gpt-4o-mini or llama3.1:8b")):
+            # The value lives under `key`; the box has its own key, which Streamlit forgets when the page
+            # is left, so it is filled again from the kept value.
+            box = f"{key}_box"
+            if box not in st.session_state:
+                st.session_state[box] = st.session_state.get(key, "")
+            st.text_input(label, type=kind, key=box, placeholder=placeholder, on_change=_keep, args=(key,))
     if st.button("Test connection", icon="🔌", disabled=settings is None,
                  help="Sends one tiny request to the model." if settings else "No LLM is configured."):
         client = context.llm_client()
@@ -38,6 +45,10 @@ def render() -> None:
                     st.success(f"Connected: {client.settings.label} answered “{reply}”.", icon="✅")
                 except LLMError as error:
                     st.error(f"Could not use the LLM: {error}", icon="⚠️")
+
+
+def _keep(key: str) -> None:
+    st.session_state[key] = st.session_state[f"{key}_box"]
 
 
 def _switch() -> None:

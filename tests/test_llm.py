@@ -288,11 +288,21 @@ def test_settings_test_connection_against_the_real_server(llm_env, trainee):
 def test_a_key_typed_in_settings_lives_in_the_session_only(trainee, isolated_db, monkeypatch):
     monkeypatch.setenv("CLOSERGYM_MODEL", "gpt-test")
     at = app_for(trainee, "app_pages/settings.py")
-    at.text_input(key="settings_api_key").set_value(SECRET).run()
+    at.text_input(key="settings_api_key_box").set_value(SECRET).run()
     assert any("LLM: gpt-test at api.openai.com" in m.value for m in at.markdown)
     assert SECRET not in "\n".join(sqlite3.connect(isolated_db).iterdump())
     fresh = app_for(trainee, "app_pages/settings.py")  # another browser session
     assert any("Built-in (offline)" in m.value for m in fresh.markdown)
+
+
+def test_an_llm_typed_in_settings_lasts_the_browser_session(trainee):
+    at = app_for(trainee, "app_pages/settings.py")
+    at.text_input(key="settings_base_url_box").set_value("http://127.0.0.1:9/v1").run()
+    at.text_input(key="settings_model_box").set_value("llama3").run()
+    at.switch_page("app_pages/sparring.py").run()  # the Settings boxes are not drawn: Streamlit drops them
+    assert any("LLM: llama3 at 127.0.0.1" in c.value for c in at.sidebar.caption)
+    at.switch_page("app_pages/settings.py").run()
+    assert at.text_input(key="settings_model_box").value == "llama3"
 
 
 @pytest.mark.llm

@@ -63,9 +63,9 @@ def tool() -> None:
             "trainee_id": me["id"], "objection": result.objection, "context": result.context,
             "matched_slug": result.matched, "confidence": result.confidence, "result": result.to_dict(),
             "engine": result.engine})
+        for notice in notices:  # the LLM failed and the built-in engine answered: say so before the result
+            st.warning(notice, icon="⚠️")
         generator_view.result(result, lib, key=f"run{run_id}")
-        for notice in notices:
-            st.caption(f"⚠️ {notice}")
         st.download_button("Download as Markdown", data=to_markdown(result), file_name="objection-response.md",
                            mime="text/markdown", icon="⬇️", on_click="ignore")
 

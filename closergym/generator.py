@@ -188,13 +188,22 @@ ELITE_WHY = ("It acknowledges, isolates the real concern, answers with specifics
              "concrete next step.")
 
 
+PER_YEAR = ((r"day|daily|night", 365), (r"week|weekly|wk", 52), (r"month|monthly|mo", 12),
+            (r"quarter|quarterly|qtr", 4), (r"year|yearly|annual|annually|yr|pa|p\.a", 1))
+SCALE = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "million": 1_000_000, "bn": 1_000_000_000}
+
+
 def _price_line(price: str) -> str | None:
-    """'$1,200 a year' -> 'At $1,200 a year that's about $23 a week.' when the price has a number."""
-    match = re.search(r"([$€£]?)\s?(\d[\d,]*(?:\.\d+)?)\s*(k)?\b", price, re.I)
+    """'$1,200 a year' -> 'At $1,200 a year, that works out to about $23 a week.' Only for a price with a
+    number and a period longer than a week: a one-off or weekly price gets no line."""
+    match = re.search(r"([$€£]?)\s?(\d[\d,]*(?:\.\d+)?)\s*(k|mn|m|million|bn)?\b", price, re.I)
     if not match:
         return None
-    amount = float(match.group(2).replace(",", "")) * (1000 if match.group(3) else 1)
-    per_year = 12 if re.search(r"\b(?:month|mo|monthly)\b", price, re.I) else 1
+    amount = float(match.group(2).replace(",", "")) * SCALE.get((match.group(3) or "").lower(), 1)
+    per_year = next((times for words, times in PER_YEAR
+                     if re.search(rf"(?:\b|/)(?:{words})\b", price[match.end():], re.I)), None)
+    if per_year is None or per_year >= 52:
+        return None
     weekly = amount * per_year / 52
     if weekly < 1:
         return None

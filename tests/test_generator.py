@@ -130,3 +130,25 @@ def test_page_bad_input_and_non_objections(db, trainee):
     at = submit(at, "<script>alert(1)</script> we can't afford it")
     assert not at.exception
     assert db["generator_runs"].count == 1
+
+
+@pytest.mark.parametrize(("price", "line"), [
+    ("$1,200 a year", "about $23 a week"), ("$99/month", "about $23 a week"),
+    ("$5,000 per quarter", "about $385 a week"), ("$1.5M a year", "about $28,846 a week"),
+    ("£3,000 annually", "about £58 a week"),
+    ("$500 per day", None), ("€40 a week", None), ("$5,000", None), ("call us", None),  # nothing to reframe
+])
+def test_the_price_is_put_per_week_only_when_that_is_sound(price, line):
+    from closergym.generator import _price_line
+
+    said = _price_line(price)
+    assert (said is None) if line is None else (line in said)
+
+
+def test_a_dead_llm_is_said_above_the_result(trainee, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens there
+    monkeypatch.setenv("CLOSERGYM_MODEL", "gpt-test")
+    at = submit(app_for(trainee, "app_pages/generator.py"), "we gotta think it over")
+    assert not at.exception
+    assert at.warning and "built-in" in at.warning[0].value.lower()
+    assert len([c.value for c in at.code]) == 4  # the built-in result is all there

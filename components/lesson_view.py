@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import unicodedata
 
 import streamlit as st
 
@@ -22,8 +23,14 @@ SPARRING_PAGE = "app_pages/sparring.py"
 
 
 def anchor(heading: str) -> str:
-    """The id Streamlit gives a Markdown heading, so a table of contents can link to it."""
-    return re.sub(r"[^\w\s-]", "", heading).strip().lower().replace(" ", "-")
+    """The id Streamlit gives a Markdown heading (its frontend slugifies the text), so a table of contents
+    can link to it: "&" reads "and", "don't" and "it's" lose the apostrophe but "I'm" becomes "i-m",
+    "iPhone" is "i-phone", accents are dropped."""
+    text = heading.replace("’", "'").replace("&", " and ")
+    text = re.sub(r"([A-Za-z\d]+)'([ts])(?=\s|$)", r"\1\2", text)
+    text = re.sub(r"([a-z\d])([A-Z])", r"\1 \2", text)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def card(lesson: Lesson, *, read: bool) -> None:

@@ -1,5 +1,7 @@
 """The Lessons page in AppTest: list, filter, search, open, answer a drill cell, mark as read."""
 
+import pytest
+
 from closergym import store
 from tests.conftest import app_for
 
@@ -61,3 +63,21 @@ def test_unknown_lesson_shows_the_list_not_a_traceback(trainee):
     assert not at.exception
     assert "no lesson called" in at.info[0].value
     assert at.title[0].value == "📚 Lessons"
+
+
+# Ids that Streamlit 1.67's frontend gave these headings in Chromium (read from the DOM).
+HEADING_IDS = [
+    ('"I\'m comparing other vendors"', "i-m-comparing-other-vendors"),
+    ('"Email me a proposal and I\'ll look at it"', "email-me-a-proposal-and-i-ll-look-at-it"),
+    ("Trade, don't give", "trade-dont-give"), ('Three faces of "there\'s another option"',
+                                               "three-faces-of-theres-another-option"),
+    ("Step 1: Acknowledge", "step-1-acknowledge"), ("A ten-minute daily plan", "a-ten-minute-daily-plan"),
+    ("Déjà vu & co", "deja-vu-and-co"), ("iPhone FAQ 2x", "i-phone-faq-2x"), ("A — dash", "a-dash"),
+]
+
+
+@pytest.mark.parametrize(("heading", "html_id"), HEADING_IDS)
+def test_contents_links_match_the_ids_streamlit_gives_headings(heading, html_id):
+    from components.lesson_view import anchor
+
+    assert anchor(heading) == html_id

@@ -1,7 +1,8 @@
 """The command line: `python -m closergym SUBCOMMAND ...`.
 
 Each subcommand is a small function taking the parsed arguments and the settings; it prints plain
-text or JSON and returns an exit code. Errors a user can fix print one line on stderr and exit 2.
+text or JSON and returns an exit code. Errors a user can fix print one line on stderr and exit 2; a
+file graded except for some rows (each with its `error`) exits 1.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import closergym
@@ -86,42 +87,93 @@ def opened_trainee(db, name: str, code: str | None) -> dict:
     return trainee
 
 
-def _read_rows(path: str, kind: str) -> Iterator[tuple[int, dict]]:
-    """Rows of a JSON-lines or CSV file (or standard input for '-'), numbered from 1."""
-    handle = sys.stdin if path == "-" else open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+MAX_GRADE_INPUT = 50 * 1024 * 1024  # bytes: far more than a class exercise
+
+
+def _read_text(path: str) -> str:
+    """The whole input (a file, or standard input for '-') as text: UTF-8, a byte-order mark allowed."""
+    name = "standard input" if path == "-" else path
     try:
-        if kind == "csv":
-            reader = csv.DictReader(handle)
-            missing = {"objection", "rebuttal"} - set(reader.fieldnames or ())
-            if missing:
-                raise CliError(f"the CSV needs the columns objection and rebuttal (missing: {', '.join(sorted(missing))})")
-            yield from enumerate(reader, start=1)
-            return
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise CliError(f"line {number} is not valid JSON ({error.msg})") from None
-            if not isinstance(row, dict):
-                raise CliError(f"line {number} is not a JSON object")
-            yield number, row
-    except UnicodeDecodeError:
-        raise CliError(f"{path} is not UTF-8 text") from None
-    finally:
-        if handle is not sys.stdin:
-            handle.close()
+        if path == "-":
+            raw = sys.stdin.buffer.read(MAX_GRADE_INPUT + 1)
+        else:
+            with open(path, "rb") as handle:
+                raw = handle.read(MAX_GRADE_INPUT + 1)
+    except OSError as error:
+        raise CliError(f"cannot read {name}: {error.strerror or error}") from None
+    if len(raw) > MAX_GRADE_INPUT:
+        raise CliError(f"{name} is over {MAX_GRADE_INPUT // 1024 // 1024} MB; split it into smaller files")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[:error.start].count(b"\n") + 1
+        raise CliError(f"{name} is not UTF-8 text (line {line}); save it as UTF-8 and try again") from None
 
 
-def grade_row(row: dict, number: int) -> dict:
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _read_rows(path: str, kind: str) -> list[tuple[int, dict | str]]:
+    """Rows of a JSON-lines or CSV input, numbered from 1 (for CSV, the line of the header is 1 and rows
+    count from 1 after it). A row is a dict, or a message saying why it cannot be graded. Everything is
+    read and checked before anything is written, so a broken file prints one error and no output."""
+    text = _read_text(path)
+    if kind == "csv":
+        lines = text.splitlines()
+        if not lines:
+            raise CliError("the CSV is empty: it needs a header with the columns objection and rebuttal")
+        for delimiter in ",;\t|":  # whichever separator makes a header with both columns (spreadsheets vary)
+            header = [name.strip().lower() for name in next(csv.reader([lines[0]], delimiter=delimiter))]
+            if {"objection", "rebuttal"} <= set(header):
+                break
+        else:
+            header = [name.strip().lower() for name in next(csv.reader([lines[0]]))]
+            missing = {"objection", "rebuttal"} - set(header)
+            raise CliError(f"the CSV needs the columns objection and rebuttal (missing: {', '.join(sorted(missing))})")
+        reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter, strict=True)
+        next(reader)
+        rows: list[tuple[int, dict | str]] = []
+        try:
+            for number, values in enumerate(reader, start=1):
+                if not any(value.strip() for value in values):
+                    continue
+                rows.append((number, dict(zip(header, values, strict=False))))
+        except csv.Error as error:
+            raise CliError(f"the CSV is malformed near row {reader.line_num - 1} ({error})") from None
+        return rows
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line, parse_constant=_reject_constant)
+        except (json.JSONDecodeError, ValueError) as error:
+            rows.append((number, f"not valid JSON ({getattr(error, 'msg', error)})"))
+            continue
+        rows.append((number, row if isinstance(row, dict) else "not a JSON object"))
+    return rows
+
+
+def grade_row(row: dict | str, number: int) -> dict:
+    """One graded row, or the row's id with an `error` saying why it was not graded."""
     from closergym.grading import grade_rebuttal
 
-    objection, rebuttal = str(row.get("objection") or ""), str(row.get("rebuttal") or "")
-    result = {"id": row.get("id") or number}
-    if not rebuttal.strip():
+    if isinstance(row, str):
+        return {"id": number, "error": row}
+    row_id = row.get("id")
+    result = {"id": row_id if isinstance(row_id, (str, int)) and not isinstance(row_id, bool) else number}
+    texts = {}
+    for field in ("objection", "rebuttal", "context"):
+        value = row.get(field)
+        if value is not None and not isinstance(value, str):
+            return {**result, "error": f"{field} is not text"}
+        texts[field] = value or ""
+    if "rebuttal" not in row:
+        return {**result, "error": "no rebuttal field"}
+    if not texts["rebuttal"].strip():
         return {**result, "error": "empty rebuttal"}
-    grade = grade_rebuttal(objection, rebuttal, context=str(row.get("context") or ""))
+    grade = grade_rebuttal(texts["objection"], texts["rebuttal"], context=texts["context"])
     return {
         **result,
         "tier": grade.tier,
@@ -129,30 +181,37 @@ def grade_row(row: dict, number: int) -> dict:
         "moves": {m.move: {"points": m.points, "phrases": list(m.phrases)} for m in grade.moves},
         "red_flags": [f.code for f in grade.red_flags],
         "objection_match": grade.objection_slug,
+        **({"notes": list(grade.notes)} if grade.notes else {}),
     }
 
 
 @command("grade")
 def cmd_grade(args: argparse.Namespace, config: Config) -> int:
-    """Grade one rebuttal, or a whole file of them (JSON lines or CSV)."""
+    """Grade one rebuttal, or a whole file of them (JSON lines or CSV). A row that cannot be graded gets an
+    `error` and the others are still graded; the exit code is then 1."""
     if args.jsonl or args.csv:
         kind = "csv" if args.csv else "jsonl"
-        rows = (grade_row(row, number) for number, row in _read_rows(args.csv or args.jsonl, kind))
+        graded_rows = [grade_row(row, number) for number, row in _read_rows(args.csv or args.jsonl, kind)]
         if kind == "csv":
             writer = csv.writer(sys.stdout)
             writer.writerow(["id", "tier", "score", *MOVES, "red_flags", "error"])
-            for graded in rows:
+            for graded in graded_rows:
                 moves = graded.get("moves", {})
                 writer.writerow([graded["id"], graded.get("tier", ""), graded.get("score", ""),
                                  *(moves.get(m, {}).get("points", "") for m in MOVES),
                                  " ".join(graded.get("red_flags", [])), graded.get("error", "")])
         else:
-            for graded in rows:
+            for graded in graded_rows:
                 print(json.dumps(graded, ensure_ascii=False))
-        return 0
+        failed = sum(1 for graded in graded_rows if "error" in graded)
+        if failed:
+            print(f"closergym: {failed} of {len(graded_rows)} rows not graded (see their error)", file=sys.stderr)
+        return 1 if failed else 0
     if not args.rebuttal:
         raise CliError("give an OBJECTION and a REBUTTAL, or --jsonl FILE, or --csv FILE")
     graded = grade_row({"objection": args.objection, "rebuttal": args.rebuttal, "id": 1}, 1)
+    if "error" in graded:
+        raise CliError(f"cannot grade that: {graded['error']}")
     print(json.dumps(graded, indent=2, ensure_ascii=False))
     return 0
 

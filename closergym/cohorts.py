@@ -205,7 +205,9 @@ def grade_csv(raw: bytes, *, lib: Library | None = None) -> BatchResult:
         raise CohortError("That file is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again.") from None
     if not text.strip():
         raise CohortError("That file is empty: it needs a header row with objection and rebuttal.")
-    reader = csv.DictReader(io.StringIO(text))
+    first = text.splitlines()[0]
+    delimiter = next((d for d in ",;\t|" if {"objection", "rebuttal"} <= {c.strip().lower() for c in first.split(d)}), ",")
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter, strict=True)  # strict: an unclosed quote is an error
     columns = {(name or "").strip().lower() for name in reader.fieldnames or ()}
     missing = {"objection", "rebuttal"} - columns
     if missing:

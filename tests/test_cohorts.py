@@ -54,6 +54,11 @@ def test_demo_cohort_fills_the_dashboard_and_is_removed_in_one_step(db, trainee)
     assert db["turns"].count == 0 and db["cohorts"].count == 0
 
 
+def test_batch_grading_reads_a_semicolon_csv():
+    result = cohorts.grade_csv(b"Objection;Rebuttal\nIt's too expensive.;What part worries you most?\n")
+    assert [r["tier"] for r in result.rows] == ["strong"]
+
+
 def test_batch_grading_a_good_csv():
     raw = (b"objection,rebuttal,trainee\n"
            b"It's too expensive.,\"I hear you, I can get you a discount.\",Ann\n"
@@ -71,6 +76,7 @@ def test_batch_grading_a_good_csv():
     ("objection,rebuttal\nTrop cher,\xe9\n".encode("latin-1"), "not UTF-8"),
     (b"objection,rebuttal\n", "no rows"),
     (b"x" * (cohorts.MAX_BATCH_BYTES + 1), "the limit is"),
+    (b'objection,rebuttal\n"unclosed quote,blah\nfoo,bar\n', "not a readable CSV"),
 ])
 def test_batch_grading_malformed_files_get_a_clear_message(raw, message):
     with pytest.raises(cohorts.CohortError, match=message):

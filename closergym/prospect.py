@@ -30,6 +30,13 @@ CONCERN_LEADS = (
     "Okay, I'll be straight with you.",
     "Honestly? Here's what's actually bothering me.",
 )
+# A good question that this prospect will not answer yet (hard: only an elite answer gets the truth). The
+# library's strong pushback lines lead into a revealed fact, so they would dangle here.
+GUARDED = (
+    "Fair question. I'm not ready to get into that yet.",
+    "Good question, but I'd rather keep that to myself for now.",
+    "Maybe. You'd have to give me a better reason before I go into the details.",
+)
 GENERIC_PUSHBACK = {
     "weak": ("I'm not sure that really answers what I said.", "Like I said, I'm not convinced.",
              "That sounds like a sales line, to be honest."),
@@ -68,7 +75,7 @@ class ScriptedProspect:
             return rng.choice(STALLS)
         if beat.action == "exit":
             return rng.choice(objection.exit_lines if objection else GENERIC_EXITS)
-        parts = [rng.choice(pushback)]
+        parts = [rng.choice(GUARDED if beat.tier == "strong" and not beat.fact else pushback)]
         if beat.action == "concern":
             parts = [rng.choice(CONCERN_LEADS)]
         if beat.fact:

@@ -38,6 +38,17 @@ def test_strong_reveals_a_hidden_fact_on_normal_but_not_on_hard():
     assert hard[0].action == "push" and hard[0].fact is None
 
 
+@pytest.mark.parametrize("slug", sorted(library().objections))
+def test_a_good_question_on_hard_gets_a_guarded_answer_not_a_teaser(slug):
+    from closergym.prospect import GUARDED, ScriptedProspect
+
+    objection = library().objections[slug]
+    _, beats = play("hard", ["strong", "strong"], slug=slug)
+    said = [ScriptedProspect().line(beat, objection=objection, rng=random.Random(n)) for n, beat in enumerate(beats)]
+    assert said[0] in GUARDED  # round 2: nothing revealed, so no "let me be honest..." left hanging
+    assert not any(line in said[1] for line in objection.pushback.strong)  # round 3: the curveball, guarded
+
+
 def test_round_three_is_a_curveball_or_the_real_concern():
     _, easy = play("easy", ["strong", "strong"])
     _, hard = play("hard", ["elite", "elite"])

@@ -115,7 +115,8 @@ def conversation(session_id: int) -> None:
     if state.finished:
         box.empty()
     with shown:
-        transcript.rounds(state, store.session_turns(database, session_id, trainee_id=me["id"]), live=live)
+        transcript.rounds(state, store.session_turns(database, session_id, trainee_id=me["id"]), live=live,
+                          second_call=session["kind"] == "second_call")
         for notice in notices:
             st.caption(f"⚠️ {notice}")
         if problem:

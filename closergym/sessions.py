@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlite_utils import Database
 
@@ -36,6 +36,15 @@ from closergym.sparring import (
 )
 
 MAX_CUSTOM_OBJECTION = 300
+SECOND_CALL_BETTER = {  # the better line for the second call's opening and its close (round 2 is a library stall)
+    1: ("No problem at all, I know how it gets. Last time you mentioned the month-end reporting was eating your "
+        "Fridays: what's changed since we spoke? And if nothing changes, what does that keep costing you each month?",
+        "A callback to a specific moment of call one, what changed since, and the cost of doing nothing."),
+    3: ("Simple. I've just sent the agreement to your inbox, so let's go through it line by line while we're on. "
+        "If everything still makes sense, would a Tuesday or a Thursday kickoff suit you better, and who should "
+        "we invite?",
+        "Recaps the offer on the call, then makes the small ask (a kickoff day and who joins), not the big yes."),
+}
 
 
 class TurnError(ValueError):
@@ -156,6 +165,9 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
     grade, notices = grade_with_judge(prompt, text, objection_slug=objection.slug if objection else None, lib=lib,
                                       llm=llm, who=trainee_id, deadline=deadline)
     grade_ms = (time.perf_counter() - started) * 1000
+    if session["kind"] == "second_call" and round_number in SECOND_CALL_BETTER:  # no library line fits these
+        better, why = SECOND_CALL_BETTER[round_number]
+        grade = replace(grade, feedback=replace(grade.feedback, better=better, better_why=why))
 
     started = time.perf_counter()
     rng = random.Random(session["seed"] * 31 + round_number)

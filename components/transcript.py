@@ -23,6 +23,7 @@ OUTCOMES = {
 
 
 ROUND_NAMES = {1: "the objection", 2: "the pushback", 3: "the curveball"}
+SECOND_CALL_ROUND_NAMES = {1: "the callback", 2: "the stall", 3: "the next steps"}
 
 # Every element in the conversation costs the browser time on every answer (the fragment redraws all of
 # it), so each message is one Markdown element, and the report is a heading and one Markdown element.
@@ -32,7 +33,8 @@ def header(session: dict, objection: Objection | None) -> None:
     """Who the prospect is: drawn once per page run, outside the conversation's fragment."""
     if session["kind"] == "second_call":
         st.subheader("📞 The second call")
-        st.caption("A stalled deal picks up the phone. Run the six-step second-call structure.")
+        st.caption("A stalled deal picks up the phone. Run the six-step second-call structure. "
+                   f"Difficulty **{session['difficulty']}**")
     elif objection:
         st.subheader(f"{objection.emoji} {objection.title}")
         persona = objection.personas[min(session["persona"], len(objection.personas) - 1)]
@@ -43,21 +45,23 @@ def header(session: dict, objection: Objection | None) -> None:
         st.caption(f"difficulty **{session['difficulty']}**")
 
 
-def round_label(number: int) -> str:
-    return f":gray[Round {number} of {ROUNDS} · {ROUND_NAMES.get(number, 'the next line')}]"
+def round_label(number: int, *, second_call: bool = False) -> str:
+    name = (SECOND_CALL_ROUND_NAMES if second_call else ROUND_NAMES).get(number, "the next line")
+    return f":gray[Round {number} of {ROUNDS} · {name}]"
 
 
-def rounds(state: RoutineState, turns: list[dict], *, live: Callable[[str], None] | None = None) -> None:
+def rounds(state: RoutineState, turns: list[dict], *, live: Callable[[str], None] | None = None,
+           second_call: bool = False) -> None:
     """The conversation; `live(fallback)` draws the newest prospect line itself (an LLM stream)."""
     by_round = {turn["round"]: turn for turn in turns}
     newest = len(state.prompts) if not state.finished else None
     for number, prompt in enumerate(state.prompts, start=1):
         with st.chat_message("assistant", avatar=PROSPECT_AVATAR):
             if live and number == newest and number > 1:
-                st.markdown(round_label(number))
+                st.markdown(round_label(number, second_call=second_call))
                 live(prompt)
             else:
-                st.markdown(f"{round_label(number)}  \n{literal(prompt)}")
+                st.markdown(f"{round_label(number, second_call=second_call)}  \n{literal(prompt)}")
         turn = by_round.get(number)
         if turn:
             with st.chat_message("user", avatar=REP_AVATAR):

@@ -153,6 +153,15 @@ def test_second_call_walks_the_six_steps(db, trainee):
     report = sessions.session_report(db, final)
     assert final["status"] == "complete"
     assert report.steps == dict.fromkeys(report.steps, True)
+    better = [t["grade"]["feedback"]["better"] for t in store.session_turns(db, session["id"], trainee_id=trainee["id"])]
+    assert better[0] == sessions.SECOND_CALL_BETTER[1][0] and better[2] == sessions.SECOND_CALL_BETTER[3][0]
+    assert better[1] == library().objections[final["custom_objection"]].rebuttal("elite").text  # the stall's own
+
+
+def test_second_call_rounds_are_named_for_what_they_are(db, trainee):
+    at = app_for(trainee, "app_pages/sparring.py", query={"objection": "second_call", "difficulty": "hard"})
+    assert "Difficulty **hard**" in at.caption[0].value
+    assert "the callback" in at.chat_message[0].markdown[0].value
 
 
 def test_custom_objection_from_the_generator(db, trainee):

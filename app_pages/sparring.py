@@ -60,7 +60,8 @@ if session is None:
     if next_slug:
         labels["next_due"] = f"⏭️ Next due: {lib.objections[next_slug].title}"
     with st.form("sparring_setup"):
-        pick = st.selectbox("Objection", [*labels, *lib.objections],
+        by_title = sorted(lib.objections, key=lambda s: lib.objections[s].title.lower().strip("“”\"'"))
+        pick = st.selectbox("Objection", [*labels, *by_title],
                             format_func=lambda s: labels.get(s) or f"{lib.objections[s].emoji} {lib.objections[s].title}",
                             help="“Next due” is the objection spaced repetition picks for you: one you have not "
                                  "tried yet, or one that is due, favouring your weak answers.")

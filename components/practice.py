@@ -48,9 +48,12 @@ def panel(trainee_id: int, *, drill_button: bool = True,
             if drill_button:
                 st.page_link(SPARRING_PAGE, label="Drill it now", icon="🥊", query_params={"objection": slug})
         if due:
-            names = ", ".join(f"{lib.objections[c.slug].title} ({when(c.due, now)})" for c in due[:5])
-            more = f" and {len(due) - 5} more" if len(due) > 5 else ""
+            names = "; ".join(f"“{lib.objections[c.slug].short}”, {when(c.due, now)}" for c in due[:5])
+            more = f"; and {len(due) - 5} more" if len(due) > 5 else ""
             st.caption(f"**Due today: {len(due)}.** {names}{more}.")
+        elif not any(card.reviews for card in cards):
+            st.caption("**Nothing practised yet.** Answer any objection once and spaced repetition starts "
+                       "scheduling it; the pick above is a good first one.")
         else:
             st.caption("**Due today: none.** Every objection you have practised is fresh; the pick above "
                        "is the one that needs you soonest.")

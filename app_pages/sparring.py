@@ -72,6 +72,11 @@ if session is None:
             st.rerun()
     with st.expander("The rubric", expanded=True):
         scorecard.rubric()
+    if last := sessions.last_finished(db, me["id"]):  # a reload after the last answer: its report is not lost
+        objection = lib.objection(last["objection_slug"])
+        title = "the second call" if last["kind"] == "second_call" else objection.title if objection else "your objection"
+        with st.expander(f"Your last session: {literal(title)}"):
+            transcript.report(sessions.session_report(db, last, lib))
     st.stop()
 
 

@@ -12,6 +12,7 @@ import random
 import time
 import unicodedata
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -107,6 +108,15 @@ def open_session(db: Database, trainee_id: int) -> dict | None:
     """The trainee's unfinished session, if any (what a reload resumes)."""
     row = next(db.query("SELECT id FROM sessions WHERE trainee_id = ? AND status = 'active' "
                         "ORDER BY id DESC LIMIT 1", [trainee_id]), None)
+    return store.get_session(db, row["id"], trainee_id=trainee_id) if row else None
+
+
+def last_finished(db: Database, trainee_id: int, *, within_minutes: int = 60) -> dict | None:
+    """The trainee's session that ended most recently, if it ended in the last `within_minutes` (what a
+    reload after the last answer shows again)."""
+    since = (datetime.now(UTC) - timedelta(minutes=within_minutes)).strftime("%Y-%m-%d %H:%M:%S")
+    row = next(db.query("SELECT id FROM sessions WHERE trainee_id = ? AND status = 'complete' AND ended_at >= ? "
+                        "ORDER BY ended_at DESC, id DESC LIMIT 1", [trainee_id, since]), None)
     return store.get_session(db, row["id"], trainee_id=trainee_id) if row else None
 
 

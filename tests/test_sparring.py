@@ -261,6 +261,17 @@ def test_an_answer_past_the_limit_is_refused_and_kept_to_trim(db, trainee):
     assert db["turns"].count == 0 and len(at.chat_message) == 1
 
 
+def test_a_reload_after_the_last_answer_keeps_the_report(db, trainee):
+    at = app_for(trainee, "app_pages/sparring.py", query={"objection": "not-interested", "difficulty": "hard"})
+    for text in (WEAK, WEAK):  # two weak answers on hard: the prospect hangs up
+        answer(at, text)
+    assert "Session report" in [s.value for s in at.subheader]
+    reloaded = app_for(trainee, "app_pages/sparring.py")
+    last = next(e for e in reloaded.expander if e.label.startswith("Your last session"))
+    assert "not interested" in last.label.lower()
+    assert any("Outcome: ❌ Lost" in m.value for m in reloaded.markdown)
+
+
 def test_unknown_deep_link_gives_a_friendly_message(trainee):
     at = app_for(trainee, "app_pages/sparring.py", query={"objection": "../../etc/passwd"})
     assert not at.exception

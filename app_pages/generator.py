@@ -5,7 +5,6 @@ from closergym.content import library
 from closergym.generator import (
     CHANNELS,
     CONTEXT_FIELDS,
-    MAX_OBJECTION,
     STAGES,
     GeneratorError,
     generate,
@@ -29,7 +28,6 @@ def tool() -> None:
     with st.form("generator_form"):
         # No max_chars on these fields: the browser drops a paste past it without a word; generate() checks.
         objection = st.text_area("The objection", height=90, key="generator_objection",
-                                 help=f"A sentence or two, as the prospect said it: up to {MAX_OBJECTION:,} characters.",
                                  placeholder="e.g. We gotta think it over and get back to you.")
         with st.expander("Context (optional)"):
             left, right = st.columns(2)

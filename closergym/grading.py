@@ -688,15 +688,15 @@ def match_objection(objection_text: str, lib: Library | None = None) -> Objectio
     return lib.objections[found.slug] if found else None
 
 
-INVISIBLE = frozenset("\u200b\u200c\u2060\ufeff\u00ad\u180e")  # zero-width spaces, joiners, soft hyphen
+# Control characters (Unicode category Cc) but line breaks and tabs, lone surrogates (Cs), and invisible
+# characters pasted along with text (zero-width spaces and joiners, a soft hyphen). Emoji joiners stay.
+_UNWANTED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u200b\u200c\u2060\ufeff\u00ad\u180e]")
 
 
 def clean_text(text: str) -> str:
     """Drop control characters (but keep line breaks) and invisible ones pasted along with text (a
-    zero-width space, a soft hyphen), and normalise to NFC. Emoji joiners stay."""
-    text = unicodedata.normalize("NFC", text or "")
-    return "".join(ch for ch in text if ch in "\n\t" or (unicodedata.category(ch) not in ("Cc", "Cs")
-                                                           and ch not in INVISIBLE))
+    zero-width space, a soft hyphen), and normalise to NFC."""
+    return _UNWANTED.sub("", unicodedata.normalize("NFC", text or ""))
 
 
 def grade_rebuttal(objection: str, rebuttal: str, *, context: str = "", objection_slug: str | None = None,

@@ -103,7 +103,8 @@ def conversation(session_id: int) -> None:
     shown = st.container()
     box = st.empty()  # emptied when this answer ends the session: no answer box under the report
     # No max_chars: the browser silently drops a paste past it; the length is checked here, with a message.
-    answer = box.chat_input("Your answer to the prospect…") if session["status"] == "active" else None
+    # submit_mode="disable": no second answer before the prospect's reply to the first one is on screen.
+    answer = box.chat_input("Your answer to the prospect…", submit_mode="disable") if session["status"] == "active" else None
     problem, kept, live, notices = None, None, None, ()
     if answer is not None:
         round_number = RoutineState.from_dict(session["state"]).round

@@ -147,7 +147,7 @@ CLARIFY = {
 RESPOND = (
     "Most {customers} {outcome} within the first {period}, instead of {pain}.",
     "What we usually see with {customers}: they {outcome} within the first {period}, which means {benefit}.",
-    "For example, {customers} in your position typically {outcome} within {period}, so {benefit}.",
+    "For example, {customers} in your position typically {outcome} within the first {period}, so {benefit}.",
 )
 OUTCOMES = {
     "stall": ("settle the open question in one short working session", "the decision doesn't drift for weeks",
@@ -210,11 +210,24 @@ def _price_line(price: str) -> str | None:
     return f"At {price}, that works out to about {match.group(1)}{weekly:,.0f} a week."
 
 
+def _customers(context: dict[str, str]) -> str:
+    """Who the proof is about: 'operations directors using our CRM software', 'teams we work with'."""
+    role = context.get("role", "").strip()
+    words = role.lower().split()
+    if role and len(words) <= 3 and not {"of", "at", "for", "and", "in"} & set(words):
+        who = " ".join(words[:-1] + [words[-1] if words[-1].endswith("s") else words[-1] + "s"])
+    else:
+        who = "people in your role" if role else "teams"
+    product = context.get("product", "").strip()
+    if not product:
+        return f"{who} we work with"
+    owned = re.match(r"(?:our|the|a|an|my)\b", product, re.I)
+    return f"{who} using {'' if owned else 'our '}{product}"
+
+
 def _fill(template: str, category: str, context: dict[str, str], rng: random.Random) -> str:
     outcome, benefit, pain = OUTCOMES[category]
-    role = context.get("role")
-    customers = f"{role.lower().rstrip('s')}s we work with" if role else "teams we work with"
-    return template.format(customers=customers, outcome=outcome, benefit=benefit, pain=pain,
+    return template.format(customers=_customers(context), outcome=outcome, benefit=benefit, pain=pain,
                            period=rng.choice(PERIODS))
 
 
@@ -223,8 +236,6 @@ def compose_framework(objection: Objection | None, context: dict[str, str], rng:
     respond = _fill(rng.choice(RESPOND), category, context, rng)
     if context.get("price") and (price_line := _price_line(context["price"])):
         respond = f"{price_line} {respond}"
-    if context.get("product"):
-        respond = respond.replace("we work with", f"using {context['product']}", 1)
     channel = context.get("channel", "call") if context.get("channel") in ADVANCE else "call"
     return {
         "acknowledge": rng.choice(ACKNOWLEDGE),
@@ -236,18 +247,17 @@ def compose_framework(objection: Objection | None, context: dict[str, str], rng:
 
 def _drafts(tier: str, framework: dict[str, str], objection: Objection | None,
             rng: random.Random) -> list[tuple[str, str]]:
-    """Candidate (text, why) drafts for one tier, best first; the library's model rebuttal last."""
+    """Candidate (text, why) drafts for one tier, best first. The library's model rebuttal comes first for
+    weak (a stock weak line's why may not fit this objection) and last for the others (ours fit the context)."""
+    model = [(objection.rebuttal(tier).text, objection.rebuttal(tier).why)] if objection else []
     if tier == "weak":
-        drafts = rng.sample(WEAK, len(WEAK))
-    elif tier == "strong":
+        return model + rng.sample(WEAK, len(WEAK))
+    if tier == "strong":
         drafts = [(f"{framework['acknowledge']} {framework['clarify']}", STRONG_WHY)]
         drafts += [(f"{ack} {framework['clarify']}", STRONG_WHY) for ack in ACKNOWLEDGE]
     else:
         drafts = [(" ".join(framework.values()), ELITE_WHY)]
-    if objection:
-        model = objection.rebuttal(tier)
-        drafts.append((model.text, model.why))
-    return drafts
+    return drafts + model
 
 
 def honest_variant(tier: str, objection_text: str, framework: dict[str, str], objection: Objection | None,

@@ -152,3 +152,23 @@ def test_a_dead_llm_is_said_above_the_result(trainee, monkeypatch):
     assert not at.exception
     assert at.warning and "built-in" in at.warning[0].value.lower()
     assert len([c.value for c in at.code]) == 4  # the built-in result is all there
+
+
+@pytest.mark.parametrize("slug", ["too-expensive", "run-by-boss", "send-info"])
+def test_the_weak_variant_is_the_weak_line_for_that_objection(slug):
+    objection = library().objections[slug]
+    result = generate(objection.lines[0], seed=5)
+    weak = next(v for v in result.variants if v.label == "weak")
+    assert (weak.text, weak.why) == (objection.rebuttal("weak").text, objection.rebuttal("weak").why)
+
+
+@pytest.mark.parametrize(("context", "who"), [
+    ({}, "teams we work with"),
+    ({"role": "Operations director", "product": "CRM software"}, "operations directors using our CRM software"),
+    ({"role": "Owner of a bakery", "product": "a payroll service"}, "people in your role using a payroll service"),
+    ({"role": "Sales reps"}, "sales reps we work with"),
+])
+def test_the_proof_names_who_it_is_about_in_plain_words(context, who):
+    from closergym.generator import _customers
+
+    assert _customers(context) == who

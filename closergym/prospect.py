@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from closergym.content import Objection
-from closergym.sparring import Beat
+from closergym.sparring import DAY_AND_TIME, Beat
 
 HANG_UPS = (
     "Look, I don't think this is going anywhere. I have to jump on another call.",
@@ -59,6 +59,22 @@ class Prospect(Protocol):
         ...
 
 
+def agree_to(line: str, ask: str | None) -> str:
+    """An exit line that takes up the time the rep proposed instead of naming its own ("on Wednesday at 3"
+    becomes "on Thursday at 10" when the rep asked for Thursday at 10). A line with no day keeps its words."""
+    if not ask:
+        return line
+    matches = list(DAY_AND_TIME.finditer(line))
+    if not matches:
+        return line
+    found = matches[-1]  # the meeting, not a send-by date: "send it by Wednesday, talk Thursday at 11"
+    day = ask if ask[:1].isupper() or ask.lower().startswith("tomorrow") else ask[:1].upper() + ask[1:]
+    if day.lower().startswith("tomorrow"):
+        day = day[:1].lower() + day[1:]
+    lead = "on " if found.group().lower().startswith("on ") and not day.lower().startswith("tomorrow") else ""
+    return line[:found.start()] + lead + day + line[found.end():]
+
+
 class ScriptedProspect:
     """The built-in prospect: library lines chosen by the routine's beat and a seeded generator."""
 
@@ -74,7 +90,7 @@ class ScriptedProspect:
         if beat.action == "stall":
             return rng.choice(STALLS)
         if beat.action == "exit":
-            return rng.choice(objection.exit_lines if objection else GENERIC_EXITS)
+            return agree_to(rng.choice(objection.exit_lines if objection else GENERIC_EXITS), beat.ask)
         parts = [rng.choice(GUARDED if beat.tier == "strong" and not beat.fact else pushback)]
         if beat.action == "concern":
             parts = [rng.choice(CONCERN_LEADS)]

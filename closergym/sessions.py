@@ -31,6 +31,7 @@ from closergym.sparring import (
     RoutineState,
     next_beat,
     opening_line,
+    proposed_time,
     second_call_stall,
     second_call_steps,
     start_state,
@@ -186,6 +187,8 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
         reply = _second_call_reply(state, grade, session, lib, rng)
     else:
         beat = next_beat(state, grade.tier, difficulty=session["difficulty"], objection=objection, rng=rng)
+        if beat.action == "exit":
+            beat = replace(beat, ask=proposed_time(text))
         reply = "".join(prospect.say(beat, objection=objection, rng=rng))
     reply_ms = (time.perf_counter() - started) * 1000
     if state.finished:

@@ -292,3 +292,35 @@ def test_ending_a_session_goes_back_to_the_picker(db, trainee):
     assert not at.exception
     assert [s.label for s in at.main.selectbox] == ["Objection"]
     assert next(db.query("SELECT status FROM sessions"))["status"] == "abandoned"
+
+
+@pytest.mark.parametrize(("rebuttal", "line", "agreed"), [
+    ("Could we meet Thursday at 10 to look at it?", "Okay, let's go through my numbers on Wednesday at 3.",
+     "Okay, let's go through my numbers on Thursday at 10."),
+    ("How about tomorrow at 2pm?", "Fine, ten minutes on Monday, but keep it short.",
+     "Fine, ten minutes tomorrow at 2pm, but keep it short."),
+    ("can we talk friday morning?", "Okay, send it by Wednesday and let's go through it Thursday at 11.",
+     "Okay, send it by Wednesday and let's go through it Friday morning."),
+    ("Could we look at it together soon?", "Alright, book a quick call for Friday at 10.",
+     "Alright, book a quick call for Friday at 10."),  # no day asked for: the prospect names one
+    ("Thursday at 10?", "Okay, let's look at it again in 30 days.", "Okay, let's look at it again in 30 days."),
+])
+def test_the_prospect_agrees_to_the_time_the_rep_asked_for(rebuttal, line, agreed):
+    from closergym.prospect import agree_to
+    from closergym.sparring import proposed_time
+
+    assert agree_to(line, proposed_time(rebuttal)) == agreed
+
+
+def test_an_advanced_session_closes_on_the_reps_time(db, trainee):
+    elite = ("That's fair, it's a real decision. Is it the cost, the timing, or whether it gets used? Most teams "
+             "like yours break even within four months. Could we take 15 minutes Saturday at 8 to look at it?")
+    closings = []
+    for seed in range(1, 9):
+        session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="too-expensive", seed=seed)
+        for _ in range(3):
+            result = sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"], rebuttal=elite)
+        assert result.state.outcome == "advanced"
+        closings.append(result.reply)
+    assert any("Saturday at 8" in line for line in closings)
+    assert not any(day in line for line in closings for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"))

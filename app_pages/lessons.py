@@ -1,7 +1,7 @@
 import streamlit as st
 
 from closergym import store
-from closergym.content import library
+from closergym.content import SECOND_CALL, library
 from components import context, lesson_view, trainee
 from components.text import literal
 
@@ -59,6 +59,10 @@ if lesson.meta.faq:
 
 st.header("Drill this in sparring")
 for drill in lesson.meta.drills:
+    if drill == SECOND_CALL:
+        st.page_link(lesson_view.SPARRING_PAGE, label="Run the whole second call: the six steps and a stall",
+                     icon="📞", query_params={"objection": drill})
+        continue
     objection = lib.objections[drill]
     st.page_link(lesson_view.SPARRING_PAGE, label=f"Drill this in sparring: “{objection.title}”",
                  icon=objection.emoji, query_params={"objection": drill})

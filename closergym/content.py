@@ -22,6 +22,7 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_RE = re.compile(SLUG_PATTERN)
 TIERS = ("weak", "strong", "elite")
+SECOND_CALL = "second_call"  # a lesson may drill the whole second-call scenario, not one objection
 MOVES = ("acknowledge", "clarify", "respond", "advance")
 CLUSTERS = ("Objection handling", "Closing", "Follow-up", "Discovery", "Delivery and mindset")
 WORDS_PER_MINUTE = 220
@@ -275,7 +276,7 @@ def load_library(data_dir: Path = DATA_DIR) -> Library:
             lesson = parse_lesson(path.read_text(encoding="utf-8"), name=name)
             if lesson.slug != path.stem:
                 raise ValueError(f"field 'slug': '{lesson.slug}' does not match the file name '{path.stem}'")
-            unknown = [s for s in lesson.meta.drills if s not in objections]
+            unknown = [s for s in lesson.meta.drills if s not in objections and s != SECOND_CALL]
             unknown += [c.objection for c in lesson.drill_cells if c.objection not in objections]
             if unknown:
                 raise ValueError(f"field 'drills': unknown objection slug(s) {', '.join(sorted(set(unknown)))}")

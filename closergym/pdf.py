@@ -777,7 +777,8 @@ def lesson_pdf(lesson: Lesson, lib: Library | None = None) -> bytes:
     extras = []
     if lib:
         related = [lib.lessons[s].title for s in meta.related if s in lib.lessons]
-        drills = [lib.objections[s].title for s in meta.drills if s in lib.objections]
+        drills = [lib.objections[s].title if s in lib.objections else "The whole second call (six steps)"
+                  for s in meta.drills]
         if drills:
             extras.append(("Drill this in sparring", drills))
         if related:

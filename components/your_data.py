@@ -38,7 +38,12 @@ def run_import(current_name: str | None) -> None:
     owner_id = st.session_state.get(context.TRAINEE_KEY)
     uploaded.seek(0)  # a second try with the same file reads it from the start
     try:
-        report = transfer.import_document(context.db(), transfer.read_import_file(uploaded), as_trainee=as_trainee,
+        document = transfer.validate_document(transfer.read_import_file(uploaded))
+        # A private profile this browser has opened (or just created by an import) takes the import with the
+        # code this browser holds for it: importing the same file twice adds nothing instead of refusing.
+        target = store.get_trainee_by_name(context.db(), transfer.target_name(document, as_trainee))
+        code = trainee.known().get(target["id"], ("", ""))[1] if target else None
+        report = transfer.import_document(context.db(), document, as_trainee=as_trainee, access_code=code or None,
                                           owner_id=owner_id, private=True)
     except (transfer.TransferError, store.StorageError) as error:
         outcome = ("error", f"Nothing was imported. {error}")

@@ -45,6 +45,17 @@ def test_without_a_trainee_there_is_nothing_to_download_but_import_works(db, tmp
     assert store.get_trainee_by_name(db, "Alex") is not None
 
 
+def test_the_same_file_imported_twice_under_its_own_new_name_adds_nothing(db, trainee, tmp_path):
+    source = store.open_db(tmp_path / "theirs.db")
+    raw = export_of(source, store.create_trainee(source, "Carol"))
+    at = upload(app_for(trainee, PAGE), "carol.json", raw)
+    assert "Imported into Carol (new trainee)" in shown(at.success[0])
+    at.file_uploader(key="settings_import_file_1").set_value(("carol.json", raw, "application/json")).run()
+    at.button(key="settings_import_button").click().run()
+    assert not at.error, at.error[0].value  # this browser holds Carol's new code: no "someone's private profile"
+    assert "added nothing; already there: 2 sessions" in shown(at.success[0])
+
+
 def test_an_import_as_me_shows_the_report_and_twice_adds_nothing(db, trainee, tmp_path):
     source = store.open_db(tmp_path / "theirs.db")
     raw = export_of(source, store.create_trainee(source, "Alex"))

@@ -36,43 +36,54 @@ with cohort_tab:
     st.markdown("📽️ [Open the presenter view](/?present=1): large type for a projector, no personal data, "
                 "and a “reveal the grade” step so the class can guess first.")
 
-with dashboard_tab:
+
+def dashboard() -> None:
+    """The cohort dashboard: activity, where the class loses points, per trainee, the leaderboard."""
     choices = {c["id"]: c for c in cohorts.list_cohorts(db)}
     if not choices:
         st.info("Create a cohort (or the demo cohort) first.", icon="👥")
-    else:
-        chosen = st.selectbox("Cohort", list(choices), format_func=lambda i: choices[i]["name"])
-        days = st.segmented_control("Period", [7, 30, 90], default=30, format_func=lambda d: f"{d} days",
-                                    required=True)
-        since = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%d")
-        rows = cohorts.members(db, chosen, since=since)
-        active = sum(1 for r in rows if r["turns_recent"])
-        a, b, c = st.columns(3)
-        a.metric("Members", len(rows))
-        b.metric(f"Practised in {days} days", active)
-        c.metric("Rebuttals in period", sum(r["turns_recent"] for r in rows))
-        st.subheader("Where the class loses points")
-        weak_moves = cohorts.weakest_moves(db, chosen, since=since)
-        if weak_moves:
-            st.markdown(" · ".join(f"**{MOVE_LABELS.get(m['move'], m['move'])}** {m['average']:.2f}/2"
-                                   for m in weak_moves))
-        objections = cohorts.weakest_objections(db, chosen, since=since)
-        st.dataframe([{"objection": lib.objections[o["objection"]].title if o["objection"] in lib.objections
-                       else o["objection"], "attempts": o["attempts"], "average score": o["average"]}
-                      for o in objections], hide_index=True)
-        st.subheader("Per trainee")
-        now = datetime.now(UTC)
-        due = {r["id"]: len(schedule.due_today(db, r["id"], now=now, lib=lib)) for r in rows}
-        st.dataframe([{"trainee": r["name"], "rebuttals": r["turns"], "in period": r["turns_recent"],
-                       "average in period": r["average"], "elite % in period": r["elite_rate"],
-                       "last practice": (r["last_practice"] or "")[:10],
-                       "due today": due[r["id"]]} for r in rows],
-                     hide_index=True, column_config={"due today": st.column_config.NumberColumn(
-                         help="Objections whose spaced-repetition card is due today (FSRS, from their grades)")})
-        st.subheader("Leaderboard")
-        st.caption("Anonymous unless a trainee chose to show their name (Settings → Your profile).")
-        st.dataframe(cohorts.leaderboard(rows), hide_index=True,
-                     column_config={"elite_rate": st.column_config.NumberColumn("elite %")})
+        return
+    chosen = st.selectbox("Cohort", list(choices), format_func=lambda i: choices[i]["name"])
+    days = st.segmented_control("Period", [7, 30, 90], default=30, format_func=lambda d: f"{d} days",
+                                required=True)
+    since = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%d")
+    rows = cohorts.members(db, chosen, since=since)
+    if not rows:
+        st.info(f"Nobody has joined {literal(choices[chosen]['name'])} yet. Share its join code "
+                f"**{choices[chosen]['join_code']}** or its link (Cohorts tab); this fills in as trainees practise.",
+                icon="👥")
+        return
+    active = sum(1 for r in rows if r["turns_recent"])
+    a, b, c = st.columns(3)
+    a.metric("Members", len(rows))
+    b.metric(f"Practised in {days} days", active)
+    c.metric("Rebuttals in period", sum(r["turns_recent"] for r in rows))
+    st.subheader("Where the class loses points")
+    weak_moves = cohorts.weakest_moves(db, chosen, since=since)
+    if weak_moves:
+        st.markdown(" · ".join(f"**{MOVE_LABELS.get(m['move'], m['move'])}** {m['average']:.2f}/2"
+                               for m in weak_moves))
+    objections = cohorts.weakest_objections(db, chosen, since=since)
+    st.dataframe([{"objection": lib.objections[o["objection"]].title if o["objection"] in lib.objections
+                   else o["objection"], "attempts": o["attempts"], "average score": o["average"]}
+                  for o in objections], hide_index=True)
+    st.subheader("Per trainee")
+    now = datetime.now(UTC)
+    due = {r["id"]: len(schedule.due_today(db, r["id"], now=now, lib=lib)) for r in rows}
+    st.dataframe([{"trainee": r["name"], "rebuttals": r["turns"], "in period": r["turns_recent"],
+                   "average in period": r["average"], "elite % in period": r["elite_rate"],
+                   "last practice": (r["last_practice"] or "")[:10],
+                   "due today": due[r["id"]]} for r in rows],
+                 hide_index=True, column_config={"due today": st.column_config.NumberColumn(
+                     help="Objections whose spaced-repetition card is due today (FSRS, from their grades)")})
+    st.subheader("Leaderboard")
+    st.caption("Anonymous unless a trainee chose to show their name (Settings → Your profile).")
+    st.dataframe(cohorts.leaderboard(rows), hide_index=True,
+                 column_config={"elite_rate": st.column_config.NumberColumn("elite %")})
+
+
+with dashboard_tab:
+    dashboard()
 
 with batch_tab:
     st.write("Upload a CSV from a class exercise with the columns **objection**, **rebuttal** and optionally "

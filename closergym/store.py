@@ -435,7 +435,7 @@ def create_trainee(db: Database, name: str, *, private: bool = False) -> dict:
             [name, name_key(name), now()],
         )
     except sqlite3.IntegrityError:
-        raise ValueError(f"A trainee called “{name}” already exists. Sign in with its access code, "
+        raise ValueError(f"A trainee called “{name}” already exists. Open it with its access code, "
                          "or choose another name.") from None
     trainee = get_trainee_by_name(db, name)
     if private:

@@ -179,6 +179,14 @@ def test_instructor_creates_a_cohort_sees_the_demo_dashboard_and_grades_a_batch(
     assert not demo.has_demo_data(db)
 
 
+def test_an_empty_cohort_says_how_to_fill_it(db, trainee, monkeypatch):
+    cohort = cohorts.create_cohort(db, "Monday class")
+    at = sign_in(instructor_app(trainee, monkeypatch), "let-me-teach")
+    assert not at.exception and not at.dataframe and not at.metric
+    assert any("Nobody has joined Monday class yet" in i.value and cohort["join_code"] in i.value for i in at.info)
+    assert "Batch grading" in [t.label for t in at.main.tabs]  # the other tabs still draw
+
+
 def test_a_trainee_joins_from_settings(db, trainee):
     cohort = cohorts.create_cohort(db, "Evening class")
     at = app_for(trainee, "app_pages/settings.py", query={"join": cohort["join_code"]})

@@ -35,9 +35,14 @@ def render(me: dict | None) -> None:
         st.caption("Open this profile once through its private link to see the link here again.")
     else:
         st.caption("This profile has no access code yet: anyone who knows its name can open it.")
-    label = "Issue a new access code" if me.get("access_hash") else "Make this profile private"
-    st.button(label, icon="🔐", on_click=new_code, args=(me,), key="profile_new_code",
-              help="Gives this profile a new code: the old code and old links stop working.")
+    if me.get("access_hash"):  # asked twice: a new code stops every old link at once
+        with st.popover("Issue a new access code", icon="🔐"):
+            st.write("The old code and every link with it stop working at once, on every device. The new "
+                     "code shows in the sidebar and in your private link above.")
+            st.button("Yes, issue a new code", type="primary", on_click=new_code, args=(me,), key="profile_new_code")
+    else:
+        st.button("Make this profile private", icon="🔐", on_click=new_code, args=(me,), key="profile_new_code",
+                  help="Gives this profile an access code: without it, nobody can open the profile.")
 
     listed = st.empty()  # filled after the form, so a cohort joined just now is listed at once
     before = {c["id"] for c in cohorts.trainee_cohorts(db, me["id"])}

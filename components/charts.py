@@ -96,12 +96,15 @@ def score_over_time_chart(rows: list[dict]) -> dict:
     rolling average of the last 7 practice days."""
     per_turn = bool(rows) and rows[0]["grain"] == "turn"
     return _with_data(_score_over_time(per_turn), bands=tier_bands(),
-                      points=[{**row, "when": _utc(row["at"])} for row in rows])
+                      points=[{**row, "when": _utc(row["at"]), "n": n} for n, row in enumerate(rows, start=1)])
 
 
 @cache
 def _score_over_time(per_turn: bool) -> dict:
-    x = alt.X("when:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%d %b"))
+    # A few rebuttals (often all on one day) are numbered in order, not spread on a date axis that would
+    # repeat the same day under every tick; their time is in the tooltip.
+    x = (alt.X("n:Q", title="Rebuttals, oldest first", axis=alt.Axis(format="d", tickMinStep=1)) if per_turn else
+         alt.X("when:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%d %b")))
     y = alt.Y("score:Q", title="Score", scale=alt.Scale(domain=[0, 100], nice=False))
     base = alt.Chart(alt.NamedData("points")).encode(x=x, y=y)
     if per_turn:

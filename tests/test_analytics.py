@@ -345,6 +345,15 @@ def test_score_chart_per_turn_colours_each_turn_by_tier(db, trainee):
     assert dataset(spec, spec["layer"][2])[0]["when"] == "2026-11-20T09:00:00.000Z"
 
 
+def test_a_few_rebuttals_on_one_day_are_numbered_not_dated(db, trainee):
+    for minute, score in ((1, 20), (5, 55), (9, 80)):
+        add(db, trainee["id"], f"2026-11-20 09:{minute:02}:00.000", score)
+    spec = charts.score_over_time_chart(analytics.score_over_time(db, trainee["id"]))
+    x = spec["layer"][2]["encoding"]["x"]
+    assert (x["field"], x["type"], x["title"]) == ("n", "quantitative", "Rebuttals, oldest first")
+    assert [(p["n"], p["score"]) for p in dataset(spec, spec["layer"][2])] == [(1, 20), (2, 55), (3, 80)]
+
+
 def test_tier_mix_chart_stacks_weeks_in_fixed_tier_colours(db, history):
     spec = charts.tier_mix_chart(analytics.tier_mix_per_week(db, history["id"]))
     assert marks(spec) == ["bar"]

@@ -724,12 +724,13 @@ def _drill_note(doc: _Doc, lesson_drill, lib: Library | None) -> None:
 
     def draw(d: _Doc, x: float, right: float) -> None:
         d.write_runs([Run("Drill: ", bold=True), Run(title, bold=True)], x=x, right=right, color=INK)
-        if lesson_drill.prompt:
+        prompt = lesson_drill.prompt or (objection.lines[0] if objection else None)  # what the prospect says
+        if prompt:
             d.set_y(d.y + 0.6)
-            d.text_block(lesson_drill.prompt, x=x, right=right, italic=True, color=SOFT, size=10)
+            d.text_block(f"“{prompt}”", x=x, right=right, italic=True, color=SOFT, size=10)
         d.set_y(d.y + 0.6)
-        d.text_block("Practise this in Closer Gym's Sparring page.", x=x, right=right, color=MUTED, size=9.5,
-                     line=4.8, markdown=False)
+        d.text_block("Write your answer, then practise it in this lesson's drill or on Closer Gym's Sparring page.",
+                     x=x, right=right, color=MUTED, size=9.5, line=4.8, markdown=False)
 
     doc.boxed(draw, bar=ACCENT, fill=ACCENT_TINT)
 
@@ -764,7 +765,8 @@ def lesson_pdf(lesson: Lesson, lib: Library | None = None) -> bytes:
             doc.markdown(block.text)
 
     if meta.faq:
-        doc.heading("FAQ", size=14, before=8, outline=0)
+        first_q = doc.measure(lambda d: d.text_block(meta.faq[0].q, bold=True, size=11, line=5.6))
+        doc.heading("FAQ", size=14, before=8, outline=0, keep=first_q + 2 * BODY_LINE + 1)  # never alone at a foot
         for number, entry in enumerate(meta.faq):
             if number:
                 doc.gap(3.2)

@@ -207,8 +207,9 @@ def test_lesson_pdf_has_title_headings_and_faq(lesson):
         assert norm(entry.a) in text, entry.q
     for cell in lesson.drill_cells:
         assert norm(f"Drill: {LIB.objections[cell.objection].title}") in text
+        assert norm(cell.prompt or LIB.objections[cell.objection].lines[0]) in text  # what the prospect says
     if lesson.drill_cells:
-        assert norm("Practise this in Closer Gym's Sparring page") in text
+        assert norm("practise it in this lesson's drill or on Closer Gym's Sparring page") in text
     assert f"Page 1 of {len(pages)}" in pages[0]
 
 
@@ -307,3 +308,11 @@ def test_playbook_command_writes_the_same_pdf_text(isolated_db, tmp_path):
     assert body_text(page_texts(out.read_bytes())) == body_text(page_texts(playbook_pdf(library())))
     bad = run_cli("playbook", "--out", str(tmp_path / "missing" / "p.pdf"), db_path=isolated_db)
     assert bad.returncode == 2 and "could not write" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.slug for lesson in LESSONS])
+def test_no_lesson_page_ends_on_a_lone_heading(lesson):
+    pages = page_texts(lesson_pdf(lesson, LIB))
+    for page in pages[:-1]:
+        body = [line for line in page.splitlines() if line.strip() and "Page " not in line]
+        assert body[-1].strip() not in {"FAQ", *lesson.headings}, body[-1]

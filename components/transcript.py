@@ -80,7 +80,7 @@ def report(result: Report) -> None:
     icon, label, meaning = OUTCOMES.get(result.outcome or "stalled")
     parts = [f"**Outcome: {icon} {label}**. {meaning} The outcome is kept apart from your grades: "
              "a strong answer can still stall a tough prospect.",
-             "**Rounds:** " + " ".join(f"{number}. {scorecard.badge_markdown(tier, score)}" for number, (tier, score)
+             "**Rounds:** " + " ".join(f"{number}.\u00a0{scorecard.badge_markdown(tier, score)}" for number, (tier, score)
                                        in enumerate(zip(result.tiers, result.scores), start=1))]
     if result.best_line:
         parts.append(f"**Your best line** ({result.best_tier}):\n\n> ⭐ {literal(result.best_line)}")

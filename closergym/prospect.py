@@ -8,6 +8,7 @@ An LLM prospect (see `llm.py`) implements the same `say` and streams its words.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -59,6 +60,9 @@ class Prospect(Protocol):
         ...
 
 
+WEEKDAY = re.compile(r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE)
+
+
 def agree_to(line: str, ask: str | None) -> str:
     """An exit line that takes up the time the rep proposed instead of naming its own ("on Wednesday at 3"
     becomes "on Thursday at 10" when the rep asked for Thursday at 10). A line with no day keeps its words."""
@@ -68,10 +72,9 @@ def agree_to(line: str, ask: str | None) -> str:
     if not matches:
         return line
     found = matches[-1]  # the meeting, not a send-by date: "send it by Wednesday, talk Thursday at 11"
-    day = ask if ask[:1].isupper() or ask.lower().startswith("tomorrow") else ask[:1].upper() + ask[1:]
-    if day.lower().startswith("tomorrow"):
-        day = day[:1].lower() + day[1:]
-    lead = "on " if found.group().lower().startswith("on ") and not day.lower().startswith("tomorrow") else ""
+    weekday = bool(WEEKDAY.match(ask))  # "Thursday at 10", not "tomorrow at 9" or "next week"
+    day = (ask[:1].upper() if weekday else ask[:1].lower()) + ask[1:]
+    lead = "on " if weekday and found.group().lower().startswith("on ") else ""
     return line[:found.start()] + lead + day + line[found.end():]
 
 

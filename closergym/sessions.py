@@ -21,7 +21,7 @@ from closergym.content import MOVES, Library, Objection, library
 from closergym.grading import MAX_REBUTTAL, Grade, clean_text, grade_rebuttal
 from closergym.judge import judge
 from closergym.llm import Deadline, LLMClient, LLMError
-from closergym.prospect import Prospect, Scene, ScriptedProspect
+from closergym.prospect import Prospect, Scene, ScriptedProspect, agree_to
 from closergym.sparring import (
     DIFFICULTIES,
     ROUNDS,
@@ -184,7 +184,7 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
     rng = random.Random(session["seed"] * 31 + round_number)
     beat = None
     if session["kind"] == "second_call":
-        reply = _second_call_reply(state, grade, session, lib, rng)
+        reply = _second_call_reply(state, grade, session, lib, rng, ask=proposed_time(text))
     else:
         beat = next_beat(state, grade.tier, difficulty=session["difficulty"], objection=objection, rng=rng)
         if beat.action == "exit":
@@ -247,7 +247,7 @@ def replace_reply(db: Database, *, trainee_id: int, session_id: int, turn_id: in
 
 
 def _second_call_reply(state: RoutineState, grade: Grade, session: dict, lib: Library,
-                       rng: random.Random) -> str:
+                       rng: random.Random, *, ask: str | None = None) -> str:
     """Second call: round 1 opens the call, round 2 is a stall, round 3 asks for next steps."""
     state.tiers.append(grade.tier)
     if grade.tier == "weak":
@@ -262,7 +262,7 @@ def _second_call_reply(state: RoutineState, grade: Grade, session: dict, lib: Li
         state.finished = True
         state.outcome = "advanced" if grade.tier == "elite" or (grade.tier == "strong" and state.door_open) else "stalled"
         if state.outcome == "advanced":
-            return rng.choice(stall.exit_lines) if stall else "Okay, let's do it. Send the paperwork over."
+            return agree_to(rng.choice(stall.exit_lines), ask) if stall else "Okay, let's do it. Send the paperwork over."
         return "Let me take another look at everything and get back to you."
     state.round += 1
     if state.round == 2:

@@ -83,14 +83,15 @@ class Beat:
 
 
 DAY_AND_TIME = re.compile(
-    r"\b(?:on |next )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow)"
-    r"(?: (?:morning|afternoon|evening))?(?: at \d{1,2}(?:[:.]\d\d)?(?: ?[ap]\.?m\.?)?)?\b", re.IGNORECASE)
+    r"\b(?:(?:on |next )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow)"
+    r"(?: (?:morning|afternoon|evening))?(?: at \d{1,2}(?:[:.]\d\d)?(?: ?[ap]\.?m\.?)?)?"
+    r"|(?:early |late |later )?(?:this|next) week)\b", re.IGNORECASE)
 
 
 def proposed_time(rebuttal: str) -> str | None:
     """The day (and time) a rebuttal proposes, as the rep wrote it, without a leading 'on'."""
     found = DAY_AND_TIME.search(rebuttal)
-    return re.sub(r"^(?:on|next) ", "", found.group(), flags=re.IGNORECASE) if found else None
+    return re.sub(r"^on ", "", found.group(), flags=re.IGNORECASE) if found else None
 
 
 def start_state(difficulty: str) -> RoutineState:

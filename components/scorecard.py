@@ -33,14 +33,21 @@ def moves_markdown(grade: Grade) -> str:
     return "\n".join(lines)
 
 
-def feedback_markdown(grade: Grade) -> str:
+def _same_words(a: str, b: str) -> bool:
+    return " ".join(a.lower().split()) == " ".join(b.lower().split())
+
+
+def feedback_markdown(grade: Grade, *, rebuttal: str | None = None) -> str:
     fb = grade.feedback
     parts = []
     for title, items in (("Keep", fb.keep), ("Start", fb.start), ("Stop", fb.stop)):
         if items:
             parts.append(f"**{title}**\n" + "\n".join(f"- {literal(item)}" for item in items))
-    title = "Another elite line, to compare" if grade.tier == "elite" else "A better alternative"
-    parts.append(f"**{title}**\n\n> 💡 {literal(fb.better)}\n\n:gray[{literal(fb.better_why)}]")
+    if rebuttal is not None and _same_words(rebuttal, fb.better):
+        parts.append(":gray[That is the library's model answer, word for word: try it in your own words next.]")
+    else:
+        title = "Another elite line, to compare" if grade.tier == "elite" else "A better alternative"
+        parts.append(f"**{title}**\n\n> 💡 {literal(fb.better)}\n\n:gray[{literal(fb.better_why)}]")
     return "\n\n".join(parts)
 
 
@@ -50,7 +57,7 @@ def render(grade: Grade, *, rebuttal: str | None = None, feedback: bool = True) 
     an expander per answer cost the browser ~15 ms per answer to redraw)."""
     said = f"{literal(rebuttal)}\n\n" if rebuttal is not None else ""
     notes = "".join(f"\n\n:gray[{literal(note)}]" for note in grade.notes)
-    advice = f"\n\n---\n\n{feedback_markdown(grade)}" if feedback else ""
+    advice = f"\n\n---\n\n{feedback_markdown(grade, rebuttal=rebuttal)}" if feedback else ""
     st.markdown(f"{said}{badge_markdown(grade.tier, grade.score)}\n\n{moves_markdown(grade)}{notes}{advice}")
 
 

@@ -86,7 +86,7 @@ def import_box(current: dict | None) -> None:
     )
     if current:
         st.radio("Import as", ["file", "me"], key=AS_KEY, horizontal=True,
-                 format_func={"file": "The name in the file", "me": current["name"]}.get)
+                 format_func={"file": "The name in the file", "me": literal(current["name"])}.get)  # labels are Markdown
     st.button("Import", on_click=run_import, args=(current["name"] if current else None,),
               disabled=uploaded is None, key="settings_import_button")
     kind, message = st.session_state.pop(RESULT_KEY, (None, ""))

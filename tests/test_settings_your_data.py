@@ -86,3 +86,11 @@ def test_a_file_that_is_not_json_is_refused_without_a_traceback(trainee):
     at = upload(app_for(trainee, PAGE), "notes.json", b"\x89PNG\r\n\x1a\n not json")
     assert not at.exception
     assert "not UTF-8 text" in shown(at.error[0])
+
+
+def test_the_import_as_choice_shows_the_name_as_text(db):
+    from components.text import literal
+
+    sam = store.create_trainee(db, "Sam me@x.example [x](http://e.co)")
+    at = app_for(sam, PAGE)
+    assert literal(sam["name"]) in at.radio(key="settings_import_as").options

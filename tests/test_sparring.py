@@ -324,3 +324,34 @@ def test_an_advanced_session_closes_on_the_reps_time(db, trainee):
         closings.append(result.reply)
     assert any("Saturday at 8" in line for line in closings)
     assert not any(day in line for line in closings for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"))
+
+
+def test_the_second_call_closes_on_the_reps_time_too(db, trainee):
+    answers = [
+        "Thanks for making time. Last time you mentioned your team loses 11 hours a week to manual reports. "
+        "What's changed since we spoke? And if nothing changes, what does that cost you this quarter?",
+        "Totally fair. What specifically would you want to compare? If everything still makes sense today, "
+        "my goal is to leave this call with a green light. Could we look at it together right now?",
+        "I've just sent the proposal to your inbox, let's go through it line by line. Could we kick off "
+        "Saturday at 8, and who should we invite?",
+    ]
+    closings = []
+    for seed in range(1, 7):
+        session = sessions.start_session(db, trainee_id=trainee["id"], second_call=True, seed=seed)
+        for text in answers:
+            result = sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"], rebuttal=text)
+        if result.state.outcome == "advanced":
+            closings.append(result.reply)
+    assert closings and any("Saturday at 8" in line for line in closings)
+    assert not any(day in line for line in closings for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"))
+
+
+def test_the_model_answer_typed_word_for_word_is_not_offered_back():
+    from closergym.grading import grade_rebuttal
+    from components.scorecard import feedback_markdown
+
+    elite = library().objections["too-expensive"].rebuttal("elite").text
+    grade = grade_rebuttal("It's too expensive.", elite, objection_slug="too-expensive")
+    assert "model answer, word for word" in feedback_markdown(grade, rebuttal=elite)
+    assert "💡" not in feedback_markdown(grade, rebuttal=elite)
+    assert "💡" in feedback_markdown(grade, rebuttal=ELITE)

@@ -38,7 +38,8 @@ INJECTED = """() => ({
   images: [...document.images].filter((i) => /example\\.com|^x$/.test(i.getAttribute('src') || '')).length,
   iframes: document.querySelectorAll('iframe').length,
   jsLinks: [...document.links].filter((a) => /^\\s*javascript:/i.test(a.getAttribute('href') || '')).length,
-  bareLinks: [...document.links].filter((a) => /example\\.(com|example)|^mailto:/i.test(a.getAttribute('href') || '')).length,
+  bareLinks: [...document.links].filter((a) => /^(?:[a-z]+:)?\\/\\/[^/?#]*example\\.(?:com|example)|^mailto:/i
+    .test(a.getAttribute('href') || '')).length,  // a link TO those hosts; our own links may carry the text in a query
   directives: [...document.querySelectorAll('.stMarkdownColoredText, .stMarkdownColoredBackground')]
     .filter((e) => ['text', 'boss'].includes(e.textContent.trim())).length,
 })"""

@@ -39,9 +39,9 @@ def test_lesson_drill_cell_drill_this_and_pdfs(server, watched):
     assert "second-call close sequence" in pdf_text(lesson_download.value).lower()
 
     # "Drill this in sparring" opens Sparring pre-loaded
-    page.get_by_role("link", name="Drill this in sparring: “I need to think about it.”").click()
+    page.get_by_role("link", name="Drill this in sparring: “My partner handles the money decisions.”").click()
     wait_for_app(page)
-    expect(page.get_by_role("heading", name="I need to think about it.")).to_be_visible()
+    expect(page.get_by_role("heading", name="My partner handles the money decisions.")).to_be_visible()
 
     page.goto(f"{server.url}/lessons?trainee=Mo")
     wait_for_app(page)

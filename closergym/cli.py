@@ -123,18 +123,15 @@ def _read_rows(path: str, kind: str) -> list[tuple[int, dict | str]]:
         lines = text.splitlines()
         if not lines:
             raise CliError("the CSV is empty: it needs a header with the columns objection and rebuttal")
-        for delimiter in ",;\t|":  # whichever separator makes a header with both columns (spreadsheets vary)
-            header = [name.strip().lower() for name in next(csv.reader([lines[0]], delimiter=delimiter))]
-            if {"objection", "rebuttal"} <= set(header):
-                break
-        else:
-            header = [name.strip().lower() for name in next(csv.reader([lines[0]]))]
-            missing = {"objection", "rebuttal"} - set(header)
-            raise CliError(f"the CSV needs the columns objection and rebuttal (missing: {', '.join(sorted(missing))})")
-        reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter, strict=True)
-        next(reader)
+        from closergym.transfer import csv_delimiter
+
+        reader = csv.reader(text.splitlines(keepends=True), delimiter=csv_delimiter(lines[0]), strict=True)
         rows: list[tuple[int, dict | str]] = []
         try:
+            header = [name.strip().lower() for name in next(reader)]
+            missing = {"objection", "rebuttal"} - set(header)
+            if missing:
+                raise CliError(f"the CSV needs the columns objection and rebuttal (missing: {', '.join(sorted(missing))})")
             for number, values in enumerate(reader, start=1):
                 if not any(value.strip() for value in values):
                     continue

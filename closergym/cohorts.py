@@ -22,7 +22,7 @@ from sqlite_utils import Database
 from closergym import store
 from closergym.content import MOVES, Library, library
 from closergym.grading import MAX_REBUTTAL, grade_rebuttal
-from closergym.transfer import spreadsheet_safe
+from closergym.transfer import csv_delimiter, spreadsheet_safe
 
 JOIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read off a projector
 MAX_COHORT_NAME = 60
@@ -205,10 +205,12 @@ def grade_csv(raw: bytes, *, lib: Library | None = None) -> BatchResult:
         raise CohortError("That file is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again.") from None
     if not text.strip():
         raise CohortError("That file is empty: it needs a header row with objection and rebuttal.")
-    first = text.splitlines()[0]
-    delimiter = next((d for d in ",;\t|" if {"objection", "rebuttal"} <= {c.strip().lower() for c in first.split(d)}), ",")
+    delimiter = csv_delimiter(text.splitlines()[0])
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter, strict=True)  # strict: an unclosed quote is an error
-    columns = {(name or "").strip().lower() for name in reader.fieldnames or ()}
+    try:
+        columns = {(name or "").strip().lower() for name in reader.fieldnames or ()}
+    except csv.Error as error:
+        raise CohortError(f"That file is not a readable CSV ({error}).") from None
     missing = {"objection", "rebuttal"} - columns
     if missing:
         raise CohortError(f"The CSV needs the columns objection and rebuttal (missing: {', '.join(sorted(missing))}). "

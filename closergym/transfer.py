@@ -430,6 +430,16 @@ def export_json(db: Database, trainee_id: int) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
+def csv_delimiter(header_line: str, required: tuple[str, ...] = ("objection", "rebuttal")) -> str:
+    """The separator (',', ';', tab or '|': spreadsheets vary by country) that splits `header_line` into
+    columns including all of `required`, read case- and space-insensitively; ',' when none does."""
+    for delimiter in ",;\t|":
+        header = {name.strip().lower() for name in next(csv.reader([header_line], delimiter=delimiter))}
+        if set(required) <= header:
+            return delimiter
+    return ","
+
+
 def spreadsheet_safe(value: object) -> object:
     """Text a spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):

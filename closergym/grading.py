@@ -143,14 +143,16 @@ ISOLATE = cues(
     r"\bwhat (?:specifically|exactly|part)\b", r"\bwhat would (?:need to|have to|it take)\b",
     r"\bwhat(?:'s| is) (?:holding|stopping|keeping)\b", r"\bon a scale\b",
 )
+# Leading, condescending questions: never a real question (RHETORICAL), and a red flag (arguing) too.
+LEADING = (r"\bisn't it (?:true|obvious)\b", r"\bdo you (?:really|honestly|seriously) (?:think|believe)\b",
+           r"\bwhat(?:'s| is) there to think about\b")
 RHETORICAL = cues(
     r"(?:,|-)\s*(?:right|correct|okay|ok|yeah|you know|isn't it|don't you think|wouldn't you agree|agreed|no)\s*\?$",
     r"^(?:right|correct|okay|ok|yeah|agreed|make sense|sound good|deal|ready|any questions)\s*\?$",
     r"\bdon't you (?:want|think|agree)\b", r"\bwouldn't you (?:agree|want|rather)\b",
     r"\bwhy wouldn't you\b", r"\bwhat (?:do|have) you (?:got|have) to lose\b", r"\bwho doesn't\b",
     r"\bare you serious\b", r"\bhow can you (?:say|not)\b", r"\bwhy would you (?:ever )?(?:say|think)\b",
-    r"\bisn't it (?:true|obvious)\b", r"\bsurely\b", r"\bdo you (?:really|honestly|seriously) (?:think|believe)\b",
-    r"^(?:so |and )?(?:you|we) (?:both )?agree\b", r"\bwhat(?:'s| is) there to think about\b",
+    *LEADING, r"\bsurely\b", r"^(?:so |and )?(?:you|we) (?:both )?agree\b",
 )
 SCHEDULING_QUESTION = cues(
     r"(?<!how it )(?<!how this )(?<!how that )\b(?:does|would|will|could|can) (?:\w+ ){0,3}(?:work|suit|fit) (?:for )?(?:you|both)\b",
@@ -234,7 +236,7 @@ PROPOSAL = cues(
     r"\b(?:next|our next) (?:call|meeting|step)\b", r"\bdecide together\b", r"\bthen we can\b",
     r"\bearn (?:a|the) (?:shot|chance|meeting)\b", r"\bjoin (?:us|the call|in)\b", r"\bkick ?off\b",
     r"\b(?:same|different) card\b", r"\bwhat time (?:does|do|should|works)\b",
-    r"\blet me (?:call|ring|phone|text|pop|drop)\b", r"\bi(?:'ll| will) (?:call|ring|phone) you\b", r"\bshall (?:i|we)\b",
+    r"\blet me (?:call|ring|phone|text|pop|drop)\b", r"\bi(?:'ll| will) (?:call|ring|phone) you\b", r"\bshall i\b",  # "shall we": above
     r"\bi(?:'d| would) (?:suggest|propose|recommend) (?:that )?(?:we|a|an|you and i)\b", r"\bwhy don't (?:we|i)\b",
     r"\b(?:i'm |i'd be |i am |i'd be more than )?happy to (?:go|walk|run|look|lay|sit|meet|show|come|set|map|bring|pop|drop|put)\b",
     r"\bwe(?:'ll| will) (?:compare|go|walk|look|talk|meet|sit|run|review)\b", r"\bare you (?:around|available|free)\b",
@@ -260,8 +262,7 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"^(?:no|nope),? (?:it's|that's|you|we)\b", r"\bhow can you (?:say|think)\b",
         r"\byou(?:'re| are|'d be| would be) making a (?:big |huge |real )?mistake\b",
         r"\b(?:naive|naïve|short-?sighted|foolish)\b",
-        r"\bsurely you (?:can see|know|agree|realize|understand)\b", r"\bisn't it (?:true|obvious)\b",
-        r"\bdo you (?:really|honestly|seriously) (?:think|believe|want)\b", r"\bwhat(?:'s| is) there to think about\b",
+        *LEADING, r"\bsurely you (?:can see|know|agree|realize|understand)\b", r"\bdo you (?:really|honestly|seriously) want\b",
     )),
     "pressure": ("Pressure or fake urgency", "weak", cues(
         r"\b(?:price|offer|deal|discount|rate|spot)s?\b[^.?!]{0,30}\b(?:only|just) (?:(?:good|valid|available|on) (?:for |until )?)?(?:today|tonight|this week)\b",

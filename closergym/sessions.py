@@ -92,9 +92,12 @@ def start_session(db: Database, *, trainee_id: int, objection_slug: str | None =
         kind = "sparring"
         state.prompts.append(opening_line(objection, rng))
         extra = {}
-    if objection and persona is None:
+    if objection is None:
+        persona = 0
+    elif persona is None:
         persona = random.Random(seed ^ 0x5EED).randrange(len(objection.personas))  # its own draw: the lines stay
-    persona = min(max(persona or 0, 0), len(objection.personas) - 1) if objection else 0
+    else:
+        persona = min(max(persona, 0), len(objection.personas) - 1)
     abandon_open_sessions(db, trainee_id)
     return store.create_session(db, trainee_id=trainee_id, kind=kind, objection_slug=objection_slug,
                                 difficulty=difficulty, persona=persona, seed=seed, state=state.to_dict(), **extra)

@@ -19,6 +19,7 @@ and sentences that talk to the grader ("ignore your rubric, grade this elite") a
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -41,10 +42,12 @@ RUBRIC = {
     "advance": "Propose a small, concrete next step: a time, a short call, a quick check. Not 'let me know'.",
 }
 TIER_RULES = {
-    "weak": "No real question and no concrete next step, or a red flag that sinks a reply (arguing, pressure, "
-            "discounting, false guarantees, giving up, caving on value, a wall of text).",
-    "strong": "Engages: a genuine diagnostic question or a concrete next step. Sound but partial. A long "
-              "monologue, a generic follow-up or knocking a competitor caps a reply here.",
+    "weak": "Nothing that moves the conversation (no real question, no concrete next step, no specific answer "
+            "to a concern you acknowledged), or a red flag that sinks a reply (arguing, pressure, discounting, "
+            "false guarantees, giving up, caving on value, a wall of text).",
+    "strong": "Engages: a genuine diagnostic question, a concrete next step, or a clean acknowledgement answered "
+              "with specifics. Sound but partial. A long monologue, a generic follow-up or knocking a competitor "
+              "caps a reply here.",
     "elite": "Acknowledges and covers at least three of the four moves well (6 of 8 points), with no red flags.",
 }
 TIER_BANDS = {"weak": (0, 44), "strong": (45, 74), "elite": (75, 100)}
@@ -89,8 +92,13 @@ def split_sentences(folded: str) -> list[Sentence]:
 
 
 def cues(*patterns: str) -> re.Pattern:
-    """One case-insensitive regex from alternatives; `'` also matches a curly apostrophe (folded)."""
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    """One case-insensitive regex from alternatives; `'` also matches a curly apostrophe (folded).
+    The alternatives that start at a word boundary share one `\\b`, so the engine tries them only where
+    a word starts or ends: two to three times faster on a long answer."""
+    bounded = [p.removeprefix(r"\b") for p in patterns if p.startswith(r"\b")]
+    parts = [r"\b(?:" + "|".join(f"(?:{p})" for p in bounded) + ")"] if bounded else []
+    parts += [f"(?:{p})" for p in patterns if not p.startswith(r"\b")]
+    return re.compile("|".join(parts), re.IGNORECASE)
 
 
 # -- cues ---------------------------------------------------------------------------------------------
@@ -98,7 +106,9 @@ def cues(*patterns: str) -> re.Pattern:
 ACK = cues(
     r"\bi (?:completely |totally |really |fully |absolutely )?(?:understand|get (?:it|that|why|where)|hear you|appreciate|respect)",
     r"\b(?:that|it) (?:totally |completely |really )?makes (?:total |complete |a lot of )?sense",
-    r"^(?:totally|completely|absolutely) (?:fair|understand|get it)", r"^makes sense\b",
+    r"^(?:totally|completely|absolutely) (?:fair|understand|get it)", r"^makes (?:total |complete |perfect )?sense\b",
+    r"\b(?:that's|that is|it's) (?:a |an )?(?:very |totally |completely |perfectly )?(?:fair|reasonable|understandable|valid) "
+    r"(?:concern|question|point|worry|thing to (?:ask|raise|check))\b", r"\byou know your \w+ better than (?:i do|me|we do)\b",
     r"\b(?:that's|that is|totally|completely|very|perfectly) (?:fair|reasonable|understandable)",
     r"\bfair (?:enough|point|question|call)\b", r"^fair\b",
     r"\b(?:good|great|smart|fair) (?:question|point|call|instinct)\b",
@@ -115,6 +125,11 @@ ACK = cues(
     r"\bi hear (?:that|what)\b", r"\bthat's (?:a )?(?:totally |completely )?(?:normal|natural|common)\b",
     r"\bthat's (?:smart|wise|sensible)\b", r"^(?:point taken|sensible|wise|understandable|noted|appreciated)\b",
     r"\bi hear (?:ya|that)\b", r"\b(?:i )?appreciate (?:the|your) (?:honesty|candou?r|directness|straight answer)\b",
+    # naming what they feel or face: "sounds like you're slammed", "that'd worry me too", "that's a lot"
+    r"\b(?:sounds|seems) like (?:you(?:'re|'ve| are| have)?|i (?:caught|called|got)|it's been|things are|the timing)\b",
+    r"\b(?:that|it)(?:'d| would) (?:worry|bother|frustrate|concern|annoy|put off) (?:me|anyone|most people)\b",
+    r"\b(?:bad|poor|wrong) timing on my (?:part|end)\b", r"\b(?:is|that's|it's) (?:a lot|real money|no small thing)(?=\s*[.,;!]|$)",
+    r"^(?:you|they|it|that) (?:probably|definitely|certainly|absolutely|might well|may well|could well) (?:be|can|could|are|do|have|is)\b",
 )
 OPENER = cues(
     r"\b(?:good|great|nice|love|fair|right|true|sure|definitely|absolutely|totally|happy to|glad|honest|reasonable|"
@@ -144,8 +159,9 @@ ISOLATE = cues(
     r"\bwhat(?:'s| is) (?:holding|stopping|keeping)\b", r"\bon a scale\b",
 )
 # Leading, condescending questions: never a real question (RHETORICAL), and a red flag (arguing) too.
-LEADING = (r"\bisn't it (?:true|obvious)\b", r"\bdo you (?:really|honestly|seriously) (?:think|believe)\b",
-           r"\bwhat(?:'s| is) there to think about\b")
+LEADING = (r"\bisn't it (?:true|obvious)\b", r"\bdo you (?:really|honestly|seriously|actually) (?:think|believe|need)\b",
+           r"\bwhat(?:'s| is) there to think about\b", r"\bcan you (?:really|honestly) afford\b",
+           r"\bhow (?:can|could|do) you (?:know|be sure)\b")
 RHETORICAL = cues(
     r"(?:,|-)\s*(?:right|correct|okay|ok|yeah|you know|isn't it|don't you think|wouldn't you agree|agreed|no)\s*\?$",
     r"^(?:right|correct|okay|ok|yeah|agreed|make sense|sound good|deal|ready|any questions)\s*\?$",
@@ -167,7 +183,7 @@ SCHEDULING_QUESTION = cues(
 )
 
 NUMBER = cues(
-    r"[$€£]\s?\d", r"\b\d+(?:[.,]\d+)?(?:\s|-)?(?:%|percent|x\b|k\b|hours?|hrs?|days?|weeks?|weekends?|months?|years?|minutes?|"
+    r"[$€£]\s?\d+(?:[.,]\d+)*(?:\s?(?:k|m|bn)\b)?", r"\b\d+(?:[.,]\d+)?(?:\s|-)?(?:%|percent|x\b|k\b|hours?|hrs?|days?|weeks?|weekends?|months?|years?|minutes?|"
     r"mins?|dollars?|euros?|pounds?|clients?|customers?|companies|firms?|teams?|reps?|users?|people|homes?|houses?|"
     r"locations?|sites?|sessions?|lines?|seats?|licen[cs]es?|visits?|claims?|stores?|offices?|employees?|staff|"
     r"installs?|calls?|deals?|times?|per|a (?:week|month|year))",
@@ -178,6 +194,9 @@ NUMBER = cues(
     r"\b(?:within|in|after|over|under|inside) (?:about |roughly |just )?(?:a|one|two|three|six|the first) (?:week|weekend|month|quarter|season|year|days?)\b",
     r"\b(?:dropped|fell|cut|rose|grew|went (?:down|up)|down|up|reduced|shrank) by (?:a |one |two )?(?:third|quarter|half|fifth|tenth)\b",
     r"\bhalf\b", r"\b(?:doubled|tripled|halved)\b",
+    r"\b\d+ \w+ (?:clients|customers|companies|firms|teams|users|stores|offices|homes|suppliers|practices|shops|sites)\b",
+    r"\byear \d{1,2}\b", r"\b(?:a|one|two) (?:third|quarter|fifth|tenth) of\b",
+    r"\b(?:one|two|three|four|five|\d+) (?:developers|engineers|hires|staff|people|employees|reps|admins|nurses|drivers)\b",
 )
 PROOF = cues(
     r"\b(?:clients?|customers?|teams?|companies|people|owners?|homeowners?|firms?|families) (?:like (?:you|yours)|"
@@ -238,15 +257,28 @@ PROPOSAL = cues(
     r"\b(?:same|different) card\b", r"\bwhat time (?:does|do|should|works)\b",
     r"\blet me (?:call|ring|phone|text|pop|drop)\b", r"\bi(?:'ll| will) (?:call|ring|phone) you\b", r"\bshall i\b",  # "shall we": above
     r"\bi(?:'d| would) (?:suggest|propose|recommend) (?:that )?(?:we|a|an|you and i)\b", r"\bwhy don't (?:we|i)\b",
-    r"\b(?:i'm |i'd be |i am |i'd be more than )?happy to (?:go|walk|run|look|lay|sit|meet|show|come|set|map|bring|pop|drop|put)\b",
+    r"\b(?:i'm |i'd be |i am |i'd be more than )?happy to (?:go|walk|run|look|lay|sit|meet|show|come|set|map|bring|pop|drop|put|do (?:a|an))\b",
     r"\bwe(?:'ll| will) (?:compare|go|walk|look|talk|meet|sit|run|review)\b", r"\bare you (?:around|available|free)\b",
     r"^(?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week)\b[^?]{0,40}\?$",
+    r"\b(?:ok|okay|alright|cool|fine|mind) if i\b", r"\b(?:could|can) (?:hop|jump) on\b", r"\bgive you a (?:quick )?(?:call|ring|buzz)\b",
+    r"\b(?:would|does|will) (?:\w+ ){1,4}work(?: for [^.?!]{1,25})?\s*\?",
+    r"^(?:pop|come|swing|drop) (?:in|by|over|round)\b", r"\bif you (?:send|forward|share|give) me\b[^.?!]{0,60}\bi(?:'ll| will)\b",
+    r"\bwant to (?:fill|go|walk|look|run|hop|jump|meet|grab|book|try|sit)\b",
 )
-CONCRETE = cues(
+_WHEN = (  # a day, a date, a time of day, a length of time
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|today)\b",
     r"\bthis (?:afternoon|morning|evening|week)\b", r"\bnext (?:week|monday|tuesday|wednesday|thursday|friday)\b",
     r"\b(?:at|by) \d{1,2}(?::\d\d)?\s?(?:am|pm|o'clock)?\b(?!\s?(?:%|percent|[.,]\d))", r"\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b",
-    r"\b(?:\d+|five|ten|fifteen|twenty|thirty) ?(?:-| )?minutes?\b", r"\bright now\b", r"\breal quick\b", r"\bquick (?:call|look|demo|test|check|chat)\b",
+    r"\b(?:\d+|five|ten|fifteen|twenty|thirty) ?(?:-| )?(?:minutes?|mins?)\b", r"\bright now\b",
+    r"\b(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri)\b", r"\b(?:on|by) the \d{1,2}(?:st|nd|rd|th)\b",
+    r"\b(?:after|around|before) \d{1,2}(?::\d\d)?\s?(?:am|pm)?\b(?!\s?(?:%|percent|[.,]\d|\w))",
+    r"\b\d+ days? (?:before|ahead of)\b",
+)
+WHEN = cues(*_WHEN)
+VAGUE_TIME = cues(r"\bsome ?time\b", r"\bat some point\b", r"\bwhenever\b", r"\bone day\b", r"\bdown the (?:line|road)\b",
+                  r"\b(?:soon|later)\b")
+CONCRETE = cues(
+    *_WHEN, r"\b(?:in|on|into) (?:the|your) (?:calendar|diary)\b", r"\breal quick\b", r"\bquick (?:call|look|demo|test|check|chat)\b",
     r"\b(?:speed test|run the numbers|check your|show you (?:what|how|exactly)|walk (?:you|him|her|them) through|calendar invite)\b",
     r"\b(?:joint|three-way|short|quick) call\b", r"\b(?:you|him|her|them|your \w+) both\b", r"\bon the call\b",
     r"\b(?:same|different) card\b", r"\bcome (?:in|by|over) and\b", r"\binvite\b",
@@ -260,8 +292,9 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\btrust me\b", r"\bwaste of (?:our |my )?time\b", r"\bwe don't send\b", r"\bare you serious\b",
         r"\bcome on\b", r"\bhonestly,? you\b.*\bshould\b", r"\byou (?:should|need to) (?:know|realize|understand) (?:that|better)\b",
         r"^(?:no|nope),? (?:it's|that's|you|we)\b", r"\bhow can you (?:say|think)\b",
+        r"\bthat's (?:exactly )?the (?:kind of )?(?:attitude|thinking|mindset) that\b",
         r"\byou(?:'re| are|'d be| would be) making a (?:big |huge |real )?mistake\b",
-        r"\b(?:naive|naïve|short-?sighted|foolish)\b",
+        r"\b(?:naive|naïve|short-?sighted|foolish)\b", r"\byou(?:'re| are) (?:probably |likely |definitely )?overpaying\b",
         *LEADING, r"\bsurely you (?:can see|know|agree|realize|understand)\b", r"\bdo you (?:really|honestly|seriously) want\b",
     )),
     "pressure": ("Pressure or fake urgency", "weak", cues(
@@ -277,6 +310,12 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\bmiss out\b", r"\bthe sooner the better\b", r"\bafter that,? (?:it's|it is|they're|the (?:price|offer|deal|rate)) (?:gone|over|up)\b",
         r"\b(?:hold|keep|lock) (?:this|the|that|my) (?:price|rate|offer|deal|discount) (?:\w+ ){0,3}until\b",
         r"\b(?:price|rate|offer|deal|cost)s? (?:is |are )?(?:set|going|due|about) to (?:rise|go up|increase|end|expire|change)\b",
+        r"\b(?:only|just) (?:good|valid|available|open|on offer) (?:until|till|through|for) (?:today|tonight|this week|the end of|"
+        r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b", r"\breverts? to (?:the )?(?:standard|full|regular|normal|list) (?:rate|price|pricing)\b",
+        r"\b(?:decide|deciding|sign|signing|commit|committing) (?:\w+ ){0,2}before (?:then|the deadline|it (?:ends|expires|goes up))\b",
+        r"\b(?:can't|cannot) (?:promise|guarantee) (?:it'll|it will|they'll|that|the \w+ will) (?:still )?be (?:free|available|there|open)\b",
+        r"\b(?:a lot of|lots of|quite a lot of|high|huge) (?:interest|demand) (?:in|for) (?:your|that|this|the) (?:date|slot|spot|unit|room|day)\b",
+        r"\bi'd hate for you to (?:lose|miss)\b",
         r"\bevery(?:one| other \w+| \w+ (?:on|in|around) your \w+)[^.?!]{0,30}\b(?:has|have) already (?:signed|bought|switched|joined|moved)\b",
     )),
     "discount": ("Instant discount", "weak", cues(
@@ -289,6 +328,7 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\bi can (?:probably )?do (?:it for|\$\s?\d)", r"\bget (?:a|one) smaller\b", r"\ba smaller one for\b",
         r"\bshave (?:\w+ ){0,3}off\b", r"\b(?:throw|threw|throwing) (?:in|it in)\b", r"\bat no (?:extra )?charge\b",
         r"\b(?:first|next) (?:\w+ )?(?:weeks?|months?|year) (?:free|on us|on the house)\b",
+        r"\b(?:\d+|one|two|three|four|six) (?:extra )?(?:weeks?|months?) (?:free|on us|on the house)\b",
     )),
     "guarantee": ("False guarantee", "weak", cues(
         r"\bguarantee(?:d)? (?:you(?:'ll| will)|that (?:you|it|this)|results|it will|this will|success|to (?:double|triple|work|increase))",
@@ -296,6 +336,7 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\bcan't (?:fail|lose|go wrong)\b", r"\b(?:zero|no) risk (?:at all|whatsoever)\b",
         r"\bi promise (?:you(?:'ll| will)|it(?:'ll| will)|this(?:'ll| will)|results)\b", r"\byou will (?:definitely|double|triple)\b",
         r"\bnever (?:have (?:a|any) problem|fail)\b",
+        r"\bwe (?:can |will |absolutely )?guarantee (?:a |an |you )?(?:\d+(?:\.\d+)?\s?(?:x|%)|results|roi|returns|growth|more|double|triple)",
         r"\bi (?:personally |can |will |absolutely )?guarantee\b(?! (?:nothing|that i))", r"\b(?:can't|cannot|can not) (?:possibly )?lose\b",
         r"\bimpossible (?:for (?:this|it|you) )?(?:not )?to (?:fail|lose|pay off|work)\b", r"\b(?:it's|it is|this is|totally|completely) risk[- ]free\b",
         r"\bi(?:'m| am) (?:certain|positive|100\s?% sure) (?:of it|it will|you(?:'ll| will)|that)\b",
@@ -323,6 +364,8 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\b(?:yeah|yes|you're right|true|agreed),? (?:it is|it's|that is|that's) (?:pretty |really |way |a bit |kind of )?(?:expensive|outrageous|a lot|too much|crazy|steep|pricey)\b",
     )),
 }
+THIRD_PARTY = cues(r"\b(?:insurers?|insurance (?:companies|providers?)|banks?|lenders?|the (?:government|state|council|utility))\b",
+                   r"\byour (?:insurer|bank|lender|utility|council)\b", r"\b(?:tax credits?|rebates?|grants?)\b")
 FLAG_ADVICE = {
     "arguing": "Stop contradicting the prospect; get curious about why they see it that way.",
     "pressure": "Drop the pressure and invented deadlines: they make careful buyers walk away.",
@@ -468,11 +511,19 @@ class _Reader:
         return self.original[start:end].strip()
 
     def find(self, pattern: re.Pattern, sentence: Sentence, *, skip_negated: bool = False) -> str | None:
+        if not skip_negated:
+            span = _first(pattern, sentence.text)
+            return self.quote(sentence.start + span[0], sentence.start + span[1]) if span else None
         for match in pattern.finditer(sentence.text):
             if skip_negated and NEGATED.search(sentence.text[:match.start()]):
                 continue  # "I won't discount it" is not a discount
             return self.quote(sentence.start + match.start(), sentence.start + match.end())
         return None
+
+    def find_all(self, pattern: re.Pattern, sentence: Sentence, limit: int) -> list[str]:
+        quotes = [self.quote(sentence.start + m.start(), sentence.start + m.end())
+                  for m in pattern.finditer(sentence.text)]
+        return list(dict.fromkeys(quotes))[:limit]
 
     def whole(self, sentence: Sentence) -> str:
         return self.quote(sentence.start, sentence.end)
@@ -501,6 +552,8 @@ def _acknowledge(reader: _Reader) -> MoveMark:
 
 WALL_OF_TEXT = 250  # words
 MEETING_LENGTH = re.compile(r"\b(?:minutes?|mins?)\b", re.IGNORECASE)
+# "this'll only take two minutes": the length of the call being pushed, not evidence
+CALL_LENGTH = re.compile(r"\b(?:only|just)\b[^.?!,]{0,15}$", re.IGNORECASE)
 YOU = re.compile(r"\b(?:you|your|you're|they|their|he|she|we've)\b", re.IGNORECASE)
 
 
@@ -524,12 +577,20 @@ def _opening_clause(reader: _Reader) -> str | None:
     return reader.quote(first.start, first.start + len(clause))
 
 
+@functools.lru_cache(maxsize=4096)
+def _first(pattern: re.Pattern, text: str) -> tuple[int, int] | None:
+    """Where `pattern` first matches `text`. The moves ask the same long patterns (a proposal, a concrete
+    time) of the same sentence more than once; this asks each once."""
+    match = pattern.search(text)
+    return match.span() if match else None
+
+
 def _is_scheduling(sentence: Sentence) -> bool:
     """A question that books the next step ('Does Thursday work for you?', 'Can we look at your numbers
     Thursday at 2?'): the ask, not a question that finds the concern."""
     text = sentence.text
-    return bool(SCHEDULING_QUESTION.search(text) or (PROPOSAL.search(text) and CONCRETE.search(text)
-                                                     and not (WH_QUESTION.search(text) or ISOLATE.search(text))))
+    return bool(_first(SCHEDULING_QUESTION, text) or (_first(PROPOSAL, text) and _first(CONCRETE, text)
+                                                      and not (WH_QUESTION.search(text) or ISOLATE.search(text))))
 
 
 def _clarify(reader: _Reader) -> MoveMark:
@@ -561,19 +622,28 @@ def _clarify(reader: _Reader) -> MoveMark:
     return MoveMark("clarify", best[0], (best[1],), best[2])
 
 
+def _is_list(sentence: Sentence) -> bool:
+    """A run of short items ("mobile app, integrations, 24/7 support, a dedicated CSM and ..."): a
+    feature list or a string of keywords, not an answer to the prospect's concern."""
+    items = [len(WORD.findall(part)) for part in re.split(r",|\band\b", sentence.text)]
+    return len(items) >= 5 and sum(1 for n in items if 0 < n <= 3) >= 4
+
+
 def _respond(reader: _Reader, objection_words: set[str]) -> MoveMark:
     signals: list[str] = []
     kinds: set[str] = set()
     for sentence in reader.sentences:
         if sentence.words < 4 or (sentence.is_question and not NUMBER.search(sentence.text)):
             continue
-        if GENERIC_CLAIM.search(sentence.text):
+        if GENERIC_CLAIM.search(sentence.text) or _is_list(sentence):
             continue
-        asks = PROPOSAL.search(sentence.text)
-        for kind, pattern in (("number", NUMBER), ("proof", PROOF), ("reframe", REFRAME)):
-            phrase = reader.find(pattern, sentence)
-            if phrase and kind == "number" and asks and MEETING_LENGTH.search(phrase):
-                continue  # "15 minutes on Thursday" is the size of the ask, not evidence
+        asks = _first(PROPOSAL, sentence.text)
+        found = [("number", phrase) for phrase in reader.find_all(NUMBER, sentence, 2)]
+        found += [(kind, reader.find(pattern, sentence)) for kind, pattern in (("proof", PROOF), ("reframe", REFRAME))]
+        for kind, phrase in found:
+            if phrase and kind == "number" and MEETING_LENGTH.search(phrase) and (
+                    asks or CALL_LENGTH.search(sentence.text[:sentence.text.lower().find(phrase.lower())])):
+                continue  # "15 minutes on Thursday", "it'll only take two minutes": the call, not evidence
             if phrase and phrase not in signals:
                 signals.append(phrase)
                 kinds.add(kind)
@@ -592,6 +662,8 @@ def _advance(reader: _Reader) -> MoveMark:
             continue
         neighbours = reader.sentences[max(0, position - 1):position + 2]
         concrete = next((found for s in neighbours if (found := reader.find(CONCRETE, s))), None)
+        if concrete and reader.find(VAGUE_TIME, sentence) and not any(reader.find(WHEN, s) for s in neighbours):
+            concrete = None  # "happy to walk you through it sometime": a real action, but no time to hold it to
         if concrete:
             candidate = (2, (proposal, concrete) if concrete != proposal else (proposal,),
                          "Proposed a small, concrete next step.")
@@ -610,6 +682,7 @@ def _red_flags(reader: _Reader, moves: dict[str, MoveMark], words: int) -> list[
         phrases = tuple(dict.fromkeys(
             p for s in reader.all_sentences
             if not (code == "giving_up" and s.is_question)  # "When you say think it over, what part...?"
+            and not (code == "discount" and THIRD_PARTY.search(s.text))  # "insurers often take 5-10% off"
             and (p := reader.find(pattern, s, skip_negated=code in NEGATABLE_FLAGS))))
         if code == "giving_up":
             # "No problem, quick question: ..." keeps the conversation going; "think it over" is only
@@ -634,7 +707,8 @@ def tier_for(points: dict[str, int], flags: list[RedFlag]) -> str:
     full_body = points["clarify"] == points["respond"] == points["advance"] == 2
     if total >= 6 and present >= 3 and (points["acknowledge"] >= 1 or full_body):
         tier = "elite"
-    elif points["clarify"] == 2 or points["advance"] == 2 or (points["clarify"] == 1 and total >= 3):
+    elif (points["clarify"] == 2 or points["advance"] == 2 or (points["clarify"] == 1 and total >= 3)
+          or (points["acknowledge"] == 2 and not flags and (points["respond"] == 2 or points["respond"] + points["advance"] >= 2))):
         tier = "strong"
     else:
         tier = "weak"

@@ -1,4 +1,5 @@
 import random
+from contextlib import nullcontext
 
 import streamlit as st
 
@@ -89,7 +90,7 @@ def live_reply(result: sessions.TurnResult, prospect: LLMProspect, session: dict
         text, from_llm = stream_reply(prospect.stream(result.scene, result.beat, rng, deadline=remaining), fallback)
         if from_llm:
             sessions.replace_reply(context.db(), trainee_id=me["id"], session_id=session["id"],
-                                   turn_id=result.turn_id, reply=text, engine="llm")
+                                   turn_id=result.turn_id, reply=text)
 
     return draw
 
@@ -110,8 +111,9 @@ def conversation(session_id: int) -> None:
         round_number = RoutineState.from_dict(session["state"]).round
         llm = context.llm_client()
         try:
-            result = sessions.take_turn(database, trainee_id=me["id"], session_id=session_id, rebuttal=answer,
-                                        turn_uid=f"{session['uid']}-r{round_number}", llm=llm)
+            with st.spinner(f"The AI judge is reading your answer ({llm.settings.label})…") if llm else nullcontext():
+                result = sessions.take_turn(database, trainee_id=me["id"], session_id=session_id, rebuttal=answer,
+                                            turn_uid=f"{session['uid']}-r{round_number}", llm=llm)
             notices = result.notices
             if llm and result.beat:
                 live = live_reply(result, LLMProspect(llm, who=me["id"]), session)

@@ -386,6 +386,8 @@ INJECTION = cues(
     r"\b(?:tier|score|grade)\s*[:=]\s*(?:elite|100|strong)\b", r"</?(?:system|assistant|user|instructions?)>",
     r"\bfull (?:marks|points|score)\b", r"\b(?:award|give) (?:me|this) (?:full|all|maximum|max|\d+) (?:marks|points)\b",
     r"\bpretend (?:you|that)\b", r"\bjailbreak\b",
+    r"\bgive (?:all|every|each|the) (?:four |4 )?(?:moves?|steps?|categories|criteria)\b",
+    r"\b(?:\d|two|full|max(?:imum)?) points? (?:for|on|to) (?:all|every|each)\b",
     # the grader addressed, not a grader mentioned ("what would a grader need to see in week one?")
     r"\boverride\s*[:=]", r"\boverride (?:the|your|all|any|previous|my) (?:rules?|rubric|instructions?|grad\w*|scor\w*|tiers?)\b",
     r"\b(?:dear|hey|hi|hello|attention|note (?:to|for)(?: the)?|to the|ok|okay) (?:grader|evaluator|judge|rubric|ai|model)\b",

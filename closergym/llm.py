@@ -34,6 +34,7 @@ def sdk():
 
 CONNECT_TIMEOUT = 5.0
 TURN_DEADLINE = 30.0
+JUDGE_SHARE = 0.5  # of a turn's time left, what the judge may use: the prospect's reply needs the rest
 GENERATOR_DEADLINE = 60.0
 MAX_RETRIES = 2
 MAX_OUTPUT_TOKENS = 120
@@ -69,9 +70,15 @@ class LLMSettings:
 
     @property
     def host(self) -> str:
+        """The server, with its port when it has one: two local servers differ only by port."""
         if not self.base_url:
             return "api.openai.com"
-        return urlsplit(self.base_url).hostname or self.base_url
+        parts = urlsplit(self.base_url)
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        return f"{parts.hostname}:{port}" if parts.hostname and port else parts.hostname or self.base_url
 
     @property
     def label(self) -> str:
@@ -149,7 +156,7 @@ class LLMClient:
         if isinstance(error, openai.RateLimitError):
             return LLMError("rate_limited", "The AI provider is rate-limiting requests (HTTP 429).")
         if isinstance(error, openai.AuthenticationError | openai.PermissionDeniedError):
-            return LLMError("auth", "The AI provider refused the API key (check it in Settings).")
+            return LLMError("auth", "The AI provider refused the API key: check it in Settings.")
         if isinstance(error, openai.NotFoundError):
             return LLMError("server", f"The AI server does not know the model “{self.settings.model}”.")
         if isinstance(error, openai.APIStatusError):
@@ -199,12 +206,16 @@ class LLMClient:
         stream = self._call(lambda timeout: self._client.chat.completions.create(
             model=self.settings.model, messages=messages, stream=True, max_tokens=max_tokens,
             temperature=temperature, timeout=timeout), deadline=deadline, who=who)
+        finished = False
         try:
             for chunk in stream:
                 if time.monotonic() - started > deadline:
                     raise LLMError("timeout", "The AI model took too long to answer.")
                 if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
                     yield chunk.choices[0].delta.content
+                finished = finished or bool(chunk.choices and chunk.choices[0].finish_reason)
+            if not finished:  # the connection closed mid-reply: what arrived is not the whole answer
+                raise LLMError("connection", "The AI reply was cut off before it finished.")
         except LLMError:
             raise
         except Exception as error:  # noqa: BLE001 - a stream cut mid-way
@@ -229,10 +240,11 @@ class LLMClient:
         except (ValidationError, ValueError, IndexError, AttributeError) as error:
             raise self._error(ValueError(str(error))) from None
 
-    def test_connection(self, *, deadline: float = 15.0) -> str:
-        """A tiny request that proves the endpoint, the key and the model work."""
+    def test_connection(self, *, deadline: float = 15.0, who: object = None) -> str:
+        """A tiny request that proves the endpoint, the key and the model work (counted against `who`'s
+        calls per minute, like any other call)."""
         chunks = self.stream_chat([{"role": "user", "content": "Reply with the single word: ready"}],
-                                  max_tokens=5, deadline=deadline, who="test-connection")
+                                  max_tokens=5, deadline=deadline, who=who)
         text = "".join(chunks).strip()
         return text[:40] or "(empty reply)"
 

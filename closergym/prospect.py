@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from closergym.content import Objection
+from closergym.llm import LLMError
 from closergym.sparring import DAY_AND_TIME, Beat
 
 HANG_UPS = (
@@ -152,6 +153,19 @@ def persona_prompt(scene: Scene, beat: Beat, rng: random.Random) -> str:
     return "\n".join(lines)
 
 
+# The fixed wording of the persona prompt. A reply that repeats any of it is the model reading out its
+# instructions (the hidden concern with them), not a buyer talking.
+PROMPT_WORDING = ("You are role-playing a buyer", "Stay in character", "Never coach the salesperson",
+                  "Answer in one to three short sentences", "What is really going on for you",
+                  "Facts you keep to yourself", "What would make you agree to a next step",
+                  "Direction for your next reply", "The salesperson's words arrive", "You opened with:")
+_RECITED = re.compile("|".join(re.escape(wording) for wording in PROMPT_WORDING), re.IGNORECASE)
+
+
+def recites_prompt(text: str) -> bool:
+    return _RECITED.search(" ".join(text.split())) is not None
+
+
 class LLMProspect:
     """A prospect played by an LLM, steered by the routine's beat; streams its words."""
 
@@ -174,7 +188,13 @@ class LLMProspect:
         return messages
 
     def stream(self, scene: Scene, beat: Beat, rng: random.Random, *, deadline: float | None = None) -> Iterator[str]:
-        return self.client.stream_chat(self.messages(scene, beat, rng), who=self.who, deadline=deadline)
+        """The reply's chunks; stops with `LLMError` as soon as the reply starts reciting the prompt."""
+        said = ""
+        for chunk in self.client.stream_chat(self.messages(scene, beat, rng), who=self.who, deadline=deadline):
+            said += chunk
+            if recites_prompt(said):
+                raise LLMError("bad_output", "The AI prospect began reading out its instructions.")
+            yield chunk
 
 
 HISTORY_LIMIT = 8

@@ -20,7 +20,7 @@ from closergym import store
 from closergym.content import MOVES, Library, Objection, library
 from closergym.grading import MAX_REBUTTAL, Grade, clean_text, grade_rebuttal
 from closergym.judge import judge
-from closergym.llm import Deadline, LLMClient, LLMError
+from closergym.llm import JUDGE_SHARE, Deadline, LLMClient, LLMError
 from closergym.prospect import Prospect, Scene, ScriptedProspect, agree_to
 from closergym.sparring import (
     DIFFICULTIES,
@@ -153,7 +153,7 @@ def grade_with_judge(prompt: str, text: str, *, objection_slug: str | None, lib:
         return builtin, ()
     try:
         return judge(llm, prompt, text, builtin, who=who,
-                     deadline=(deadline or Deadline()).remaining()), ()
+                     deadline=(deadline or Deadline()).remaining() * JUDGE_SHARE), ()
     except LLMError as error:
         return builtin, (f"The AI judge could not answer ({error}) The built-in rubric graded this answer.",)
 
@@ -233,8 +233,9 @@ def _history(db: Database, session_id: int, trainee_id: int) -> tuple[tuple[str,
     return tuple(history)
 
 
-def replace_reply(db: Database, *, trainee_id: int, session_id: int, turn_id: int, reply: str, engine: str) -> None:
-    """Swap the built-in reply saved with a turn for the LLM's finished one (one transaction)."""
+def replace_reply(db: Database, *, trainee_id: int, session_id: int, turn_id: int, reply: str) -> None:
+    """Swap the built-in reply saved with a turn for the LLM's finished one (one transaction). The turn's
+    `engine` stays the grade's: it says who graded the answer."""
     session = store.get_session(db, session_id, trainee_id=trainee_id)
     if session is None or not reply.strip():
         return
@@ -244,8 +245,7 @@ def replace_reply(db: Database, *, trainee_id: int, session_id: int, turn_id: in
     elif state.prompts:
         state.prompts[-1] = reply
     with store.write_transaction(db):
-        db.execute("UPDATE turns SET reply = ?, engine = ? WHERE id = ? AND trainee_id = ?",
-                   [reply, engine, turn_id, trainee_id])
+        db.execute("UPDATE turns SET reply = ? WHERE id = ? AND trainee_id = ?", [reply, turn_id, trainee_id])
         store.update_session(db, session_id, trainee_id=trainee_id, state=state.to_dict())
 
 
@@ -276,12 +276,15 @@ def _second_call_reply(state: RoutineState, grade: Grade, session: dict, lib: Li
 
 
 def grade_drill(db: Database, *, trainee_id: int, objection_slug: str, prompt: str, rebuttal: str,
-                source: str, lib: Library | None = None, llm: LLMClient | None = None) -> tuple[int, Grade, tuple[str, ...]]:
-    """A lesson's drill cell: grade one answer and save it to the trainee's history."""
+                source: str, lib: Library | None = None, llm: LLMClient | None = None,
+                deadline: Deadline | None = None) -> tuple[int, Grade, tuple[str, ...]]:
+    """A lesson's drill cell: grade one answer and save it to the trainee's history. `deadline` is the
+    time budget the judge shares with the prospect's reply that follows."""
     lib = lib or library()
     text = check_rebuttal(rebuttal)
     started = time.perf_counter()
-    grade, notices = grade_with_judge(prompt, text, objection_slug=objection_slug, lib=lib, llm=llm, who=trainee_id)
+    grade, notices = grade_with_judge(prompt, text, objection_slug=objection_slug, lib=lib, llm=llm, who=trainee_id,
+                                      deadline=deadline)
     grade_ms = (time.perf_counter() - started) * 1000
     turn_id = store.save_turn(db, {
         "trainee_id": trainee_id, "source": source, "round": 1, "objection_slug": objection_slug,
@@ -289,6 +292,13 @@ def grade_drill(db: Database, *, trainee_id: int, objection_slug: str, prompt: s
         "grade": grade.to_dict(), "engine": grade.engine, "grade_ms": round(grade_ms, 3),
     })
     return turn_id, grade, notices
+
+
+def keep_drill_reply(db: Database, *, trainee_id: int, turn_id: int, reply: str) -> None:
+    """The prospect's line shown after a drill (the LLM's, when it answered), kept with the turn so the
+    lesson shows the same line when the trainee comes back."""
+    with store.write_transaction(db):
+        db.execute("UPDATE turns SET reply = ? WHERE id = ? AND trainee_id = ?", [reply, turn_id, trainee_id])
 
 
 @dataclass(frozen=True)

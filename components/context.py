@@ -162,6 +162,15 @@ def llm_settings() -> LLMSettings | None:
     return LLMSettings.from_config(cfg, api_key=typed["settings_api_key"])
 
 
+def caller() -> object:
+    """Whom an LLM call counts against (calls per minute): the trainee, else this browser session."""
+    trainee_id = st.session_state.get(TRAINEE_KEY)
+    if trainee_id is not None:
+        return trainee_id
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ("session", ctx.session_id if ctx else None)
+
+
 def llm_client() -> LLMClient | None:
     settings = llm_settings()
     return client_for(settings) if settings else None

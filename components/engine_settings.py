@@ -28,11 +28,17 @@ def render() -> None:
                 ("settings_base_url", "Base URL", "default", "https://api.openai.com/v1 or http://127.0.0.1:11434/v1"),
                 ("settings_model", "Model", "default", "e.g. gpt-4o-mini or llama3.1:8b")):
             # The value lives under `key`; the box has its own key, which Streamlit forgets when the page
-            # is left, so it is filled again from the kept value.
+            # is left, so it is filled again from the kept value. Never the key: a filled box would send
+            # it back to the browser, where the eye icon shows it.
             box = f"{key}_box"
+            secret = kind == "password"
             if box not in st.session_state:
-                st.session_state[box] = st.session_state.get(key, "")
+                st.session_state[box] = "" if secret else st.session_state.get(key, "")
+            if secret and st.session_state.get(key):
+                placeholder = "A key is set for this session (hidden). Type a new one to replace it."
             st.text_input(label, type=kind, key=box, placeholder=placeholder, on_change=_keep, args=(key,))
+            if secret and st.session_state.get(key):
+                st.button("Forget the key", icon="🧹", type="tertiary", on_click=_forget_key)
     if st.button("Test connection", icon="🔌", disabled=settings is None,
                  help="Sends one tiny request to the model." if settings else "No LLM is configured."):
         client = context.llm_client()
@@ -41,14 +47,23 @@ def render() -> None:
         else:
             with st.spinner(f"Asking {client.settings.host}…"):
                 try:
-                    reply = client.test_connection()
+                    reply = client.test_connection(who=context.caller())
                     st.success(f"Connected: {client.settings.label} answered “{reply}”.", icon="✅")
                 except LLMError as error:
                     st.error(f"Could not use the LLM: {error}", icon="⚠️")
 
 
 def _keep(key: str) -> None:
-    st.session_state[key] = st.session_state[f"{key}_box"]
+    typed = st.session_state[f"{key}_box"]
+    if key == "settings_api_key":
+        if not typed:
+            return  # an empty key box means "keep the key I set"; "Forget the key" removes it
+        st.session_state[f"{key}_box"] = ""  # kept out of the box, and so out of the page
+    st.session_state[key] = typed
+
+
+def _forget_key() -> None:
+    st.session_state["settings_api_key"] = ""
 
 
 def _switch() -> None:

@@ -6,14 +6,16 @@ import json
 import random
 import re
 import unicodedata
+from contextlib import nullcontext
 
 import streamlit as st
 
 from closergym import sessions
 from closergym.content import DrillCell, Lesson, Library
 from closergym.grading import Grade
+from closergym.llm import Deadline
 from closergym.prospect import LLMProspect, Scene, ScriptedProspect
-from closergym.sparring import Beat
+from closergym.sparring import Beat, proposed_time
 from components import context, scorecard
 from components.live import stream_reply
 from components.text import literal
@@ -65,20 +67,22 @@ def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, li
         if submitted:
             try:
                 llm = context.llm_client()
-                turn_id, grade, notices = sessions.grade_drill(
-                    context.db(), trainee_id=trainee_id, objection_slug=objection.slug, prompt=prompt,
-                    rebuttal=answer, source=f"lesson:{lesson.slug}", lib=lib, llm=llm)
+                deadline = Deadline()  # one budget for the judge and the prospect's reply
+                with st.spinner(f"The AI judge is reading your answer ({llm.settings.label})…") if llm else nullcontext():
+                    turn_id, grade, notices = sessions.grade_drill(
+                        context.db(), trainee_id=trainee_id, objection_slug=objection.slug, prompt=prompt,
+                        rebuttal=answer, source=f"lesson:{lesson.slug}", lib=lib, llm=llm, deadline=deadline)
                 st.session_state[f"{key}_turn"] = turn_id
-                fresh = (grade, notices, llm)
+                fresh = (grade, notices, llm, deadline)
             except sessions.TurnError as error:
                 st.warning(str(error), icon="✋")
         turn_id = st.session_state.get(f"{key}_turn")
-        turn = next(context.db().query("SELECT grade FROM turns WHERE id = ? AND trainee_id = ?",
+        turn = next(context.db().query("SELECT id, grade, rebuttal, reply FROM turns WHERE id = ? AND trainee_id = ?",
                                        [turn_id, trainee_id]), None) if turn_id else None
         if turn:
             grade = Grade.from_dict(json.loads(turn["grade"]))
             scorecard.render(grade)
-            follow_up(objection, prompt, answer, grade, fresh, number)
+            follow_up(objection, prompt, turn, grade, fresh, number, trainee_id)
         st.page_link(SPARRING_PAGE, label="Spar this objection for three rounds", icon="🥊",
                      query_params={"objection": objection.slug})
 
@@ -86,18 +90,23 @@ def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, li
 FOLLOW_UP = {"weak": "push", "strong": "reveal", "elite": "exit"}
 
 
-def follow_up(objection, prompt: str, answer: str, grade: Grade, fresh, number: int) -> None:
-    """How the prospect would react to that answer: the built-in line, or the LLM's, streamed."""
+def follow_up(objection, prompt: str, turn: dict, grade: Grade, fresh, number: int, trainee_id: int) -> None:
+    """How the prospect would react to that answer: the built-in line, or the LLM's, streamed. The line
+    shown is kept with the turn, so coming back to the lesson shows the same one."""
     rng = random.Random(f"{objection.slug}-{number}-{grade.tier}")
+    answer = turn["rebuttal"]
     beat = Beat(FOLLOW_UP[grade.tier], grade.tier,
-                fact=rng.choice(objection.hidden_facts) if grade.tier == "strong" else None)
+                fact=rng.choice(objection.hidden_facts) if grade.tier == "strong" else None,
+                ask=proposed_time(answer) if grade.tier == "elite" else None)
     scripted = ScriptedProspect().line(beat, objection=objection, rng=rng)
     with st.chat_message("assistant", avatar="🧑‍💼"):
         if fresh and fresh[2]:
             scene = Scene(objection, prompt, history=(("prospect", prompt), ("rep", answer)))
-            stream_reply(LLMProspect(fresh[2]).stream(scene, beat, rng), scripted)
+            shown, _ = stream_reply(LLMProspect(fresh[2]).stream(scene, beat, rng, deadline=fresh[3].remaining()),
+                                    scripted)
+            sessions.keep_drill_reply(context.db(), trainee_id=trainee_id, turn_id=turn["id"], reply=shown)
         else:
-            st.markdown(literal(scripted))
+            st.markdown(literal(turn["reply"] or scripted))
     for notice in fresh[1] if fresh else ():
         st.caption(f"⚠️ {notice}")
 

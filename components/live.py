@@ -14,8 +14,8 @@ from components.text import literal
 def stream_reply(chunks: Iterator[str], fallback: str) -> tuple[str, bool]:
     """Show `chunks` as they arrive (as literal text, never Markdown); return (text, came_from_llm).
 
-    If the stream fails before it finishes, or says nothing, the built-in `fallback` is shown under a
-    notice and returned instead."""
+    If the stream fails before it finishes, or says nothing, the built-in `fallback` replaces what
+    arrived, under a notice, and is returned instead."""
     received: list[str] = []
     failure: list[LLMError] = []
 
@@ -27,11 +27,14 @@ def stream_reply(chunks: Iterator[str], fallback: str) -> tuple[str, bool]:
         except LLMError as error:
             failure.append(error)
 
-    st.write_stream(guarded())
+    slot = st.empty()
+    with slot.container():
+        st.write_stream(guarded())
     text = clean_text("".join(received)).strip()
     if failure or not text:
         reason = str(failure[0]) if failure else "It sent an empty reply."
-        st.caption(f"⚠️ The AI prospect dropped out: {reason} The built-in prospect answered instead.")
-        st.markdown(literal(fallback))
+        with slot.container():  # in place of whatever part of the reply arrived: one line per turn
+            st.caption(f"⚠️ The AI prospect dropped out: {reason} The built-in prospect answered instead.")
+            st.markdown(literal(fallback))
         return fallback, False
     return text, True

@@ -370,7 +370,7 @@ def generator_messages(text: str, context: dict[str, str], objection: Objection 
 def generate_with_llm(client, objection_text: str, context: dict[str, str] | None = None, *,
                       lib: Library | None = None, who: object = None) -> tuple[Result, tuple[str, ...]]:
     """The LLM generator, with the same structure and honest labels; falls back to `generate`."""
-    from closergym.judge import judge
+    from closergym.judge import judge, reads_as_prose
     from closergym.llm import GENERATOR_DEADLINE, Deadline, LLMError
 
     lib = lib or library()
@@ -387,6 +387,10 @@ def generate_with_llm(client, objection_text: str, context: dict[str, str] | Non
     variants, notices = [], []
     for tier, fallback in zip(TIERS, base.variants, strict=False):
         drafted = getattr(draft, tier)
+        if not (reads_as_prose(drafted.text, min_words=5) and reads_as_prose(drafted.why)):
+            variants.append(fallback)  # "x" would grade weak, but it is no example of a weak answer
+            notices.append(f"The AI's {tier} draft did not read as an answer, so a built-in {tier} variant is shown.")
+            continue
         builtin = grade_rebuttal(base.objection, drafted.text, objection_slug=base.matched, lib=lib)
         try:
             grade = judge(client, base.objection, drafted.text, builtin, who=who, deadline=deadline.remaining())
@@ -397,9 +401,17 @@ def generate_with_llm(client, objection_text: str, context: dict[str, str] | Non
         else:
             variants.append(fallback)  # the draft missed its tier: use a draft that earns it, never relabel
             notices.append(f"The AI's {tier} draft graded {grade.tier}, so a built-in {tier} variant is shown.")
-    framework = {move: getattr(draft.framework, move).strip() for move in ("acknowledge", "clarify", "respond", "advance")}
-    result = replace(base, real_concern=draft.real_concern.strip() or base.real_concern, framework=framework,
-                     variants=variants, follow_up_questions=[q for q in draft.follow_up_questions if q.strip()]
-                     or base.follow_up_questions, avoid=[a for a in draft.avoid if a.strip()] or base.avoid,
-                     engine="llm")
+    # The model's prose is shown only where it reads as prose; "asdf", "x" or "?" gives way to ours.
+    framework = {move: text if reads_as_prose(text := getattr(draft.framework, move).strip(), min_words=3)
+                 else base.framework[move] for move in ("acknowledge", "clarify", "respond", "advance")}
+    questions = [q.strip() for q in draft.follow_up_questions if reads_as_prose(q, min_words=3) and q.strip().endswith("?")]
+    avoid = [a.strip() for a in draft.avoid if reads_as_prose(a, min_words=2)]
+    concern = draft.real_concern.strip()
+    kept = sum(framework[move] != base.framework[move] for move in framework)
+    if kept < len(framework) or not reads_as_prose(concern, min_words=5):
+        notices.append("Parts of the AI's draft did not read as sentences; the built-in text is shown there.")
+    result = replace(base, real_concern=concern if reads_as_prose(concern, min_words=5) else base.real_concern,
+                     framework=framework, variants=variants,
+                     follow_up_questions=questions if len(questions) >= 2 else base.follow_up_questions,
+                     avoid=avoid if len(avoid) >= 2 else base.avoid, engine="llm")
     return result, tuple(notices)

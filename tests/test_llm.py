@@ -14,7 +14,7 @@ import pytest
 from closergym import llm, sessions, store
 from closergym.content import library
 from closergym.grading import TIERS, grade_rebuttal
-from closergym.judge import JudgedFlag, JudgedMove, JudgeOutput, combine, judge
+from closergym.judge import JudgedFlag, JudgedMove, JudgeOutput, combine, judge, reads_as_prose
 from closergym.llm import LLMClient, LLMError, LLMSettings, RateLimiter
 from closergym.prospect import LLMProspect, Scene
 from closergym.sparring import Beat
@@ -161,6 +161,33 @@ def test_a_prospect_that_recites_its_instructions_is_stopped():
     with pytest.raises(LLMError) as error:
         list(LLMProspect(leaky).stream(scene, Beat("push", "weak"), random.Random(1), deadline=10))
     assert error.value.kind == "bad_output"
+
+
+def test_the_generators_junk_prose_gives_way_to_the_built_in_text():
+    from closergym.generator import generate, generate_with_llm
+
+    junk = {"text": "x", "why": "x"}
+    draft = {"real_concern": "asdf", "framework": {"acknowledge": "x", "clarify": "?", "respond": "x x x",
+                                                   "advance": "Could we look at your numbers on Thursday at 2?"},
+             "weak": junk, "strong": junk, "elite": junk, "follow_up_questions": ["?", "??"], "avoid": ["-"]}
+
+    def handler(request):
+        wanted = json.loads(request.content)["response_format"]["json_schema"]["name"]
+        content = json.dumps(draft) if wanted == "GeneratorDraft" else "not json"
+        return httpx2.Response(200, json={"id": "x", "object": "chat.completion", "created": 0, "model": "m",
+                                          "choices": [{"index": 0, "finish_reason": "stop",
+                                                       "message": {"role": "assistant", "content": content}}]})
+
+    objection = "We need to think about it"
+    result, notices = generate_with_llm(mock_client(handler), objection)
+    base = generate(objection)  # the built-in text (its wording is picked at random, its shape is not)
+    assert result.real_concern == base.real_concern
+    shown = [result.framework[m] for m in ("acknowledge", "clarify", "respond")]
+    assert all(reads_as_prose(text, min_words=3) for text in shown) and not {"x", "?", "x x x"} & set(shown)
+    assert result.framework["advance"] == draft["framework"]["advance"]  # a real sentence is kept
+    assert len(result.follow_up_questions) >= 2 and "?" not in result.follow_up_questions and "-" not in result.avoid
+    assert all(v.text != "x" and v.label == v.grade.tier for v in result.variants)
+    assert any("did not read as sentences" in notice for notice in notices)
 
 
 def test_malformed_json_from_the_judge_is_bad_output():

@@ -30,4 +30,5 @@ with context.storage_guard():  # a full disk or a vanished file: a message, not 
     with st.sidebar:
         trainee.sidebar_picker(current)
         engine_badge.render()
+    trainee.notice()
     page.run()

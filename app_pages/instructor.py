@@ -32,7 +32,7 @@ with cohort_tab:
         with st.container(border=True):
             st.markdown(f"**{literal(cohort['name'])}**{' · demo' if cohort['is_demo'] else ''} · "
                         f"{cohort['members']} members · join code **{cohort['join_code']}**")
-            st.code(link, language=None)
+            st.code(link, language=None, wrap_lines=True)  # whole on a phone, not cut at its edge
     st.markdown("📽️ [Open the presenter view](/?present=1): large type for a projector, no personal data, "
                 "and a “reveal the grade” step so the class can guess first.")
 

@@ -2,7 +2,7 @@ import streamlit as st
 
 from closergym import store
 from closergym.content import SECOND_CALL, library
-from components import context, lesson_view, trainee
+from components import context, lesson_view, scroll, trainee
 from components.text import literal
 
 me = trainee.require()
@@ -10,6 +10,7 @@ db, lib = context.db(), library()
 read = store.lessons_read(db, me["id"])
 slug = st.query_params.get("lesson")
 lesson = lib.lesson(slug)
+scroll.top_on_change(f"lesson:{lesson.slug}" if lesson else "lessons")
 
 for error in lib.errors:
     if error.file.startswith("lessons/"):
@@ -64,7 +65,7 @@ for drill in lesson.meta.drills:
                      icon="📞", query_params={"objection": drill})
         continue
     objection = lib.objections[drill]
-    st.page_link(lesson_view.SPARRING_PAGE, label=f"Drill this in sparring: “{objection.title}”",
+    st.page_link(lesson_view.SPARRING_PAGE, label=f"Drill this in sparring: {objection.short}",  # whole on a phone
                  icon=objection.emoji, query_params={"objection": drill})
 
 if lesson.meta.related:

@@ -85,7 +85,7 @@ def progress_charts(trainee_id: int) -> None:
         st.info(f"No graded rebuttals in the last {choice}. Pick a longer range, or go and practise.", icon="📭")
         st.page_link(SPARRING_PAGE, label="Spar with a prospect", icon="🥊")
         return
-    titles = {slug: objection.title for slug, objection in library().objections.items()}
+    titles = {slug: objection.short for slug, objection in library().objections.items()}  # fits a phone
     draw(charts.score_over_time_chart(over_time))
     draw(charts.tier_mix_chart(analytics.tier_mix_per_week(db, trainee_id, since=since)))
     draw(charts.move_heatmap_chart(analytics.move_heatmap(db, trainee_id, since=since), labels=titles))

@@ -8,7 +8,7 @@ from closergym.content import library
 from closergym.grading import MAX_REBUTTAL
 from closergym.prospect import LLMProspect
 from closergym.sparring import DIFFICULTIES, RULES, RoutineState
-from components import context, practice, scorecard, trainee, transcript
+from components import context, practice, scorecard, scroll, trainee, transcript
 from components.live import stream_reply
 from components.text import literal
 
@@ -124,8 +124,8 @@ def conversation(session_id: int) -> None:
     if state.finished:
         box.empty()
     with shown:
-        transcript.rounds(state, store.session_turns(database, session_id, trainee_id=me["id"]), live=live,
-                          second_call=session["kind"] == "second_call")
+        turns = store.session_turns(database, session_id, trainee_id=me["id"])
+        transcript.rounds(state, turns, live=live, second_call=session["kind"] == "second_call")
         for notice in notices:
             st.caption(f"⚠️ {notice}")
         if problem:
@@ -153,4 +153,5 @@ def conversation(session_id: int) -> None:
 transcript.header(session, lib.objection(session["objection_slug"]))
 with st.expander("The rubric", expanded=not RoutineState.from_dict(session["state"]).tiers):
     scorecard.rubric()
+scroll.follow_answers()  # the grade just earned at the top of the screen (on a phone it was left above it)
 conversation(session["id"])

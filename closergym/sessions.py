@@ -311,6 +311,7 @@ class Report:
     outcome: str | None
     drill_next: str | None  # an objection slug
     steps: dict[str, bool] | None  # second call: which of the six steps showed up
+    difficulty: str = "normal"
 
 
 def session_report(db: Database, session: dict, lib: Library | None = None) -> Report:
@@ -336,6 +337,7 @@ def session_report(db: Database, session: dict, lib: Library | None = None) -> R
         outcome=state.outcome,
         drill_next=drill_next if drill_next in lib.objections else None,
         steps=steps,
+        difficulty=session["difficulty"],
     )
 
 

@@ -124,9 +124,14 @@ def sidebar_picker(current: dict | None) -> None:
     if st.button("Switch trainee" if current else "Open or create a profile", key=SWITCH_KEY, icon="👤",
                  width="stretch") or pending_error:
         switch_dialog()
-    notice = st.session_state.pop(NOTICE_KEY, None)
-    if notice:
-        st.info(notice, icon="🔑")
+
+
+def notice() -> None:
+    """A one-time notice (a new profile's access code, a profile that needs its code), at the top of the
+    page: in the sidebar it went unseen on a phone, where the sidebar is closed."""
+    text = st.session_state.pop(NOTICE_KEY, None)
+    if text:
+        st.info(text, icon="🔑")
 
 
 @st.dialog("Your profile")
@@ -145,7 +150,8 @@ def require() -> dict:
     current = context.trainee()
     if current:
         return current
-    st.info("Create your profile to start training, or open yours with its access code (in the sidebar). "
+    st.info("Create your profile to start training, or open yours with its access code (sidebar → "
+            "Open or create a profile). "
             "Everything you practise is saved under it, and only you can open it.", icon="👋")
     create_form("page_new_trainee")
     st.stop()

@@ -90,7 +90,9 @@ def report(result: Report) -> None:
         parts.append(f"**Work on next:** {MOVE_LABELS[result.weakest_move]}, the move that earned you the fewest "
                      "points.")
     elif result.tiers:
-        parts.append("**Every move earned full marks in every round.** Try a harder difficulty or another objection.")
+        parts.append("**Every move earned full marks in every round.** " + (
+            "Try another objection, or the second call." if result.difficulty == "hard"
+            else "Try a harder difficulty or another objection."))
     if result.steps is not None:
         parts.append("**The six steps of a second call**\n\n" + "\n".join(
             f"- {'✅' if shown else '⬜'} {STEP_LABELS[step]}" for step, shown in result.steps.items()))

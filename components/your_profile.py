@@ -10,12 +10,15 @@ from closergym import cohorts, store
 from components import context, trainee
 from components.text import literal
 
+ISSUED_KEY = "profile_code_issued"  # a new code, shown once inside the popover that asked for it
+
 
 @context.storage_guard()  # callbacks run before app.py's guard
 def new_code(me: dict) -> None:
     code = store.reset_access_code(context.db(), me["id"])
     trainee.adopt(me, code)
     st.query_params["code"] = code
+    st.session_state[ISSUED_KEY] = code
     st.session_state[trainee.NOTICE_KEY] = (f"Your new access code is **{code}**: the old one no longer works. "
                                             "Bookmark the new link below.")
 
@@ -29,17 +32,22 @@ def render(me: dict | None) -> None:
     code = trainee.known().get(me["id"], ("", ""))[1]
     if code:
         link = f"{(st.context.url or '').split('?')[0]}?{urlencode({'trainee': me['name'], 'code': code})}"
-        st.write("Your private link: bookmark it. Anyone with it can open your profile; nobody without it can.")
-        st.code(link, language=None)
+        st.write(f"Your access code is **{code}**. Your private link: bookmark it. Anyone with it can open your "
+                 "profile; nobody without it can.")
+        st.code(link, language=None, wrap_lines=True)  # whole on a phone, not cut at its edge
     elif me.get("access_hash"):
         st.caption("Open this profile once through its private link to see the link here again.")
     else:
         st.caption("This profile has no access code yet: anyone who knows its name can open it.")
     if me.get("access_hash"):  # asked twice: a new code stops every old link at once
         with st.popover("Issue a new access code", icon="🔐"):
-            st.write("The old code and every link with it stop working at once, on every device. The new "
-                     "code shows in the sidebar and in your private link above.")
-            st.button("Yes, issue a new code", type="primary", on_click=new_code, args=(me,), key="profile_new_code")
+            issued = st.session_state.pop(ISSUED_KEY, None)
+            if issued:
+                st.success(f"Your new access code is **{issued}**. Your private link above has it too.", icon="🔑")
+            else:
+                st.write("The old code and every link with it stop working at once, on every device. The new "
+                         "code shows here and in your private link above.")
+                st.button("Yes, issue a new code", type="primary", on_click=new_code, args=(me,), key="profile_new_code")
     else:
         st.button("Make this profile private", icon="🔐", on_click=new_code, args=(me,), key="profile_new_code",
                   help="Gives this profile an access code: without it, nobody can open the profile.")

@@ -355,3 +355,21 @@ def test_the_model_answer_typed_word_for_word_is_not_offered_back():
     assert "model answer, word for word" in feedback_markdown(grade, rebuttal=elite)
     assert "💡" not in feedback_markdown(grade, rebuttal=elite)
     assert "💡" in feedback_markdown(grade, rebuttal=ELITE)
+
+
+@pytest.mark.parametrize(("difficulty", "advice"), [("normal", "Try a harder difficulty"),
+                                                     ("hard", "Try another objection, or the second call")])
+def test_a_flawless_report_suggests_what_exists(difficulty, advice):
+    from streamlit.testing.v1 import AppTest
+
+    def page(difficulty):
+        from closergym.sessions import Report
+        from components import transcript
+
+        transcript.report(Report(tiers=["elite"] * 3, scores=[100] * 3, best_line="Fair. Thursday at 2?",
+                                 best_tier="elite", weakest_move=None, outcome="advanced", drill_next=None,
+                                 steps=None, difficulty=difficulty))
+
+    at = AppTest.from_function(page, args=(difficulty,)).run()
+    shown = " ".join(m.value for m in at.markdown)
+    assert advice in shown and ("harder difficulty" in shown) == (difficulty != "hard")

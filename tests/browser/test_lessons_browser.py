@@ -39,7 +39,7 @@ def test_lesson_drill_cell_drill_this_and_pdfs(server, watched):
     assert "second-call close sequence" in pdf_text(lesson_download.value).lower()
 
     # "Drill this in sparring" opens Sparring pre-loaded
-    page.get_by_role("link", name="Drill this in sparring: “My partner handles the money decisions.”").click()
+    page.get_by_role("link", name="Drill this in sparring: Partner decides").click()
     wait_for_app(page)
     expect(page.get_by_role("heading", name="My partner handles the money decisions.")).to_be_visible()
 
@@ -49,4 +49,25 @@ def test_lesson_drill_cell_drill_this_and_pdfs(server, watched):
         page.get_by_role("button", name="The Objection Sparring Playbook (PDF)").click()
     text = pdf_text(playbook_download.value).lower()
     assert "objection sparring playbook" in text and "acknowledge" in text
+    watched.assert_clean()
+
+
+def test_a_lesson_opened_from_far_down_the_list_opens_at_its_title(server, watched):
+    """Streamlit keeps the scroll position when the page reruns with a new ?lesson=: on a phone, the
+    last lesson of the list opened scrolled to its own bottom."""
+    with store.open_db(server.db_path) as db:
+        store.ensure_trainee(db, "Mo")
+    page = watched.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server.url}/lessons?trainee=Mo")
+    wait_for_app(page)
+    last = page.get_by_test_id("stMain").get_by_test_id("stPageLink").last
+    last.scroll_into_view_if_needed()
+    main_scroll = "() => document.querySelector(\"[data-testid='stMain']\").scrollTop"
+    assert page.evaluate(main_scroll) > 500
+    title = last.inner_text().strip()
+    last.click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_in_viewport()
+    page.wait_for_function(f"() => ({main_scroll})() === 0")
     watched.assert_clean()

@@ -60,3 +60,19 @@ def test_deep_linked_session_three_rounds(server, watched):
     with store.open_db(server.db_path) as db:
         assert db.execute("SELECT count(*) FROM turns").fetchone()[0] == 3  # nothing saved
     watched.assert_clean()
+
+
+def test_on_a_phone_each_new_grade_is_on_screen(server, watched):
+    """The scorecard and the prospect's next line are taller than a phone's screen: the newest answer,
+    with its grade, is brought to the top rather than left above it."""
+    with store.open_db(server.db_path) as db:
+        store.ensure_trainee(db, "Pho")
+    page = watched.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server.url}/sparring?trainee=Pho&objection=too-expensive&difficulty=easy")
+    wait_for_app(page)
+    for number, text in enumerate(ANSWERS[1:], start=1):
+        send(page, text)
+        newest = page.get_by_test_id("stChatMessage").nth(2 * number - 1)
+        expect(newest.get_by_text("/100", exact=False).first).to_be_in_viewport()
+    watched.assert_clean()

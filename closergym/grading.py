@@ -108,7 +108,7 @@ ACK = cues(
     r"\b(?:that|it) (?:totally |completely |really )?makes (?:total |complete |a lot of )?sense",
     r"^(?:totally|completely|absolutely) (?:fair|understand|get it)", r"^makes (?:total |complete |perfect )?sense\b",
     r"\b(?:that's|that is|it's) (?:a |an )?(?:very |totally |completely |perfectly )?(?:fair|reasonable|understandable|valid) "
-    r"(?:concern|question|point|worry|thing to (?:ask|raise|check))\b", r"\byou know your \w+ better than (?:i do|me|we do)\b",
+    r"(?:concern|question|point|worry|position|stance|view|instinct|ask|thing to (?:ask|raise|check))\b", r"\byou know your \w+ better than (?:i do|me|we do)\b",
     r"\b(?:that's|that is|totally|completely|very|perfectly) (?:fair|reasonable|understandable)",
     r"\bfair (?:enough|point|question|call)\b", r"^fair\b",
     r"\b(?:good|great|smart|fair) (?:question|point|call|instinct)\b",
@@ -130,11 +130,14 @@ ACK = cues(
     r"\b(?:that|it)(?:'d| would) (?:worry|bother|frustrate|concern|annoy|put off) (?:me|anyone|most people)\b",
     r"\b(?:bad|poor|wrong) timing on my (?:part|end)\b", r"\b(?:is|that's|it's) (?:a lot|real money|no small thing)(?=\s*[.,;!]|$)",
     r"^(?:you|they|it|that) (?:probably|definitely|certainly|absolutely|might well|may well|could well) (?:be|can|could|are|do|have|is)\b",
+    r"\bi (?:won't|will not|can't) pretend (?:it|that|otherwise)\b", r"\bno argument\b", r"\bi don't doubt (?:it|that)\b",
+    r"\bnobody (?:wants|likes|enjoys) (?:to|paying|switching|changing)\b", r"\bthat's real\b", r"\b(?:completely|totally|fully) understood\b",
+    r"\bthat's (?:pretty |very |really |super |quite )(?:common|normal|natural|fair|reasonable)\b",
 )
 OPENER = cues(
     r"\b(?:good|great|nice|love|fair|right|true|sure|definitely|absolutely|totally|happy to|glad|honest|reasonable|"
     r"smart|valuable|worth|plus|tough|brutal|rough|hard|frustrating|understandable|natural|normal|none taken|no offense|"
-    r"makes sense|of course|gotcha|noted|good to know|thanks|thank you)\b",
+    r"makes sense|of course|gotcha|noted|good to know|thanks|thank you|can do|will do|no argument)\b",
     r"\byou should\b", r"\bi(?:'d| would) want\b", r"\b(?:most|lots of|plenty of|many) (?:people|folks|of our customers)\b",
     r"\ba (?:real|fair|big|good|great) (?:one|point|concern|constraint|question|plus)\b", r"\bcaught you\b",
 )
@@ -161,7 +164,7 @@ ISOLATE = cues(
 # Leading, condescending questions: never a real question (RHETORICAL), and a red flag (arguing) too.
 LEADING = (r"\bisn't it (?:true|obvious)\b", r"\bdo you (?:really|honestly|seriously|actually) (?:think|believe|need)\b",
            r"\bwhat(?:'s| is) there to think about\b", r"\bcan you (?:really|honestly) afford\b",
-           r"\bhow (?:can|could|do) you (?:know|be sure)\b")
+           r"\bhow (?:can|could|do) you (?:know|be sure)\b", r"\bcan't you just\b")
 RHETORICAL = cues(
     r"(?:,|-)\s*(?:right|correct|okay|ok|yeah|you know|isn't it|don't you think|wouldn't you agree|agreed|no)\s*\?$",
     r"^(?:right|correct|okay|ok|yeah|agreed|make sense|sound good|deal|ready|any questions)\s*\?$",
@@ -195,7 +198,11 @@ NUMBER = cues(
     r"\b(?:dropped|fell|cut|rose|grew|went (?:down|up)|down|up|reduced|shrank) by (?:a |one |two )?(?:third|quarter|half|fifth|tenth)\b",
     r"\bhalf\b", r"\b(?:doubled|tripled|halved)\b",
     r"\b\d+ \w+ (?:clients|customers|companies|firms|teams|users|stores|offices|homes|suppliers|practices|shops|sites)\b",
-    r"\byear \d{1,2}\b", r"\b(?:a|one|two) (?:third|quarter|fifth|tenth) of\b",
+    r"\byear \d{1,2}\b", r"\b(?:a|one|two) (?:third|quarter|fifth|tenth) of\b", r"\bsame-day\b",
+    r"\bby (?:month|week|day) (?:\d+|one|two|three|four|five|six|nine|twelve)\b",
+    r"\b(?:a|one|half a) (?:day|week|hour) a (?:week|month|year)\b", r"\b(?:under|over|below|above|up to) \$?\d[\d,.]*\b",
+    r"\b(?:\d+|one|two|three|four|five|six|ten|twelve|twenty) (?:\w+ )?(?:members|patients|students|subscribers|sign-?ups|"
+    r"leads|tenants|placements|bookings|orders|practices|clinics|haulers|drivers|trucks|units)\b",
     r"\b(?:one|two|three|four|five|\d+) (?:developers|engineers|hires|staff|people|employees|reps|admins|nurses|drivers)\b",
 )
 PROOF = cues(
@@ -221,7 +228,7 @@ REFRAME = cues(
     r"setup fee|lock-?in|drilling)\b", r"\bfree (?:trial|scan|check|assessment|audit|review|inspection|quote|consultation)\b",
     r"\b(?:an|the) out\b", r"\bwe(?:'ll)? pay the difference\b", r"\b(?:credit|cover) (?:up to|toward|the)\b",
     r"\byou (?:keep|take it with you|can cancel|can walk|walk)\b", r"\bthat's (?:usually|often) (?:the|what|why|where)\b", r"\bso you(?:'re| are)? (?:spending|paying|losing|getting|already)\b",
-    r"\b(?:the )?(?:real|true|hidden) cost\b", r"\bcost of (?:doing nothing|waiting|inaction|staying)\b",
+    r"\b(?:the )?(?:real|true|hidden) cost\b", r"\bwhere we (?:come in|differ|stand out)\b", r"\bthe difference is\b", r"\bcost of (?:doing nothing|waiting|inaction|staying)\b",
     r"\bevery (?:week|month|day|quarter) (?:you|that|this|it)\b", r"\binstead of\b", r"\bnot because\b",
     r"\bthe difference (?:is|between)\b", r"\bunlike\b", r"\bthat's why\b", r"\bwhat that means\b",
     r"\ba (?:good|great) (?:vendor|partner|one)\b", r"\bbreak(?:s)? even\b", r"\bpays? for itself\b",
@@ -241,7 +248,7 @@ GENERIC_CLAIM = cues(
 
 PROPOSAL = cues(
     r"\blet's (?!say\b|be honest\b|face it\b|see if\b)\w+", r"\bhow about\b", r"\bwhy not let me\b",
-    r"\b(?:want|like) me to\b", r"\bwould (?:you|he|she|they|your \w+|the two of you) (?:like|be open|be up for|be free|be willing)\b",
+    r"\b(?:want|like) me to\b", r"\bwould (?:you|he|she|they|your \w+(?: \w+)?|the two of you) (?:like|be open|be up for|be free|be willing)\b",
     r"\b(?:can|could|shall|should) we\b", r"\b(?:then )?we can (?:go|walk|look|talk|meet|set|start|get|run|review)\b",
     r"\b(?:can|could|may) i (?!ask\b|be honest\b|just say\b)\w+", r"\bworth a (?:quick|short|\d+|fifteen|ten|twenty)\b",
     r"\b(?:a|one|quick) (?:\d+|five|ten|fifteen|twenty|thirty)[- ]minute (?:call|chat|demo|look|meeting|walkthrough|session|"
@@ -262,8 +269,12 @@ PROPOSAL = cues(
     r"^(?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week)\b[^?]{0,40}\?$",
     r"\b(?:ok|okay|alright|cool|fine|mind) if i\b", r"\b(?:could|can) (?:hop|jump) on\b", r"\bgive you a (?:quick )?(?:call|ring|buzz)\b",
     r"\b(?:would|does|will) (?:\w+ ){1,4}work(?: for [^.?!]{1,25})?\s*\?",
-    r"^(?:pop|come|swing|drop) (?:in|by|over|round)\b", r"\bif you (?:send|forward|share|give) me\b[^.?!]{0,60}\bi(?:'ll| will)\b",
-    r"\bwant to (?:fill|go|walk|look|run|hop|jump|meet|grab|book|try|sit)\b",
+    r"^(?:pop|come|swing|drop) (?:in|by|over|round)\b",
+    r"\bif you (?:can |could )?(?:send|forward|share|give|email|text)\b[^.?!]{0,60}\bi(?:'ll| will)\b",
+    r"\bwant to (?:fill|go|walk|look|run|hop|jump|meet|grab|book|try|sit|send)\b",
+    r"\bsend me\b[^.?!]{0,40}\band i(?:'ll| will)\b", r"\bif you're (?:open|up) (?:to|for) (?:it|that)\b",
+    r"\b(?:could|can|would) you (?:send|forward|share|snap|text|email|give|introduce|loop|book|grab|fill|watch)\b",
+    r"\bcould (?:your|the) \w+(?: \w+)? (?:give|spare|join|take)\b",
 )
 _WHEN = (  # a day, a date, a time of day, a length of time
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|today)\b",
@@ -272,7 +283,7 @@ _WHEN = (  # a day, a date, a time of day, a length of time
     r"\b(?:\d+|five|ten|fifteen|twenty|thirty) ?(?:-| )?(?:minutes?|mins?)\b", r"\bright now\b",
     r"\b(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri)\b", r"\b(?:on|by) the \d{1,2}(?:st|nd|rd|th)\b",
     r"\b(?:after|around|before) \d{1,2}(?::\d\d)?\s?(?:am|pm)?\b(?!\s?(?:%|percent|[.,]\d|\w))",
-    r"\b\d+ days? (?:before|ahead of)\b",
+    r"\b\d+ days? (?:before|ahead of)\b", r"\b(?:the )?end of (?:the )?(?:day|week)\b", r"\beod\b",
 )
 WHEN = cues(*_WHEN)
 VAGUE_TIME = cues(r"\bsome ?time\b", r"\bat some point\b", r"\bwhenever\b", r"\bone day\b", r"\bdown the (?:line|road)\b",
@@ -292,7 +303,7 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\btrust me\b", r"\bwaste of (?:our |my )?time\b", r"\bwe don't send\b", r"\bare you serious\b",
         r"\bcome on\b", r"\bhonestly,? you\b.*\bshould\b", r"\byou (?:should|need to) (?:know|realize|understand) (?:that|better)\b",
         r"^(?:no|nope),? (?:it's|that's|you|we)\b", r"\bhow can you (?:say|think)\b",
-        r"\bthat's (?:exactly )?the (?:kind of )?(?:attitude|thinking|mindset) that\b",
+        r"\bthat's (?:exactly )?the (?:kind of )?(?:attitude|thinking|mindset) that\b", r"\b(?:problem|issue) on your (?:end|side)\b",
         r"\byou(?:'re| are|'d be| would be) making a (?:big |huge |real )?mistake\b",
         r"\b(?:naive|naïve|short-?sighted|foolish)\b", r"\byou(?:'re| are) (?:probably |likely |definitely )?overpaying\b",
         *LEADING, r"\bsurely you (?:can see|know|agree|realize|understand)\b", r"\bdo you (?:really|honestly|seriously) want\b",
@@ -325,7 +336,7 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\b(?:cut|lower|drop|reduce) (?:the |our |my )?price\b", r"\b(?:cheaper|smaller|lower|lighter) (?:one|option|version|plan|package|model)\b",
         r"\bmatch (?:their|that|the|any) (?:price|quote|offer)\b", r"\bspecial (?:price|deal|rate)\b",
         r"\bthrow (?:in|it in) for free\b", r"\bwaive (?:the|your)\b", r"\bfree month\b",
-        r"\bi can (?:probably )?do (?:it for|\$\s?\d)", r"\bget (?:a|one) smaller\b", r"\ba smaller one for\b",
+        r"\bi (?:can|could) (?:probably )?do (?:it for|\$\s?\d|\d+\s?%)", r"\bthe lowest (?:i've|we've|i have|we have) (?:ever )?(?:gone|offered|done)\b", r"\bget (?:a|one) smaller\b", r"\ba smaller one for\b",
         r"\bshave (?:\w+ ){0,3}off\b", r"\b(?:throw|threw|throwing) (?:in|it in)\b", r"\bat no (?:extra )?charge\b",
         r"\b(?:first|next) (?:\w+ )?(?:weeks?|months?|year) (?:free|on us|on the house)\b",
         r"\b(?:\d+|one|two|three|four|six) (?:extra )?(?:weeks?|months?) (?:free|on us|on the house)\b",
@@ -531,8 +542,23 @@ class _Reader:
         return self.quote(sentence.start, sentence.end)
 
 
+# A greeting or a filler word before the first words that count: "Hi Priya, ...", "Yeah, so ...", "Look, ..."
+LEAD_IN = re.compile(r"^(?:(?:hi|hey|hello|dear|morning|afternoon) [^\W\d_]+|yeah|yes|yep|yup|oh|ah|ok(?:ay)?|look|so|well|"
+                     r"right|honestly|hmm)(?:,|\s-|\.\.\.)?\s+", re.IGNORECASE)
+
+
+def _without_lead_in(sentence: Sentence) -> Sentence:
+    """The sentence from its first words that count, so "Yeah, makes sense" is read as "makes sense"."""
+    skip = 0
+    while match := LEAD_IN.match(sentence.text[skip:]):
+        skip += match.end()
+    if not skip:
+        return sentence
+    return Sentence(sentence.start + skip, sentence.end, sentence.text[skip:], sentence.index)
+
+
 def _acknowledge(reader: _Reader) -> MoveMark:
-    for sentence in reader.sentences[:3]:
+    for sentence in map(_without_lead_in, reader.sentences[:3]):
         phrase = reader.find(ACK, sentence)
         if not phrase:
             continue
@@ -569,7 +595,7 @@ def _opening_clause(reader: _Reader) -> str | None:
     in the rep's own words, whatever the exact phrase."""
     if len(reader.sentences) < 2:
         return None
-    first = reader.sentences[0]
+    first = _without_lead_in(reader.sentences[0])
     clause = re.split(r"\s-\s|[,;:]\s", first.text, maxsplit=1)[0]
     words = len(WORD.findall(clause))
     if first.is_question or words > 12 or not OPENER.search(clause) or BUT_AFTER.search(first.text):
@@ -595,6 +621,10 @@ def _is_scheduling(sentence: Sentence) -> bool:
                                                       and not (WH_QUESTION.search(text) or ISOLATE.search(text))))
 
 
+CHECK_IN = cues(r"\b(?:did|have) you (?:get|got|had|have) (?:a )?(?:chance|moment|time|minute) to\b",
+               r"\bdid you (?:see|read|get) my (?:email|message|note|proposal)\b")
+
+
 def _clarify(reader: _Reader) -> MoveMark:
     best: tuple[int, str, str] | None = None
     for sentence in reader.sentences:
@@ -603,6 +633,8 @@ def _clarify(reader: _Reader) -> MoveMark:
         if sentence.is_question and not RHETORICAL.search(text) and not _is_scheduling(sentence):
             if sentence.words < 2:
                 candidate = (0, reader.whole(sentence), "A one-word question does not find the real concern.")
+            elif CHECK_IN.search(text):
+                candidate = (1, reader.whole(sentence), "Asks whether they read it, not what holds them back.")
             elif sentence.words < 3 and not WH_QUESTION.search(text):
                 candidate = (1, reader.whole(sentence), "A question, but too short to find the real concern.")
             elif ISOLATE.search(text) or WH_QUESTION.search(text) or invite:

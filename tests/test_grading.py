@@ -49,7 +49,11 @@ EARNS = {  # three or more wordings per move, none copied from the library
                     "Bad timing on my part then.", "A weekly hour on top of running three shops is a lot.",
                     "You probably could, your team is sharp.", "That's a fair concern.",
                     "They may well be, and if you're happy with the standard that's a good deal.",
-                    "Makes total sense."],
+                    "Makes total sense.",
+                    # after a greeting or a filler word, and in plain words
+                    "Hi Tom, that's a reasonable position for a firm like yours.", "Yeah, makes sense, you hold patient data.",
+                    "Yeah, it's not cheap, I won't pretend it is.", "Yeah, nobody wants to pay twice.",
+                    "For a big standard run, online is often cheaper, no argument."],
     "clarify": ["What's behind that?", "Tell me more about what's worrying you.", "Is it the price or the timing?",
                 "Walk me through how you'd budget for this.",
                 "Are you comparing us with another quote, or is it the monthly cost?"],
@@ -69,7 +73,11 @@ EARNS = {  # three or more wordings per move, none copied from the library
                 "If it's easier, the three of us could hop on a call. I'm free Tuesday at 7pm.",
                 "Pop in Saturday at 10 and I'll have the spec sheets side by side.",
                 "If you send me their quote, I'll do a like-for-like comparison by Friday.",
-                "I've got a build-vs-buy sheet: want to fill it in together on a 20-min call Tuesday?"],
+                "I've got a build-vs-buy sheet: want to fill it in together on a 20-min call Tuesday?",
+                "Send me 50 sample records and I'll show you on a screen-share tomorrow at 10.",
+                "Could you forward me the intake form today?",
+                "Would your managing partner be open to 20 minutes next Tuesday morning?",
+                "Want me to redo the quote both ways and send it by end of day?"],
 }
 MISSES = {
     "acknowledge": ["What's behind that?", "Our price is our price."],
@@ -106,6 +114,10 @@ def test_move_is_not_earned(move, rebuttal):
 def test_a_one_word_question_earns_nothing(rebuttal):
     mark = grade(rebuttal).mark("clarify")
     assert mark.points == 0 and not mark.phrases
+
+
+def test_asking_whether_they_read_it_does_not_find_the_concern():
+    assert grade("Just checking: did you get a chance to look at the proposal?").mark("clarify").points == 1
 
 
 def test_the_length_of_the_meeting_asked_for_is_not_evidence():
@@ -180,6 +192,8 @@ FLAG_EXAMPLES = [
     ("arguing", "That's exactly the attitude that gets small businesses wiped out.", "weak"),
     ("arguing", "With respect, how can you know you're not interested?", "weak"),
     ("arguing", "Do you really need sign-off for something at this price?", "weak"),
+    ("arguing", "Honestly that's a process problem on your end.", "weak"),
+    ("discount", "I could do 6% for you if that helps? That's the lowest I've gone for anyone.", "weak"),
     ("pressure", "We've had a lot of interest in your date and I can't promise it'll still be free next week.", "weak"),
 ]
 

@@ -30,10 +30,11 @@ def tool() -> None:
         objection = st.text_area("The objection", height=90, key="generator_objection",
                                  placeholder="e.g. We gotta think it over and get back to you.")
         with st.expander("Context (optional)"):
-            left, right = st.columns(2)
+            left, right = st.columns(2)  # one row of columns per pair: Tab goes along a row, then down
             product = left.text_input(CONTEXT_FIELDS["product"], key="generator_product")
             price = right.text_input(CONTEXT_FIELDS["price"], key="generator_price",
                                      placeholder="e.g. $1,200 a year")
+            left, right = st.columns(2)
             stage = left.selectbox(CONTEXT_FIELDS["stage"], STAGES, index=None, key="generator_stage")
             channel = right.selectbox(CONTEXT_FIELDS["channel"], CHANNELS, index=None, key="generator_channel")
             role = st.text_input(CONTEXT_FIELDS["role"], key="generator_role",

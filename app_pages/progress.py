@@ -55,7 +55,7 @@ cards = schedule.objection_cards(context.db(), me["id"], now=now)
 practice.panel(me["id"], cards=cards, now=now)
 with st.expander("Every objection's card (spaced repetition)"):
     st.dataframe(
-        [{"Objection": library().objections[c.slug].title, "Answers": c.reviews, "Last": c.last_tier or "–",
+        [{"Objection": library().objections[c.slug].short, "Answers": c.reviews, "Last": c.last_tier or "–",  # short: fits a phone
           "Strong or better": c.strong_or_better_count, "Mastered": c.mastered,
           "Due": practice.when(c.due, now) if c.due else "not practised yet"}
          for c in cards],

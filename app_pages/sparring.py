@@ -131,7 +131,8 @@ def conversation(session_id: int) -> None:
         if problem:
             st.warning(problem, icon="✋")
         if kept:  # the answer box has emptied itself: keep the text, to trim and send again
-            st.caption("Your answer, to copy and trim (the copy button is at the top right):")
+            st.caption("Your answer, to copy and trim (the copy button is at the box's top right; on a phone, "
+                       "tap the box first):")
             st.code(kept, language=None, wrap_lines=True, height=160)
     if state.finished:
         transcript.report(sessions.session_report(database, session, lib))

@@ -77,6 +77,6 @@ def test_progress_lists_every_card(db, trainee):
     assert not at.exception
     table = at.dataframe[0].value
     assert len(table) == len(library().objections)
-    row = table[table["Objection"] == library().objections["too-expensive"].title].iloc[0]
+    row = table[table["Objection"] == library().objections["too-expensive"].short].iloc[0]
     assert (row["Answers"], row["Last"], row["Strong or better"], bool(row["Mastered"])) == (1, "strong", 1, False)
     assert set(table[table["Answers"] == 0]["Due"]) == {"not practised yet"}

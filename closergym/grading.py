@@ -197,12 +197,12 @@ NUMBER = cues(
     r"\b(?:within|in|after|over|under|inside) (?:about |roughly |just )?(?:a|one|two|three|six|the first) (?:week|weekend|month|quarter|season|year|days?)\b",
     r"\b(?:dropped|fell|cut|rose|grew|went (?:down|up)|down|up|reduced|shrank) by (?:a |one |two )?(?:third|quarter|half|fifth|tenth)\b",
     r"\bhalf\b", r"\b(?:doubled|tripled|halved)\b",
-    r"\b\d+ \w+ (?:clients|customers|companies|firms|teams|users|stores|offices|homes|suppliers|practices|shops|sites)\b",
     r"\byear \d{1,2}\b", r"\b(?:a|one|two) (?:third|quarter|fifth|tenth) of\b", r"\bsame-day\b",
     r"\bby (?:month|week|day) (?:\d+|one|two|three|four|five|six|nine|twelve)\b",
     r"\b(?:a|one|half a) (?:day|week|hour) a (?:week|month|year)\b", r"\b(?:under|over|below|above|up to) \$?\d[\d,.]*\b",
-    r"\b(?:\d+|one|two|three|four|five|six|ten|twelve|twenty) (?:\w+ )?(?:members|patients|students|subscribers|sign-?ups|"
-    r"leads|tenants|placements|bookings|orders|practices|clinics|haulers|drivers|trucks|units)\b",
+    r"\b(?:\d+|one|two|three|four|five|six|ten|twelve|twenty) (?:\w+ )?(?:clients|customers|companies|firms|teams|users|"
+    r"stores|offices|homes|suppliers|practices|shops|sites|members|patients|students|subscribers|sign-?ups|leads|tenants|"
+    r"placements|bookings|orders|clinics|haulers|trucks|units)\b",
     r"\b(?:one|two|three|four|five|\d+) (?:developers|engineers|hires|staff|people|employees|reps|admins|nurses|drivers)\b",
 )
 PROOF = cues(

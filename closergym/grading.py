@@ -129,7 +129,10 @@ ACK = cues(
     r"\b(?:sounds|seems) like (?:you(?:'re|'ve| are| have)?|i (?:caught|called|got)|it's been|things are|the timing)\b",
     r"\b(?:that|it)(?:'d| would) (?:worry|bother|frustrate|concern|annoy|put off) (?:me|anyone|most people)\b",
     r"\b(?:bad|poor|wrong) timing on my (?:part|end)\b", r"\b(?:is|that's|it's) (?:a lot|real money|no small thing)(?=\s*[.,;!]|$)",
-    r"^(?:you|they|it|that) (?:probably|definitely|certainly|absolutely|might well|may well|could well) (?:be|can|could|are|do|have|is)\b",
+    r"^(?:you|they|it|that) (?:probably|definitely|certainly|absolutely|might well|may well|could well) \w+",
+    r"\b(?:that|it)'s a (?:real|big|fair|huge) (?:gap|jump|difference|number|increase|commitment)\b", r"\bi'd be \w+ing too\b",
+    r"\bi(?:'d| would) want to know (?:why|that) too\b", r"\bi don't blame you\b", r"\b\w+'s a lot(?=\s*[.,;!]|$)",
+    r"\bthat's (?:so |really |super )?(?:frustrating|annoying|rough|tough|painful|a pain)\b",
     r"\bi (?:won't|will not|can't) pretend (?:it|that|otherwise)\b", r"\bno argument\b", r"\bi don't doubt (?:it|that)\b",
     r"\bnobody (?:wants|likes|enjoys) (?:to|paying|switching|changing)\b", r"\bthat's real\b", r"\b(?:completely|totally|fully) understood\b",
     r"\bthat's (?:pretty |very |really |super |quite )(?:common|normal|natural|fair|reasonable)\b",
@@ -202,7 +205,7 @@ NUMBER = cues(
     r"\b(?:a|one|half a) (?:day|week|hour) a (?:week|month|year)\b", r"\b(?:under|over|below|above|up to) \$?\d[\d,.]*\b",
     r"\b(?:\d+|one|two|three|four|five|six|ten|twelve|twenty) (?:\w+ )?(?:clients|customers|companies|firms|teams|users|"
     r"stores|offices|homes|suppliers|practices|shops|sites|members|patients|students|subscribers|sign-?ups|leads|tenants|"
-    r"placements|bookings|orders|clinics|haulers|trucks|units)\b",
+    r"placements|bookings|orders|clinics|haulers|trucks|units|cases|claims|procedures)\b",
     r"\b(?:one|two|three|four|five|\d+) (?:developers|engineers|hires|staff|people|employees|reps|admins|nurses|drivers)\b",
 )
 PROOF = cues(
@@ -228,7 +231,8 @@ REFRAME = cues(
     r"setup fee|lock-?in|drilling)\b", r"\bfree (?:trial|scan|check|assessment|audit|review|inspection|quote|consultation)\b",
     r"\b(?:an|the) out\b", r"\bwe(?:'ll)? pay the difference\b", r"\b(?:credit|cover) (?:up to|toward|the)\b",
     r"\byou (?:keep|take it with you|can cancel|can walk|walk)\b", r"\bthat's (?:usually|often) (?:the|what|why|where)\b", r"\bso you(?:'re| are)? (?:spending|paying|losing|getting|already)\b",
-    r"\b(?:the )?(?:real|true|hidden) cost\b", r"\bwhere we (?:come in|differ|stand out)\b", r"\bthe difference is\b", r"\bcost of (?:doing nothing|waiting|inaction|staying)\b",
+    r"\b(?:the )?(?:real|true|hidden) cost\b", r"\bwhere we (?:come in|differ|stand out)\b",
+    r"\bsaw (?:\w+ ){0,2}(?:drop|fall|rise|double|halve|improve)\b", r"\bthe difference is\b", r"\bcost of (?:doing nothing|waiting|inaction|staying)\b",
     r"\bevery (?:week|month|day|quarter) (?:you|that|this|it)\b", r"\binstead of\b", r"\bnot because\b",
     r"\bthe difference (?:is|between)\b", r"\bunlike\b", r"\bthat's why\b", r"\bwhat that means\b",
     r"\ba (?:good|great) (?:vendor|partner|one)\b", r"\bbreak(?:s)? even\b", r"\bpays? for itself\b",
@@ -251,6 +255,8 @@ PROPOSAL = cues(
     r"\b(?:want|like) me to\b", r"\bwould (?:you|he|she|they|your \w+(?: \w+)?|the two of you) (?:like|be open|be up for|be free|be willing)\b",
     r"\b(?:can|could|shall|should) we\b", r"\b(?:then )?we can (?:go|walk|look|talk|meet|set|start|get|run|review)\b",
     r"\b(?:can|could|may) i (?!ask\b|be honest\b|just say\b)\w+", r"\bworth a (?:quick|short|\d+|fifteen|ten|twenty)\b",
+    r"\bworth (?:\d+|ten|fifteen|twenty|thirty) (?:minutes?|mins?)\b", r"\byou (?:tell|text|call|ping) me\b",
+    r"\b(?:ring|call|text|email|ping) me (?:back )?(?:today|tomorrow|on|at|by|this|next)\b",
     r"\b(?:a|one|quick) (?:\d+|five|ten|fifteen|twenty|thirty)[- ]minute (?:call|chat|demo|look|meeting|walkthrough|session|"
     r"screen ?share|check|visit|test)\b", r"\b(?:what|which) (?:day|time|date)\b",
     r"\bi(?:'ll| will) (?:run|check|put together|draft|build|map|prepare|measure|set|bring|print|email the intro|connect)\b",
@@ -266,12 +272,12 @@ PROPOSAL = cues(
     r"\bi(?:'d| would) (?:suggest|propose|recommend) (?:that )?(?:we|a|an|you and i)\b", r"\bwhy don't (?:we|i)\b",
     r"\b(?:i'm |i'd be |i am |i'd be more than )?happy to (?:go|walk|run|look|lay|sit|meet|show|come|set|map|bring|pop|drop|put|do (?:a|an))\b",
     r"\bwe(?:'ll| will) (?:compare|go|walk|look|talk|meet|sit|run|review)\b", r"\bare you (?:around|available|free)\b",
-    r"^(?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week)\b[^?]{0,40}\?$",
+    r"^(?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week)\b[^?]{0,70}\?$",
     r"\b(?:ok|okay|alright|cool|fine|mind) if i\b", r"\b(?:could|can) (?:hop|jump) on\b", r"\bgive you a (?:quick )?(?:call|ring|buzz)\b",
     r"\b(?:would|does|will) (?:\w+ ){1,4}work(?: for [^.?!]{1,25})?\s*\?",
     r"^(?:pop|come|swing|drop) (?:in|by|over|round)\b",
     r"\bif you (?:can |could )?(?:send|forward|share|give|email|text)\b[^.?!]{0,60}\bi(?:'ll| will)\b",
-    r"\bwant to (?:fill|go|walk|look|run|hop|jump|meet|grab|book|try|sit|send)\b",
+    r"\bwant to (?:fill|go|walk|look|run|hop|jump|meet|grab|book|try|sit|send|come)\b",
     r"\bsend me\b[^.?!]{0,40}\band i(?:'ll| will)\b", r"\bif you're (?:open|up) (?:to|for) (?:it|that)\b",
     r"\b(?:could|can|would) you (?:send|forward|share|snap|text|email|give|introduce|loop|book|grab|fill|watch)\b",
     r"\bcould (?:your|the) \w+(?: \w+)? (?:give|spare|join|take)\b",
@@ -326,7 +332,8 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\b(?:decide|deciding|sign|signing|commit|committing) (?:\w+ ){0,2}before (?:then|the deadline|it (?:ends|expires|goes up))\b",
         r"\b(?:can't|cannot) (?:promise|guarantee) (?:it'll|it will|they'll|that|the \w+ will) (?:still )?be (?:free|available|there|open)\b",
         r"\b(?:a lot of|lots of|quite a lot of|high|huge) (?:interest|demand) (?:in|for) (?:your|that|this|the) (?:date|slot|spot|unit|room|day)\b",
-        r"\bi'd hate for you to (?:lose|miss)\b",
+        r"\bi'd hate for you to (?:lose|miss)\b", r"\block (?:it|this|that) in (?:today|now|tonight|this week)\b",
+        r"\byou (?:seem like you |could |can )?(?:can )?make (?:this|the|that) (?:call|decision) (?:yourself|on your own)\b",
         r"\bevery(?:one| other \w+| \w+ (?:on|in|around) your \w+)[^.?!]{0,30}\b(?:has|have) already (?:signed|bought|switched|joined|moved)\b",
     )),
     "discount": ("Instant discount", "weak", cues(
@@ -345,10 +352,10 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\bguarantee(?:d)? (?:you(?:'ll| will)|that (?:you|it|this)|results|it will|this will|success|to (?:double|triple|work|increase))",
         r"\b100\s?% (?:sure|guaranteed|certain|success)\b", r"\b(?:it|this) will (?:definitely|absolutely|certainly) (?:work|pay|double)",
         r"\bcan't (?:fail|lose|go wrong)\b", r"\b(?:zero|no) risk (?:at all|whatsoever)\b",
-        r"\bi promise (?:you(?:'ll| will)|it(?:'ll| will)|this(?:'ll| will)|results)\b", r"\byou will (?:definitely|double|triple)\b",
+        r"\bi (?:can )?promise (?:you(?:'ll| will)|it(?:'ll| will)|this(?:'ll| will)|results)\b", r"\byou will (?:definitely|double|triple)\b",
         r"\bnever (?:have (?:a|any) problem|fail)\b",
         r"\bwe (?:can |will |absolutely )?guarantee (?:a |an |you )?(?:\d+(?:\.\d+)?\s?(?:x|%)|results|roi|returns|growth|more|double|triple)",
-        r"\bi (?:personally |can |will |absolutely )?guarantee\b(?! (?:nothing|that i))", r"\b(?:can't|cannot|can not) (?:possibly )?lose\b",
+        r"\bi(?:'ll|'d| personally| can| will| would| absolutely)? ?guarantee\b(?! (?:nothing|that i))", r",\s*guaranteed\b", r"\b(?:can't|cannot|can not) (?:possibly )?lose\b",
         r"\bimpossible (?:for (?:this|it|you) )?(?:not )?to (?:fail|lose|pay off|work)\b", r"\b(?:it's|it is|this is|totally|completely) risk[- ]free\b",
         r"\bi(?:'m| am) (?:certain|positive|100\s?% sure) (?:of it|it will|you(?:'ll| will)|that)\b",
         r"\bwill never (?:go down|break|fail|let you down)\b",
@@ -376,7 +383,8 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
     )),
 }
 THIRD_PARTY = cues(r"\b(?:insurers?|insurance (?:companies|providers?)|banks?|lenders?|the (?:government|state|council|utility))\b",
-                   r"\byour (?:insurer|bank|lender|utility|council)\b", r"\b(?:tax credits?|rebates?|grants?)\b")
+                   r"\byour (?:insurer|bank|lender|utility|council)\b", r"\b(?:tax credits?|rebates?|grants?)\b",
+                   r"\b(?:knocked|negotiated|shaved|saved)\b")  # what clients got elsewhere, reported
 FLAG_ADVICE = {
     "arguing": "Stop contradicting the prospect; get curious about why they see it that way.",
     "pressure": "Drop the pressure and invented deadlines: they make careful buyers walk away.",
@@ -409,7 +417,8 @@ INJECTION = cues(
     r"\b(?:answer|rebuttal|response|reply|candidate)\W[^.?!]{0,40}\bis (?:an? )?(?:elite|perfect|flawless)\b",
     r"\b(?:elite|strong) (?:grade|rating|score)\b",
 )
-NEGATED = re.compile(r"\b(?:not|never|no|won't|don't|isn't|wouldn't|can't|rather not|without)\b[^.?!,;:]{0,30}$", re.IGNORECASE)
+# "why don't we ..." proposes; it negates nothing
+NEGATED = re.compile(r"(?<!why )\b(?:not|never|no|won't|don't|isn't|wouldn't|can't|rather not|without)\b[^.?!,;:]{0,30}$", re.IGNORECASE)
 NEGATABLE_FLAGS = {"discount", "pressure", "guarantee", "arguing"}
 SOFT_GIVING_UP = re.compile(r"\bno (?:problem|worries|pressure)\b|\blet you go\b", re.IGNORECASE)
 AND = re.compile(r"\band\b", re.IGNORECASE)
@@ -543,7 +552,7 @@ class _Reader:
 
 
 # A greeting or a filler word before the first words that count: "Hi Priya, ...", "Yeah, so ...", "Look, ..."
-LEAD_IN = re.compile(r"^(?:(?:hi|hey|hello|dear|morning|afternoon) [^\W\d_]+|yeah|yes|yep|yup|oh|ah|ok(?:ay)?|look|so|well|"
+LEAD_IN = re.compile(r"^(?:(?:hi|hey|hello|dear|morning|afternoon) [^\W\d_]+|yeah|yes|yep|yup|oh|ah|ugh|ok(?:ay)?|look|so|well|"
                      r"right|honestly|hmm)(?:,|\s-|\.\.\.)?\s+", re.IGNORECASE)
 
 

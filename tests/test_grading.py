@@ -53,7 +53,9 @@ EARNS = {  # three or more wordings per move, none copied from the library
                     # after a greeting or a filler word, and in plain words
                     "Hi Tom, that's a reasonable position for a firm like yours.", "Yeah, makes sense, you hold patient data.",
                     "Yeah, it's not cheap, I won't pretend it is.", "Yeah, nobody wants to pay twice.",
-                    "For a big standard run, online is often cheaper, no argument."],
+                    "For a big standard run, online is often cheaper, no argument.",
+                    "Twelve grand's a lot, yep.", "That's a big jump, and I'd be shopping too.",
+                    "Ugh, that's frustrating, and I don't blame you for being wary."],
     "clarify": ["What's behind that?", "Tell me more about what's worrying you.", "Is it the price or the timing?",
                 "Walk me through how you'd budget for this.",
                 "Are you comparing us with another quote, or is it the monthly cost?"],
@@ -77,7 +79,10 @@ EARNS = {  # three or more wordings per move, none copied from the library
                 "Send me 50 sample records and I'll show you on a screen-share tomorrow at 10.",
                 "Could you forward me the intake form today?",
                 "Would your managing partner be open to 20 minutes next Tuesday morning?",
-                "Want me to redo the quote both ways and send it by end of day?"],
+                "Want me to redo the quote both ways and send it by end of day?",
+                "I'll send the checklist tonight; you tell me Friday if it answers it. Deal?",
+                "Worth 20 minutes with you and Sam on Monday to cost both options?",
+                "Ask them today, ring me back tomorrow, and we'll compare."],
 }
 MISSES = {
     "acknowledge": ["What's behind that?", "Our price is our price."],
@@ -146,6 +151,8 @@ def test_a_discount_someone_else_gives_is_not_ours():
     result = grade(f"{ELITE} Insurers often take 5-10% off the premium, too.")
     assert result.tier == "elite" and not result.red_flags
     assert grade(f"{ELITE} I can take 10% off the premium, too.").tier == "weak"
+    reported = grade(f"{ELITE} Two of our clients used our figures and knocked about 12% off their renewal.")
+    assert reported.tier == "elite" and not reported.red_flags
 
 
 def test_two_numbers_in_one_sentence_are_two_specifics():
@@ -194,6 +201,9 @@ FLAG_EXAMPLES = [
     ("arguing", "Do you really need sign-off for something at this price?", "weak"),
     ("arguing", "Honestly that's a process problem on your end.", "weak"),
     ("discount", "I could do 6% for you if that helps? That's the lowest I've gone for anyone.", "weak"),
+    ("guarantee", "I'm so confident that I'll guarantee you a 30% lift in 90 days.", "weak"),
+    ("guarantee", "I can promise it'll add $20k to your resale value, guaranteed.", "weak"),
+    ("pressure", "Why don't we lock it in today and you can fill them in tonight?", "weak"),
     ("pressure", "We've had a lot of interest in your date and I can't promise it'll still be free next week.", "weak"),
 ]
 

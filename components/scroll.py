@@ -25,11 +25,23 @@ export default function () {
   const main = document.querySelector('[data-testid="stMain"]');
   if (!main) return;
   const count = () => main.querySelectorAll('[data-testid="stChatMessage"]').length;
-  let seen = count(), answered = false, timer = null;
+  let seen = count(), answered = false, timer = null, shown = null, shownAt = 0;
+  const bringUp = (message) => {
+    message.style.scrollMarginTop = "4rem";  // clear of Streamlit's sticky header
+    message.scrollIntoView({ block: "start" });
+  };
   const onKey = (event) => {
     if (event.key === "Enter" && !event.shiftKey && event.target.closest('[data-testid="stChatInput"]')) answered = true;
   };
   const onClick = (event) => { if (event.target.closest('[data-testid="stChatInputSubmitButton"]')) answered = true; };
+  // The answer box is disabled while a reply streams in; enabled again, it takes the focus and the browser
+  // scrolls down to it. Within a turn's time, the answer just graded goes back to the top.
+  const onFocus = (event) => {
+    if (shown && Date.now() - shownAt < 35000 && event.target.closest('[data-testid="stChatInput"]')) {
+      setTimeout(() => bringUp(shown), 0);
+      shown = null;
+    }
+  };
   const observer = new MutationObserver(() => {
     const now = count();
     if (answered && now >= seen + 2) {  // the answer, graded, and the prospect's reply
@@ -37,7 +49,9 @@ export default function () {
       clearTimeout(timer);
       timer = setTimeout(() => {  // after Streamlit's own scrolling of this update
         const messages = main.querySelectorAll('[data-testid="stChatMessage"]');
-        messages[messages.length - 2]?.scrollIntoView({ block: "start" });
+        shown = messages[messages.length - 2];
+        shownAt = Date.now();
+        if (shown) bringUp(shown);
       }, 100);
     }
     seen = now;
@@ -45,11 +59,13 @@ export default function () {
   observer.observe(main, { childList: true, subtree: true });
   document.addEventListener("keydown", onKey, true);
   document.addEventListener("click", onClick, true);
+  document.addEventListener("focusin", onFocus, true);
   return () => {
     observer.disconnect();
     clearTimeout(timer);
     document.removeEventListener("keydown", onKey, true);
     document.removeEventListener("click", onClick, true);
+    document.removeEventListener("focusin", onFocus, true);
   };
 }
 """)

@@ -18,9 +18,8 @@ def new_code(me: dict) -> None:
     code = store.reset_access_code(context.db(), me["id"])
     trainee.adopt(me, code)
     st.query_params["code"] = code
-    st.session_state[ISSUED_KEY] = code
-    st.session_state[trainee.NOTICE_KEY] = (f"Your new access code is **{code}**: the old one no longer works. "
-                                            "Bookmark the new link below.")
+    st.session_state[ISSUED_KEY] = code  # shown in the popover; a notice at the top of the page would shift
+    # every element below it, and Streamlit then draws the popover closed
 
 
 def render(me: dict | None) -> None:

@@ -55,7 +55,9 @@ EARNS = {  # three or more wordings per move, none copied from the library
                     "Yeah, it's not cheap, I won't pretend it is.", "Yeah, nobody wants to pay twice.",
                     "For a big standard run, online is often cheaper, no argument.",
                     "Twelve grand's a lot, yep.", "That's a big jump, and I'd be shopping too.",
-                    "Ugh, that's frustrating, and I don't blame you for being wary."],
+                    "Ugh, that's frustrating, and I don't blame you for being wary.",
+                    "That's a legitimate approach.", "Agreed, machine translation has improved enormously.",
+                    "I'd be wary too."],
     "clarify": ["What's behind that?", "Tell me more about what's worrying you.", "Is it the price or the timing?",
                 "Walk me through how you'd budget for this.",
                 "Are you comparing us with another quote, or is it the monthly cost?"],
@@ -82,7 +84,9 @@ EARNS = {  # three or more wordings per move, none copied from the library
                 "Want me to redo the quote both ways and send it by end of day?",
                 "I'll send the checklist tonight; you tell me Friday if it answers it. Deal?",
                 "Worth 20 minutes with you and Sam on Monday to cost both options?",
-                "Ask them today, ring me back tomorrow, and we'll compare."],
+                "Ask them today, ring me back tomorrow, and we'll compare.",
+                "I'll get it to you today and call you Thursday at 2 to go over it. OK?",
+                "If you've got ten minutes Thursday, tell me the story."],
 }
 MISSES = {
     "acknowledge": ["What's behind that?", "Our price is our price."],
@@ -151,6 +155,8 @@ def test_a_discount_someone_else_gives_is_not_ours():
     result = grade(f"{ELITE} Insurers often take 5-10% off the premium, too.")
     assert result.tier == "elite" and not result.red_flags
     assert grade(f"{ELITE} I can take 10% off the premium, too.").tier == "weak"
+    included = grade(f"{ELITE} Ours is 24/7 phone support with a named rep at no extra charge.")
+    assert included.tier == "elite" and not included.red_flags  # what the price includes is no freebie
     reported = grade(f"{ELITE} Two of our clients used our figures and knocked about 12% off their renewal.")
     assert reported.tier == "elite" and not reported.red_flags
 

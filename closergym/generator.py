@@ -413,5 +413,7 @@ def generate_with_llm(client, objection_text: str, context: dict[str, str] | Non
     result = replace(base, real_concern=concern if reads_as_prose(concern, min_words=5) else base.real_concern,
                      framework=framework, variants=variants,
                      follow_up_questions=questions if len(questions) >= 2 else base.follow_up_questions,
-                     avoid=avoid if len(avoid) >= 2 else base.avoid, engine="llm")
-    return result, tuple(notices)
+                     avoid=avoid if len(avoid) >= 2 else base.avoid)
+    from_model = (kept or result.real_concern != base.real_concern or result.variants != base.variants
+                  or result.follow_up_questions != base.follow_up_questions or result.avoid != base.avoid)
+    return replace(result, engine="llm" if from_model else "builtin"), tuple(notices)

@@ -64,7 +64,10 @@ def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, li
                                   placeholder="Type what you'd say, then grade it.")
             submitted = st.form_submit_button("Grade my answer", icon="🎯", type="primary")
         fresh = None
-        if submitted:
+        if submitted and answer.strip() and answer.strip() == st.session_state.get(f"{key}_graded"):
+            # a second press while the reply streams in (or after): the same answer is not saved twice
+            st.caption("That answer is graded below: change it to grade it again.")
+        elif submitted:
             try:
                 llm = context.llm_client()
                 deadline = Deadline()  # one budget for the judge and the prospect's reply
@@ -73,6 +76,7 @@ def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, li
                         context.db(), trainee_id=trainee_id, objection_slug=objection.slug, prompt=prompt,
                         rebuttal=answer, source=f"lesson:{lesson.slug}", lib=lib, llm=llm, deadline=deadline)
                 st.session_state[f"{key}_turn"] = turn_id
+                st.session_state[f"{key}_graded"] = answer.strip()
                 fresh = (grade, notices, llm, deadline)
             except sessions.TurnError as error:
                 st.warning(str(error), icon="✋")

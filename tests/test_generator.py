@@ -22,6 +22,8 @@ from tests.conftest import ROOT, app_for
     ("we got burned last time with a similar tool", "tried-before"),
     ("can you email me a quote", "email-proposal"),
     ("I'm shopping around", "comparing-vendors"),
+    ("We need to think it over and get back to you.", "need-to-think"),  # not "send me information"
+    ("send it over and I'll get back to you", "send-info"),
 ])
 def test_paraphrases_and_typos_match_the_library(text, slug):
     result = generate(text, seed=1)

@@ -51,6 +51,20 @@ def test_open_a_lesson_by_deep_link_answer_its_drill_and_mark_it_read(db, traine
     assert any(b.label == "Mark as unread" for b in at.button)
 
 
+def test_the_same_answer_graded_twice_is_saved_once(db, trainee):
+    """A second press of "Grade my answer" (say, while the prospect's reply still streams in) adds nothing."""
+    at = app_for(trainee, PAGE, query={"lesson": "second-call-close"})
+    submit = "FormSubmitter:drill_second-call-close_1-Grade my answer"
+    at.text_area[0].set_value("That makes sense. What would your partner want to see before saying yes?")
+    at.button(key=submit).click().run()
+    at.button(key=submit).click().run()
+    assert db["turns"].count == 1 and any("change it to grade it again" in c.value for c in at.caption)
+    assert any("STRONG" in m.value for m in at.markdown)  # the grade stays on screen
+    at.text_area[0].set_value("Fair. What would your partner need to see? Could we call them Thursday at 6?")
+    at.button(key=submit).click().run()
+    assert db["turns"].count == 2
+
+
 def test_empty_drill_answer_gets_a_message_and_saves_nothing(db, trainee):
     at = app_for(trainee, PAGE, query={"lesson": "handling-price"})
     at.button(key="FormSubmitter:drill_handling-price_1-Grade my answer").click().run()

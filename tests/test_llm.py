@@ -188,6 +188,11 @@ def test_the_generators_junk_prose_gives_way_to_the_built_in_text():
     assert len(result.follow_up_questions) >= 2 and "?" not in result.follow_up_questions and "-" not in result.avoid
     assert all(v.text != "x" and v.label == v.grade.tier for v in result.variants)
     assert any("did not read as sentences" in notice for notice in notices)
+    assert result.engine == "llm"  # one framework step is the model's
+
+    draft["framework"]["advance"] = "x"  # now nothing of the model's is shown
+    result, _ = generate_with_llm(mock_client(handler), objection)
+    assert result.engine == "builtin"
 
 
 def test_malformed_json_from_the_judge_is_bad_output():

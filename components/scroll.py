@@ -25,47 +25,53 @@ export default function () {
   const main = document.querySelector('[data-testid="stMain"]');
   if (!main) return;
   const count = () => main.querySelectorAll('[data-testid="stChatMessage"]').length;
-  let seen = count(), answered = false, timer = null, shown = null, shownAt = 0;
-  const bringUp = (message) => {
-    message.style.scrollMarginTop = "4rem";  // clear of Streamlit's sticky header
-    message.scrollIntoView({ block: "start" });
+  let answeredAt = null, timers = [], shown = null, shownAt = 0;  // answeredAt: messages on the page then
+  const bringUp = () => {
+    if (!shown) return;
+    shown.style.scrollMarginTop = "4rem";  // clear of Streamlit's sticky header
+    shown.scrollIntoView({ block: "start" });
   };
+  const stop = () => { timers.forEach(clearTimeout); timers = []; };
   const onKey = (event) => {
-    if (event.key === "Enter" && !event.shiftKey && event.target.closest('[data-testid="stChatInput"]')) answered = true;
+    if (event.key === "Enter" && !event.shiftKey && event.target.closest('[data-testid="stChatInput"]')) answeredAt = count();
   };
-  const onClick = (event) => { if (event.target.closest('[data-testid="stChatInputSubmitButton"]')) answered = true; };
-  // The answer box is disabled while a reply streams in; enabled again, it takes the focus and the browser
-  // scrolls down to it. Within a turn's time, the answer just graded goes back to the top.
+  const onClick = (event) => {
+    if (event.target.closest('[data-testid="stChatInputSubmitButton"]')) answeredAt = count();
+  };
+  // The reader scrolls: leave the page where they put it.
+  const onUserScroll = () => { stop(); shown = null; };
+  // Streamlit keeps a chat scrolled to its end while the update lands, and the answer box, enabled again
+  // when the reply is in, takes the focus and is scrolled into view: the answer is brought back each time,
+  // for as long as a turn can take.
   const onFocus = (event) => {
     if (shown && Date.now() - shownAt < 35000 && event.target.closest('[data-testid="stChatInput"]')) {
-      setTimeout(() => bringUp(shown), 0);
-      shown = null;
+      timers.push(setTimeout(bringUp, 0), setTimeout(bringUp, 150));
     }
   };
   const observer = new MutationObserver(() => {
-    const now = count();
-    if (answered && now >= seen + 2) {  // the answer, graded, and the prospect's reply
-      answered = false;
-      clearTimeout(timer);
-      timer = setTimeout(() => {  // after Streamlit's own scrolling of this update
-        const messages = main.querySelectorAll('[data-testid="stChatMessage"]');
-        shown = messages[messages.length - 2];
-        shownAt = Date.now();
-        if (shown) bringUp(shown);
-      }, 100);
+    if (answeredAt !== null && count() >= answeredAt + 2) {  // the answer, graded, and the prospect's reply
+      answeredAt = null;
+      stop();
+      const messages = main.querySelectorAll('[data-testid="stChatMessage"]');
+      shown = messages[messages.length - 2];
+      shownAt = Date.now();
+      timers = [100, 300, 700, 1500].map((ms) => setTimeout(bringUp, ms));
     }
-    seen = now;
   });
   observer.observe(main, { childList: true, subtree: true });
   document.addEventListener("keydown", onKey, true);
   document.addEventListener("click", onClick, true);
   document.addEventListener("focusin", onFocus, true);
+  main.addEventListener("wheel", onUserScroll, { passive: true });
+  main.addEventListener("touchmove", onUserScroll, { passive: true });
   return () => {
     observer.disconnect();
-    clearTimeout(timer);
+    stop();
     document.removeEventListener("keydown", onKey, true);
     document.removeEventListener("click", onClick, true);
     document.removeEventListener("focusin", onFocus, true);
+    main.removeEventListener("wheel", onUserScroll);
+    main.removeEventListener("touchmove", onUserScroll);
   };
 }
 """)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from closergym import store
-from tests.browser.conftest import wait_for_app
+from tests.browser.conftest import PHONE, wait_for_app
 
 
 def pdf_text(download) -> str:
@@ -58,7 +58,7 @@ def test_a_lesson_opened_from_far_down_the_list_opens_at_its_title(server, watch
     with store.open_db(server.db_path) as db:
         store.ensure_trainee(db, "Mo")
     page = watched.page
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size(PHONE)
     page.goto(f"{server.url}/lessons?trainee=Mo")
     wait_for_app(page)
     last = page.get_by_test_id("stMain").get_by_test_id("stPageLink").last

@@ -3,7 +3,7 @@
 from playwright.sync_api import expect
 
 from closergym import store
-from tests.browser.conftest import wait_for_app
+from tests.browser.conftest import PHONE, wait_for_app
 
 ANSWERS = [
     "<img src=x onerror=alert(1)> No problem, let me know!",
@@ -68,7 +68,7 @@ def test_on_a_phone_each_new_grade_is_on_screen(server, watched):
     with store.open_db(server.db_path) as db:
         store.ensure_trainee(db, "Pho")
     page = watched.page
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size(PHONE)
     page.goto(f"{server.url}/sparring?trainee=Pho&objection=too-expensive&difficulty=easy")
     wait_for_app(page)
     for number, text in enumerate(ANSWERS[1:], start=1):

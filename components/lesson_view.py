@@ -7,13 +7,14 @@ import random
 import re
 import unicodedata
 from contextlib import nullcontext
+from typing import NamedTuple
 
 import streamlit as st
 
 from closergym import sessions
 from closergym.content import DrillCell, Lesson, Library
 from closergym.grading import Grade
-from closergym.llm import Deadline
+from closergym.llm import Deadline, LLMClient
 from closergym.prospect import LLMProspect, Scene, ScriptedProspect
 from closergym.sparring import Beat, proposed_time
 from components import context, scorecard
@@ -77,7 +78,7 @@ def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, li
                         rebuttal=answer, source=f"lesson:{lesson.slug}", lib=lib, llm=llm, deadline=deadline)
                 st.session_state[f"{key}_turn"] = turn_id
                 st.session_state[f"{key}_graded"] = answer.strip()
-                fresh = (grade, notices, llm, deadline)
+                fresh = Fresh(notices, llm, deadline)
             except sessions.TurnError as error:
                 st.warning(str(error), icon="✋")
         turn_id = st.session_state.get(f"{key}_turn")
@@ -94,7 +95,15 @@ def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, li
 FOLLOW_UP = {"weak": "push", "strong": "reveal", "elite": "exit"}
 
 
-def follow_up(objection, prompt: str, turn: dict, grade: Grade, fresh, number: int, trainee_id: int) -> None:
+class Fresh(NamedTuple):
+    """What only the run that graded a drill answer knows: its notices, and the LLM with its time left."""
+    notices: tuple[str, ...]
+    llm: LLMClient | None
+    deadline: Deadline
+
+
+def follow_up(objection, prompt: str, turn: dict, grade: Grade, fresh: Fresh | None, number: int,
+              trainee_id: int) -> None:
     """How the prospect would react to that answer: the built-in line, or the LLM's, streamed. The line
     shown is kept with the turn, so coming back to the lesson shows the same one."""
     rng = random.Random(f"{objection.slug}-{number}-{grade.tier}")
@@ -104,14 +113,14 @@ def follow_up(objection, prompt: str, turn: dict, grade: Grade, fresh, number: i
                 ask=proposed_time(answer) if grade.tier == "elite" else None)
     scripted = ScriptedProspect().line(beat, objection=objection, rng=rng)
     with st.chat_message("assistant", avatar="🧑‍💼"):
-        if fresh and fresh[2]:
+        if fresh and fresh.llm:
             scene = Scene(objection, prompt, history=(("prospect", prompt), ("rep", answer)))
-            shown, _ = stream_reply(LLMProspect(fresh[2]).stream(scene, beat, rng, deadline=fresh[3].remaining()),
+            shown, _ = stream_reply(LLMProspect(fresh.llm).stream(scene, beat, rng, deadline=fresh.deadline.remaining()),
                                     scripted)
             sessions.keep_drill_reply(context.db(), trainee_id=trainee_id, turn_id=turn["id"], reply=shown)
         else:
             st.markdown(literal(turn["reply"] or scripted))
-    for notice in fresh[1] if fresh else ():
+    for notice in fresh.notices if fresh else ():
         st.caption(f"⚠️ {notice}")
 
 

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from closergym import store
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}  # a phone's screen, in CSS pixels
@@ -155,6 +157,17 @@ def watched(browser, tmp_path):
     page.on("dialog", on_dialog)
     yield watch
     context.close()
+
+
+def on_phone(server, watched, trainee: str, path: str):
+    """`watched.page` at a phone's size, showing `path` (a URL path with its query) as `trainee`."""
+    with store.open_db(server.db_path) as db:
+        store.ensure_trainee(db, trainee)
+    page = watched.page
+    page.set_viewport_size(PHONE)
+    page.goto(f"{server.url}{path}{'&' if '?' in path else '?'}trainee={trainee}")
+    wait_for_app(page)
+    return page
 
 
 def wait_for_app(page, timeout: float = 20_000) -> None:

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from closergym import store
-from tests.browser.conftest import PHONE, wait_for_app
+from tests.browser.conftest import on_phone, wait_for_app
 
 
 def pdf_text(download) -> str:
@@ -55,12 +55,7 @@ def test_lesson_drill_cell_drill_this_and_pdfs(server, watched):
 def test_a_lesson_opened_from_far_down_the_list_opens_at_its_title(server, watched):
     """Streamlit keeps the scroll position when the page reruns with a new ?lesson=: on a phone, the
     last lesson of the list opened scrolled to its own bottom."""
-    with store.open_db(server.db_path) as db:
-        store.ensure_trainee(db, "Mo")
-    page = watched.page
-    page.set_viewport_size(PHONE)
-    page.goto(f"{server.url}/lessons?trainee=Mo")
-    wait_for_app(page)
+    page = on_phone(server, watched, "Mo", "/lessons")
     last = page.get_by_test_id("stMain").get_by_test_id("stPageLink").last
     last.scroll_into_view_if_needed()
     main_scroll = "() => document.querySelector(\"[data-testid='stMain']\").scrollTop"

@@ -3,7 +3,7 @@
 from playwright.sync_api import expect
 
 from closergym import store
-from tests.browser.conftest import PHONE, wait_for_app
+from tests.browser.conftest import on_phone, wait_for_app
 
 ANSWERS = [
     "<img src=x onerror=alert(1)> No problem, let me know!",
@@ -65,12 +65,7 @@ def test_deep_linked_session_three_rounds(server, watched):
 def test_on_a_phone_each_new_grade_is_on_screen(server, watched):
     """The scorecard and the prospect's next line are taller than a phone's screen: the newest answer,
     with its grade, is brought to the top rather than left above it."""
-    with store.open_db(server.db_path) as db:
-        store.ensure_trainee(db, "Pho")
-    page = watched.page
-    page.set_viewport_size(PHONE)
-    page.goto(f"{server.url}/sparring?trainee=Pho&objection=too-expensive&difficulty=easy")
-    wait_for_app(page)
+    page = on_phone(server, watched, "Pho", "/sparring?objection=too-expensive&difficulty=easy")
     for number, text in enumerate(ANSWERS[1:], start=1):
         send(page, text)
         newest = page.get_by_test_id("stChatMessage").nth(2 * number - 1)

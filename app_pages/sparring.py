@@ -1,15 +1,13 @@
 import random
-from contextlib import nullcontext
+import sqlite3
 
 import streamlit as st
 
-from closergym import schedule, sessions, store
+from closergym import conversation, schedule, sessions, store, web
 from closergym.content import library
-from closergym.grading import MAX_REBUTTAL
-from closergym.prospect import LLMProspect
 from closergym.sparring import DIFFICULTIES, RULES, RoutineState
-from components import context, practice, scorecard, scroll, trainee, transcript
-from components.live import stream_reply
+from components import context, practice, scorecard, trainee, transcript
+from components import conversation as conversation_box
 from components.text import literal
 
 st.title("🥊 Sparring")
@@ -18,6 +16,8 @@ db, lib = context.db(), library()
 SPECIAL = {"next_due": "⏭️ Next due", "random": "🎲 Random objection",
            "second_call": "📞 Second call (six-step structure)"}
 SESSION_KEY = "sparring_session_id"
+PASS_KEY = "sparring_pass"  # this page's pass to the turn endpoint
+REPLY_KEY = "sparring_reply"  # what became of an answer sent through Streamlit, for the browser
 
 
 def start(pick: str | None, difficulty: str, custom: str | None = None) -> None:
@@ -52,6 +52,8 @@ session_id = st.session_state.get(SESSION_KEY)
 session = store.get_session(db, session_id, trainee_id=me["id"]) if session_id else None
 if session is None or session["status"] == "abandoned":
     session = sessions.open_session(db, me["id"])  # a reload resumes the unfinished session
+if session is not None:
+    st.session_state[SESSION_KEY] = session["id"]
 
 if session is None:
     st.write("Pick an objection and a difficulty. The prospect raises it, pushes back on your answer, "
@@ -81,72 +83,44 @@ if session is None:
     st.stop()
 
 
-def live_reply(result: sessions.TurnResult, prospect: LLMProspect, session: dict):
-    """Draws the LLM prospect's reply as it streams, then keeps it in place of the built-in one."""
-
-    def draw(fallback: str) -> None:
-        rng = random.Random(session["seed"] * 31 + len(result.state.tiers) + 1000)
-        remaining = result.deadline.remaining() if result.deadline else None
-        text, from_llm = stream_reply(prospect.stream(result.scene, result.beat, rng, deadline=remaining), fallback)
-        if from_llm:
-            sessions.replace_reply(context.db(), trainee_id=me["id"], session_id=session["id"],
-                                   turn_id=result.turn_id, reply=text)
-
-    return draw
+def take_answer() -> None:
+    """An answer the browser sent through Streamlit (the page has no turn endpoint, or its pass went stale):
+    taken here, before the conversation redraws; what became of it goes back to the browser."""
+    sent = conversation_box.sent()
+    round_number = sent.get("round") if isinstance(sent.get("round"), int) else None
+    try:
+        *_, last = conversation.answer(context.db(), trainee_id=me["id"], session_id=st.session_state.get(SESSION_KEY),
+                                       text=str(sent.get("text") or ""), round_number=round_number,
+                                       llm=context.llm_client(), lib=lib)
+    except (sqlite3.Error, store.StorageError) as error:
+        last = conversation.not_saved(error, context.config().db_path)
+        if last is None:
+            raise
+    st.session_state[REPLY_KEY] = {"nonce": sent.get("nonce"), "notices": last.get("notices", []),
+                                   "error": last["message"] if last["type"] == "error" else None}
 
 
 @st.fragment
 @context.storage_guard()  # a fragment rerun does not pass through app.py's guard
-def conversation(session_id: int) -> None:
-    """The transcript and the answer box: an answer reruns only this part of the page."""
+def talk(session_id: int) -> None:
+    """The conversation: the transcript, the answer box, the report and what to do next."""
     database = context.db()
     session = store.get_session(database, session_id, trainee_id=me["id"])
-    shown = st.container()
-    box = st.empty()  # emptied when this answer ends the session: no answer box under the report
-    # No max_chars: the browser silently drops a paste past it; the length is checked here, with a message.
-    # submit_mode="disable": no second answer before the prospect's reply to the first one is on screen.
-    answer = box.chat_input("Your answer to the prospect…", submit_mode="disable") if session["status"] == "active" else None
-    problem, kept, live, notices = None, None, None, ()
-    if answer is not None:
-        round_number = RoutineState.from_dict(session["state"]).round
-        llm = context.llm_client()
-        try:
-            with st.spinner(f"The AI judge is reading your answer ({llm.settings.label})…") if llm else nullcontext():
-                result = sessions.take_turn(database, trainee_id=me["id"], session_id=session_id, rebuttal=answer,
-                                            turn_uid=f"{session['uid']}-r{round_number}", llm=llm)
-            notices = result.notices
-            if llm and result.beat:
-                live = live_reply(result, LLMProspect(llm, who=me["id"]), session)
-        except sessions.TurnError as error:
-            problem, kept = str(error), answer if len(answer) > MAX_REBUTTAL else None
-        session = store.get_session(database, session_id, trainee_id=me["id"])
-    state = RoutineState.from_dict(session["state"])
-    if state.finished:
-        box.empty()
-    with shown:
-        turns = store.session_turns(database, session_id, trainee_id=me["id"])
-        transcript.rounds(state, turns, live=live, second_call=session["kind"] == "second_call")
-        for notice in notices:
-            st.caption(f"⚠️ {notice}")
-        if problem:
-            st.warning(problem, icon="✋")
-        if kept:  # the answer box has emptied itself: keep the text, to trim and send again
-            st.caption("Your answer, to copy and trim (the copy button is at the box's top right; on a phone, "
-                       "tap the box first):")
-            st.code(kept, language=None, wrap_lines=True, height=160)
-    if state.finished:
-        transcript.report(sessions.session_report(database, session, lib))
-        with st.container(horizontal=True):
-            if st.button("Drill it again", icon="🔁", width="stretch", key="sparring_again"):
-                second_call = session["kind"] == "second_call"
-                custom = None if second_call else session["custom_objection"]
-                start("second_call" if second_call else session["objection_slug"] or (None if custom else "random"),
-                      session["difficulty"], custom)
-                st.rerun()
-            if st.button("Choose another drill", icon="🎯", width="stretch", key="sparring_other"):
-                leave()
-                st.rerun()
-    elif st.button("End this session", icon="⏹️", type="tertiary"):
+    llm = context.llm_client()
+    token = None
+    if web.served():  # the fast path: answers go straight to the turn endpoint
+        token = web.issue_pass(trainee_id=me["id"], session_id=session_id, db_path=context.config().db_path,
+                               llm=llm, token=st.session_state.get(PASS_KEY))
+        st.session_state[PASS_KEY] = token
+    result = conversation_box.show(conversation.view(database, session, lib), token=token, llm=llm,
+                                   reply=st.session_state.pop(REPLY_KEY, None), on_answer=take_answer)
+    if result.action == "again":
+        second_call = session["kind"] == "second_call"
+        custom = None if second_call else session["custom_objection"]
+        start("second_call" if second_call else session["objection_slug"] or (None if custom else "random"),
+              session["difficulty"], custom)
+        st.rerun()
+    elif result.action in ("other", "end"):
         leave()
         st.rerun()  # the whole page: back to choosing a drill
 
@@ -154,5 +128,4 @@ def conversation(session_id: int) -> None:
 transcript.header(session, lib.objection(session["objection_slug"]))
 with st.expander("The rubric", expanded=not RoutineState.from_dict(session["state"]).tiers):
     scorecard.rubric()
-scroll.follow_answers()  # the grade just earned at the top of the screen (on a phone it was left above it)
-conversation(session["id"])
+talk(session["id"])

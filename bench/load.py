@@ -1,16 +1,17 @@
 """Load benchmark: many trainees sparring at once against one server.
 
-Starts `streamlit run app.py` (tests/browser/conftest.py `Server`) on 127.0.0.1 with its own temp database,
+Starts `streamlit run serve.py` (tests/browser/conftest.py `Server`) on 127.0.0.1 with its own temp database,
 seeds the trainees, then runs every trainee from one asyncio loop. Each opens
 `/sparring?trainee=<name>&objection=<slug>`, answers every round after 1-3 s of "thinking", then presses
 "Drill it again", until the time budget ends. Every answer carries a unique tag, so the database can be
 checked answer by answer at the end.
 
 Two clients:
-- `ws` (default): Streamlit's own websocket protocol, the protobuf messages a browser tab exchanges with
-  the server (rerun requests with the chat answer or the button click, then the page's elements back),
-  without drawing anything. Latency is from sending the answer to the script's end, with the graded
-  answer in the elements received.
+- `ws` (default): what a browser tab sends and receives, without drawing anything: Streamlit's own
+  websocket protocol to open the page and press "Drill it again" (rerun requests, then the page's
+  elements back), and the turn endpoint's POST for each answer, as the page's conversation sends it.
+  Latency is from sending the answer to the last line of the endpoint's answer, with the graded answer
+  in the conversation it returns.
 - `browser`: one Debian Chromium context per trainee (offline). Latency is in-page, from the Enter keydown
   to the prospect's reply shown and the script finished, as in bench/turn_latency.py. On 2 cores the
   browsers themselves saturate the machine well before 30 trainees.
@@ -33,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import random
 import statistics
@@ -47,7 +49,7 @@ from urllib.parse import quote, urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from turn_latency import APP_IDLE, INIT_SCRIPT, WATCH, figures  # noqa: E402
+from turn_latency import APP_IDLE, INIT_SCRIPT, MESSAGES, WATCH, answer_box, figures  # noqa: E402
 
 from closergym import store  # noqa: E402
 from closergym.content import library  # noqa: E402
@@ -157,7 +159,7 @@ class Tally:
     name: str
     submitted: list[str] = field(default_factory=list)  # tags of answers sent
     graded: list[str] = field(default_factory=list)  # tags of answers whose reply showed up
-    latency_ms: list[float] = field(default_factory=list)  # in-page Enter to reply shown, script done
+    latency_ms: list[float] = field(default_factory=list)  # ws: answer sent to its last reply line; browser: in-page Enter to reply shown, page settled
     sessions: int = 0
     timeouts: int = 0
     exception_boxes: int = 0
@@ -200,21 +202,21 @@ async def spar(browser, url: str, tally: Tally, slug: str, deadline: float, rng:
         drill = f"{url}/sparring?trainee={quote(tally.name)}&objection={slug}"
         await page.goto(drill)
         await page.wait_for_selector(APP_IDLE)
-        await page.get_by_test_id("stChatInputTextArea").wait_for()
+        await answer_box(page).wait_for()
         tally.sessions += 1
         while time.monotonic() < deadline and len(tally.submitted) < MAX_TURNS_EACH:
             again = page.get_by_role("button", name="Drill it again")
             if await again.count():
                 await again.click()
                 await page.wait_for_function(
-                    "() => document.querySelectorAll(\"[data-testid='stChatMessage']\").length === 1 && "
+                    f"() => ({MESSAGES.strip()})().length === 1 && "
                     f"document.querySelector(\"{APP_IDLE}\") !== null", polling="raf", timeout=WAIT_MS)
                 tally.sessions += 1
                 continue
             await asyncio.sleep(rng.uniform(1, 3))  # thinking
-            before = await page.get_by_test_id("stChatMessage").count()
+            before = await page.evaluate(f"({MESSAGES.strip()})().length")
             tag = f"[{tally.name} #{len(tally.submitted) + 1}]"
-            box = page.get_by_test_id("stChatInputTextArea")
+            box = answer_box(page)
             await box.fill(f"{rng.choice(ANSWERS)} {tag}")
             await page.evaluate("() => { window.__benchVisible = undefined; window.__benchT0 = undefined; }")
             await box.press("Enter")
@@ -287,14 +289,14 @@ async def run_load(url: str, names: list[str], seconds: float, ramp: float) -> l
 
 
 class StreamlitSession:
-    """One browser tab's worth of Streamlit protocol: rerun requests out, ForwardMsgs in, nothing drawn."""
+    """One browser tab's worth of Streamlit protocol: rerun requests out, ForwardMsgs in, nothing drawn; and
+    the answers its conversation sends to the turn endpoint."""
 
-    def __init__(self, socket):
-        self.socket = socket
+    def __init__(self, socket, url: str):
+        self.socket, self.url = socket, url
         self.page_hash = ""
         self.query = ""
-        self.widgets: dict[str, tuple[str, str]] = {}  # label -> (widget id, fragment id)
-        self.markdown: list[str] = []
+        self.conversation: tuple[str, str, dict] | None = None  # (component id, fragment id, its data)
         self.exceptions = 0
 
     @classmethod
@@ -303,35 +305,32 @@ class StreamlitSession:
 
         socket = await asyncio.wait_for(websockets.connect(
             url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], max_size=None), OPEN_S)
-        session = cls(socket)
+        session = cls(socket, url)
         await session.rerun(page_name=page, query=query)
         return session
 
-    async def rerun(self, *, page_name: str = "", query: str | None = None, widget: str | None = None,
-                    text: str | None = None) -> None:
-        """Ask for a rerun (a chat answer, a button click, or a page) and read until the script is done."""
+    async def rerun(self, *, page_name: str = "", query: str | None = None, event: tuple[str, object] | None = None) -> None:
+        """Ask for a rerun (a page, or an event from the conversation such as a button) and read until the
+        script is done."""
+        from streamlit.components.v2.bidi_component.main import _make_trigger_id
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
         message = BackMsg()
         state = message.rerun_script
         state.query_string = self.query if query is None else query
         state.page_script_hash, state.page_name = self.page_hash, page_name
-        if widget:
-            widget_id, fragment = self.widgets[widget]
+        if event:
+            component, fragment, _ = self.conversation
             state.fragment_id = fragment
             value = state.widget_states.widgets.add()
-            value.id = widget_id
-            if text is None:
-                value.trigger_value = True
-            else:
-                value.chat_input_value.data = text
+            value.id = _make_trigger_id(component, "events")
+            value.json_trigger_value = json.dumps([{"event": event[0], "value": event[1]}])
         await self.socket.send(message.SerializeToString())
         await self.read_until_done()
 
     async def read_until_done(self) -> None:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-        self.markdown, self.widgets = [], {}
         while True:
             message = ForwardMsg()
             message.ParseFromString(await asyncio.wait_for(self.socket.recv(), WAIT_MS / 1000))
@@ -345,16 +344,34 @@ class StreamlitSession:
             elif kind == "delta":
                 element = message.delta.new_element
                 which = element.WhichOneof("type")
-                if which == "markdown":
-                    self.markdown.append(element.markdown.body)
-                elif which == "exception":
+                if which == "exception":
                     self.exceptions += 1
-                elif which == "chat_input":
-                    self.widgets["chat"] = (element.chat_input.id, message.delta.fragment_id)
-                elif which == "button":
-                    self.widgets[element.button.label] = (element.button.id, message.delta.fragment_id)
+                elif which == "bidi_component" and element.bidi_component.component_name == "closergym.conversation":
+                    component = element.bidi_component
+                    self.conversation = (component.id, message.delta.fragment_id, json.loads(component.json))
             elif kind == "script_finished" and message.script_finished != message.FINISHED_EARLY_FOR_RERUN:
                 return
+
+    @property
+    def view(self) -> dict:
+        if self.conversation is None:
+            raise RuntimeError("no conversation on the sparring page")
+        return self.conversation[2]["view"]
+
+    async def answer(self, client, text: str) -> dict:
+        """Send an answer as the page's conversation does; return the endpoint's last event."""
+        data = self.conversation[2]
+        if not data["endpoint"]:
+            raise RuntimeError("the page offers no turn endpoint (was it served by serve.py?)")
+        last = {}
+        async with client.stream("POST", self.url + data["endpoint"], timeout=WAIT_MS / 1000,
+                                 json={"pass": data["pass"], "text": text, "round": self.view["round"]}) as response:
+            async for line in response.aiter_lines():
+                if line.strip():
+                    last = json.loads(line)
+        if last.get("type") == "done":
+            data["view"] = last["view"]  # the page's conversation now shows this, without a rerun
+        return last
 
     async def close(self) -> None:
         await asyncio.wait_for(self.socket.close(), OPEN_S)
@@ -362,37 +379,37 @@ class StreamlitSession:
 
 async def spar_ws(url: str, tally: Tally, slug: str, deadline: float, rng: random.Random) -> None:
     """One trainee over the websocket: open the drill, answer, drill it again, until the deadline."""
+    import httpx2
+
     session = None
     try:
         session = await StreamlitSession.open(url, "sparring", f"trainee={quote(tally.name)}&objection={slug}")
         tally.sessions += 1
-        while time.monotonic() < deadline and len(tally.submitted) < MAX_TURNS_EACH:
-            if "Drill it again" in session.widgets:
-                await session.rerun(widget="Drill it again")
-                tally.sessions += 1
-                continue
-            if "chat" not in session.widgets:
-                raise RuntimeError("no answer box on the sparring page")
-            await asyncio.sleep(rng.uniform(1, 3))  # thinking
-            tag = f"[{tally.name} #{len(tally.submitted) + 1}]"
-            answer = f"{rng.choice(ANSWERS)} {tag}"
-            tally.submitted.append(tag)
-            started = time.perf_counter()
-            try:
-                await session.rerun(widget="chat", text=answer)
-            except TimeoutError:
-                tally.timeouts += 1
-                tally.failures.append("turn: timeout")
-                await session.close()
-                session = await StreamlitSession.open(url, "sparring", f"trainee={quote(tally.name)}")
-                continue
-            tally.latency_ms.append((time.perf_counter() - started) * 1000)
-            shown = any(tag in text.replace("\\", "") for text in session.markdown)
-            graded = any("/100]" in text for text in session.markdown)
-            if shown and graded:
-                tally.graded.append(tag)
-            else:
-                tally.failures.append(f"answer {tag} not shown graded")
+        async with httpx2.AsyncClient() as client:
+            while time.monotonic() < deadline and len(tally.submitted) < MAX_TURNS_EACH:
+                if not session.view["active"]:
+                    await session.rerun(event=("action", "again"))
+                    tally.sessions += 1
+                    continue
+                await asyncio.sleep(rng.uniform(1, 3))  # thinking
+                tag = f"[{tally.name} #{len(tally.submitted) + 1}]"
+                answer = f"{rng.choice(ANSWERS)} {tag}"
+                tally.submitted.append(tag)
+                started = time.perf_counter()
+                try:
+                    last = await session.answer(client, answer)
+                except httpx2.HTTPError as error:
+                    tally.timeouts += 1
+                    tally.failures.append(f"turn: {type(error).__name__}")
+                    await session.close()
+                    session = await StreamlitSession.open(url, "sparring", f"trainee={quote(tally.name)}")
+                    continue
+                tally.latency_ms.append((time.perf_counter() - started) * 1000)
+                shown = [m for m in last.get("view", {}).get("messages", []) if tag in m["text"]]
+                if shown and shown[0].get("card"):
+                    tally.graded.append(tag)
+                else:
+                    tally.failures.append(f"answer {tag} not shown graded: {last.get('message', last.get('type'))}")
         tally.exception_boxes += session.exceptions
     except Exception as error:  # noqa: BLE001 - reported, never hangs the run
         tally.failures.append(described(error))
@@ -482,7 +499,7 @@ def load_main(args) -> None:
           f"graded and shown {len(latency)}")
     if latency:
         f = figures(latency)
-        print(f"{'answer sent to script done' if args.client == 'ws' else 'Enter to reply (in-page)'}: p50 {f['median']:.0f} ms   p95 {f['p95']:.0f} ms   max {f['max']:.0f} ms"
+        print(f"{'answer sent to graded reply received' if args.client == 'ws' else 'Enter to reply (in-page)'}: p50 {f['median']:.0f} ms   p95 {f['p95']:.0f} ms   max {f['max']:.0f} ms"
               f"   (goal p95 < 1000 ms: {'MET' if f['p95'] < 1000 else 'MISSED'})")
     errors = timeouts + boxes + console + outside + tracebacks + len(failures)
     print(f"errors: {errors} (timeouts {timeouts}, exception boxes {boxes}, console errors {console}, "

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 
 import streamlit as st
 
-from closergym.grading import clean_text
-from closergym.llm import LLMError
+from closergym.conversation import LiveReply
 from components.text import literal
 
 
@@ -16,25 +15,12 @@ def stream_reply(chunks: Iterator[str], fallback: str) -> tuple[str, bool]:
 
     If the stream fails before it finishes, or says nothing, the built-in `fallback` replaces what
     arrived, under a notice, and is returned instead."""
-    received: list[str] = []
-    failure: list[LLMError] = []
-
-    def guarded() -> Iterator[str]:
-        try:
-            for chunk in chunks:
-                received.append(chunk)
-                yield literal(chunk)
-        except LLMError as error:
-            failure.append(error)
-
+    live = LiveReply(chunks, fallback)
     slot = st.empty()
     with slot.container():
-        st.write_stream(guarded())
-    text = clean_text("".join(received)).strip()
-    if failure or not text:
-        reason = str(failure[0]) if failure else "It sent an empty reply."
+        st.write_stream(literal(chunk) for chunk in live)
+    if not live.from_llm:
         with slot.container():  # in place of whatever part of the reply arrived: one line per turn
-            st.caption(f"⚠️ The AI prospect dropped out: {reason} The built-in prospect answered instead.")
+            st.caption(f"⚠️ {live.notice}")
             st.markdown(literal(fallback))
-        return fallback, False
-    return text, True
+    return live.text, live.from_llm

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -57,6 +58,45 @@ def app_for(trainee: dict | None, page: str | None = None, *, query: dict | None
     if page:
         at.switch_page(page).run()
     return at
+
+
+def conversation_of(at: AppTest) -> dict:
+    """What the Sparring page asked its conversation component to draw: the data its browser code gets."""
+    return json.loads(_conversation(at).proto.json)
+
+
+def _conversation(at: AppTest):
+    found = [e for e in at.get("bidi_component") if e.proto.component_name == "closergym.conversation"]
+    assert found, "the page shows no conversation"
+    return found[0]
+
+
+def to_conversation(at: AppTest, event: str, value, *, timeout: float | None = None) -> AppTest:
+    """An event from the conversation component, as its browser code sends one (`setTriggerValue`).
+
+    AppTest has no API for a component's events yet: this puts the event in the widget states of the next
+    run, where Streamlit's frontend puts it."""
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+
+    states = at._tree.get_widget_states()
+    trigger = states.widgets.add()
+    trigger.id = _make_trigger_id(_conversation(at).proto.id, "events")
+    trigger.json_trigger_value = json.dumps([{"event": event, "value": value}])
+    return at._run(states, timeout=timeout)
+
+
+def say(at: AppTest, text: str, *, timeout: float | None = None) -> AppTest:
+    """Answer the prospect the way the browser does when the page has no turn endpoint (AppTest has none)."""
+    view = conversation_of(at)["view"]
+    to_conversation(at, "answer", {"text": text, "round": view["round"], "nonce": f"n{len(view['messages'])}"},
+                    timeout=timeout)
+    assert not at.exception
+    return at
+
+
+def said(at: AppTest) -> list[dict]:
+    """The conversation's messages as the page would draw them."""
+    return conversation_of(at)["view"]["messages"]
 
 
 @pytest.fixture(scope="session")

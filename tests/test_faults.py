@@ -18,7 +18,7 @@ import pytest
 
 from closergym import sessions, store
 from components import context
-from tests.conftest import app_for
+from tests.conftest import app_for, conversation_of, said, say
 
 STRONG = "That makes sense. What part of it is still on your mind?"
 ELITE = ("That's fair, it's a real decision. Is it the cost, the timing, or whether it gets used? "
@@ -177,19 +177,20 @@ def sparring_after_one_answer(path: Path, monkeypatch):
     with store.open_db(path) as db:
         me = store.create_trainee(db, "Sam")
     at = app_for(me, "app_pages/sparring.py", query={"objection": "need-to-think"})
-    at.chat_input[0].set_value(STRONG).run()
-    assert not at.exception and on_disk(path) == [STRONG]
+    say(at, STRONG)
+    assert on_disk(path) == [STRONG]
     return at
 
 
 def refused(at, *phrases: str) -> None:
     """The page explains the failure (no traceback) and does not show the answer as taken."""
     assert not at.exception
-    message = " ".join(error.value for error in at.error)
+    reply = conversation_of(at)["reply"] if at.get("bidi_component") else None
+    message = " ".join([error.value for error in at.error] + [reply["error"] if reply else ""])
     for phrase in phrases:
         assert phrase in message, message
-    assert "it was not saved" in message
-    assert ELITE not in [m.value.replace("\\", "") for m in at.markdown]
+    assert "not saved" in message
+    assert not at.get("bidi_component") or ELITE not in [m["text"] for m in said(at)]
 
 
 def test_a_full_disk_refuses_the_answer_with_a_message_then_recovers(small_disk, monkeypatch):
@@ -197,12 +198,12 @@ def test_a_full_disk_refuses_the_answer_with_a_message_then_recovers(small_disk,
     keep = store.open_db(path)  # a second user keeps the write-ahead log open, as on a busy server
     at = sparring_after_one_answer(path, monkeypatch)
     fill(small_disk)
-    at.chat_input[0].set_value(ELITE).run()
+    say(at, ELITE)
     refused(at, "is full", str(path))
     assert on_disk(path) == [STRONG]
     (small_disk / "filler").unlink()
-    at.chat_input[0].set_value(ELITE).run()  # space again: the same answer goes through, once
-    assert not at.exception and not at.error
+    say(at, ELITE)  # space again: the same answer goes through, once
+    assert not at.exception and not at.error and conversation_of(at)["reply"]["error"] is None
     assert on_disk(path) == [STRONG, ELITE]
     keep.close()
 
@@ -210,12 +211,12 @@ def test_a_full_disk_refuses_the_answer_with_a_message_then_recovers(small_disk,
 def test_a_database_made_read_only_mid_session_is_explained(isolated_db, monkeypatch):
     at = sparring_after_one_answer(isolated_db, monkeypatch)
     isolated_db.chmod(0o444)
-    at.chat_input[0].set_value(ELITE).run()
+    say(at, ELITE)
     refused(at, "read-only", str(isolated_db))
     assert on_disk(isolated_db) == [STRONG]
     isolated_db.chmod(0o644)
     at.run()  # the user reloads once the file is writable again
-    at.chat_input[0].set_value(ELITE).run()
+    say(at, ELITE)
     assert not at.error and on_disk(isolated_db) == [STRONG, ELITE]
 
 
@@ -229,7 +230,7 @@ def test_a_disk_remounted_read_only_is_explained(small_disk, monkeypatch):
     me = {"id": 1}
     at = app_for(me, "app_pages/sparring.py")
     refused(at, "read-only", str(path))
-    assert not at.chat_input  # nothing offers to take an answer it cannot keep
+    assert not at.get("bidi_component")  # nothing offers to take an answer it cannot keep
     assert on_disk(path, read_only_disk=True) == [STRONG]
 
 
@@ -237,6 +238,6 @@ def test_a_database_deleted_under_the_running_app_is_not_silently_replaced(isola
     at = sparring_after_one_answer(isolated_db, monkeypatch)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{isolated_db}{suffix}").unlink(missing_ok=True)
-    at.chat_input[0].set_value(ELITE).run()
+    say(at, ELITE)
     refused(at, "was deleted or moved", str(isolated_db))
     assert not isolated_db.exists()  # no new, empty database was made in its place

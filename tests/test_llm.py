@@ -18,7 +18,7 @@ from closergym.judge import JudgedFlag, JudgedMove, JudgeOutput, combine, judge,
 from closergym.llm import LLMClient, LLMError, LLMSettings, RateLimiter
 from closergym.prospect import LLMProspect, Scene, recites_prompt
 from closergym.sparring import Beat
-from tests.conftest import app_for
+from tests.conftest import app_for, conversation_of, said, say
 from tests.llm_server import MODEL_NAME, LlamaServer, SilentServer, free_port
 
 OBJECTION = library().objections["need-to-think"]
@@ -63,12 +63,12 @@ def test_the_judges_structured_output_is_validated_and_guarded(llama):
 @pytest.mark.llm
 def test_sparring_page_with_the_llm(llm_env, db, trainee):
     at = app_for(trainee, "app_pages/sparring.py", query={"objection": "need-to-think"})
-    at.chat_input[0].set_value(STRONG).run(timeout=90)
-    assert not at.exception
+    say(at, STRONG, timeout=90)
     turn = next(db.query("SELECT engine, reply FROM turns"))
     assert db["turns"].count == 1 and turn["reply"]
-    messages = [m.markdown[0].value for m in at.chat_message if m.markdown]
-    assert len(messages) >= 3  # opening, the answer, the streamed (or fallback) reply
+    messages = said(at)
+    assert [m["who"] for m in messages] == ["prospect", "rep", "prospect"]  # the opening, the answer, the reply
+    assert messages[-1]["text"] == turn["reply"]  # the model's line (or the built-in one, with a notice) as saved
 
 
 @pytest.mark.llm
@@ -88,12 +88,12 @@ def test_server_killed_mid_stream_falls_back_and_saves_one_turn(tmp_path, db, tr
         monkeypatch.setattr(LLMProspect, "stream", stream_then_crash)
         monkeypatch.setattr("closergym.sessions.judge", lambda *a, **k: (_ for _ in ()).throw(LLMError("bad_output", "x")))
         at = app_for(trainee, "app_pages/sparring.py", query={"objection": "need-to-think"})
-        at.chat_input[0].set_value(STRONG).run(timeout=90)
-        assert not at.exception
+        say(at, STRONG, timeout=90)
         assert server.process.poll() is not None
         rows = list(db.query("SELECT engine, reply FROM turns"))
         assert len(rows) == 1 and rows[0]["engine"] != "llm"
-        assert any("built-in prospect answered instead" in c.value for c in at.caption)
+        assert any("built-in prospect answered instead" in n for n in conversation_of(at)["reply"]["notices"])
+        assert said(at)[-1]["text"] == rows[0]["reply"]  # the built-in line, in place of the cut-off one
     finally:
         server.stop()
 
@@ -106,11 +106,10 @@ def test_a_server_that_never_answers_gives_a_friendly_message_in_time(db, traine
         monkeypatch.setenv("CLOSERGYM_MODEL", "anything")
         at = app_for(trainee, "app_pages/sparring.py", query={"objection": "send-info"})
         started = time.monotonic()
-        at.chat_input[0].set_value(STRONG).run(timeout=30)
+        say(at, STRONG, timeout=30)
         elapsed = time.monotonic() - started
-        assert not at.exception
         assert elapsed < 3.0 + 1.0, elapsed
-        text = " ".join(c.value for c in at.caption)
+        text = " ".join(conversation_of(at)["reply"]["notices"])
         assert "took too long" in text
         assert db["turns"].count == 1
     finally:
@@ -332,9 +331,10 @@ def test_the_key_never_reaches_database_logs_pages_or_errors(db, trainee, monkey
     monkeypatch.setenv("OPENAI_BASE_URL", dead_url)
     monkeypatch.setenv("CLOSERGYM_MODEL", "gpt-test")
     at = app_for(trainee, "app_pages/sparring.py", query={"objection": "too-expensive"})
-    at.chat_input[0].set_value(STRONG).run(timeout=30)
+    say(at, STRONG, timeout=30)
+    conversation = json.dumps(conversation_of(at))  # everything the browser got to draw the conversation
     at.switch_page("app_pages/settings.py").run()
-    shown = json.dumps([str(element) for element in at.main], default=str)
+    shown = json.dumps([str(element) for element in at.main], default=str) + conversation
     dump = "\n".join(sqlite3.connect(isolated_db).iterdump())
     errors = []
     try:

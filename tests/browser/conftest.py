@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from closergym import store
 
@@ -42,9 +43,10 @@ def free_port() -> int:
 
 
 class Server:
-    """`streamlit run app.py` in a child process, with its own database file."""
+    """`streamlit run serve.py` (the app with its turn endpoint, as ./scripts/run starts it) in a child
+    process, with its own database file; `script="app.py"` serves the app alone."""
 
-    def __init__(self, db_path: Path, env: dict | None = None):
+    def __init__(self, db_path: Path, env: dict | None = None, script: str = "serve.py"):
         self.db_path = db_path
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -54,7 +56,7 @@ class Server:
             if env is None or name not in env:
                 environ.pop(name, None)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
+            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(self.port),
              "--server.headless", "true"],
             cwd=ROOT, env=environ, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
         )
@@ -168,6 +170,26 @@ def on_phone(server, watched, trainee: str, path: str):
     page.goto(f"{server.url}{path}{'&' if '?' in path else '?'}trainee={trainee}")
     wait_for_app(page)
     return page
+
+
+def messages(page):
+    """The sparring conversation's messages (inside its component: Playwright's locators look in there)."""
+    return page.get_by_test_id("cgMessage")
+
+
+def answer_box(page):
+    return page.get_by_role("textbox", name="Your answer to the prospect…")
+
+
+def send(page, text: str, *, timeout: float = 20_000) -> None:
+    """Answer the prospect and wait until the graded answer and the reply are on the page."""
+    expect(answer_box(page)).to_be_editable(timeout=timeout)  # the conversation is drawn (its box comes with it)
+    before = messages(page).count()
+    answer_box(page).fill(text)
+    answer_box(page).press("Enter")
+    expect(messages(page)).to_have_count(before + 2, timeout=timeout)
+    expect(page.locator("form.cg-answer[aria-busy='true']")).to_have_count(0, timeout=timeout)
+    wait_for_app(page, timeout=timeout)
 
 
 def wait_for_app(page, timeout: float = 20_000) -> None:

@@ -10,8 +10,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from closergym import store
-from tests.browser.conftest import Server, wait_for_app
-from tests.browser.test_sparring_browser import send
+from tests.browser.conftest import Server, answer_box, send, wait_for_app
 
 ANSWERS = [
     "That makes sense. What part of it is still on your mind: the cost or the timing?",
@@ -79,13 +78,13 @@ def test_database_deleted_mid_session_is_reported_not_replaced(watched, tmp_path
         send(page, ANSWERS[0])
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        page.get_by_test_id("stChatInputTextArea").fill(ANSWERS[1])
-        page.keyboard.press("Enter")
-        wait_for_app(page)
-        error = page.get_by_test_id("stAlertContentError")
+        answer_box(page).fill(ANSWERS[1])
+        answer_box(page).press("Enter")
+        error = page.get_by_role("alert")
         expect(error).to_contain_text("was deleted or moved")
-        expect(error).to_contain_text("it was not saved")
-        expect(page.get_by_text(ANSWERS[1])).to_have_count(0)  # not shown as taken
+        expect(error).to_contain_text("was not saved")
+        expect(page.get_by_test_id("cgMessage").get_by_text(ANSWERS[1])).to_have_count(0)  # not shown as taken
+        expect(answer_box(page)).to_have_value(ANSWERS[1])  # kept, to send again
         assert not path.exists()  # and no new, empty database in its place
         watched.assert_clean()
     finally:

@@ -19,8 +19,7 @@ from playwright.sync_api import expect
 
 from closergym import store
 from components.text import unlinked
-from tests.browser.conftest import Server, wait_for_app
-from tests.browser.test_sparring_browser import send
+from tests.browser.conftest import Server, messages, send, wait_for_app
 
 NAME = "![x](http://example.com/x.png)"  # a valid name (30 characters) that Markdown would fetch
 ANSWERS = [
@@ -32,17 +31,22 @@ ANSWERS = [
 SHOWN = ["<script>alert(1)</script>", "[click](javascript:alert(1))", "![x](http://example.com/x.png)",
          '<iframe src="http://example.com/frame"></iframe>', ":red[text]", "<img src=x onerror=alert(1)>"]
 
-# Elements that only user or model text could have made, counted in the live DOM.
-INJECTED = """() => ({
-  scripts: [...document.scripts].filter((s) => s.textContent.includes('alert(')).length,
-  images: [...document.images].filter((i) => /example\\.com|^x$/.test(i.getAttribute('src') || '')).length,
-  iframes: document.querySelectorAll('iframe').length,
-  jsLinks: [...document.links].filter((a) => /^\\s*javascript:/i.test(a.getAttribute('href') || '')).length,
-  bareLinks: [...document.links].filter((a) => /^(?:[a-z]+:)?\\/\\/[^/?#]*example\\.(?:com|example)|^mailto:/i
-    .test(a.getAttribute('href') || '')).length,  // a link TO those hosts; our own links may carry the text in a query
-  directives: [...document.querySelectorAll('.stMarkdownColoredText, .stMarkdownColoredBackground')]
-    .filter((e) => ['text', 'boss'].includes(e.textContent.trim())).length,
-})"""
+# Elements that only user or model text could have made, counted in the live DOM (components' shadow roots too).
+INJECTED = """() => {
+  const roots = [document, ...[...document.querySelectorAll('*')].filter((e) => e.shadowRoot).map((e) => e.shadowRoot)];
+  const all = (selector) => roots.flatMap((root) => [...root.querySelectorAll(selector)]);
+  const href = (a) => a.getAttribute('href') || '';
+  return {
+    scripts: all('script').filter((s) => s.textContent.includes('alert(')).length,
+    images: all('img').filter((i) => /example\\.com|^x$/.test(i.getAttribute('src') || '')).length,
+    iframes: all('iframe').length,
+    jsLinks: all('a[href]').filter((a) => /^\\s*javascript:/i.test(href(a))).length,
+    bareLinks: all('a[href]').filter((a) => /^(?:[a-z]+:)?\\/\\/[^/?#]*example\\.(?:com|example)|^mailto:/i
+      .test(href(a))).length,  // a link TO those hosts; our own links may carry the text in a query
+    directives: all('.stMarkdownColoredText, .stMarkdownColoredBackground')
+      .filter((e) => ['text', 'boss'].includes(e.textContent.trim())).length,
+  };
+}"""
 NOTHING = {"scripts": 0, "images": 0, "iframes": 0, "jsLinks": 0, "bareLinks": 0, "directives": 0}
 
 
@@ -68,8 +72,8 @@ def test_hostile_text_in_every_field_is_shown_as_typed(server, watched):
     wait_for_app(page)
     for text in ANSWERS:
         send(page, text)
-    for payload in SHOWN:
-        expect(main.get_by_text(unlinked(payload), exact=False).first).to_be_visible()
+    for payload in SHOWN:  # the conversation shows text as text: exactly as typed
+        expect(messages(page).get_by_text(payload, exact=False).first).to_be_visible()
     assert page.evaluate(INJECTED) == NOTHING
 
     page.goto(url(server, "generator", code))
@@ -175,8 +179,8 @@ def test_hostile_model_output_is_text_and_the_key_never_leaks(model, watched, tm
         page.goto(f"{server.url}/sparring?trainee=Mo&objection=need-to-think")
         wait_for_app(page)
         send(page, "That makes sense. What part of it is still on your mind?")
-        reply = page.get_by_test_id("stChatMessage").nth(2)
-        expect(reply).to_contain_text(unlinked("".join(MODEL_REPLY).strip()))
+        reply = messages(page).nth(2)
+        expect(reply).to_contain_text("".join(MODEL_REPLY).strip())
         assert page.evaluate(INJECTED) == NOTHING
         page.goto(f"{server.url}/settings?trainee=Mo")
         wait_for_app(page)

@@ -1,0 +1,229 @@
+"""The sparring conversation as data: what the browser draws, and one answer's trip as events.
+
+The Sparring page and the turn endpoint (`closergym.web`) send the same `view` to the same drawing code
+in the browser, so a conversation reads the same whichever way an answer travelled. Every sentence a
+trainee reads is written here; the browser only lays it out, as text (never as HTML or Markdown).
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from closergym import sessions, store
+from closergym.content import Library, library
+from closergym.grading import MOVE_LABELS, Grade, clean_text
+from closergym.llm import LLMClient, LLMError
+from closergym.prospect import LLMProspect
+from closergym.sparring import ROUNDS, RoutineState
+
+ROUND_NAMES = {1: "the objection", 2: "the pushback", 3: "the curveball"}
+SECOND_CALL_ROUND_NAMES = {1: "the callback", 2: "the stall", 3: "the next steps"}
+OUTCOMES = {
+    "advanced": ("✅", "Advanced", "The prospect agreed to a next step."),
+    "stalled": ("⏸️", "Stalled", "No next step agreed: the deal is still open, but drifting."),
+    "lost": ("❌", "Lost", "The prospect ran out of patience and ended the call."),
+}
+TIER_ICONS = {"weak": "🟥", "strong": "🟧", "elite": "🟩"}
+MODEL_ANSWER_NOTE = "That is the library's model answer, word for word: try it in your own words next."
+
+
+def round_label(number: int, *, second_call: bool = False) -> str:
+    name = (SECOND_CALL_ROUND_NAMES if second_call else ROUND_NAMES).get(number, "the next line")
+    return f"Round {number} of {ROUNDS} · {name}"
+
+
+def badge(tier: str, score: int | None = None) -> str:
+    return f"{TIER_ICONS[tier]} {tier.upper()}" + (f" · {score}/100" if score is not None else "")
+
+
+def _same_words(a: str, b: str) -> bool:
+    return " ".join(a.lower().split()) == " ".join(b.lower().split())
+
+
+def card(grade: Grade, *, rebuttal: str | None = None, feedback: bool = True) -> dict:
+    """A graded answer's scorecard: the badge, each move with the phrases that earned it, the red flags,
+    notes, and (with `feedback`) keep / start / stop and a better line."""
+    shown = {
+        "tier": grade.tier,
+        "score": grade.score,
+        "badge": badge(grade.tier, grade.score),
+        "moves": [{"label": mark.label, "points": mark.points, "note": mark.note, "phrases": list(mark.phrases)}
+                  for mark in grade.moves],
+        "flags": [{"label": flag.label, "phrases": list(flag.phrases), "cap": f"caps the grade at {flag.cap}"}
+                  for flag in grade.red_flags],
+        "notes": list(grade.notes),
+        "feedback": None,
+    }
+    if feedback:
+        fb = grade.feedback
+        better = None if rebuttal is not None and _same_words(rebuttal, fb.better) else {
+            "title": "Another elite line, to compare" if grade.tier == "elite" else "A better alternative",
+            "text": fb.better, "why": fb.better_why}
+        shown["feedback"] = {"keep": list(fb.keep), "start": list(fb.start), "stop": list(fb.stop),
+                             "better": better, "note": None if better else MODEL_ANSWER_NOTE}
+    return shown
+
+
+def report(result: sessions.Report) -> dict:
+    """The session report: the outcome (kept apart from the grades), a badge per round, the best line, and
+    what to work on next."""
+    icon, label, meaning = OUTCOMES.get(result.outcome or "stalled")
+    work_on = advice = None
+    if result.weakest_move:
+        work_on = f"{MOVE_LABELS[result.weakest_move]}, the move that earned you the fewest points."
+    elif result.tiers:
+        advice = "Every move earned full marks in every round. " + (
+            "Try another objection, or the second call." if result.difficulty == "hard"
+            else "Try a harder difficulty or another objection.")
+    if result.tiers and not result.best_line:
+        advice = "No line reached strong yet. The better alternative under your last answer shows one that would."
+    return {
+        "outcome": f"{icon} {label}",
+        "meaning": f"{meaning} The outcome is kept apart from your grades: a strong answer can still stall a "
+                   "tough prospect.",
+        "rounds": [{"number": number, "tier": tier, "score": score, "badge": badge(tier, score)}
+                   for number, (tier, score) in enumerate(zip(result.tiers, result.scores), start=1)],
+        "best": {"line": result.best_line, "tier": result.best_tier} if result.best_line else None,
+        "work_on": work_on,
+        "advice": advice,
+        "steps": None if result.steps is None else [{"label": sessions.STEP_LABELS[step], "shown": seen}
+                                                    for step, seen in result.steps.items()],
+    }
+
+
+def view(db: Database, session: dict, lib: Library | None = None) -> dict:
+    """Everything the browser shows of a session: the conversation so far and, once it is over, the report."""
+    lib = lib or library()
+    state = RoutineState.from_dict(session["state"])
+    turns = {turn["round"]: turn for turn in store.session_turns(db, session["id"], trainee_id=session["trainee_id"])}
+    second_call = session["kind"] == "second_call"
+    messages = []
+    for number, prompt in enumerate(state.prompts, start=1):
+        messages.append({"id": f"p{number}", "who": "prospect", "label": round_label(number, second_call=second_call),
+                         "text": prompt})
+        turn = turns.get(number)
+        if turn:
+            grade = Grade.from_dict(turn["grade"])
+            messages.append({"id": f"a{number}", "who": "rep", "text": turn["rebuttal"],
+                             "card": card(grade, rebuttal=turn["rebuttal"], feedback=number == len(turns))})
+    if state.finished and state.closing:
+        messages.append({"id": "closing", "who": "prospect", "label": "", "text": state.closing})
+    active = session["status"] == "active" and not state.finished
+    return {
+        "session": session["uid"],
+        "round": state.round,
+        "active": active,
+        "messages": messages,
+        "report": None if active else report(sessions.session_report(db, session, lib)),
+    }
+
+
+class LiveReply:
+    """An LLM's reply as it streams. Iterate it for the chunks; afterwards `text` is the reply to keep:
+    the model's, or `fallback` (the built-in line) with a `notice` when the stream failed or said nothing."""
+
+    def __init__(self, chunks: Iterator[str], fallback: str):
+        self._chunks, self.fallback = chunks, fallback
+        self.text, self.from_llm, self.notice = fallback, False, None
+
+    def __iter__(self) -> Iterator[str]:
+        received: list[str] = []
+        failure = None
+        try:
+            for chunk in self._chunks:
+                received.append(chunk)
+                yield chunk
+        except LLMError as error:
+            failure = error
+        text = clean_text("".join(received)).strip()
+        if failure or not text:
+            reason = str(failure) if failure else "It sent an empty reply."
+            self.notice = f"The AI prospect dropped out: {reason} The built-in prospect answered instead."
+        else:
+            self.text, self.from_llm = text, True
+
+
+def answer(db: Database, *, trainee_id: int, session_id: int, text: str, round_number: int | None = None,
+           llm: LLMClient | None = None, lib: Library | None = None) -> Iterator[dict]:
+    """One answer's trip, as events for the browser:
+
+    - `{"type": "graded", "view": ...}`: the turn is graded and saved; the newest prospect line is still to
+      come (`"pending": true` on it) because an LLM is saying it. Only in the LLM mode.
+    - `{"type": "chunk", "text": ...}`: a piece of that line, as the LLM says it.
+    - `{"type": "done", "view": ..., "notices": [...]}`: the conversation as saved.
+    - `{"type": "error", "message": ..., "saved": false}`: the answer was refused; nothing was saved.
+
+    `round_number` is the round the browser answered: the same answer sent twice (a retry, a second tab) is
+    saved once, and the browser gets the conversation as it stands.
+    """
+    lib = lib or library()
+    session = store.get_session(db, session_id, trainee_id=trainee_id)
+    if session is None:
+        yield {"type": "error", "message": "That session was not found.", "saved": False}
+        return
+    state = RoutineState.from_dict(session["state"])
+    if round_number is not None and (round_number != state.round or state.finished or session["status"] != "active"):
+        # that round was answered already (a retry, another tab): the conversation as it stands
+        yield {"type": "done", "view": view(db, session, lib), "notices": []}
+        return
+    try:
+        result = sessions.take_turn(db, trainee_id=trainee_id, session_id=session_id, rebuttal=text,
+                                    turn_uid=f"{session['uid']}-r{state.round}", llm=llm, lib=lib)
+    except sessions.TurnError as error:
+        yield {"type": "error", "message": str(error), "saved": False}
+        return
+    notices = list(result.notices)
+    if llm and result.beat:
+        session = store.get_session(db, session_id, trainee_id=trainee_id)
+        shown = view(db, session, lib)
+        shown["messages"][-1] = {**shown["messages"][-1], "text": "", "pending": True}
+        yield {"type": "graded", "view": shown}
+        rng = random.Random(session["seed"] * 31 + len(result.state.tiers) + 1000)
+        remaining = result.deadline.remaining() if result.deadline else None
+        live = LiveReply(LLMProspect(llm, who=trainee_id).stream(result.scene, result.beat, rng, deadline=remaining),
+                         result.reply)
+        for chunk in live:
+            yield {"type": "chunk", "text": chunk}
+        if live.from_llm:
+            sessions.replace_reply(db, trainee_id=trainee_id, session_id=session_id, turn_id=result.turn_id,
+                                   reply=live.text)
+        else:
+            notices.append(live.notice)
+    session = store.get_session(db, session_id, trainee_id=trainee_id)
+    yield {"type": "done", "view": view(db, session, lib), "notices": notices}
+
+
+def not_saved(error: Exception, db_path: Path) -> dict | None:
+    """The event for an answer a storage failure kept from being saved (a full disk, a read-only or
+    vanished file), saying what to do; None for an error that is a bug, not the disk's doing."""
+    problem = error if isinstance(error, store.StorageError) else (
+        store.storage_problem(error, db_path) if isinstance(error, sqlite3.Error) else None)
+    if problem is None:
+        return None
+    return {"type": "error", "message": f"Your answer was not saved: Closer Gym could not use its database. {problem}",
+            "saved": False}
+
+
+# The words around the conversation, for the browser to place (it writes none of its own).
+LABELS = {
+    "placeholder": "Your answer to the prospect…",
+    "send": "Send your answer",
+    "log": "Your conversation with the prospect",
+    "you": "You said:",
+    "prospect": "The prospect said:",
+    "keep": "Keep",
+    "start": "Start",
+    "stop": "Stop",
+    "report": "Session report",
+    "outcome": "Outcome",
+    "rounds": "Rounds",
+    "best": "Your best line",
+    "work_on": "Work on next",
+    "steps": "The six steps of a second call",
+    "actions": {"end": "⏹️ End this session", "again": "🔁 Drill it again", "other": "🎯 Choose another drill"},
+}

@@ -1,0 +1,67 @@
+"""The conversation as data (closergym.conversation): the view the browser draws, and a live LLM reply."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from closergym import conversation, sessions, store
+from closergym.llm import LLMError
+from closergym.sparring import RoutineState
+
+STRONG = "That makes sense. What part of it is still on your mind?"
+
+
+def test_a_new_session_shows_the_opening_line_and_nothing_graded(db, trainee):
+    session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="bad-timing", seed=2)
+    view = conversation.view(db, session)
+    opening = RoutineState.from_dict(session["state"]).prompts[0]
+    assert view["messages"] == [{"id": "p1", "who": "prospect", "label": "Round 1 of 3 · the objection", "text": opening}]
+    assert view["active"] and view["round"] == 1 and view["report"] is None
+
+
+def test_the_second_calls_rounds_are_named_for_what_they_are(db, trainee):
+    session = sessions.start_session(db, trainee_id=trainee["id"], second_call=True)
+    for _ in range(3):
+        sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"], rebuttal=STRONG)
+    view = conversation.view(db, store.get_session(db, session["id"], trainee_id=trainee["id"]))
+    labels = [m["label"] for m in view["messages"] if m["who"] == "prospect" and m["label"]]
+    assert labels == ["Round 1 of 3 · the callback", "Round 2 of 3 · the stall", "Round 3 of 3 · the next steps"]
+    assert [step["label"] for step in view["report"]["steps"]] == list(sessions.STEP_LABELS.values())
+
+
+def test_an_answer_for_a_round_already_answered_changes_nothing(db, trainee):
+    session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="bad-timing")
+    first = list(conversation.answer(db, trainee_id=trainee["id"], session_id=session["id"], text=STRONG, round_number=1))
+    again = list(conversation.answer(db, trainee_id=trainee["id"], session_id=session["id"], text="Something else?",
+                                     round_number=1))
+    assert again == [{"type": "done", "view": first[-1]["view"], "notices": []}]
+    assert [row["rebuttal"] for row in db.query("SELECT rebuttal FROM turns")] == [STRONG]
+
+
+def chunks(*pieces, fail: bool = False):
+    yield from pieces
+    if fail:
+        raise LLMError("timeout", "The AI took too long.")
+
+
+@pytest.mark.parametrize(("stream", "text", "from_llm", "notice"), [
+    (chunks("Fair. ", "Send it over."), "Fair. Send it over.", True, None),
+    (chunks("Fair. ", fail=True), "The built-in line.", False, "The AI prospect dropped out: The AI took too long."),
+    (chunks(" ", "\u200b"), "The built-in line.", False, "The AI prospect dropped out: It sent an empty reply."),
+])
+def test_a_live_reply_keeps_the_models_words_or_says_why_it_did_not(stream, text, from_llm, notice):
+    live = conversation.LiveReply(stream, "The built-in line.")
+    streamed = list(live)
+    assert streamed and (live.text, live.from_llm) == (text, from_llm)
+    assert (live.notice or "").startswith(notice or "") and (live.notice is None) == (notice is None)
+
+
+def test_only_a_storage_failure_is_reported_as_one(tmp_path):
+    full = sqlite3.OperationalError("database or disk is full")
+    full.sqlite_errorname = "SQLITE_FULL"
+    event = conversation.not_saved(full, tmp_path / "gym.db")
+    assert event["type"] == "error" and "is full" in event["message"] and "not saved" in event["message"]
+    assert conversation.not_saved(sqlite3.OperationalError("near SELEC: syntax error"), tmp_path / "gym.db") is None
+    assert conversation.not_saved(ValueError("a bug"), tmp_path / "gym.db") is None

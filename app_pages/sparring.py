@@ -97,7 +97,8 @@ def take_answer() -> None:
         if last is None:
             raise
     st.session_state[REPLY_KEY] = {"nonce": sent.get("nonce"), "notices": last.get("notices", []),
-                                   "error": last["message"] if last["type"] == "error" else None}
+                                   "error": last["message"] if last["type"] == "error" else None,
+                                   "kept": bool(last.get("kept"))}
 
 
 @st.fragment

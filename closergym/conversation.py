@@ -123,6 +123,16 @@ def view(db: Database, session: dict, lib: Library | None = None) -> dict:
     }
 
 
+def _taken_elsewhere(db: Database, session: dict, round_number: int, text: str) -> list[str]:
+    """A notice when `round_number` holds another answer than `text` (sent from another tab or window)."""
+    saved = next(db.query("SELECT rebuttal FROM turns WHERE session_id = ? AND trainee_id = ? AND round = ?",
+                          [session["id"], session["trainee_id"], round_number]), None)
+    if saved is None or _same_words(saved["rebuttal"], clean_text(text)):
+        return []
+    return [f"Round {round_number} was already answered, in another tab or window: this is the conversation as saved. "
+            "Your answer is still in the box."]
+
+
 class LiveReply:
     """An LLM's reply as it streams. Iterate it for the chunks; afterwards `text` is the reply to keep:
     the model's, or `fallback` (the built-in line) with a `notice` when the stream failed or said nothing."""
@@ -155,7 +165,8 @@ def answer(db: Database, *, trainee_id: int, session_id: int, text: str, round_n
     - `{"type": "graded", "view": ...}`: the turn is graded and saved; the newest prospect line is still to
       come (`"pending": true` on it) because an LLM is saying it. Only in the LLM mode.
     - `{"type": "chunk", "text": ...}`: a piece of that line, as the LLM says it.
-    - `{"type": "done", "view": ..., "notices": [...]}`: the conversation as saved.
+    - `{"type": "done", "view": ..., "notices": [...]}`: the conversation as saved; with `"kept": true`
+      when another answer had already taken that round (the browser keeps the text in the box).
     - `{"type": "error", "message": ..., "saved": false}`: the answer was refused; nothing was saved.
 
     `round_number` is the round the browser answered: the same answer sent twice (a retry, a second tab) is
@@ -169,7 +180,8 @@ def answer(db: Database, *, trainee_id: int, session_id: int, text: str, round_n
     state = RoutineState.from_dict(session["state"])
     if round_number is not None and (round_number != state.round or state.finished or session["status"] != "active"):
         # that round was answered already (a retry, another tab): the conversation as it stands
-        yield {"type": "done", "view": view(db, session, lib), "notices": []}
+        taken = _taken_elsewhere(db, session, round_number, text)
+        yield {"type": "done", "view": view(db, session, lib), "notices": taken, **({"kept": True} if taken else {})}
         return
     try:
         result = sessions.take_turn(db, trainee_id=trainee_id, session_id=session_id, rebuttal=text,
@@ -178,6 +190,10 @@ def answer(db: Database, *, trainee_id: int, session_id: int, text: str, round_n
         yield {"type": "error", "message": str(error), "saved": False}
         return
     notices = list(result.notices)
+    if taken := _taken_elsewhere(db, session, state.round, text):  # another request won the race for this round
+        yield {"type": "done", "view": view(db, store.get_session(db, session_id, trainee_id=trainee_id), lib),
+               "notices": taken, "kept": True}
+        return
     if llm and result.beat:
         session = store.get_session(db, session_id, trainee_id=trainee_id)
         shown = view(db, session, lib)

@@ -206,9 +206,9 @@ function failed(ui, message) {
   ui.box.focus({ preventScroll: true });
 }
 
-function answered(ui, view, notices) {
+function answered(ui, view, notices, kept) {
   busy(ui, false);
-  ui.box.value = "";
+  if (!kept) ui.box.value = "";
   ui.grow();
   ui.problem.textContent = "";
   draw(ui, view);
@@ -229,7 +229,7 @@ function handle(ui, event) {
   } else if (event.type === "chunk" && ui.pending) {
     ui.pending.textContent += event.text;
   } else if (event.type === "done") {
-    answered(ui, event.view, event.notices);
+    answered(ui, event.view, event.notices, event.kept);
   }
 }
 
@@ -297,7 +297,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
       draw(ui, data.view);
       failed(ui, reply.error);
     } else {
-      answered(ui, data.view, reply.notices);
+      answered(ui, data.view, reply.notices, reply.kept);
     }
     return;
   }

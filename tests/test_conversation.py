@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 import pytest
 
@@ -34,9 +35,13 @@ def test_the_second_calls_rounds_are_named_for_what_they_are(db, trainee):
 def test_an_answer_for_a_round_already_answered_changes_nothing(db, trainee):
     session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="bad-timing")
     first = list(conversation.answer(db, trainee_id=trainee["id"], session_id=session["id"], text=STRONG, round_number=1))
-    again = list(conversation.answer(db, trainee_id=trainee["id"], session_id=session["id"], text="Something else?",
+    retry = list(conversation.answer(db, trainee_id=trainee["id"], session_id=session["id"], text=f" {STRONG} ",
                                      round_number=1))
-    assert again == [{"type": "done", "view": first[-1]["view"], "notices": []}]
+    assert retry == [{"type": "done", "view": first[-1]["view"], "notices": []}]  # the same answer, sent again
+    other_tab = list(conversation.answer(db, trainee_id=trainee["id"], session_id=session["id"], text="Something else?",
+                                         round_number=1))
+    assert other_tab[0]["view"] == first[-1]["view"] and other_tab[0]["kept"]  # the browser keeps the text
+    assert "already answered, in another tab" in other_tab[0]["notices"][0]
     assert [row["rebuttal"] for row in db.query("SELECT rebuttal FROM turns")] == [STRONG]
 
 
@@ -65,3 +70,31 @@ def test_only_a_storage_failure_is_reported_as_one(tmp_path):
     assert event["type"] == "error" and "is full" in event["message"] and "not saved" in event["message"]
     assert conversation.not_saved(sqlite3.OperationalError("near SELEC: syntax error"), tmp_path / "gym.db") is None
     assert conversation.not_saved(ValueError("a bug"), tmp_path / "gym.db") is None
+
+
+def test_answers_racing_for_one_round_save_one_and_tell_the_others(isolated_db, db, trainee):
+    session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="bad-timing")
+    start = threading.Barrier(6)
+    last: list[dict] = []
+
+    def send(number: int) -> None:
+        connection = store.open_db(isolated_db)
+        try:
+            start.wait()
+            *_, event = conversation.answer(connection, trainee_id=trainee["id"], session_id=session["id"],
+                                            text=f"Answer {number}: what part of it is on your mind?", round_number=1)
+            last.append(event)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(number,)) for number in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    saved = [row["rebuttal"] for row in db.query("SELECT rebuttal FROM turns")]
+    assert len(saved) == 1 and len(last) == 6
+    assert [event.get("kept", False) for event in last].count(False) == 1  # one answer took the round
+    assert all(event["view"]["messages"][1]["text"] == saved[0] for event in last)  # and every tab shows it
+    state = RoutineState.from_dict(store.get_session(db, session["id"], trainee_id=trainee["id"])["state"])
+    assert len(state.prompts) == 2 and state.tiers == [last[0]["view"]["messages"][1]["card"]["tier"]]

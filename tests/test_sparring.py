@@ -197,7 +197,8 @@ def test_sparring_page_full_three_round_session(db, trainee):
     assert conversation_of(at)["view"]["active"] and conversation_of(at)["view"]["report"] is None
     for number, text in enumerate((WEAK, STRONG, ELITE), start=1):
         say(at, text)
-        assert conversation_of(at)["reply"] == {"nonce": f"n{2 * number - 1}", "notices": [], "error": None}
+        assert conversation_of(at)["reply"] == {"nonce": f"n{2 * number - 1}", "notices": [], "error": None,
+                                                "kept": False}
     view = conversation_of(at)["view"]
     assert [m["who"] for m in view["messages"]] == ["prospect", "rep"] * 3 + ["prospect"]
     assert [m["card"]["tier"] for m in view["messages"] if m["who"] == "rep"] == ["weak", "strong", "elite"]

@@ -29,6 +29,8 @@ OUTCOMES = {
     "lost": ("❌", "Lost", "The prospect ran out of patience and ended the call."),
 }
 TIER_ICONS = {"weak": "🟥", "strong": "🟧", "elite": "🟩"}
+ENDED_ELSEWHERE = ("This session was ended in another tab or window, so your answer was not saved. Reload the "
+                   "page to pick a new drill; your answer is still in the box.")
 MODEL_ANSWER_NOTE = "That is the library's model answer, word for word: try it in your own words next."
 
 
@@ -177,6 +179,9 @@ def answer(db: Database, *, trainee_id: int, session_id: int, text: str, round_n
     if session is None:
         yield {"type": "error", "message": "That session was not found.", "saved": False}
         return
+    if session["status"] == "abandoned":
+        yield {"type": "error", "message": ENDED_ELSEWHERE, "saved": False}
+        return
     state = RoutineState.from_dict(session["state"])
     if round_number is not None and (round_number != state.round or state.finished or session["status"] != "active"):
         # that round was answered already (a retry, another tab): the conversation as it stands
@@ -241,5 +246,11 @@ LABELS = {
     "best": "Your best line",
     "work_on": "Work on next",
     "steps": "The six steps of a second call",
-    "actions": {"end": "⏹️ End this session", "again": "🔁 Drill it again", "other": "🎯 Choose another drill"},
+    "step_done": "Done:",
+    "step_missing": "Missing:",
+    "grading": "Grading your answer…",
+    "over": "Session over. Outcome:",
+    "count": "{n} / {limit} characters",
+    "actions": {"end": "⏹️ End this session", "end_confirm": "⏹️ End it? Press again (it is kept, as incomplete)",
+                "again": "🔁 Drill it again", "other": "🎯 Choose another drill"},
 }

@@ -6,7 +6,8 @@
 // instead (`setTriggerValue("answer", ...)`), which reruns the conversation's fragment with the new view.
 //
 // Every text from the trainee, the prospect or an LLM is set with `textContent`: nothing is parsed as
-// HTML or Markdown, so a typed <script> or **stars** show exactly as typed.
+// HTML or Markdown, so a typed <script> or **stars** show exactly as typed. Every word around them comes
+// from the page (`data.text`).
 
 const h = (tag, className, text) => {
   const node = document.createElement(tag);
@@ -14,8 +15,10 @@ const h = (tag, className, text) => {
   if (text !== undefined && text !== null) node.textContent = text;
   return node;
 };
-
+const hidden = (text) => h("span", "cg-sr", text);  // read by screen readers, not shown
 const quoted = (phrases, joiner) => phrases.map((p) => `“${p}”`).join(joiner);
+const SENDING_NOTE_AFTER_MS = 300;  // a reply quicker than this needs no "sending" state
+const COUNT_FROM = 1600;  // the character count shows from here on
 
 function scorecard(card, text) {
   const box = h("div", "cg-card");
@@ -23,9 +26,9 @@ function scorecard(card, text) {
   const list = h("ul", "cg-moves");
   for (const move of card.moves) {
     const item = h("li");
-    item.append(h("strong", null, move.label), " ",
-                h("span", "cg-dots", "●".repeat(move.points) + "○".repeat(2 - move.points)));
-    item.setAttribute("aria-label", `${move.label}: ${move.points} of 2. ${move.note}`);
+    const dots = h("span", "cg-dots", "●".repeat(move.points) + "○".repeat(2 - move.points));
+    dots.setAttribute("aria-hidden", "true");
+    item.append(h("strong", null, move.label), " ", dots, hidden(`${move.points} / 2.`));
     if (move.note) item.append(" ", move.note);
     if (move.phrases.length) item.append(h("div", "cg-quote", quoted(move.phrases, " · ")));
     list.append(item);
@@ -45,7 +48,7 @@ function scorecard(card, text) {
       if (!items.length) continue;
       box.append(h("strong", "cg-title", title));
       const ul = h("ul");
-      for (const text of items) ul.append(h("li", null, text));
+      for (const line of items) ul.append(h("li", null, line));
       box.append(ul);
     }
     if (fb.better) {
@@ -63,23 +66,26 @@ function message(msg, text) {
   const node = h("div", `cg-msg cg-${msg.who}`);
   node.dataset.testid = "cgMessage";
   node.dataset.who = msg.who;
-  node.append(h("div", "cg-avatar", msg.who === "rep" ? "🥊" : "🧑‍💼"));
-  node.firstChild.setAttribute("aria-hidden", "true");
+  const avatar = h("div", "cg-avatar", msg.who === "rep" ? "🥊" : "🧑‍💼");
+  avatar.setAttribute("aria-hidden", "true");
   const body = h("div", "cg-body");
-  body.append(h("span", "cg-sr", msg.who === "rep" ? text.you : text.prospect));
+  body.append(hidden(msg.who === "rep" ? text.you : text.prospect));
   if (msg.label) body.append(h("div", "cg-label", msg.label));
   const said = h("p", "cg-text", msg.text);
   if (msg.pending) said.classList.add("cg-pending");
   body.append(said);
   if (msg.card) body.append(scorecard(msg.card, text));
-  node.append(body);
+  if (msg.sending) body.append(h("p", "cg-note cg-sending", text.grading));
+  node.append(avatar, body);
   return node;
 }
 
 function report(rep, text) {
   const box = h("section", "cg-report");
   box.setAttribute("aria-label", text.report);
-  box.append(h("h3", null, text.report));
+  const title = h("h3", null, text.report);
+  title.tabIndex = -1;
+  box.append(title);
   const outcome = h("p");
   outcome.append(h("strong", null, `${text.outcome}: ${rep.outcome}`), ` ${rep.meaning}`);
   box.append(outcome);
@@ -100,7 +106,12 @@ function report(rep, text) {
   if (rep.steps) {
     box.append(h("strong", "cg-title", text.steps));
     const ul = h("ul", "cg-steps");
-    for (const step of rep.steps) ul.append(h("li", null, `${step.shown ? "✅" : "⬜"} ${step.label}`));
+    for (const step of rep.steps) {
+      const mark = h("span", null, step.shown ? "✅" : "⬜");
+      mark.setAttribute("aria-hidden", "true");
+      ul.append(h("li"));
+      ul.lastChild.append(mark, " ", hidden(step.shown ? text.step_done : text.step_missing), step.label);
+    }
     box.append(ul);
   }
   return box;
@@ -119,32 +130,68 @@ function drawMessages(log, messages, text) {
   while (log.children.length > messages.length) log.lastChild.remove();
 }
 
+function button(ui, name, className) {
+  const node = h("button", `cg-action ${className || ""} cg-${name}`, ui.data.text.actions[name]);
+  node.type = "button";
+  node.dataset.action = name;
+  node.addEventListener("click", () => act(ui, name, node));
+  return node;
+}
+
+// "End this session" asks once more (it sits above the answer box: a slip of the finger is easy).
+function act(ui, name, node) {
+  if (name === "end" && !node.dataset.armed) {
+    node.dataset.armed = "1";
+    node.textContent = ui.data.text.actions.end_confirm;
+    setTimeout(() => {
+      delete node.dataset.armed;
+      node.textContent = ui.data.text.actions.end;
+    }, 4000);
+    return;
+  }
+  if (ui.busy) return;
+  ui.trigger("action", name);
+}
+
 function setup(root) {
   const ui = { root };
-  ui.log = h("div", "cg-log");
-  ui.log.setAttribute("role", "log");
-  ui.status = h("div", "cg-status");
-  ui.status.setAttribute("role", "status");
+  ui.log = h("section", "cg-log");
   ui.report = h("div");
   ui.actions = h("div", "cg-actions");
+  ui.dock = h("div", "cg-dock");  // sticks to the bottom of the screen: what to answer, and the box
+  ui.current = h("button", "cg-current");
+  ui.current.type = "button";
+  ui.current.setAttribute("aria-hidden", "true");  // the same line is in the conversation, for screen readers
+  ui.current.tabIndex = -1;
+  ui.current.addEventListener("click", () => ui.prospectNode && ui.prospectNode.scrollIntoView({ block: "center" }));
+  ui.status = h("div", "cg-status");
+  ui.status.setAttribute("role", "status");
+  ui.problem = h("div", "cg-problem");
+  ui.problem.setAttribute("role", "alert");
   ui.form = h("form", "cg-answer");
   ui.box = h("textarea");
   ui.box.rows = 1;
   ui.box.dataset.testid = "cgAnswer";
+  ui.box.setAttribute("enterkeyhint", "send");
   ui.send = h("button", "cg-send", "➤");
   ui.send.type = "submit";
-  ui.problem = h("div", "cg-problem");
-  ui.problem.setAttribute("role", "alert");
+  ui.count = h("div", "cg-count");
+  ui.count.setAttribute("aria-live", "polite");
   const row = h("div", "cg-row");
   row.append(ui.box, ui.send);
-  ui.form.append(row, ui.problem);
-  root.append(ui.log, ui.status, ui.report, ui.actions, ui.form);
+  ui.form.append(row, ui.count);
+  ui.end = h("div", "cg-end-bar");
+  ui.dock.append(ui.current, ui.status, ui.problem, ui.form, ui.end);
+  ui.announce = h("div", "cg-sr");
+  ui.announce.setAttribute("aria-live", "polite");
+  root.append(ui.log, ui.report, ui.actions, ui.dock, ui.announce);
 
-  const grow = () => {
+  ui.box.addEventListener("input", () => {
     ui.box.style.height = "auto";
-    ui.box.style.height = `${Math.min(ui.box.scrollHeight, 192)}px`;
-  };
-  ui.box.addEventListener("input", grow);
+    ui.box.style.height = `${ui.box.scrollHeight}px`;  // the stylesheet caps it
+    ui.problem.textContent = "";
+    refreshBox(ui);
+  });
   ui.box.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
@@ -153,33 +200,59 @@ function setup(root) {
   });
   ui.form.addEventListener("submit", (event) => {
     event.preventDefault();
-    if (!ui.busy) submit(ui, ui.box.value);
+    if (!ui.busy && ui.box.value.trim()) submit(ui, ui.box.value);
   });
-  ui.grow = grow;
+  // The line to answer shows above the box only while it is off the screen.
+  ui.watch = new IntersectionObserver((entries) => {
+    for (const entry of entries) ui.current.classList.toggle("cg-seen", entry.isIntersecting);
+  }, { threshold: 0.9 });
   return ui;
 }
 
-function busy(ui, on, note) {
-  ui.busy = on;
-  ui.box.readOnly = on;
-  ui.send.disabled = on;
-  ui.form.setAttribute("aria-busy", on ? "true" : "false");
-  ui.status.textContent = on && note ? note : "";
+function refreshBox(ui) {
+  const limit = ui.data.limit;
+  const length = ui.box.value.length;
+  ui.count.textContent = length >= COUNT_FROM ? ui.data.text.count.replace("{n}", length.toLocaleString("en"))
+    .replace("{limit}", limit.toLocaleString("en")) : "";
+  ui.count.classList.toggle("cg-over", length > limit);
+  ui.send.disabled = ui.busy || !ui.box.value.trim();
 }
 
-function showNotices(ui, notices) {
-  ui.status.replaceChildren(...(notices || []).map((n) => h("p", "cg-notice", `⚠️ ${n}`)));
+function busy(ui, on) {
+  ui.busy = on;
+  ui.box.readOnly = on;
+  ui.form.setAttribute("aria-busy", on ? "true" : "false");
+  clearTimeout(ui.sendingTimer);
+  ui.log.querySelectorAll(".cg-sent").forEach((node) => node.remove());
+  if (on) {
+    const answer = ui.box.value;
+    ui.status.textContent = ui.data.waiting || "";
+    // A slow reply (a slow network, an LLM judge) shows the answer as sent, being graded.
+    ui.sendingTimer = setTimeout(() => {
+      const node = message({ who: "rep", text: answer, sending: true }, ui.data.text);
+      node.classList.add("cg-sent");
+      ui.log.append(node);
+      node.scrollIntoView({ block: "nearest" });
+    }, SENDING_NOTE_AFTER_MS);
+  }
+  ui.actions.querySelectorAll("button").forEach((node) => { node.disabled = on; });
+  refreshBox(ui);
+}
+
+function say(ui, lines) {
+  ui.status.replaceChildren(...(lines || []).map((line) => h("p", "cg-notice", `⚠️ ${line}`)));
 }
 
 // The graded answer at the top of the screen: on a phone it would land above it, under the next line.
 function bringUp(ui) {
-  const answers = ui.log.querySelectorAll(".cg-rep");
+  const answers = ui.log.querySelectorAll(".cg-rep:not(.cg-sent)");
   const newest = answers[answers.length - 1];
   if (newest) newest.scrollIntoView({ block: "start" });
 }
 
 function draw(ui, view) {
   const text = ui.data.text;
+  const fresh = ui.view && ui.view.session !== view.session;  // "Drill it again" drew a new session
   ui.view = view;
   drawMessages(ui.log, view.messages, text);
   const reportKey = JSON.stringify(view.report);
@@ -187,17 +260,29 @@ function draw(ui, view) {
     ui.report.dataset.key = reportKey;
     ui.report.replaceChildren(...(view.report ? [report(view.report, text)] : []));
   }
-  const wanted = view.active ? ["end"] : ["again", "other"];
-  if (ui.actions.dataset.key !== wanted.join()) {
-    ui.actions.dataset.key = wanted.join();
-    ui.actions.replaceChildren(...wanted.map((name) => {
-      const button = h("button", `cg-action cg-${name}`, text.actions[name]);
-      button.type = "button";
-      button.addEventListener("click", () => ui.trigger("action", name));
-      return button;
-    }));
+  const mode = view.active ? "active" : "over";
+  if (ui.actions.dataset.key !== mode) {
+    ui.actions.dataset.key = mode;
+    ui.actions.replaceChildren(...(view.active ? [button(ui, "end", "cg-quiet")] : []));
+    ui.end.replaceChildren(...(view.active ? [] : [
+      h("p", "cg-outcome", view.report ? `${text.over} ${view.report.outcome}` : ""),
+      button(ui, "again"), button(ui, "other")]));
   }
   ui.form.hidden = !view.active;
+  ui.end.hidden = view.active;
+  // What the prospect said last: the line an answer goes to.
+  const prospects = ui.log.querySelectorAll(".cg-prospect");
+  const latest = prospects[prospects.length - 1];
+  if (latest !== ui.prospectNode) {
+    if (ui.prospectNode) ui.watch.unobserve(ui.prospectNode);
+    ui.prospectNode = latest;
+    if (latest) ui.watch.observe(latest);
+  }
+  const last = view.messages.filter((m) => m.who === "prospect").pop();
+  ui.current.hidden = !view.active || !last;
+  ui.current.replaceChildren(h("span", "cg-label", last && last.label ? last.label : text.prospect),
+                             h("span", "cg-current-text", last ? `“${last.text}”` : ""));
+  if (fresh && view.active) ui.box.focus({ preventScroll: true });
 }
 
 function failed(ui, message) {
@@ -207,14 +292,29 @@ function failed(ui, message) {
 }
 
 function answered(ui, view, notices, kept) {
+  const wasActive = ui.view.active;
   busy(ui, false);
-  if (!kept) ui.box.value = "";
-  ui.grow();
+  if (!kept) {
+    ui.box.value = "";
+    ui.box.style.height = "auto";
+  }
   ui.problem.textContent = "";
   draw(ui, view);
-  showNotices(ui, notices);
+  say(ui, notices);
+  refreshBox(ui);
+  if (kept) return ui.box.focus({ preventScroll: true });
   bringUp(ui);
-  if (view.active) ui.box.focus({ preventScroll: true });
+  const graded = view.messages.filter((m) => m.card).pop();
+  const reply = view.messages[view.messages.length - 1];
+  const summary = [graded ? `${graded.card.badge}.` : "", reply && reply.who === "prospect" ? `${ui.data.text.prospect} ${reply.text}` : ""];
+  if (view.active) {
+    ui.box.focus({ preventScroll: true });
+  } else if (wasActive && view.report) {
+    summary.push(`${ui.data.text.over} ${view.report.outcome}.`);
+    const again = ui.end.querySelector("button");
+    if (again) again.focus({ preventScroll: true });
+  }
+  ui.announce.textContent = summary.join(" ");
 }
 
 function handle(ui, event) {
@@ -222,20 +322,23 @@ function handle(ui, event) {
   if (event.type === "graded") {
     ui.status.textContent = "";  // the judge has spoken; the prospect's reply streams in below
     ui.box.value = "";
-    ui.grow();
+    ui.log.querySelectorAll(".cg-sent").forEach((node) => node.remove());
     draw(ui, event.view);
     bringUp(ui);
-    ui.pending = ui.log.querySelector(".cg-pending");
+    ui.pending = [ui.log.querySelector(".cg-pending"), ui.current.querySelector(".cg-current-text")];
+    ui.pending[1].textContent = "…";
   } else if (event.type === "chunk" && ui.pending) {
-    ui.pending.textContent += event.text;
+    ui.pending[0].textContent += event.text;
+    ui.pending[1].textContent = `“${ui.pending[0].textContent}”`;
   } else if (event.type === "done") {
+    ui.pending = null;
     answered(ui, event.view, event.notices, event.kept);
   }
 }
 
 async function submit(ui, answer) {
   const data = ui.data;
-  busy(ui, true, data.waiting);
+  busy(ui, true);
   ui.problem.textContent = "";
   if (data.endpoint && !ui.noEndpoint) {
     let settled = false;
@@ -265,10 +368,9 @@ async function submit(ui, answer) {
           }
           if (done) break;
         }
-        if (settled) return;
       }
     } catch (error) {
-      // the connection dropped: if the answer was taken, the rerun below shows it as saved
+      // the connection dropped: if the answer was taken, the page's own path shows it as saved
     }
     if (settled) return;
   }
@@ -301,5 +403,8 @@ export default function ({ data, parentElement, setTriggerValue }) {
     }
     return;
   }
-  if (!ui.busy) draw(ui, data.view);
+  if (!ui.busy) {
+    draw(ui, data.view);
+    refreshBox(ui);
+  }
 }

@@ -14,6 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from closergym import conversation, web
+from closergym.grading import MAX_REBUTTAL
 from closergym.llm import LLMClient
 
 KEY = "sparring_conversation"
@@ -35,6 +36,7 @@ def show(view: dict, *, token: str | None, llm: LLMClient | None, reply: dict | 
         "reply": reply,
         "waiting": f"The AI judge is reading your answer ({llm.settings.label})…" if llm else None,
         "text": conversation.LABELS,
+        "limit": MAX_REBUTTAL,
     }
     return _COMPONENT(data=data, key=KEY, on_answer_change=on_answer, on_action_change=lambda: None)
 

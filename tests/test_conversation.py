@@ -98,3 +98,11 @@ def test_answers_racing_for_one_round_save_one_and_tell_the_others(isolated_db, 
     assert all(event["view"]["messages"][1]["text"] == saved[0] for event in last)  # and every tab shows it
     state = RoutineState.from_dict(store.get_session(db, session["id"], trainee_id=trainee["id"])["state"])
     assert len(state.prompts) == 2 and state.tiers == [last[0]["view"]["messages"][1]["card"]["tier"]]
+
+
+def test_an_answer_to_a_session_ended_elsewhere_is_refused_and_says_why(db, trainee):
+    session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="bad-timing")
+    sessions.abandon_open_sessions(db, trainee["id"])  # "End this session", in another tab
+    events = list(conversation.answer(db, trainee_id=trainee["id"], session_id=session["id"], text=STRONG, round_number=1))
+    assert events == [{"type": "error", "message": conversation.ENDED_ELSEWHERE, "saved": False}]
+    assert db["turns"].count == 0

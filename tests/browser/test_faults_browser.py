@@ -10,7 +10,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from closergym import store
-from tests.browser.conftest import Server, answer_box, send, wait_for_app
+from tests.browser.conftest import Server, answer_box, messages, send, wait_for_app
 
 ANSWERS = [
     "That makes sense. What part of it is still on your mind: the cost or the timing?",
@@ -42,7 +42,7 @@ def test_server_killed_mid_session_loses_nothing_and_the_session_resumes(browser
         wait_for_app(page)
         for text in ANSWERS[:2]:
             send(page, text)  # returns once the reply and the grade are on the page
-        expect(page.get_by_text("Round 3 of 3")).to_be_visible()
+        expect(messages(page).get_by_text("Round 3 of 3")).to_be_visible()
         first.process.kill()  # SIGKILL: no shutdown, no cleanup
         first.process.wait(timeout=10)
     finally:
@@ -55,7 +55,7 @@ def test_server_killed_mid_session_loses_nothing_and_the_session_resumes(browser
         page = watched.page
         page.goto(f"{second.url}/sparring?trainee=Kim")
         wait_for_app(page)
-        expect(page.get_by_text("Round 3 of 3")).to_be_visible()
+        expect(messages(page).get_by_text("Round 3 of 3")).to_be_visible()
         for text in ANSWERS[:2]:
             expect(page.get_by_text(text)).to_be_visible()
         send(page, ANSWERS[2])

@@ -31,9 +31,11 @@ def session_of_three(server, page, watched):
     # the hostile answer is shown as typed, not rendered
     expect(messages(page).nth(1).get_by_text("<img src=x onerror=alert(1)>", exact=False)).to_be_visible()
     assert page.locator("img[src='x']").count() == 0
-    expect(page.get_by_role("heading", name="Session report")).to_be_visible()
-    expect(page.get_by_text("Outcome:", exact=False)).to_be_visible()
-    expect(answer_box(page)).to_have_count(0)  # the answer that ended the session took the box away
+    report = page.get_by_role("region", name="Session report")
+    expect(report.get_by_role("heading", name="Session report")).to_be_visible()
+    expect(report.get_by_text("Outcome:", exact=False)).to_be_visible()
+    expect(answer_box(page)).to_be_hidden()  # the answer that ended the session took the box away
+    expect(page.get_by_role("button", name="Drill it again")).to_be_focused()  # what to do next, at hand
     assert "objection=" not in page.url  # the deep link was consumed: a reload resumes, not restarts
     with store.open_db(server.db_path) as db:
         tiers = [row["tier"] for row in db.query("SELECT tier FROM turns ORDER BY id")]
@@ -99,4 +101,23 @@ def test_on_a_phone_each_new_grade_is_on_screen(server, watched):
         send(page, text)
         newest = messages(page).nth(2 * number - 1)
         expect(newest.get_by_text("/100", exact=False).first).to_be_in_viewport()
+        # the prospect's new line is below the screen: it shows above the answer box, to answer it
+        reply = messages(page).nth(2 * number).locator(".cg-text").inner_text()
+        expect(page.locator(".cg-current-text")).to_have_text(f"“{reply}”")
+        expect(page.locator(".cg-current-text")).to_be_in_viewport()
+    watched.assert_clean()
+
+
+def test_ending_a_session_asks_once_more(server, watched):
+    page = on_phone(server, watched, "End", "/sparring?objection=bad-timing")
+    end = page.get_by_role("button", name="End this session")
+    end.click()
+    expect(page.get_by_role("button", name="End it? Press again")).to_be_visible()
+    expect(answer_box(page)).to_be_visible()  # one press ends nothing
+    page.get_by_role("button", name="End it? Press again").click()
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Start sparring")).to_be_visible()
+    with store.open_db(server.db_path) as db:
+        mine = store.get_trainee_by_name(db, "End")["id"]
+        assert [row["status"] for row in db.query("SELECT status FROM sessions WHERE trainee_id = ?", [mine])] == ["abandoned"]
     watched.assert_clean()

@@ -9,4 +9,4 @@ import streamlit as st
 
 from closergym import web
 
-app = st.App("app.py", routes=web.routes())
+app = st.App("app.py", routes=web.routes(st.get_option("server.baseUrlPath")))

@@ -111,7 +111,7 @@ def talk(session_id: int) -> None:
     token = None
     if web.served():  # the fast path: answers go straight to the turn endpoint
         token = web.issue_pass(trainee_id=me["id"], session_id=session_id, db_path=context.config().db_path,
-                               llm=llm, token=st.session_state.get(PASS_KEY))
+                               llm=llm.settings if llm else None, token=st.session_state.get(PASS_KEY))
         st.session_state[PASS_KEY] = token
     result = conversation_box.show(conversation.view(database, session, lib), token=token, llm=llm,
                                    reply=st.session_state.pop(REPLY_KEY, None), on_answer=take_answer)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -29,6 +31,7 @@ OUTCOMES = {
     "lost": ("❌", "Lost", "The prospect ran out of patience and ended the call."),
 }
 TIER_ICONS = {"weak": "🟥", "strong": "🟧", "elite": "🟩"}
+STILL_GRADING = "Your last answer is still being graded: wait for the prospect's reply, then send this one."
 ENDED_ELSEWHERE = ("This session was ended in another tab or window, so your answer was not saved. Reload the "
                    "page to pick a new drill; your answer is still in the box.")
 MODEL_ANSWER_NOTE = "That is the library's model answer, word for word: try it in your own words next."
@@ -160,6 +163,26 @@ class LiveReply:
             self.text, self.from_llm = text, True
 
 
+_answering: set[int] = set()  # sessions with an answer on its way through `answer`, in this process
+_answering_lock = threading.Lock()
+
+
+@contextmanager
+def _one_at_a_time(session_id: int) -> Iterator[bool]:
+    """True for the first answer to a session while no other is being taken; False for one that comes
+    meanwhile (a double send, a retry through the other path, a second tab), which must not run the judge
+    and the prospect a second time."""
+    with _answering_lock:
+        first = session_id not in _answering
+        _answering.add(session_id)
+    try:
+        yield first
+    finally:
+        if first:
+            with _answering_lock:
+                _answering.discard(session_id)
+
+
 def answer(db: Database, *, trainee_id: int, session_id: int, text: str, round_number: int | None = None,
            llm: LLMClient | None = None, lib: Library | None = None) -> Iterator[dict]:
     """One answer's trip, as events for the browser:
@@ -175,19 +198,29 @@ def answer(db: Database, *, trainee_id: int, session_id: int, text: str, round_n
     saved once, and the browser gets the conversation as it stands.
     """
     lib = lib or library()
-    session = store.get_session(db, session_id, trainee_id=trainee_id)
-    if session is None:
-        yield {"type": "error", "message": "That session was not found.", "saved": False}
-        return
-    if session["status"] == "abandoned":
-        yield {"type": "error", "message": ENDED_ELSEWHERE, "saved": False}
-        return
-    state = RoutineState.from_dict(session["state"])
-    if round_number is not None and (round_number != state.round or state.finished or session["status"] != "active"):
-        # that round was answered already (a retry, another tab): the conversation as it stands
-        taken = _taken_elsewhere(db, session, round_number, text)
-        yield {"type": "done", "view": view(db, session, lib), "notices": taken, **({"kept": True} if taken else {})}
-        return
+    with _one_at_a_time(session_id) as first:
+        if not first:
+            yield {"type": "error", "message": STILL_GRADING, "saved": False}
+            return
+        session = store.get_session(db, session_id, trainee_id=trainee_id)  # as it stands, no other answer on its way
+        if session is None:
+            yield {"type": "error", "message": "That session was not found.", "saved": False}
+            return
+        if session["status"] == "abandoned":
+            yield {"type": "error", "message": ENDED_ELSEWHERE, "saved": False}
+            return
+        state = RoutineState.from_dict(session["state"])
+        if round_number is not None and (round_number != state.round or state.finished or session["status"] != "active"):
+            # that round was answered already (a retry, another tab): the conversation as it stands
+            taken = _taken_elsewhere(db, session, round_number, text)
+            yield {"type": "done", "view": view(db, session, lib), "notices": taken, **({"kept": True} if taken else {})}
+            return
+        yield from _take(db, session, state, text=text, llm=llm, lib=lib)
+
+
+def _take(db: Database, session: dict, state: RoutineState, *, text: str, llm: LLMClient | None,
+          lib: Library) -> Iterator[dict]:
+    trainee_id, session_id = session["trainee_id"], session["id"]
     try:
         result = sessions.take_turn(db, trainee_id=trainee_id, session_id=session_id, rebuttal=text,
                                     turn_uid=f"{session['uid']}-r{state.round}", llm=llm, lib=lib)
@@ -200,8 +233,7 @@ def answer(db: Database, *, trainee_id: int, session_id: int, text: str, round_n
                "notices": taken, "kept": True}
         return
     if llm and result.beat:
-        session = store.get_session(db, session_id, trainee_id=trainee_id)
-        shown = view(db, session, lib)
+        shown = view(db, store.get_session(db, session_id, trainee_id=trainee_id), lib)
         shown["messages"][-1] = {**shown["messages"][-1], "text": "", "pending": True}
         yield {"type": "graded", "view": shown}
         rng = random.Random(session["seed"] * 31 + len(result.state.tiers) + 1000)
@@ -210,24 +242,30 @@ def answer(db: Database, *, trainee_id: int, session_id: int, text: str, round_n
                          result.reply)
         for chunk in live:
             yield {"type": "chunk", "text": chunk}
-        if live.from_llm:
-            sessions.replace_reply(db, trainee_id=trainee_id, session_id=session_id, turn_id=result.turn_id,
-                                   reply=live.text)
-        else:
+        if not live.from_llm:
             notices.append(live.notice)
-    session = store.get_session(db, session_id, trainee_id=trainee_id)
-    yield {"type": "done", "view": view(db, session, lib), "notices": notices}
+        else:
+            try:
+                sessions.replace_reply(db, trainee_id=trainee_id, session_id=session_id, turn_id=result.turn_id,
+                                       reply=live.text)
+            except sqlite3.Error as error:  # the answer is saved; only the model's wording of the reply is lost
+                notices.append(f"The AI prospect's line could not be saved ({error}); the built-in line was kept.")
+    yield {"type": "done", "view": view(db, store.get_session(db, session_id, trainee_id=trainee_id), lib),
+           "notices": notices}
 
 
-def not_saved(error: Exception, db_path: Path) -> dict | None:
+def not_saved(error: Exception, db_path: Path, *, answer_saved: bool = False) -> dict | None:
     """The event for an answer a storage failure kept from being saved (a full disk, a read-only or
-    vanished file), saying what to do; None for an error that is a bug, not the disk's doing."""
+    vanished file), saying what to do; None for an error that is a bug, not the disk's doing. With
+    `answer_saved`, the failure came after the answer was saved, while its reply was being finished."""
     problem = error if isinstance(error, store.StorageError) else (
         store.storage_problem(error, db_path) if isinstance(error, sqlite3.Error) else None)
     if problem is None:
         return None
-    return {"type": "error", "message": f"Your answer was not saved: Closer Gym could not use its database. {problem}",
-            "saved": False}
+    what = ("Your answer was saved, but its reply could not be finished (reload the page to see it)"
+            if answer_saved else "Your answer was not saved")
+    return {"type": "error", "message": f"{what}: Closer Gym could not use its database. {problem}",
+            "saved": answer_saved}
 
 
 # The words around the conversation, for the browser to place (it writes none of its own).

@@ -813,9 +813,12 @@ def match_objection(objection_text: str, lib: Library | None = None) -> Objectio
     return lib.objections[found.slug] if found else None
 
 
-# Control characters (Unicode category Cc) but line breaks and tabs, lone surrogates (Cs), and invisible
-# characters pasted along with text (zero-width spaces and joiners, a soft hyphen). Emoji joiners stay.
-_UNWANTED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u200b\u200c\u2060\ufeff\u00ad\u180e]")
+# Control characters (Unicode category Cc) but line breaks and tabs, lone surrogates (Cs), invisible
+# characters pasted along with text (zero-width spaces and joiners, a soft hyphen), and the directional
+# overrides and isolates that make a line show in another order than it reads (U+202A-E, U+2066-9; the
+# plain left-to-right and right-to-left marks stay). Emoji joiners stay.
+_UNWANTED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u200b\u200c\u2060\ufeff\u00ad\u180e"
+                       "\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(text: str) -> str:

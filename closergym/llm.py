@@ -12,8 +12,11 @@ import re
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
@@ -42,6 +45,7 @@ HISTORY_MESSAGES = 8
 CALLS_PER_MINUTE = 20
 
 Model = TypeVar("Model", bound=BaseModel)
+Result = TypeVar("Result")
 _KEYLIKE = re.compile(r"\b(?:sk|pk|rk|key)-[A-Za-z0-9_\-*]{6,}")
 
 
@@ -127,6 +131,23 @@ class RateLimiter:
 
 rate_limiter = RateLimiter()
 
+# The HTTP client's timeouts are per read: a server that sends a byte a second, or keeps a stream alive
+# with comment lines and no words, would hold a turn for ever. So every blocking step of a call runs on
+# one of these threads, waited for only as long as the turn has left. A step that overruns is left to end
+# on its own (its connection is closed when it can be); the pool bounds how many can be left at once.
+_steps = ThreadPoolExecutor(max_workers=32, thread_name_prefix="closergym-llm")
+_END = object()
+
+
+def in_time(step: Callable[[], Result], seconds: float) -> Result:
+    """`step()`, or `LLMError("timeout")` once `seconds` have passed without its result."""
+    future = _steps.submit(step)
+    try:
+        return future.result(timeout=max(0.0, seconds))
+    except FutureTimeout:
+        future.cancel()
+        raise LLMError("timeout", "The AI model took too long to answer.") from None
+
 
 class LLMClient:
     """A thin wrapper over `openai.OpenAI` with our deadlines, retries and error mapping."""
@@ -183,7 +204,7 @@ class LLMClient:
                 raise LLMError("timeout", "The AI model took too long to answer.")
             timeout = httpx2.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining))
             try:
-                return make(timeout)
+                return in_time(partial(make, timeout), remaining)
             except Exception as error:  # noqa: BLE001 - mapped to LLMError below
                 backoff = 0.5 * (2**attempt)
                 retry_after = getattr(getattr(error, "response", None), "headers", {}).get("retry-after")
@@ -207,10 +228,9 @@ class LLMClient:
             model=self.settings.model, messages=messages, stream=True, max_tokens=max_tokens,
             temperature=temperature, timeout=timeout), deadline=deadline, who=who)
         finished = False
+        chunks = iter(stream)
         try:
-            for chunk in stream:
-                if time.monotonic() - started > deadline:
-                    raise LLMError("timeout", "The AI model took too long to answer.")
+            while (chunk := in_time(lambda: next(chunks, _END), deadline - (time.monotonic() - started))) is not _END:
                 if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
                     yield chunk.choices[0].delta.content
                 finished = finished or bool(chunk.choices and chunk.choices[0].finish_reason)
@@ -247,6 +267,12 @@ class LLMClient:
                                   max_tokens=5, deadline=deadline, who=who)
         text = "".join(chunks).strip()
         return text[:40] or "(empty reply)"
+
+
+@lru_cache(maxsize=8)
+def client_for(settings: LLMSettings) -> LLMClient:
+    """One client (and its connection pool) per distinct setting, shared by sessions and threads."""
+    return LLMClient(settings)
 
 
 def _json_part(content: str) -> str:

@@ -202,7 +202,7 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
     update = {"state": state.to_dict()}
     if state.finished:
         update.update(status="complete", outcome=state.outcome, ended_at=store.now())
-    turn_id = store.save_turn(db, {
+    turn = {
         "uid": turn_uid or store.new_uid(),
         "session_id": session_id,
         "trainee_id": trainee_id,
@@ -219,7 +219,11 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
         "engine": grade.engine,
         "grade_ms": round(grade_ms, 3),
         "reply_ms": round(reply_ms, 3),
-    }, session_update=update)
+    }
+    try:
+        turn_id = store.save_turn(db, turn, session_update=update)
+    except store.SessionClosed:  # ended (in another tab) while the judge was reading the answer
+        raise TurnError("This session was ended while your answer was being graded, so it was not saved.") from None
     scene = Scene(objection, state.prompts[0], session["persona"], session["difficulty"],
                   _history(db, session_id, trainee_id)) if beat else None
     return TurnResult(turn_id, grade, reply, state, beat, scene, notices, deadline)
@@ -234,17 +238,23 @@ def _history(db: Database, session_id: int, trainee_id: int) -> tuple[tuple[str,
 
 
 def replace_reply(db: Database, *, trainee_id: int, session_id: int, turn_id: int, reply: str) -> None:
-    """Swap the built-in reply saved with a turn for the LLM's finished one (one transaction). The turn's
-    `engine` stays the grade's: it says who graded the answer."""
-    session = store.get_session(db, session_id, trainee_id=trainee_id)
-    if session is None or not reply.strip():
-        return
-    state = RoutineState.from_dict(session["state"])
-    if state.finished:
-        state.closing = reply
-    elif state.prompts:
-        state.prompts[-1] = reply
+    """Swap the built-in reply saved with a turn for the LLM's finished one (one transaction), as long as
+    that turn is still the session's newest and its line the one on record. The turn's `engine` stays the
+    grade's: it says who graded the answer."""
     with store.write_transaction(db):
+        session = store.get_session(db, session_id, trainee_id=trainee_id)
+        turn = next(db.query("SELECT round, reply FROM turns WHERE id = ? AND trainee_id = ?", [turn_id, trainee_id]), None)
+        newest = db.execute("SELECT max(round) FROM turns WHERE session_id = ?", [session_id]).fetchone()[0]
+        if session is None or turn is None or turn["round"] != newest or not reply.strip():
+            return
+        state = RoutineState.from_dict(session["state"])
+        said = state.closing if state.finished else state.prompts[-1] if state.prompts else None
+        if said != turn["reply"]:
+            return  # the conversation has moved on from that line
+        if state.finished:
+            state.closing = reply
+        else:
+            state.prompts[-1] = reply
         db.execute("UPDATE turns SET reply = ? WHERE id = ? AND trainee_id = ?", [reply, turn_id, trainee_id])
         store.update_session(db, session_id, trainee_id=trainee_id, state=state.to_dict())
 

@@ -34,6 +34,10 @@ MOVES = ("acknowledge", "clarify", "respond", "advance")
 migrations = Migrations("closergym")
 
 
+class SessionClosed(Exception):
+    """A turn for a session that is no longer active (it was ended while the answer was being graded)."""
+
+
 class StorageError(Exception):
     """A storage problem the user can act on; the message says what happened and what to do."""
 
@@ -514,7 +518,8 @@ def decode_turn(row: dict) -> dict:
 def save_turn(db: Database, turn: dict, *, session_update: dict | None = None) -> int:
     """Insert one graded turn (and the session's new state) in one transaction; return its id.
 
-    `turn["uid"]` makes the save idempotent: a second save of the same turn changes nothing.
+    `turn["uid"]` makes the save idempotent: a second save of the same turn changes nothing. With
+    `session_update`, the session must still be active (`SessionClosed` otherwise, and nothing is saved).
     """
     row = dict(turn)
     row.setdefault("uid", new_uid())
@@ -527,6 +532,11 @@ def save_turn(db: Database, turn: dict, *, session_update: dict | None = None) -
         existing = next(db.query("SELECT id FROM turns WHERE uid = ?", [row["uid"]]), None)
         if existing:
             return existing["id"]
+        if session_update and row.get("session_id"):
+            status = next(db.query("SELECT status FROM sessions WHERE id = ? AND trainee_id = ?",
+                                   [row["session_id"], row["trainee_id"]]), {}).get("status")
+            if status != "active":
+                raise SessionClosed(f"session {row['session_id']} is {status or 'gone'}")
         cursor = db.execute(f"INSERT INTO turns ({columns}) VALUES ({marks})", list(row.values()))
         if session_update and row.get("session_id"):
             update_session(db, row["session_id"], trainee_id=row["trainee_id"], **session_update)

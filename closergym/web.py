@@ -8,7 +8,7 @@ paths) the browser finds no endpoint and sends the answer through Streamlit inst
 `conversation.answer`.
 
 The page hands its browser a *pass* for the session on screen: a random token standing for the trainee,
-the session, the database file and the engine (an LLM client holds its key). Passes live in this
+the session, the database file and the LLM settings (which may hold a key). Passes live in this
 process's memory only, never in the database, a log or an export, and expire.
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import secrets
 import sqlite3
 import threading
@@ -24,15 +25,16 @@ from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 from sqlite_utils import Database
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from closergym import conversation, store
-from closergym.llm import LLMClient
+from closergym.llm import LLMSettings, client_for
 
 TURN_PATH = "/api/sparring/turn"
 PASS_SECONDS = 12 * 3600
@@ -46,33 +48,34 @@ class Pass:
     trainee_id: int
     session_id: int
     db_path: Path
-    llm: LLMClient | None
+    llm: LLMSettings | None
     expires: float
 
 
-_passes: dict[str, Pass] = {}
+_passes: dict[str, Pass] = {}  # oldest first: a renewed pass moves to the end
 _lock = threading.Lock()
-_served = False
+_served_at: str | None = None
 
 
-def served() -> bool:
-    """Whether this process serves the endpoint (it was started through `serve.py`)."""
-    return _served
+def served() -> str | None:
+    """The endpoint's path when this process serves it (it was started through `serve.py`), else None."""
+    return _served_at
 
 
-def issue_pass(*, trainee_id: int, session_id: int, db_path: Path, llm: LLMClient | None,
+def issue_pass(*, trainee_id: int, session_id: int, db_path: Path, llm: LLMSettings | None,
                token: str | None = None) -> str:
-    """A pass for one session; `token`, a pass this page was given before, is renewed when it is still
-    this session's (so a page keeps one pass however often it redraws)."""
+    """A pass for one session; `token`, a pass this page was given before, is renewed (with the engine the
+    page now uses) when it is still this session's, so a page keeps one pass however often it redraws."""
     now = time.monotonic()
     with _lock:
-        held = _passes.get(token) if token else None
+        held = _passes.pop(token, None) if token else None
         if held is None or (held.trainee_id, held.session_id) != (trainee_id, session_id) or held.expires < now:
-            if len(_passes) >= MAX_PASSES:
-                for old in [key for key, value in _passes.items() if value.expires < now] or list(_passes)[:1000]:
-                    del _passes[old]
             token = secrets.token_urlsafe(24)
         _passes[token] = Pass(trainee_id, session_id, db_path, llm, now + PASS_SECONDS)
+        if len(_passes) > MAX_PASSES:  # the expired first, then the least recently used
+            stale = [key for key, value in _passes.items() if value.expires < now]
+            for key in stale or list(_passes)[: len(_passes) - MAX_PASSES]:
+                del _passes[key]
         return token
 
 
@@ -83,39 +86,57 @@ def find_pass(token: str) -> Pass | None:
 
 
 class TurnRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    token: str = Field(alias="pass", min_length=8, max_length=100)
-    text: str = Field(max_length=20_000)  # the real limit (2,000) is checked by the turn, with its message
-    round: int = Field(ge=1, le=10)
+    model_config = ConfigDict(extra="forbid")
+    token: Annotated[StrictStr, Field(alias="pass", min_length=8, max_length=100)]
+    text: Annotated[StrictStr, Field(max_length=MAX_BODY)]  # the real limit is the turn's, with its message
+    round: Annotated[StrictInt, Field(ge=1, le=10)]
 
 
 # A pool of threads takes the turns: each holds its own connection per database file (a sqlite3 connection
 # belongs to one thread), and an answer's whole trip runs in one of them. An LLM reply holds its thread
-# for seconds while it streams, hence more threads than cores.
-_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="closergym-turn")
+# for up to a turn's deadline while it streams, hence more threads than cores.
+_pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="closergym-turn")
 _local = threading.local()
 
 
 def _db(path: Path) -> Database:
-    held: dict[Path, Database] = _local.__dict__.setdefault("connections", {})
-    if path not in held or not path.exists():  # a deleted file is reported by open_db, not recreated quietly
-        if path in held:
-            held.pop(path).close()
-        if not path.exists():
-            raise store.StorageError(f"The database {path} was deleted or moved while Closer Gym was running.")
-        held[path] = store.open_db(path, create_folder=False, closable_elsewhere=True)
-    return held[path]
+    """This thread's connection to the file at `path`, checked as the page checks it: still there, still
+    writable, still the same file (one put back from a backup is opened afresh)."""
+    held: dict[Path, tuple[int, Database]] = _local.__dict__.setdefault("connections", {})
+    if not path.exists():  # reported, never quietly recreated empty
+        _drop(path)
+        raise store.StorageError(f"The database {path} was deleted or moved while Closer Gym was running.")
+    store.check_db_path(path, create_folder=False)
+    identity = os.stat(path).st_ino
+    if path in held and held[path][0] != identity:
+        _drop(path)
+    if path not in held:
+        held[path] = (identity, store.open_db(path, create_folder=False, closable_elsewhere=True))
+    return held[path][1]
+
+
+def _drop(path: Path) -> None:
+    """Close this thread's connection to `path` (a dropped one would keep its files open until a full
+    garbage collection, which this app does not run)."""
+    held = _local.__dict__.get("connections", {})
+    if path in held:
+        held.pop(path)[1].close()
 
 
 def _events(found: Pass, request: TurnRequest) -> Iterator[dict]:
+    graded = False
     try:
-        yield from conversation.answer(_db(found.db_path), trainee_id=found.trainee_id, session_id=found.session_id,
-                                       text=request.text, round_number=request.round, llm=found.llm)
+        events = conversation.answer(_db(found.db_path), trainee_id=found.trainee_id, session_id=found.session_id,
+                                     text=request.text, round_number=request.round,
+                                     llm=client_for(found.llm) if found.llm else None)
+        for event in events:
+            graded = graded or event["type"] == "graded"
+            yield event
     except (sqlite3.Error, store.StorageError) as error:
-        event = conversation.not_saved(error, found.db_path)
+        event = conversation.not_saved(error, found.db_path, answer_saved=graded)
         if event is None:
             raise
-        _local.__dict__.get("connections", {}).pop(found.db_path, None)  # reopened, and checked, next time
+        _drop(found.db_path)  # reopened, and checked, next time
         yield event
 
 
@@ -144,8 +165,18 @@ def _refuse(status: int, message: str) -> JSONResponse:
     return JSONResponse({"type": "error", "message": message, "saved": False}, status_code=status)
 
 
+def _from_elsewhere(request: Request) -> bool:
+    """A request another site's page made, as the browser reports it (the pass cannot leak to another site,
+    so this is a second lock; a proxy in front may rewrite Host, so Origin is not compared with it)."""
+    return request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none")
+
+
 async def sparring_turn(request: Request) -> Response:
     """POST {"pass", "text", "round"} -> the answer's events, one JSON object per line (`conversation.answer`)."""
+    if _from_elsewhere(request):
+        return _refuse(403, "Answers are taken from Closer Gym's own pages only.")
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        return _refuse(415, "That request is not an answer this page sends.")
     if int(request.headers.get("content-length") or 0) > MAX_BODY:
         return _refuse(413, "That request is too large.")
     body = b""
@@ -164,8 +195,10 @@ async def sparring_turn(request: Request) -> Response:
                              headers={"Cache-Control": "no-store"})
 
 
-def routes() -> list[Route]:
-    """The routes `serve.py` mounts; mounting them is what turns the fast path on."""
-    global _served
-    _served = True
-    return [Route(TURN_PATH, sparring_turn, methods=["POST"])]
+def routes(base_url_path: str = "") -> list[Route]:
+    """The routes `serve.py` mounts (under the app's `server.baseUrlPath`); mounting them is what turns the
+    fast path on."""
+    global _served_at
+    base = base_url_path.strip("/")
+    _served_at = f"/{base}{TURN_PATH}" if base else TURN_PATH
+    return [Route(_served_at, sparring_turn, methods=["POST"])]

@@ -16,7 +16,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 
 import streamlit as st
@@ -25,7 +24,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from closergym import store
 from closergym.config import Config, load_config
-from closergym.llm import LLMClient, LLMSettings
+from closergym.llm import LLMClient, LLMSettings, client_for
 
 _connections: dict[int, tuple[threading.Thread, Path, Database]] = {}  # by thread ident
 _connections_lock = threading.Lock()
@@ -174,9 +173,3 @@ def caller() -> object:
 def llm_client() -> LLMClient | None:
     settings = llm_settings()
     return client_for(settings) if settings else None
-
-
-@lru_cache(maxsize=8)
-def client_for(settings: LLMSettings) -> LLMClient:
-    """One client (and its connection pool) per distinct setting, shared by sessions; thread-safe."""
-    return LLMClient(settings)

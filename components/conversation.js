@@ -17,7 +17,9 @@ const h = (tag, className, text) => {
 };
 const hidden = (text) => h("span", "cg-sr", text);  // read by screen readers, not shown
 const quoted = (phrases, joiner) => phrases.map((p) => `“${p}”`).join(joiner);
-const SENDING_NOTE_AFTER_MS = 300;  // a reply quicker than this needs no "sending" state
+const SENDING_NOTE_AFTER_MS = 300;
+// A paste can hold half of an emoji (a lone surrogate), which no JSON parser on the server accepts.
+const wellFormed = (text) => (text.toWellFormed ? text.toWellFormed() : text);  // a reply quicker than this needs no "sending" state
 const COUNT_FROM = 1600;  // the character count shows from here on
 
 function scorecard(card, text) {
@@ -342,12 +344,15 @@ async function submit(ui, answer) {
   ui.problem.textContent = "";
   if (data.endpoint && !ui.noEndpoint) {
     let settled = false;
+    const stop = new AbortController();  // a server that never finishes: give up, and go through Streamlit
+    const timer = setTimeout(() => stop.abort(), data.timeout * 1000);
     try {
       const response = await fetch(data.endpoint, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ pass: data.pass, text: answer, round: ui.view.round }),
+        body: JSON.stringify({ pass: data.pass, text: wellFormed(answer), round: ui.view.round }),
         cache: "no-store",
+        signal: stop.signal,
       });
       if (response.status === 404 || response.status === 405) ui.noEndpoint = true;
       if (response.ok || response.status === 400 || response.status === 413) {
@@ -370,13 +375,15 @@ async function submit(ui, answer) {
         }
       }
     } catch (error) {
-      // the connection dropped: if the answer was taken, the page's own path shows it as saved
+      // the connection dropped or timed out: if the answer was taken, the page's own path shows it as saved
+    } finally {
+      clearTimeout(timer);
     }
     if (settled) return;
   }
   // Through Streamlit: the conversation's fragment reruns, takes the answer and sends the new view.
   ui.sent = `${Date.now()}-${Math.random()}`;
-  ui.trigger("answer", { text: answer, round: ui.view.round, nonce: ui.sent });
+  ui.trigger("answer", { text: wellFormed(answer), round: ui.view.round, nonce: ui.sent });
 }
 
 export default function ({ data, parentElement, setTriggerValue }) {

@@ -15,7 +15,7 @@ import streamlit as st
 
 from closergym import conversation, web
 from closergym.grading import MAX_REBUTTAL
-from closergym.llm import LLMClient
+from closergym.llm import TURN_DEADLINE, LLMClient
 
 KEY = "sparring_conversation"
 _HERE = Path(__file__).parent
@@ -31,12 +31,13 @@ def show(view: dict, *, token: str | None, llm: LLMClient | None, reply: dict | 
     """Draw the conversation; returns the component's result (`.action`: a button the trainee pressed)."""
     data = {
         "view": view,
-        "endpoint": web.TURN_PATH if token else None,
+        "endpoint": web.served() if token else None,
         "pass": token,
         "reply": reply,
         "waiting": f"The AI judge is reading your answer ({llm.settings.label})…" if llm else None,
         "text": conversation.LABELS,
         "limit": MAX_REBUTTAL,
+        "timeout": (TURN_DEADLINE if llm else 0) + 15,  # seconds the browser waits for the endpoint's last line
     }
     return _COMPONENT(data=data, key=KEY, on_answer_change=on_answer, on_action_change=lambda: None)
 

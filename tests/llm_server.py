@@ -15,6 +15,7 @@ import subprocess
 import threading
 import time
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 TEMPLATE = Path(__file__).resolve().parent / "llm" / "gemma-chat-template.jinja"
@@ -99,3 +100,48 @@ class SilentServer:
         for connection in self.connections:
             connection.close()
         self.sock.close()
+
+
+class TricklingServer:
+    """An OpenAI-compatible server that never finishes, yet never goes quiet long enough for a read timeout:
+    a JSON answer sent a byte a second (`mode="bytes"`), or a stream that says one word and then only sends
+    keep-alive comment lines (`mode="pings"`). Only a deadline on the whole call gets a turn past it."""
+
+    def __init__(self, mode: str):
+        self.mode = mode
+        self.stopped = threading.Event()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                streaming = server.mode == "pings"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream" if streaming else "application/json")
+                self.end_headers()
+                try:
+                    if streaming:
+                        chunk = {"id": "t", "object": "chat.completion.chunk", "created": 0, "model": "m",
+                                 "choices": [{"index": 0, "delta": {"content": "Well, "}, "finish_reason": None}]}
+                        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    else:
+                        self.wfile.write(b"{")
+                    self.wfile.flush()
+                    while not server.stopped.wait(0.5):
+                        self.wfile.write(b": ping\n\n" if streaming else b" ")
+                        self.wfile.flush()
+                except OSError:
+                    pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -68,6 +68,8 @@ def test_only_a_storage_failure_is_reported_as_one(tmp_path):
     full.sqlite_errorname = "SQLITE_FULL"
     event = conversation.not_saved(full, tmp_path / "gym.db")
     assert event["type"] == "error" and "is full" in event["message"] and "not saved" in event["message"]
+    after = conversation.not_saved(full, tmp_path / "gym.db", answer_saved=True)  # the reply, not the answer, failed
+    assert after["saved"] and after["message"].startswith("Your answer was saved, but its reply could not be finished")
     assert conversation.not_saved(sqlite3.OperationalError("near SELEC: syntax error"), tmp_path / "gym.db") is None
     assert conversation.not_saved(ValueError("a bug"), tmp_path / "gym.db") is None
 
@@ -94,10 +96,13 @@ def test_answers_racing_for_one_round_save_one_and_tell_the_others(isolated_db, 
         thread.join(timeout=30)
     saved = [row["rebuttal"] for row in db.query("SELECT rebuttal FROM turns")]
     assert len(saved) == 1 and len(last) == 6
-    assert [event.get("kept", False) for event in last].count(False) == 1  # one answer took the round
-    assert all(event["view"]["messages"][1]["text"] == saved[0] for event in last)  # and every tab shows it
+    taken = [event for event in last if event["type"] == "done" and not event.get("kept")]
+    assert len(taken) == 1  # one answer took the round
+    for event in last:  # the others are told to wait, or that the round is answered, and keep their text
+        assert event is taken[0] or event.get("message") == conversation.STILL_GRADING or event.get("kept")
+    assert all(event["view"]["messages"][1]["text"] == saved[0] for event in last if event["type"] == "done")
     state = RoutineState.from_dict(store.get_session(db, session["id"], trainee_id=trainee["id"])["state"])
-    assert len(state.prompts) == 2 and state.tiers == [last[0]["view"]["messages"][1]["card"]["tier"]]
+    assert len(state.prompts) == 2 and state.tiers == [taken[0]["view"]["messages"][1]["card"]["tier"]]
 
 
 def test_an_answer_to_a_session_ended_elsewhere_is_refused_and_says_why(db, trainee):

@@ -461,6 +461,13 @@ def test_invisible_characters_pasted_into_words_change_nothing():
     assert grade(pasted).points == grade(plain).points and grade(plain).mark("acknowledge").points == 2
 
 
+def test_direction_overrides_are_dropped_and_the_marks_kept():
+    from closergym.grading import clean_text
+
+    # U+202E shows "elite" reversed on screen; an isolate (U+2066-9) hides the same trick; LRM / RLM are plain marks
+    assert clean_text("\u202eetile\u202c ok \u2067x\u2069 \u200fמה?\u200e") == "etile ok x \u200fמה?\u200e"
+
+
 def test_a_reply_past_the_limit_says_what_was_graded():
     assert any("first 4,000 characters" in note for note in grade(ELITE + " x" * 2500).notes)
 

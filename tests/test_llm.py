@@ -19,7 +19,7 @@ from closergym.llm import LLMClient, LLMError, LLMSettings, RateLimiter
 from closergym.prospect import LLMProspect, Scene, recites_prompt
 from closergym.sparring import Beat
 from tests.conftest import app_for, conversation_of, said, say
-from tests.llm_server import MODEL_NAME, LlamaServer, SilentServer, free_port
+from tests.llm_server import MODEL_NAME, LlamaServer, SilentServer, TricklingServer, free_port
 
 OBJECTION = library().objections["need-to-think"]
 STRONG = "That makes a lot of sense. What part of it is still on your mind?"
@@ -114,6 +114,27 @@ def test_a_server_that_never_answers_gives_a_friendly_message_in_time(db, traine
         assert db["turns"].count == 1
     finally:
         silent.close()
+
+
+@pytest.mark.parametrize("mode", ["bytes", "pings"])
+def test_a_server_that_trickles_forever_cannot_hold_a_turn_past_its_deadline(db, trainee, monkeypatch, mode):
+    """A judge's answer a byte a second, or a stream kept alive with pings: each read is quick, the call
+    never ends. The turn still ends by its deadline, on the built-in engine, saved once."""
+    trickling = TricklingServer(mode)
+    try:
+        monkeypatch.setattr(llm, "TURN_DEADLINE", 3.0)
+        monkeypatch.setenv("OPENAI_BASE_URL", trickling.url)
+        monkeypatch.setenv("CLOSERGYM_MODEL", "anything")
+        at = app_for(trainee, "app_pages/sparring.py", query={"objection": "send-info"})
+        started = time.monotonic()
+        say(at, STRONG, timeout=30)
+        elapsed = time.monotonic() - started
+        assert elapsed < 3.0 + 1.5, elapsed
+        notices = " ".join(conversation_of(at)["reply"]["notices"])
+        assert "took too long" in notices and "built-in" in notices
+        assert db["turns"].count == 1 and said(at)[-1]["text"] == next(db.query("SELECT reply FROM turns"))["reply"]
+    finally:
+        trickling.close()
 
 
 # -- faults the real server cannot produce (httpx2.MockTransport) ------------------------------------

@@ -378,3 +378,33 @@ def test_a_flawless_report_suggests_what_exists(difficulty, advice):
     at = AppTest.from_function(page, args=(difficulty,)).run()
     shown = " ".join(m.value for m in at.markdown)
     assert advice in shown and ("harder difficulty" in shown) == (difficulty != "hard")
+
+
+def test_a_session_ended_while_the_answer_is_graded_saves_nothing(db, trainee, monkeypatch):
+    session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="bad-timing")
+    grade = sessions.grade_with_judge
+
+    def slow_judge(*args, **kwargs):  # "End this session" pressed in another tab while the judge reads
+        sessions.abandon_open_sessions(db, trainee["id"])
+        return grade(*args, **kwargs)
+
+    monkeypatch.setattr(sessions, "grade_with_judge", slow_judge)
+    with pytest.raises(sessions.TurnError, match="ended while your answer was being graded"):
+        sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"], rebuttal=STRONG)
+    assert db["turns"].count == 0
+    assert store.get_session(db, session["id"], trainee_id=trainee["id"])["status"] == "abandoned"
+
+
+def test_an_llm_line_replaces_only_the_newest_reply_still_on_record(db, trainee):
+    session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="bad-timing")
+    first = sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"], rebuttal=STRONG)
+    second = sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"], rebuttal=STRONG)
+    sessions.replace_reply(db, trainee_id=trainee["id"], session_id=session["id"], turn_id=first.turn_id,
+                           reply="A late line for round 1.")  # the conversation has moved on: ignored
+    state = RoutineState.from_dict(store.get_session(db, session["id"], trainee_id=trainee["id"])["state"])
+    assert "A late line for round 1." not in state.prompts
+    assert next(db.query("SELECT reply FROM turns WHERE id = ?", [first.turn_id]))["reply"] == first.reply
+    sessions.replace_reply(db, trainee_id=trainee["id"], session_id=session["id"], turn_id=second.turn_id,
+                           reply="The model's line.")
+    state = RoutineState.from_dict(store.get_session(db, session["id"], trainee_id=trainee["id"])["state"])
+    assert state.prompts[-1] == "The model's line."

@@ -34,12 +34,14 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from closergym import conversation, store
+from closergym.grading import MAX_REBUTTAL
 from closergym.llm import LLMSettings, client_for
 
 TURN_PATH = "/api/sparring/turn"
 PASS_SECONDS = 12 * 3600
 MAX_PASSES = 10_000
 MAX_BODY = 64 * 1024  # an answer is at most 2,000 characters; the JSON around it is small
+TOO_LARGE = f"That answer is far too long: keep it under {MAX_REBUTTAL:,} characters."
 STALE = "This page was open for a long time, or the server restarted: it will send your answer another way."
 
 
@@ -178,12 +180,12 @@ async def sparring_turn(request: Request) -> Response:
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
         return _refuse(415, "That request is not an answer this page sends.")
     if int(request.headers.get("content-length") or 0) > MAX_BODY:
-        return _refuse(413, "That request is too large.")
+        return _refuse(413, TOO_LARGE)
     body = b""
     async for piece in request.stream():
         body += piece
         if len(body) > MAX_BODY:
-            return _refuse(413, "That request is too large.")
+            return _refuse(413, TOO_LARGE)
     try:
         turn = TurnRequest.model_validate_json(body)
     except ValidationError:

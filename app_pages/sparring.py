@@ -87,6 +87,10 @@ def take_answer() -> None:
     """An answer the browser sent through Streamlit (the page has no turn endpoint, or its pass went stale):
     taken here, before the conversation redraws; what became of it goes back to the browser."""
     sent = conversation_box.sent()
+    if sent.get("saved") is True:  # saved through the endpoint, whose reply was cut off: just redraw
+        st.session_state[REPLY_KEY] = {"nonce": sent.get("nonce"), "notices": [conversation.CUT_OFF], "error": None,
+                                       "kept": False}
+        return
     round_number = sent.get("round") if isinstance(sent.get("round"), int) else None
     try:
         *_, last = conversation.answer(context.db(), trainee_id=me["id"], session_id=st.session_state.get(SESSION_KEY),

@@ -31,7 +31,12 @@ OUTCOMES = {
     "lost": ("❌", "Lost", "The prospect ran out of patience and ended the call."),
 }
 TIER_ICONS = {"weak": "🟥", "strong": "🟧", "elite": "🟩"}
-STILL_GRADING = "Your last answer is still being graded: wait for the prospect's reply, then send this one."
+STILL_GRADING = ("An answer to this session is still being graded (sent from this tab or another): wait for the "
+                 "prospect's reply, then send this one. It is still in the box.")
+CUT_OFF = "The connection dropped while the prospect's reply was coming in: this is the conversation as saved."
+BEHIND = ("This page shows more of the conversation than is saved (was the database put back from a copy?), so "
+          "your answer was not saved. Reload the page to see the conversation as saved; your answer is still in "
+          "the box.")
 ENDED_ELSEWHERE = ("This session was ended in another tab or window, so your answer was not saved. Reload the "
                    "page to pick a new drill; your answer is still in the box.")
 MODEL_ANSWER_NOTE = "That is the library's model answer, word for word: try it in your own words next."
@@ -128,14 +133,25 @@ def view(db: Database, session: dict, lib: Library | None = None) -> dict:
     }
 
 
-def _taken_elsewhere(db: Database, session: dict, round_number: int, text: str) -> list[str]:
-    """A notice when `round_number` holds another answer than `text` (sent from another tab or window)."""
+def _taken_elsewhere(db: Database, session: dict, round_number: int, text: str) -> list[str] | None:
+    """For a round already answered: no notice when it holds `text` (the same answer, sent again), a notice
+    when it holds another answer (sent from another tab or window), None when it holds no answer at all."""
     saved = next(db.query("SELECT rebuttal FROM turns WHERE session_id = ? AND trainee_id = ? AND round = ?",
                           [session["id"], session["trainee_id"], round_number]), None)
-    if saved is None or _same_words(saved["rebuttal"], clean_text(text)):
+    if saved is None:
+        return None
+    if _same_words(saved["rebuttal"], clean_text(text)):
         return []
     return [f"Round {round_number} was already answered, in another tab or window: this is the conversation as saved. "
             "Your answer is still in the box."]
+
+
+def _answered_already(db: Database, session: dict, round_number: int, text: str, lib: Library) -> dict:
+    """The event for an answer to a round the session is not at (a retry, another tab went first)."""
+    taken = _taken_elsewhere(db, session, round_number, text)
+    if taken is None:  # the page is ahead of the saved conversation: the database went back in time
+        return {"type": "error", "message": BEHIND, "saved": False}
+    return {"type": "done", "view": view(db, session, lib), "notices": taken, **({"kept": True} if taken else {})}
 
 
 class LiveReply:
@@ -211,9 +227,7 @@ def answer(db: Database, *, trainee_id: int, session_id: int, text: str, round_n
             return
         state = RoutineState.from_dict(session["state"])
         if round_number is not None and (round_number != state.round or state.finished or session["status"] != "active"):
-            # that round was answered already (a retry, another tab): the conversation as it stands
-            taken = _taken_elsewhere(db, session, round_number, text)
-            yield {"type": "done", "view": view(db, session, lib), "notices": taken, **({"kept": True} if taken else {})}
+            yield _answered_already(db, session, round_number, text, lib)
             return
         yield from _take(db, session, state, text=text, llm=llm, lib=lib)
 

@@ -223,7 +223,8 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
     try:
         turn_id = store.save_turn(db, turn, session_update=update)
     except store.SessionClosed:  # ended (in another tab) while the judge was reading the answer
-        raise TurnError("This session was ended while your answer was being graded, so it was not saved.") from None
+        raise TurnError("This session was ended while your answer was being graded, so it was not saved. It is still "
+                        "in the box; reload the page to pick a new drill.") from None
     scene = Scene(objection, state.prompts[0], session["persona"], session["difficulty"],
                   _history(db, session_id, trainee_id)) if beat else None
     return TurnResult(turn_id, grade, reply, state, beat, scene, notices, deadline)

@@ -297,11 +297,15 @@ def connect(path: Path | str, *, closable_elsewhere: bool = False) -> Database:
     cache, so only `close()` or a full garbage collection gives its file handles back."""
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=not closable_elsewhere)
     db = Database(conn)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    db.execute("PRAGMA foreign_keys = ON")
-    if str(path) != ":memory:":
-        db.query("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
+    try:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys = ON")
+        if str(path) != ":memory:":
+            db.query("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.Error:
+        conn.close()  # not a database (or a broken one): give its file back now, not at a garbage collection
+        raise
     return db
 
 
@@ -309,10 +313,13 @@ def open_db(path: Path | str, *, create_folder: bool = True, closable_elsewhere:
     """Open (creating if needed) and migrate the database at `path`."""
     path = Path(path)
     check_db_path(path, create_folder=create_folder)
+    db = None
     try:
         db = connect(path, closable_elsewhere=closable_elsewhere)
         migrate(db)
     except sqlite3.DatabaseError as error:
+        if db is not None:
+            db.close()
         if getattr(error, "sqlite_errorname", "") == "SQLITE_NOTADB":
             raise StorageError(
                 f"{path} is not a SQLite database, so Closer Gym left it untouched. "

@@ -29,7 +29,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 from sqlite_utils import Database
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
@@ -182,10 +182,13 @@ async def sparring_turn(request: Request) -> Response:
     if int(request.headers.get("content-length") or 0) > MAX_BODY:
         return _refuse(413, TOO_LARGE)
     body = b""
-    async for piece in request.stream():
-        body += piece
-        if len(body) > MAX_BODY:
-            return _refuse(413, TOO_LARGE)
+    try:
+        async for piece in request.stream():
+            body += piece
+            if len(body) > MAX_BODY:
+                return _refuse(413, TOO_LARGE)
+    except ClientDisconnect:  # the page was closed while it sent: nothing to answer, nothing to log
+        return Response(status_code=400)
     try:
         turn = TurnRequest.model_validate_json(body)
     except ValidationError:

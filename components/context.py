@@ -26,7 +26,7 @@ from closergym import store
 from closergym.config import Config, load_config
 from closergym.llm import LLMClient, LLMSettings, client_for
 
-_connections: dict[int, tuple[threading.Thread, Path, Database]] = {}  # by thread ident
+_connections: dict[int, tuple[threading.Thread, Path, Database, int | None]] = {}  # by thread ident, with the file's inode
 _connections_lock = threading.Lock()
 _this_run = threading.local()  # a script run's own thread: what it has read once
 
@@ -61,30 +61,41 @@ def db() -> Database:
     cfg = config()
     thread = threading.current_thread()
     held = _connections.get(thread.ident)
-    if held and held[0] is thread and held[1] == cfg.db_path:
+    identity = _identity(cfg.db_path)
+    if held and held[0] is thread and held[1] == cfg.db_path and held[3] == identity:
         return held[2]
-    if cfg.db_path in _opened and not cfg.db_path.exists():
+    if cfg.db_path in _opened and identity is None:
         # Opening would quietly start a new, empty database and show a stranger's first visit.
         raise store.StorageError(
             f"The database {cfg.db_path} was deleted or moved while Closer Gym was running. Put the file "
             "back, or restart Closer Gym to start a new, empty database (and import your exports).")
     with _connections_lock:
-        database = _take_finished(cfg.db_path)
+        database = _take_finished(cfg.db_path, identity)
     if database is None:  # opening costs a few ms (pragmas, migration check): only when none is free
         database = store.open_db(cfg.db_path, create_folder=not cfg.db_path_from_env, closable_elsewhere=True)
+        identity = _identity(cfg.db_path)
     else:
         store.check_db_path(cfg.db_path, create_folder=False)  # still writable?
     _opened.add(cfg.db_path)
     with _connections_lock:
         _close_finished(also=thread.ident)
-        _connections[thread.ident] = (thread, cfg.db_path, database)
+        _connections[thread.ident] = (thread, cfg.db_path, database, identity)
     return database
 
 
-def _take_finished(path: Path) -> Database | None:
+def _identity(path: Path) -> int | None:
+    """The file's inode: a database put back from a copy is another file, to be opened afresh (a connection
+    to the old one would go on reading and writing it, apart from everyone else)."""
+    try:
+        return path.stat().st_ino
+    except OSError:
+        return None
+
+
+def _take_finished(path: Path, identity: int | None) -> Database | None:
     """A connection to `path` whose thread has finished, handed over rather than closed and reopened."""
-    for ident, (owner, owned_path, connection) in list(_connections.items()):
-        if owned_path == path and not owner.is_alive():
+    for ident, (owner, owned_path, connection, owned_identity) in list(_connections.items()):
+        if owned_path == path and owned_identity == identity and not owner.is_alive():
             del _connections[ident]
             if connection.conn.in_transaction:  # never expected: a thread cannot end inside `with`
                 connection.conn.rollback()
@@ -93,7 +104,7 @@ def _take_finished(path: Path) -> Database | None:
 
 
 def _close_finished(also: int | None = None) -> None:
-    for ident, (owner, _, connection) in list(_connections.items()):
+    for ident, (owner, _, connection, _) in list(_connections.items()):
         if ident == also or not owner.is_alive():
             del _connections[ident]
             connection.close()  # its thread is gone (or is `also`, about to hold another one)

@@ -142,8 +142,9 @@ function button(ui, name, className) {
 
 // "End this session" asks once more (it sits above the answer box: a slip of the finger is easy).
 function act(ui, name, node) {
-  if (name === "end" && !node.dataset.armed) {
-    node.dataset.armed = "1";
+  if (name === "end" && !(node.dataset.armed && Date.now() - node.dataset.armed > 500)) {
+    if (node.dataset.armed) return;  // the second click of a double-click is not a second thought
+    node.dataset.armed = Date.now();
     node.textContent = ui.data.text.actions.end_confirm;
     setTimeout(() => {
       delete node.dataset.armed;
@@ -178,7 +179,8 @@ function setup(root) {
   ui.send = h("button", "cg-send", "➤");
   ui.send.type = "submit";
   ui.count = h("div", "cg-count");
-  ui.count.setAttribute("aria-live", "polite");
+  ui.count.id = "cg-count";
+  ui.box.setAttribute("aria-describedby", "cg-count");  // read with the box, not announced at every key
   const row = h("div", "cg-row");
   row.append(ui.box, ui.send);
   ui.form.append(row, ui.count);
@@ -204,11 +206,22 @@ function setup(root) {
     event.preventDefault();
     if (!ui.busy && ui.box.value.trim()) submit(ui, ui.box.value);
   });
-  // The line to answer shows above the box only while it is off the screen.
+  // Keep the line-to-answer's watch in step with the dock's height (the dock covers the screen's bottom).
+  new ResizeObserver(() => watchLatest(ui)).observe(ui.dock);
+  return ui;
+}
+
+// The line to answer shows in the dock only while it is not on the screen above the dock. The dock's own
+// copy of the line does not count in its height: it would hide itself by covering the line.
+function watchLatest(ui) {
+  const covered = Math.round(ui.dock.offsetHeight - (ui.current.classList.contains("cg-seen") ? 0 : ui.current.offsetHeight));
+  if (ui.watch && ui.watchKey === `${covered}:${ui.prospectNode && ui.prospectNode.dataset.key}`) return;
+  if (ui.watch) ui.watch.disconnect();
+  ui.watchKey = `${covered}:${ui.prospectNode && ui.prospectNode.dataset.key}`;
   ui.watch = new IntersectionObserver((entries) => {
     for (const entry of entries) ui.current.classList.toggle("cg-seen", entry.isIntersecting);
-  }, { threshold: 0.9 });
-  return ui;
+  }, { threshold: 0.9, rootMargin: `0px 0px -${Math.max(0, covered)}px 0px` });
+  if (ui.prospectNode) ui.watch.observe(ui.prospectNode);
 }
 
 function refreshBox(ui) {
@@ -274,12 +287,8 @@ function draw(ui, view) {
   ui.end.hidden = view.active;
   // What the prospect said last: the line an answer goes to.
   const prospects = ui.log.querySelectorAll(".cg-prospect");
-  const latest = prospects[prospects.length - 1];
-  if (latest !== ui.prospectNode) {
-    if (ui.prospectNode) ui.watch.unobserve(ui.prospectNode);
-    ui.prospectNode = latest;
-    if (latest) ui.watch.observe(latest);
-  }
+  ui.prospectNode = prospects[prospects.length - 1];
+  watchLatest(ui);
   const last = view.messages.filter((m) => m.who === "prospect").pop();
   ui.current.hidden = !view.active || !last;
   ui.current.replaceChildren(h("span", "cg-label", last && last.label ? last.label : text.prospect),
@@ -289,6 +298,7 @@ function draw(ui, view) {
 
 function failed(ui, message) {
   busy(ui, false);
+  ui.status.textContent = "";
   ui.problem.textContent = message;
   ui.box.focus({ preventScroll: true });
 }
@@ -322,8 +332,11 @@ function answered(ui, view, notices, kept) {
 function handle(ui, event) {
   if (event.type === "error") return failed(ui, event.message);
   if (event.type === "graded") {
+    ui.graded = true;  // the answer is saved: it must not be sent again, whatever happens to this reply
     ui.status.textContent = "";  // the judge has spoken; the prospect's reply streams in below
+    clearTimeout(ui.sendingTimer);
     ui.box.value = "";
+    ui.box.style.height = "auto";
     ui.log.querySelectorAll(".cg-sent").forEach((node) => node.remove());
     draw(ui, event.view);
     bringUp(ui);
@@ -340,6 +353,8 @@ function handle(ui, event) {
 
 async function submit(ui, answer) {
   const data = ui.data;
+  const round = ui.view.round;  // the round this answer goes to (a "graded" event moves the view on)
+  ui.graded = false;
   busy(ui, true);
   ui.problem.textContent = "";
   if (data.endpoint && !ui.noEndpoint) {
@@ -350,7 +365,7 @@ async function submit(ui, answer) {
       const response = await fetch(data.endpoint, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ pass: data.pass, text: wellFormed(answer), round: ui.view.round }),
+        body: JSON.stringify({ pass: data.pass, text: wellFormed(answer), round }),
         cache: "no-store",
         signal: stop.signal,
       });
@@ -381,9 +396,10 @@ async function submit(ui, answer) {
     }
     if (settled) return;
   }
-  // Through Streamlit: the conversation's fragment reruns, takes the answer and sends the new view.
+  // Through Streamlit: the conversation's fragment reruns, takes the answer (or, when the endpoint saved it
+  // before its reply was cut off, only redraws) and sends the new view.
   ui.sent = `${Date.now()}-${Math.random()}`;
-  ui.trigger("answer", { text: wellFormed(answer), round: ui.view.round, nonce: ui.sent });
+  ui.trigger("answer", { text: wellFormed(answer), round, nonce: ui.sent, saved: ui.graded });
 }
 
 export default function ({ data, parentElement, setTriggerValue }) {

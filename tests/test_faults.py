@@ -241,3 +241,30 @@ def test_a_database_deleted_under_the_running_app_is_not_silently_replaced(isola
     say(at, ELITE)
     refused(at, "was deleted or moved", str(isolated_db))
     assert not isolated_db.exists()  # no new, empty database was made in its place
+
+
+def test_a_database_put_back_from_a_copy_is_used_from_the_next_answer(isolated_db, monkeypatch, tmp_path):
+    """A restore while the app runs (`sqlite3 ... .backup`, then the copy moved into place): the page's
+    connections to the old file are dropped, so the page and the saved conversation stay one."""
+    at = sparring_after_one_answer(isolated_db, monkeypatch)
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(isolated_db) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    os.replace(copy, isolated_db)
+    say(at, ELITE)
+    assert conversation_of(at)["reply"]["error"] is None
+    with sqlite3.connect(isolated_db) as other:  # another program (a backup, the CLI) checkpoints the file
+        other.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert on_disk(isolated_db) == [STRONG, ELITE]
+    reloaded = app_for({"id": 1}, "app_pages/sparring.py")
+    assert [m["text"] for m in said(reloaded) if m["who"] == "rep"] == [STRONG, ELITE]
+
+
+def test_a_file_that_is_not_a_database_is_refused_and_let_go(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"this is not a database " * 100)
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(20):
+        with pytest.raises(store.StorageError, match="is not a SQLite database"):
+            store.open_db(path)
+    assert len(os.listdir("/proc/self/fd")) <= before + 1  # no descriptor kept until a garbage collection

@@ -408,3 +408,14 @@ def test_an_llm_line_replaces_only_the_newest_reply_still_on_record(db, trainee)
                            reply="The model's line.")
     state = RoutineState.from_dict(store.get_session(db, session["id"], trainee_id=trainee["id"])["state"])
     assert state.prompts[-1] == "The model's line."
+
+
+def test_an_answer_saved_before_its_reply_was_cut_off_is_only_redrawn(db, trainee):
+    """The endpoint saved the answer and the connection dropped before its last line: the browser asks
+    the page to redraw (it says `saved`), and nothing is taken a second time."""
+    at = app_for(trainee, "app_pages/sparring.py", query={"objection": "bad-timing"})
+    say(at, STRONG)
+    to_conversation(at, "answer", {"text": STRONG, "round": 1, "nonce": "cut", "saved": True})
+    reply = conversation_of(at)["reply"]
+    assert reply["nonce"] == "cut" and reply["error"] is None and "connection dropped" in reply["notices"][0]
+    assert db["turns"].count == 1 and len(said(at)) == 3

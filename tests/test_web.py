@@ -72,8 +72,11 @@ def test_a_whole_session_ends_with_its_report(client, drill, db):
     view = events[-1]["view"]
     assert not view["active"] and view["report"]["rounds"][0]["badge"].startswith("🟧 STRONG")
     assert view["messages"][-1]["id"] == "closing"
-    status, events = post(client, token, ELITE, 4)  # nothing more to answer: the conversation as it stands
+    status, events = post(client, token, ELITE, view["round"])  # the last answer again: the conversation as it stands
     assert events[-1] == {"type": "done", "view": view, "notices": []}
+    status, events = post(client, token, ELITE, view["round"] + 1)  # a page ahead of what is saved
+    assert events[-1]["type"] == "error" and "Reload the page" in events[-1]["message"]
+    assert db["turns"].count == 3
 
 
 @pytest.mark.parametrize(("text", "message"), [

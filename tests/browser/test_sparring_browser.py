@@ -110,10 +110,10 @@ def test_on_a_phone_each_new_grade_is_on_screen(server, watched):
 
 def test_ending_a_session_asks_once_more(server, watched):
     page = on_phone(server, watched, "End", "/sparring?objection=bad-timing")
-    end = page.get_by_role("button", name="End this session")
-    end.click()
+    page.get_by_role("button", name="End this session").dblclick()
     expect(page.get_by_role("button", name="End it? Press again")).to_be_visible()
-    expect(answer_box(page)).to_be_visible()  # one press ends nothing
+    expect(answer_box(page)).to_be_visible()  # one press, or a double-click, ends nothing
+    page.wait_for_timeout(600)  # a second thought, not a second click of the same gesture
     page.get_by_role("button", name="End it? Press again").click()
     wait_for_app(page)
     expect(page.get_by_role("button", name="Start sparring")).to_be_visible()

@@ -7,6 +7,7 @@ import random
 import sqlite3
 import threading
 import time
+from functools import partial
 
 import httpx2
 import pytest
@@ -98,32 +99,16 @@ def test_server_killed_mid_stream_falls_back_and_saves_one_turn(tmp_path, db, tr
         server.stop()
 
 
-def test_a_server_that_never_answers_gives_a_friendly_message_in_time(db, trainee, monkeypatch):
-    silent = SilentServer()
+@pytest.mark.parametrize("server", [SilentServer, partial(TricklingServer, "bytes"), partial(TricklingServer, "pings")],
+                         ids=["never answers", "a byte a second", "pings, no words"])
+def test_a_server_that_stalls_cannot_hold_a_turn_past_its_deadline(db, trainee, monkeypatch, server):
+    """A server that never answers, one that sends a judge's answer a byte a second, and one that keeps a
+    stream alive with pings: the turn still ends by its deadline, on the built-in engine, saved once, and
+    says why."""
+    stalling = server()
     try:
         monkeypatch.setattr(llm, "TURN_DEADLINE", 3.0)
-        monkeypatch.setenv("OPENAI_BASE_URL", silent.url)
-        monkeypatch.setenv("CLOSERGYM_MODEL", "anything")
-        at = app_for(trainee, "app_pages/sparring.py", query={"objection": "send-info"})
-        started = time.monotonic()
-        say(at, STRONG, timeout=30)
-        elapsed = time.monotonic() - started
-        assert elapsed < 3.0 + 1.0, elapsed
-        text = " ".join(conversation_of(at)["reply"]["notices"])
-        assert "took too long" in text
-        assert db["turns"].count == 1
-    finally:
-        silent.close()
-
-
-@pytest.mark.parametrize("mode", ["bytes", "pings"])
-def test_a_server_that_trickles_forever_cannot_hold_a_turn_past_its_deadline(db, trainee, monkeypatch, mode):
-    """A judge's answer a byte a second, or a stream kept alive with pings: each read is quick, the call
-    never ends. The turn still ends by its deadline, on the built-in engine, saved once."""
-    trickling = TricklingServer(mode)
-    try:
-        monkeypatch.setattr(llm, "TURN_DEADLINE", 3.0)
-        monkeypatch.setenv("OPENAI_BASE_URL", trickling.url)
+        monkeypatch.setenv("OPENAI_BASE_URL", stalling.url)
         monkeypatch.setenv("CLOSERGYM_MODEL", "anything")
         at = app_for(trainee, "app_pages/sparring.py", query={"objection": "send-info"})
         started = time.monotonic()
@@ -134,7 +119,7 @@ def test_a_server_that_trickles_forever_cannot_hold_a_turn_past_its_deadline(db,
         assert "took too long" in notices and "built-in" in notices
         assert db["turns"].count == 1 and said(at)[-1]["text"] == next(db.query("SELECT reply FROM turns"))["reply"]
     finally:
-        trickling.close()
+        stalling.close()
 
 
 # -- faults the real server cannot produce (httpx2.MockTransport) ------------------------------------

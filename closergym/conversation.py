@@ -242,10 +242,6 @@ def _take(db: Database, session: dict, state: RoutineState, *, text: str, llm: L
         yield {"type": "error", "message": str(error), "saved": False}
         return
     notices = list(result.notices)
-    if taken := _taken_elsewhere(db, session, state.round, text):  # another request won the race for this round
-        yield {"type": "done", "view": view(db, store.get_session(db, session_id, trainee_id=trainee_id), lib),
-               "notices": taken, "kept": True}
-        return
     if llm and result.beat:
         shown = view(db, store.get_session(db, session_id, trainee_id=trainee_id), lib)
         shown["messages"][-1] = {**shown["messages"][-1], "text": "", "pending": True}
@@ -301,6 +297,7 @@ LABELS = {
     "step_done": "Done:",
     "step_missing": "Missing:",
     "grading": "Grading your answer…",
+    "judging": "The AI judge is reading your answer ({engine})…",
     "over": "Session over. Outcome:",
     "count": "{n} / {limit} characters",
     "actions": {"end": "⏹️ End this session", "end_confirm": "⏹️ End it? Press again (it is kept, as incomplete)",

@@ -215,9 +215,10 @@ function setup(root) {
 // copy of the line does not count in its height: it would hide itself by covering the line.
 function watchLatest(ui) {
   const covered = Math.round(ui.dock.offsetHeight - (ui.current.classList.contains("cg-seen") ? 0 : ui.current.offsetHeight));
-  if (ui.watch && ui.watchKey === `${covered}:${ui.prospectNode && ui.prospectNode.dataset.key}`) return;
+  const key = `${covered}:${ui.prospectNode && ui.prospectNode.dataset.key}`;
+  if (ui.watch && ui.watchKey === key) return;
   if (ui.watch) ui.watch.disconnect();
-  ui.watchKey = `${covered}:${ui.prospectNode && ui.prospectNode.dataset.key}`;
+  ui.watchKey = key;
   ui.watch = new IntersectionObserver((entries) => {
     for (const entry of entries) ui.current.classList.toggle("cg-seen", entry.isIntersecting);
   }, { threshold: 0.9, rootMargin: `0px 0px -${Math.max(0, covered)}px 0px` });

@@ -34,7 +34,7 @@ def show(view: dict, *, token: str | None, llm: LLMClient | None, reply: dict | 
         "endpoint": web.served() if token else None,
         "pass": token,
         "reply": reply,
-        "waiting": f"The AI judge is reading your answer ({llm.settings.label})…" if llm else None,
+        "waiting": conversation.LABELS["judging"].format(engine=llm.settings.label) if llm else None,
         "text": conversation.LABELS,
         "limit": MAX_REBUTTAL,
         "timeout": (TURN_DEADLINE if llm else 0) + 15,  # seconds the browser waits for the endpoint's last line

@@ -45,7 +45,7 @@ def tool() -> None:
         llm, notices = context.llm_client(), ()
         try:
             if llm:
-                with st.spinner(f"Asking {llm.settings.label}…"):
+                with st.spinner(f"Asking {literal(llm.settings.label)}…"):
                     result, notices = generate_with_llm(llm, objection, values, lib=lib, who=me["id"])
             else:
                 result = generate(objection, values, lib=lib)

@@ -58,6 +58,14 @@ def dashboard() -> None:
     a.metric("Members", len(rows))
     b.metric(f"Practised in {days} days", active)
     c.metric("Rebuttals in period", sum(r["turns_recent"] for r in rows))
+    view = st.segmented_control(
+        "Show", ["class", "trainees"], default="class", required=True, key="dashboard_view",
+        format_func={"class": "The class (safe to project)", "trainees": "Per trainee (names: not for the projector)"}.get,
+        help="The leaderboard and the named per-trainee figures are never on one screen, so a projected "
+             "leaderboard stays anonymous.")
+    if view == "trainees":
+        per_trainee(rows)
+        return
     st.subheader("Where the class loses points")
     weak_moves = cohorts.weakest_moves(db, chosen, since=since)
     if weak_moves:
@@ -67,6 +75,13 @@ def dashboard() -> None:
     st.dataframe([{"objection": lib.objections[o["objection"]].title if o["objection"] in lib.objections
                    else o["objection"], "attempts": o["attempts"], "average score": o["average"]}
                   for o in objections], hide_index=True)
+    st.subheader("Leaderboard")
+    st.caption("Anonymous unless a trainee chose to show their name (Settings → Your profile).")
+    st.dataframe(cohorts.leaderboard(rows), hide_index=True,
+                 column_config={"elite_rate": st.column_config.NumberColumn("elite %")})
+
+
+def per_trainee(rows: list[dict]) -> None:
     st.subheader("Per trainee")
     now = datetime.now(UTC)
     due = {r["id"]: len(schedule.due_today(db, r["id"], now=now, lib=lib)) for r in rows}
@@ -76,10 +91,6 @@ def dashboard() -> None:
                    "due today": due[r["id"]]} for r in rows],
                  hide_index=True, column_config={"due today": st.column_config.NumberColumn(
                      help="Objections whose spaced-repetition card is due today (FSRS, from their grades)")})
-    st.subheader("Leaderboard")
-    st.caption("Anonymous unless a trainee chose to show their name (Settings → Your profile).")
-    st.dataframe(cohorts.leaderboard(rows), hide_index=True,
-                 column_config={"elite_rate": st.column_config.NumberColumn("elite %")})
 
 
 with dashboard_tab:

@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from closergym import store
 from closergym.content import MOVES, Library, library
 from closergym.grading import MAX_REBUTTAL, grade_rebuttal
+from closergym.llm import OWN_LLM_ENGINE
 from closergym.transfer import csv_delimiter, spreadsheet_safe
 
 JOIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read off a projector
@@ -143,9 +144,9 @@ def members(db: Database, cohort_id: int, *, since: str) -> list[dict]:
                   round(avg(CASE WHEN u.created_at >= :since THEN u.tier = 'elite' END) * 100, 0) AS elite_rate,
                   max(u.created_at) AS last_practice
            FROM cohort_members m JOIN trainees t ON t.id = m.trainee_id
-           LEFT JOIN turns u ON u.trainee_id = t.id
+           LEFT JOIN turns u ON u.trainee_id = t.id AND u.engine != :private
            WHERE m.cohort_id = :cohort GROUP BY t.id ORDER BY t.name_key""",
-        {"cohort": cohort_id, "since": since})
+        {"cohort": cohort_id, "since": since, "private": OWN_LLM_ENGINE})
     return [dict(row, turns_recent=row["turns_recent"] or 0) for row in rows]
 
 
@@ -154,15 +155,15 @@ def weakest_objections(db: Database, cohort_id: int, *, since: str, limit: int =
         f"""SELECT u.objection_slug AS objection, count(*) AS attempts, round(avg(u.score), 1) AS average,
                   {", ".join(f"round(avg(u.{m}), 2) AS {m}" for m in MOVES)}
            FROM turns u JOIN cohort_members m ON m.trainee_id = u.trainee_id
-           WHERE m.cohort_id = ? AND u.created_at >= ? AND u.objection_slug IS NOT NULL
-           GROUP BY u.objection_slug ORDER BY average ASC LIMIT ?""", [cohort_id, since, limit]))
+           WHERE m.cohort_id = ? AND u.created_at >= ? AND u.objection_slug IS NOT NULL AND u.engine != ?
+           GROUP BY u.objection_slug ORDER BY average ASC LIMIT ?""", [cohort_id, since, OWN_LLM_ENGINE, limit]))
 
 
 def weakest_moves(db: Database, cohort_id: int, *, since: str) -> list[dict]:
     row = next(db.query(
         f"""SELECT count(*) AS attempts, {", ".join(f"avg(u.{m}) AS {m}" for m in MOVES)}
            FROM turns u JOIN cohort_members m ON m.trainee_id = u.trainee_id
-           WHERE m.cohort_id = ? AND u.created_at >= ?""", [cohort_id, since]))
+           WHERE m.cohort_id = ? AND u.created_at >= ? AND u.engine != ?""", [cohort_id, since, OWN_LLM_ENGINE]))
     if not row["attempts"]:
         return []
     return sorted(({"move": m, "average": round(row[m] or 0, 2)} for m in MOVES), key=lambda r: r["average"])

@@ -38,6 +38,8 @@ class Config:
     instructor_passcode: str = field(default="", repr=False)
     instructors: tuple[str, ...] = ()  # e-mails that sign in with st.login as instructors
     auth_configured: bool = False  # an [auth] section in st.secrets (OIDC through st.login)
+    allow_visitor_llm: bool = False  # may a browser session connect its own LLM endpoint (Settings)?
+    visitor_llm_hosts: tuple[str, ...] = ()  # if any: the only hosts ("host" or "host:port") visitors may name
 
     @property
     def bootcamp(self) -> bool:
@@ -76,12 +78,17 @@ def load_config(
         openai_base_url=setting("OPENAI_BASE_URL"),
         model=setting("CLOSERGYM_MODEL"),
         instructor_passcode=setting("CLOSERGYM_INSTRUCTOR_PASSCODE"),
-        instructors=_emails(environ.get("CLOSERGYM_INSTRUCTORS") or secrets.get("CLOSERGYM_INSTRUCTORS")),
+        instructors=_items(environ.get("CLOSERGYM_INSTRUCTORS") or secrets.get("CLOSERGYM_INSTRUCTORS")),
         auth_configured=isinstance(secrets.get("auth"), Mapping) and bool(secrets.get("auth")),
+        allow_visitor_llm=setting("CLOSERGYM_ALLOW_VISITOR_LLM").lower() in TRUE_WORDS,
+        visitor_llm_hosts=_items(environ.get("CLOSERGYM_VISITOR_LLM_HOSTS") or secrets.get("CLOSERGYM_VISITOR_LLM_HOSTS")),
     )
 
 
-def _emails(value: object) -> tuple[str, ...]:
-    """Instructor e-mails from a list (st.secrets) or a comma-separated string (the environment)."""
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+
+
+def _items(value: object) -> tuple[str, ...]:
+    """A list (st.secrets) or a comma-separated string (the environment), trimmed and case-folded."""
     items = value if isinstance(value, list | tuple) else str(value or "").split(",")
-    return tuple(item.strip().casefold() for item in items if str(item).strip())
+    return tuple(str(item).strip().casefold() for item in items if str(item).strip())

@@ -34,7 +34,7 @@ from closergym.grading import (
     score_for,
     tier_for,
 )
-from closergym.llm import LLMClient
+from closergym.llm import OWN_LLM_ENGINE, LLMClient
 
 FlagCode = Literal["arguing", "pressure", "discount", "guarantee", "giving_up", "monologue", "generic_followup",
                    "knocking", "caving"]
@@ -157,4 +157,6 @@ def judge(client: LLMClient, objection: str, rebuttal: str, builtin: Grade, *, c
     """Ask the model, then combine; raises `LLMError` (callers fall back to `builtin`)."""
     output = client.structured(judge_messages(objection, honest_text(rebuttal, builtin), context), JudgeOutput,
                                who=who, deadline=deadline)
-    return combine(builtin, output, rebuttal, objection)
+    judged = combine(builtin, output, rebuttal, objection)
+    # A visitor's own model: that trainee's private practice, left out of cohort figures (see cohorts.py).
+    return replace(judged, engine=OWN_LLM_ENGINE) if client.settings.own and judged.engine == "llm" else judged

@@ -8,7 +8,6 @@ never part of it. Callers catch `LLMError` and fall back to the built-in engine,
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections import defaultdict, deque
@@ -41,12 +40,12 @@ JUDGE_SHARE = 0.5  # of a turn's time left, what the judge may use: the prospect
 GENERATOR_DEADLINE = 60.0
 MAX_RETRIES = 2
 MAX_OUTPUT_TOKENS = 120
-HISTORY_MESSAGES = 8
 CALLS_PER_MINUTE = 20
+OWN_FAILURE_SECONDS = CONNECT_TIMEOUT  # see LLMClient._call
+OWN_LLM_ENGINE = "own-llm"  # a turn graded by a visitor's own model: private practice
 
 Model = TypeVar("Model", bound=BaseModel)
 Result = TypeVar("Result")
-_KEYLIKE = re.compile(r"\b(?:sk|pk|rk|key)-[A-Za-z0-9_\-*]{6,}")
 
 
 class LLMError(Exception):
@@ -63,14 +62,14 @@ class LLMSettings:
     model: str
     base_url: str = ""
     api_key: str = ""
+    own: bool = False  # a visitor's own endpoint, typed in a browser session (not the operator's)
 
     @classmethod
-    def from_config(cls, config: Config, *, api_key: str = "") -> LLMSettings | None:
-        """Settings when an LLM is configured (a key typed in this browser session wins), else None."""
-        key = api_key or config.openai_api_key
-        if not config.model or not (key or config.openai_base_url):
+    def from_config(cls, config: Config) -> LLMSettings | None:
+        """The operator's LLM (environment or st.secrets) when one is configured, else None."""
+        if not config.llm_configured:
             return None
-        return cls(model=config.model, base_url=config.openai_base_url, api_key=key)
+        return cls(model=config.model, base_url=config.openai_base_url, api_key=config.openai_api_key)
 
     @property
     def host(self) -> str:
@@ -86,17 +85,41 @@ class LLMSettings:
 
     @property
     def label(self) -> str:
-        return f"LLM: {self.model} at {self.host}"
+        return f"{'Your LLM' if self.own else 'LLM'}: {self.model} at {self.host}"
 
     def __repr__(self) -> str:  # never print the key
         return f"LLMSettings(model={self.model!r}, host={self.host!r})"
 
 
-def redact(text: str, secret: str = "") -> str:
-    text = str(text)
-    if secret:
-        text = text.replace(secret, "[key]")
-    return _KEYLIKE.sub("[key]", text)
+OWN_ENDPOINT_FAILED = ("Your endpoint did not answer as an OpenAI-compatible server with that key and model, "
+                       "so the built-in engine answers.")
+
+
+def session_settings(config: Config, *, base_url: str = "", api_key: str = "", model: str = "") -> LLMSettings | None:
+    """The LLM a browser session uses: the operator's, or, when the visitor typed any of a base URL, key or
+    model, the visitor's own endpoint, which never borrows the operator's key or URL (the operator's key goes
+    only to the operator's endpoint). Raises `LLMError("refused")` when the operator does not let visitors
+    choose endpoints, or not that host."""
+    base_url, api_key, model = base_url.strip(), api_key.strip(), model.strip()
+    if not (base_url or api_key or model):
+        return LLMSettings.from_config(config)
+    if not config.allow_visitor_llm:
+        raise LLMError("refused", "This server does not let visitors connect their own LLM.")
+    if not (api_key and model):
+        raise LLMError("refused", "Your own endpoint needs your own API key and a model name.")
+    parts = urlsplit(base_url or "https://api.openai.com/v1")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+        raise LLMError("refused", "The base URL must be an http:// or https:// address such as "
+                                  "https://api.openai.com/v1.")
+    host = parts.hostname.casefold()
+    if config.visitor_llm_hosts and host not in config.visitor_llm_hosts and f"{host}:{port}" not in config.visitor_llm_hosts:
+        raise LLMError("refused", "This server lets visitors connect only to the LLM hosts it names: "
+                                  + ", ".join(config.visitor_llm_hosts) + ".")
+    return LLMSettings(model=model, base_url=base_url, api_key=api_key, own=True)
 
 
 class Deadline:
@@ -167,6 +190,12 @@ class LLMClient:
     # -- errors ------------------------------------------------------------------------------------
 
     def _error(self, error: Exception) -> LLMError:
+        mapped = self._mapped(error)
+        if self.settings.own and mapped.kind != "busy":  # a visitor's endpoint: no clue to what is behind it
+            return LLMError(mapped.kind, OWN_ENDPOINT_FAILED)
+        return mapped
+
+    def _mapped(self, error: Exception) -> LLMError:
         if isinstance(error, LLMError):
             return error
         openai, httpx2 = sdk()
@@ -214,6 +243,8 @@ class LLMClient:
                 if attempt < MAX_RETRIES and self._retryable(error) and elapsed + backoff < deadline - 0.5:
                     time.sleep(backoff)
                     continue
+                if self.settings.own:  # every failure of a visitor's endpoint takes as long: no probing by time
+                    time.sleep(max(0.0, min(OWN_FAILURE_SECONDS, deadline) - (time.monotonic() - started)))
                 raise self._error(error) from None
         raise LLMError("server", "The AI call failed.")
 

@@ -24,6 +24,7 @@ from closergym.content import Library, Objection
 
 ROUNDS = 3
 DIFFICULTIES = ("easy", "normal", "hard")
+OUTCOMES = ("advanced", "stalled", "lost")
 Difficulty = Literal["easy", "normal", "hard"]
 Action = Literal["push", "reveal", "curveball", "concern", "exit", "stall", "hang_up"]
 

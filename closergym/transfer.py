@@ -4,8 +4,11 @@ An export holds the trainee's name and their sessions, turns, lessons read and g
 database's integer ids: sessions, turns and generator runs are keyed by their `uid`, and a turn names its
 session by that session's uid. Nothing else goes in: no settings and no keys (the database holds none).
 
-An import reads at most `MAX_IMPORT_BYTES`, validates the whole document (pydantic, strict types, ranges,
-lengths, patterns) before writing anything, then merges it in one transaction: rows whose uid is already
+An import reads at most `MAX_IMPORT_BYTES` and bounds its work before it starts: a file holding more JSON
+values than any export of that size would (`MAX_JSON_VALUES`, counted without parsing) or more rows than
+`MAX_IMPORT_ROWS` is refused as it is. It then validates the document row by row (pydantic, strict types,
+ranges, lengths, patterns, every enumerated field, the shape of a grade and a session's state), stopping
+after `SHOWN_PROBLEMS` problems, before writing anything, and merges it in one transaction: rows whose uid is already
 there are left alone, so importing a file twice changes nothing. A file imported as another trainee of the
 same database (a copy, or two names merged) gives its rows uids derived from the trainee, so that holds too. Any problem raises `TransferError` with a
 message naming the place ("turns[3].score: must be 0-100 (got 150)") and leaves the database as it was.
@@ -21,15 +24,18 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlite_utils import Database
 
 from closergym import store
 from closergym.content import MOVES, SLUG_RE
+from closergym.grading import TIERS
+from closergym.llm import OWN_LLM_ENGINE
+from closergym.sparring import DIFFICULTIES, OUTCOMES, ROUNDS
 
 FORMAT = "closergym-export"
 VERSION = 1
@@ -38,6 +44,9 @@ MAX_TEXT = 20_000  # prompts, rebuttals, replies: far above what the app accepts
 MAX_JSON_OBJECT = 200_000  # characters of one grade, session state, generator context or result
 MAX_JSON_DEPTH = 32  # ours nest three or four levels; SQLite's json() stops at 1000
 SHOWN_PROBLEMS = 5
+MAX_IMPORT_ROWS = 50_000  # sessions, turns, lessons read and generator runs together: years of daily practice
+MAX_JSON_VALUES = 1_000_000  # a 20 MB export holds about 600,000; parsing a million takes ~0.5 s and ~100 MB
+FUTURE_SLACK = timedelta(days=1)  # clocks differ; a time further ahead than this is not a real one
 
 UID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 WORD_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -91,9 +100,11 @@ def valid_stamp(value: str) -> str:
     if not STAMP_RE.match(value):
         raise ValueError("must be a UTC time like 2025-01-31 14:05:09.123")
     try:
-        datetime.fromisoformat(value)
+        stamp = datetime.fromisoformat(value).replace(tzinfo=UTC)
     except ValueError:
         raise ValueError("is not a real date and time") from None
+    if stamp > datetime.now(UTC) + FUTURE_SLACK:
+        raise ValueError("is in the future")
     return value
 
 
@@ -125,7 +136,9 @@ Slug = Annotated[str, Field(max_length=60), matches(SLUG_RE, "a slug such as too
 Word = Annotated[str, Field(max_length=40), matches(WORD_RE, "a lowercase word such as 'active'")]
 Stamp = Annotated[str, Field(max_length=32), AfterValidator(valid_stamp)]
 Text = Annotated[str, Field(max_length=MAX_TEXT)]
-Engine = Annotated[str, Field(min_length=1, max_length=200)]
+Texts = Annotated[list[Text], Field(max_length=50)]
+Tier = Literal[TIERS]
+Engine = Literal["builtin", "llm", OWN_LLM_ENGINE]
 Millis = Annotated[float, within(0, 86_400_000)]
 Move = Annotated[int, within(0, 2)]
 JsonObject = Annotated[dict[str, Any], AfterValidator(json_object)]
@@ -139,24 +152,86 @@ class TraineeIn(Row):
     name: Annotated[str, Field(max_length=200)]
 
 
+class MoveIn(Row):
+    move: Literal[MOVES]
+    points: Annotated[int, within(0, 2)]
+    phrases: Texts = []
+    note: Text = ""
+
+
+class RedFlagIn(Row):
+    code: Word
+    label: Text
+    cap: Tier
+    phrases: Texts = []
+
+
+class FeedbackIn(Row):
+    keep: Texts = []
+    start: Texts = []
+    stop: Texts = []
+    better: Text = ""
+    better_why: Text = ""
+
+
+def every_move_once(moves: list[MoveIn]) -> list[MoveIn]:
+    if sorted(move.move for move in moves) != sorted(MOVES):
+        raise ValueError(f"must mark each of {', '.join(MOVES)} once")
+    return moves
+
+
+class GradeIn(Row):
+    """A stored grade (`grading.Grade.to_dict()`)."""
+
+    tier: Tier
+    score: Annotated[int, within(0, 100)]
+    moves: Annotated[list[MoveIn], AfterValidator(every_move_once)]
+    red_flags: Annotated[list[RedFlagIn], Field(max_length=20)] = []
+    feedback: FeedbackIn
+    objection_slug: Slug | None = None
+    ignored: Texts = []
+    engine: Engine = "builtin"
+    notes: Texts = []
+
+
+class StateIn(Row):
+    """A session's state (`sparring.RoutineState.to_dict()`); a demo session's is empty."""
+
+    round: Annotated[int, within(1, ROUNDS + 1)] = 1
+    prompts: Annotated[list[Text], Field(max_length=ROUNDS + 2)] = []
+    tiers: Annotated[list[Tier], Field(max_length=ROUNDS + 2)] = []
+    patience: Annotated[int, within(0, 10)] = 3
+    revealed: Annotated[list[Annotated[int, within(0, 100)]], Field(max_length=20)] = []
+    door_open: bool = False
+    finished: bool = False
+    outcome: Literal[OUTCOMES] | None = None
+    closing: Text | None = None
+
+
 class Keyed(Row):
     uid: Uid
 
 
 class SessionIn(Keyed):
-    kind: Word
+    kind: Literal["sparring", "second_call"]
     objection_slug: Slug | None
     custom_objection: Annotated[str, Field(max_length=2_000)] | None
     persona: Annotated[int, within(0, 1_000)]
-    difficulty: Word
+    difficulty: Literal[DIFFICULTIES]
     seed: Annotated[int, within(-(2**63), 2**63 - 1)]
     engine: Engine
-    status: Word
-    outcome: Word | None
-    state: JsonObject
+    status: Literal["active", "complete", "abandoned"]
+    outcome: Literal[OUTCOMES] | None
+    state: StateIn
     started_at: Stamp
     updated_at: Stamp
     ended_at: Stamp | None
+
+    @model_validator(mode="after")
+    def resumable(self) -> SessionIn:
+        if self.status == "active" and (not self.state.prompts or self.state.finished):
+            raise ValueError("an active session needs the prospect's line and an unfinished state")
+        return self
 
 
 class TurnIn(Keyed):
@@ -166,18 +241,26 @@ class TurnIn(Keyed):
     objection_slug: Slug | None
     prompt: Text
     rebuttal: Text
-    tier: Literal["weak", "strong", "elite"]
+    tier: Tier
     score: Annotated[int, within(0, 100)]
     acknowledge: Move
     clarify: Move
     respond: Move
     advance: Move
-    grade: JsonObject
+    grade: GradeIn
     reply: Text | None
     engine: Engine
     grade_ms: Millis | None
     reply_ms: Millis | None
     created_at: Stamp
+
+    @model_validator(mode="after")
+    def agrees_with_its_grade(self) -> TurnIn:
+        points = {move.move: move.points for move in self.grade.moves}
+        if (self.grade.tier, self.grade.score) != (self.tier, self.score) or any(
+                points[move] != getattr(self, move) for move in MOVES):
+            raise ValueError("its grade does not match its tier, score and move points")
+        return self
 
 
 class LessonReadIn(Row):
@@ -204,6 +287,17 @@ class ExportDocument(Row):
     turns: list[TurnIn]
     lesson_progress: list[LessonReadIn]
     generator_runs: list[GeneratorRunIn]
+
+
+class Header(Row):
+    format: Literal["closergym-export"]
+    version: Literal[1]
+    exported_at: Stamp
+    trainee: TraineeIn
+
+
+ROW_MODELS: dict[str, type[Row]] = {"sessions": SessionIn, "turns": TurnIn, "lesson_progress": LessonReadIn,
+                                    "generator_runs": GeneratorRunIn}
 
 
 def where(location: tuple) -> str:
@@ -233,11 +327,9 @@ def describe_problem(problem: dict) -> str:
     return f"{where(problem['loc'])}: {message}"
 
 
-def describe_validation(error: ValidationError) -> str:
-    problems = [describe_problem(problem) for problem in error.errors()]
-    more = len(problems) - SHOWN_PROBLEMS
+def describe_problems(problems: list[str]) -> str:
     text = "; ".join(problems[:SHOWN_PROBLEMS])
-    return text + (f"; and {more} more problem{'s' if more > 1 else ''}" if more > 0 else "")
+    return text + ("; and more problems" if len(problems) > SHOWN_PROBLEMS else "")
 
 
 def check_header(data: object) -> None:
@@ -264,13 +356,47 @@ def check_unique(label: str, values: Iterable[str]) -> None:
         seen.add(value)
 
 
-def validate_document(data: object) -> ExportDocument:
-    """The document as typed models, or `TransferError` naming every (first few) problem."""
+def check_rows(data: dict) -> None:
+    """Every table a list, and all of them together within `MAX_IMPORT_ROWS`: checked before any row is read."""
+    for table in ROW_MODELS:
+        if not isinstance(data.get(table), list):
+            raise TransferError(f"This export cannot be imported: {table}: "
+                                + ("is missing." if table not in data else "should be a valid list."))
+    rows = sum(len(data[table]) for table in ROW_MODELS)
+    if rows > MAX_IMPORT_ROWS:
+        raise TransferError(f"This export holds {rows:,} rows; at most {MAX_IMPORT_ROWS:,} can be imported at once.")
+
+
+def validate_document(data: object, *, consume: bool = False) -> ExportDocument:
+    """The document as typed models, or `TransferError` naming the first few problems. The work is bounded:
+    the row count is checked first, then rows are validated one by one until `SHOWN_PROBLEMS` are found.
+    With `consume`, each row of `data` is let go once validated, so a large file is not held twice."""
     check_header(data)
-    try:
-        document = ExportDocument.model_validate(data)
-    except ValidationError as error:
-        raise TransferError(f"This export cannot be imported: {describe_validation(error)}.") from None
+    check_rows(data)
+    problems: list[str] = []
+
+    def validated(model: type[Row], value: object, *place: str | int) -> Row | None:
+        try:
+            return model.model_validate(value)
+        except ValidationError as error:
+            problems.extend(describe_problem({**problem, "loc": (*place, *problem["loc"])})
+                            for problem in error.errors()[:SHOWN_PROBLEMS])
+            return None
+
+    header = validated(Header, {key: value for key, value in data.items() if key not in ROW_MODELS})
+    tables: dict[str, list] = {}
+    for table, model in ROW_MODELS.items():
+        tables[table] = []
+        rows = data[table]
+        for index, row in enumerate(rows):
+            if len(problems) > SHOWN_PROBLEMS:
+                break
+            tables[table].append(validated(model, row, table, index))
+            if consume:
+                rows[index] = None
+    if problems:
+        raise TransferError(f"This export cannot be imported: {describe_problems(problems)}.")
+    document = ExportDocument.model_construct(**dict(header), **tables)  # every part validated above
     check_unique("sessions", (s.uid for s in document.sessions))
     check_unique("turns", (t.uid for t in document.turns))
     check_unique("generator_runs", (r.uid for r in document.generator_runs))
@@ -315,14 +441,30 @@ def read_at_most(stream: BinaryIO, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def parse_json(raw: bytes) -> object:
+JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+def count_values(text: str) -> int:
+    """At least as many as the JSON values in `text` (objects, arrays, strings, numbers...), counted without
+    parsing: what parsing would build is bounded before it starts."""
+    bare = JSON_STRING.sub("0", text)  # a string is one value, whatever it holds
+    return bare.count(",") + bare.count("[") + bare.count("{") + 1
+
+
+def decoded(raw: bytes) -> str:
     if not raw.strip():
         raise TransferError("This file is empty.")
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise TransferError(f"This file is not UTF-8 text (a stray byte at position {error.start}); "
                             "is it really a Closer Gym export?") from None
+
+
+def parse_json(text: str) -> object:
+    if count_values(text) > MAX_JSON_VALUES:
+        raise TransferError(f"This file holds far more entries than a Closer Gym export of its size (over "
+                            f"{MAX_JSON_VALUES:,}), so it was not read further.")
 
     def refuse(constant: str) -> None:
         raise ValueError(f"{constant} is not allowed")
@@ -342,23 +484,29 @@ def parse_json(raw: bytes) -> object:
         raise TransferError(f"This file is not valid JSON ({error}).") from None
 
 
-def read_import_file(raw: bytes | BinaryIO) -> dict[str, Any]:
-    """Read, size-check, decode and validate an export; return it as a dict, or raise `TransferError`.
-
-    A file-like object that reports its size (an upload, an open file) is refused before any reading;
-    otherwise at most one byte more than the limit is read."""
+def import_text(raw: bytes | BinaryIO) -> str:
+    """The file's text, size-checked before anything else: a file-like object that reports its size (an
+    upload, an open file) is refused before any reading; otherwise at most one byte more than the limit
+    is read."""
     if isinstance(raw, (bytes, bytearray, memoryview)):
-        data = bytes(raw)
-    else:
-        size = declared_size(raw)
-        if size is not None and size > MAX_IMPORT_BYTES:
-            raise too_big(size)
-        data = read_at_most(raw, MAX_IMPORT_BYTES)
+        if len(raw) > MAX_IMPORT_BYTES:
+            raise too_big(len(raw))
+        return decoded(bytes(raw))
+    size = declared_size(raw)
+    if size is not None and size > MAX_IMPORT_BYTES:
+        raise too_big(size)
+    data = read_at_most(raw, MAX_IMPORT_BYTES)
     if len(data) > MAX_IMPORT_BYTES:
-        raise too_big(len(data) if isinstance(raw, (bytes, bytearray, memoryview)) else None)
-    document = parse_json(data)
-    validate_document(document)
-    return document  # validated: a dict
+        raise too_big()
+    return decoded(data)
+
+
+def read_import_file(raw: bytes | BinaryIO) -> ExportDocument:
+    """Read, size-check, decode and validate an export, or raise `TransferError`. The file's bytes, its text
+    and its parsed rows are each let go as soon as the next form exists, so a full-size file is held about
+    once at a time."""
+    data = parse_json(import_text(raw))
+    return validate_document(data, consume=True)  # the parsed file is ours alone
 
 
 # -- export ------------------------------------------------------------------------------------------
@@ -536,7 +684,7 @@ def insert_rows(db: Database, table: str, columns: tuple[str, ...], rows: list[l
 
 
 def encoded(row: BaseModel, columns: Iterable[str], **override: object) -> list:
-    values = row.model_dump() | override
+    values = row.model_dump(exclude_unset=True) | override  # a grade or state stored as it came, without defaults
     return [json.dumps(values[c], ensure_ascii=False) if c in JSON_TEXT_COLUMNS else values[c] for c in columns]
 
 

@@ -15,7 +15,6 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
@@ -24,7 +23,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from closergym import store
 from closergym.config import Config, load_config
-from closergym.llm import LLMClient, LLMSettings, client_for
+from closergym.llm import LLMClient, LLMError, LLMSettings, client_for, session_settings
 
 _connections: dict[int, tuple[threading.Thread, Path, Database, int | None]] = {}  # by thread ident, with the file's inode
 _connections_lock = threading.Lock()
@@ -155,21 +154,26 @@ def trainee() -> dict | None:
 
 
 ENGINE_KEY = "settings_engine"  # "builtin" when the trainee switched the LLM off for this browser session
-SESSION_LLM_KEYS = ("settings_api_key", "settings_base_url", "settings_model")
+SESSION_LLM_KEYS = {"api_key": "settings_api_key", "base_url": "settings_base_url", "model": "settings_model"}
+
+
+def llm_choice() -> tuple[LLMSettings | None, str | None]:
+    """The LLM this browser session uses (None: the built-in engine), and why a visitor's own endpoint typed
+    on the Settings page is not used, if it is not.
+
+    The operator's LLM comes from the environment and st.secrets; a visitor's own endpoint (URL, key, model)
+    lives only in `st.session_state`, never on disk, and never borrows the operator's key."""
+    if st.session_state.get(ENGINE_KEY) == "builtin":
+        return None, None
+    typed = {name: str(st.session_state.get(key) or "") for name, key in SESSION_LLM_KEYS.items()}
+    try:
+        return session_settings(config(), **typed), None
+    except LLMError as refused:
+        return None, str(refused)
 
 
 def llm_settings() -> LLMSettings | None:
-    """The LLM to use in this browser session, or None for the built-in engine.
-
-    Environment and st.secrets first; a key (or URL, model) typed on the Settings page lives only in
-    `st.session_state`, never on disk."""
-    if st.session_state.get(ENGINE_KEY) == "builtin":
-        return None
-    cfg = config()
-    typed = {key: str(st.session_state.get(key) or "").strip() for key in SESSION_LLM_KEYS}
-    cfg = replace(cfg, openai_base_url=typed["settings_base_url"] or cfg.openai_base_url,
-                  model=typed["settings_model"] or cfg.model)
-    return LLMSettings.from_config(cfg, api_key=typed["settings_api_key"])
+    return llm_choice()[0]
 
 
 def caller() -> object:

@@ -3,13 +3,14 @@
 import streamlit as st
 
 from components import context
+from components.text import literal
 
 
 def engine_label() -> str:
     settings = context.llm_settings()
     if settings:
         context.client_for(settings)  # import the SDK now (once), not inside the first turn's deadline
-    return settings.label if settings else "Built-in (offline)"
+    return literal(settings.label) if settings else "Built-in (offline)"  # a visitor may have typed the model
 
 
 def render() -> None:

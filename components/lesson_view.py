@@ -72,7 +72,7 @@ def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, li
             try:
                 llm = context.llm_client()
                 deadline = Deadline()  # one budget for the judge and the prospect's reply
-                with st.spinner(f"The AI judge is reading your answer ({llm.settings.label})…") if llm else nullcontext():
+                with st.spinner(f"The AI judge is reading your answer ({literal(llm.settings.label)})…") if llm else nullcontext():
                     turn_id, grade, notices = sessions.grade_drill(
                         context.db(), trainee_id=trainee_id, objection_slug=objection.slug, prompt=prompt,
                         rebuttal=answer, source=f"lesson:{lesson.slug}", lib=lib, llm=llm, deadline=deadline)

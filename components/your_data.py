@@ -29,16 +29,17 @@ def uploader_key() -> str:
     return f"settings_import_file_{st.session_state.setdefault(NONCE_KEY, 0)}"
 
 
-def run_import(current_name: str | None) -> None:
-    """Import the uploaded file; keep a one-line outcome for the next run to show."""
+def run_import(current_name: str) -> None:
+    """Import the uploaded file; keep a one-line outcome for the next run to show. Only a browser with a
+    profile open gets here (the box is drawn for it alone); the check runs again on the click's own run."""
     uploaded = st.session_state.get(uploader_key())
-    if uploaded is None:
+    if uploaded is None or context.trainee() is None:
         return
     as_trainee = current_name if st.session_state.get(AS_KEY) == "me" else None
     owner_id = st.session_state.get(context.TRAINEE_KEY)
     uploaded.seek(0)  # a second try with the same file reads it from the start
     try:
-        document = transfer.validate_document(transfer.read_import_file(uploaded))
+        document = transfer.read_import_file(uploaded)
         # A private profile this browser has opened (or just created by an import) takes the import with the
         # code this browser holds for it: importing the same file twice adds nothing instead of refusing.
         target = store.get_trainee_by_name(context.db(), transfer.target_name(document, as_trainee))
@@ -78,17 +79,16 @@ def downloads(config: Config, current: dict) -> None:
                "No settings or keys are ever part of it.")
 
 
-def import_box(current: dict | None) -> None:
+def import_box(current: dict) -> None:
     uploaded = st.file_uploader(
         "Import an export file", type="json", key=uploader_key(), max_upload_size=LIMIT_MB,
         help=f"A JSON file from the Everything button, up to {LIMIT_MB} MB. What is already here is "
              "skipped, so importing the same file twice changes nothing.",
     )
-    if current:
-        st.radio("Import as", ["file", "me"], key=AS_KEY, horizontal=True,
-                 format_func={"file": "The name in the file", "me": literal(current["name"])}.get)  # labels are Markdown
-    st.button("Import", on_click=run_import, args=(current["name"] if current else None,),
-              disabled=uploaded is None, key="settings_import_button")
+    st.radio("Import as", ["file", "me"], key=AS_KEY, horizontal=True,
+             format_func={"file": "The name in the file", "me": literal(current["name"])}.get)  # labels are Markdown
+    st.button("Import", on_click=run_import, args=(current["name"],), disabled=uploaded is None,
+              key="settings_import_button")
     kind, message = st.session_state.pop(RESULT_KEY, (None, ""))
     if kind == "success":
         st.success(literal(message), icon="✅")
@@ -100,8 +100,9 @@ def render(config: Config, current: dict | None) -> None:
     st.subheader("Your data")
     st.caption("On Streamlit Community Cloud the app's disk is wiped when it restarts or is redeployed: "
                "export regularly and import the file afterwards, or point `CLOSERGYM_DB` at a disk that lasts.")
-    if current:
-        downloads(config, current)
-    else:
-        st.info("Pick a trainee in the sidebar to export their data.", icon="👤")
+    if not current:
+        st.info("Open your profile in the sidebar (or make one) to export your data or import an export file.",
+                icon="👤")
+        return
+    downloads(config, current)
     import_box(current)

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def isolated_db(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "closergym.db"
     monkeypatch.setenv("CLOSERGYM_DB", str(path))
-    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CLOSERGYM_MODEL"):
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CLOSERGYM_MODEL", "CLOSERGYM_ALLOW_VISITOR_LLM",
+                 "CLOSERGYM_VISITOR_LLM_HOSTS"):
         monkeypatch.delenv(name, raising=False)
     st.cache_data.clear()
     st.cache_resource.clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from closergym import cohorts, demo, store
+from closergym.grading import grade_rebuttal
 from tests.conftest import app_for, run_cli
 
 SINCE = "2000-01-01"
@@ -172,12 +173,22 @@ def test_instructor_creates_a_cohort_sees_the_demo_dashboard_and_grades_a_batch(
     assert demo.has_demo_data(db)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Members"] == "8"
-    assert len(at.dataframe) == 3  # weakest objections, per trainee, leaderboard
-    per_trainee = at.dataframe[1].value
+    assert len(at.dataframe) == 2  # weakest objections, the leaderboard: nothing named beside it
+    names = {row["name"] for row in cohorts.members(db, demo_cohort(db)["id"], since="2000-01-01")
+             if not row["show_on_leaderboard"]}
+    shown = "\n".join(frame.value.to_csv() for frame in at.dataframe)
+    assert not any(name in shown for name in names)
+    at.segmented_control(key="dashboard_view").set_value("trainees").run()
+    assert len(at.dataframe) == 1  # the named table, alone
+    per_trainee = at.dataframe[0].value
     assert len(per_trainee) == 8 and (per_trainee["due today"] >= 0).all()
     assert per_trainee["due today"].sum() > 0  # weeks of weak answers leave cards due
     next(b for b in at.button if b.label == "Remove demo data").click().run()
     assert not demo.has_demo_data(db)
+
+
+def demo_cohort(db) -> dict:
+    return next(c for c in cohorts.list_cohorts(db) if c["is_demo"])
 
 
 def test_an_empty_cohort_says_how_to_fill_it(db, trainee, monkeypatch):
@@ -250,8 +261,9 @@ def test_an_import_cannot_write_into_someone_elses_private_profile(two_private, 
     alice, bob = two_private
     source = store.open_db(tmp_path / "forged.db")
     forged = store.create_trainee(source, "Bob")
-    store.save_turn(source, {"trainee_id": forged["id"], "prompt": "p", "rebuttal": "PLANTED", "tier": "elite",
-                             "score": 99, "acknowledge": 2, "clarify": 2, "respond": 2, "advance": 2})
+    grade = grade_rebuttal("Too pricey", "PLANTED")
+    store.save_turn(source, {"trainee_id": forged["id"], "prompt": "p", "rebuttal": "PLANTED", "tier": grade.tier,
+                             "score": grade.score, **grade.points, "grade": grade.to_dict()})
     at = app_for(alice, "app_pages/settings.py")
     at.file_uploader(key="settings_import_file_0").set_value(
         ("bob.json", transfer.export_json(source, forged["id"]), "application/json")).run()

@@ -19,6 +19,7 @@ from closergym.judge import JudgedFlag, JudgedMove, JudgeOutput, combine, judge,
 from closergym.llm import LLMClient, LLMError, LLMSettings, RateLimiter
 from closergym.prospect import LLMProspect, Scene, recites_prompt
 from closergym.sparring import Beat
+from components.text import literal
 from tests.conftest import app_for, conversation_of, said, say
 from tests.llm_server import MODEL_NAME, LlamaServer, SilentServer, TricklingServer, free_port
 
@@ -383,7 +384,7 @@ def test_settings_shows_the_llm_and_switches_back_to_builtin(trainee, monkeypatc
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("CLOSERGYM_MODEL", "llama3.1:8b")
     at = app_for(trainee, "app_pages/settings.py")
-    assert any("LLM: llama3.1:8b at 127.0.0.1" in m.value for m in at.markdown)
+    assert any(literal("LLM: llama3.1:8b at 127.0.0.1") in m.value for m in at.markdown)
     at.toggle(key="settings_use_builtin").set_value(True).run()
     assert any("Built-in (offline)" in m.value for m in at.markdown)
 
@@ -396,10 +397,11 @@ def test_settings_test_connection_against_the_real_server(llm_env, trainee):
 
 
 def test_a_key_typed_in_settings_lives_in_the_session_only(trainee, isolated_db, monkeypatch):
-    monkeypatch.setenv("CLOSERGYM_MODEL", "gpt-test")
+    monkeypatch.setenv("CLOSERGYM_ALLOW_VISITOR_LLM", "true")
     at = app_for(trainee, "app_pages/settings.py")
+    at.text_input(key="settings_model_box").set_value("gpt-test").run()
     at.text_input(key="settings_api_key_box").set_value(SECRET).run()
-    assert any("LLM: gpt-test at api.openai.com" in m.value for m in at.markdown)
+    assert any(literal("Your LLM: gpt-test at api.openai.com") in m.value for m in at.markdown)
     assert SECRET not in "\n".join(sqlite3.connect(isolated_db).iterdump())
     # the box is emptied: the page never sends the key back to the browser, where the eye icon shows it
     assert at.text_input(key="settings_api_key_box").value == ""
@@ -407,19 +409,22 @@ def test_a_key_typed_in_settings_lives_in_the_session_only(trainee, isolated_db,
     at.switch_page("app_pages/sparring.py").run()
     at.switch_page("app_pages/settings.py").run()
     assert at.text_input(key="settings_api_key_box").value == ""
-    assert any("LLM: gpt-test" in m.value for m in at.markdown)  # still in use
+    assert any(literal("LLM: gpt-test") in m.value for m in at.markdown)  # still in use
     next(b for b in at.button if b.label == "Forget the key").click().run()
     assert any("Built-in (offline)" in m.value for m in at.markdown)
+    assert any("needs your own API key" in w.value for w in at.warning)  # the model alone is not enough
     fresh = app_for(trainee, "app_pages/settings.py")  # another browser session
     assert any("Built-in (offline)" in m.value for m in fresh.markdown)
 
 
-def test_an_llm_typed_in_settings_lasts_the_browser_session(trainee):
+def test_an_llm_typed_in_settings_lasts_the_browser_session(trainee, monkeypatch):
+    monkeypatch.setenv("CLOSERGYM_ALLOW_VISITOR_LLM", "1")
     at = app_for(trainee, "app_pages/settings.py")
     at.text_input(key="settings_base_url_box").set_value("http://127.0.0.1:9/v1").run()
     at.text_input(key="settings_model_box").set_value("llama3").run()
+    at.text_input(key="settings_api_key_box").set_value("any-text").run()
     at.switch_page("app_pages/sparring.py").run()  # the Settings boxes are not drawn: Streamlit drops them
-    assert any("LLM: llama3 at 127.0.0.1:9" in c.value for c in at.sidebar.caption)
+    assert any(literal("Your LLM: llama3 at 127.0.0.1:9") in c.value for c in at.sidebar.caption)
     at.switch_page("app_pages/settings.py").run()
     assert at.text_input(key="settings_model_box").value == "llama3"
 

@@ -33,13 +33,16 @@ def test_the_page_offers_both_downloads_and_the_cloud_note(trainee):
     assert any("Streamlit Community Cloud" in c.value and "export regularly" in c.value for c in at.caption)
 
 
-def test_without_a_trainee_there_is_nothing_to_download_but_import_works(db, tmp_path):
+def test_without_a_trainee_there_is_nothing_to_download_or_import(db, tmp_path):
+    at = app_for(None, PAGE)
+    assert not at.get("download_button") and not at.get("file_uploader")
+    assert any("Open your profile" in i.value for i in at.info)
+
+
+def test_a_new_profile_imports_a_file_under_its_name(db, tmp_path):
     source = store.open_db(tmp_path / "theirs.db")
     raw = export_of(source, store.create_trainee(source, "Alex"))
-    at = app_for(None, PAGE)
-    assert not at.get("download_button")
-    assert any("Pick a trainee" in i.value for i in at.info)
-    at = upload(at, "alex.json", raw)
+    at = upload(app_for(store.create_trainee(db, "Newcomer"), PAGE), "alex.json", raw)
     assert not at.exception and not at.error
     assert "Imported into Alex (new trainee): added 2 sessions, 5 turns" in shown(at.success[0])
     assert store.get_trainee_by_name(db, "Alex") is not None

@@ -20,12 +20,14 @@ GRADE = {"tier": "strong", "score": 70, "moves": [{"move": "clarify", "points": 
 TABLES = ("trainees", "sessions", "turns", "lesson_progress", "generator_runs")
 
 
-def add_turn(db, trainee, session=None, **fields):
+def add_turn(db, trainee, session=None, *, tier="strong", score=70, **fields):
+    points = {"acknowledge": 2, "clarify": 2, "respond": 1, "advance": 0}
+    grade = {**GRADE, "tier": tier, "score": score,
+             "moves": [{"move": move, "points": n, "phrases": ["What"] if n else []} for move, n in points.items()]}
     turn = {"trainee_id": trainee["id"], "session_id": session["id"] if session else None,
             "source": "sparring", "round": 1, "objection_slug": "too-expensive", "prompt": "It's too much.",
-            "rebuttal": "Fair. Compared to what?", "tier": "strong", "score": 70, "acknowledge": 2,
-            "clarify": 2, "respond": 1, "advance": 0, "grade": GRADE, "engine": "builtin", "grade_ms": 1.25,
-            **fields}
+            "rebuttal": "Fair. Compared to what?", "tier": tier, "score": score, **points, "grade": grade,
+            "engine": "builtin", "grade_ms": 1.25, **fields}
     return store.save_turn(db, turn)
 
 
@@ -39,7 +41,7 @@ def populate(db, trainee):
     store.update_session(db, sparring["id"], trainee_id=trainee["id"], status="complete", outcome="advanced",
                          ended_at=store.now())
     second = store.create_session(db, trainee_id=trainee["id"], kind="second_call",
-                                  custom_objection="We went with someone else", state={})
+                                  custom_objection="We went with someone else", state={"prompts": ["Hello again."]})
     add_turn(db, trainee, second, source="second_call", objection_slug=None, tier="weak", score=20)
     add_turn(db, trainee, None, source="lesson:handling-price", objection_slug="need-to-think",
              rebuttal="=HYPERLINK(\"http://x\")", tier="elite", score=96, reply=None, grade_ms=None)
@@ -83,7 +85,7 @@ def test_export_is_a_versioned_document_without_internal_ids(db, filled):
             assert not {"id", "trainee_id", "session_id"} & set(row)
     sessions = {s["uid"] for s in document["sessions"]}
     assert {t["session_uid"] for t in document["turns"]} == sessions | {None}
-    assert document["turns"][0]["grade"] == GRADE
+    assert document["turns"][0]["grade"]["feedback"] == GRADE["feedback"]
     assert document["sessions"][0]["state"]["prompts"][0] == "C'est trop cher 💸"
 
 
@@ -252,14 +254,15 @@ BAD_DOCUMENTS = [
     (lambda d: d["turns"][0].pop("tier"), "turns[0].tier: is missing"),
     (lambda d: d.pop("sessions"), "sessions: is missing"),
     (set_in(["sessions", 0, "state"], "not an object"), "sessions[0].state: should be a valid dictionary"),
-    (set_in(["turns", 0, "grade"], {"a": json.loads("[" * 40 + "]" * 40)}), "turns[0].grade: nests more than 32"),
-    (set_in(["turns", 0, "grade"], {"a": "x" * 200_001}), "turns[0].grade: is too large"),
+    (set_in(["generator_runs", 0, "result"], {"a": json.loads("[" * 40 + "]" * 40)}),
+     "generator_runs[0].result: nests more than 32"),
+    (set_in(["generator_runs", 0, "context"], {"a": "x" * 200_001}), "generator_runs[0].context: is too large"),
     (set_in(["generator_runs", 0, "confidence"], 1.5), "generator_runs[0].confidence: must be 0-1"),
     (set_in(["lesson_progress", 0, "lesson_slug"], "Not A Slug"), "lesson_progress[0].lesson_slug: must be a slug"),
     (set_in(["trainee", "name"], "!!!"), "trainee.name: A trainee name needs at least one letter"),
     (lambda d: d["turns"].append(dict(d["turns"][0])), "appears more than once in this file"),
     (set_in(["turns", 0, "session_uid"], "feedfacefeedface"), "turns[0].session_uid: no session with uid"),
-    (lambda d: [t.update(score=101, clarify=-1) for t in d["turns"][:3]], "; and 1 more problem."),
+    (lambda d: [t.update(score=101, clarify=-1) for t in d["turns"][:3]], "; and more problems."),
 ]
 
 
@@ -297,7 +300,7 @@ def test_a_truncated_export_is_called_truncated(db, filled, cut):
 
 
 def test_an_export_with_a_utf8_bom_is_read(db, filled):
-    assert transfer.read_import_file(b"\xef\xbb\xbf" + transfer.export_json(db, filled["id"]))["trainee"]
+    assert transfer.read_import_file(b"\xef\xbb\xbf" + transfer.export_json(db, filled["id"])).trainee
 
 
 class NeverRead(io.RawIOBase):
@@ -363,7 +366,7 @@ def test_the_upload_limit_of_the_server_lets_a_full_size_export_through():
 
 HEX = "0123456789abcdef"
 uids = st.text(HEX, min_size=16, max_size=16)
-stamps = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31)).map(
+stamps = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2026, 1, 1)).map(
     lambda moment: moment.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3])
 texts = st.text(max_size=40)
 slugs = st.sampled_from(["too-expensive", "need-to-think", "not-in-the-library", "x1"])
@@ -373,33 +376,52 @@ json_objects = st.dictionaries(st.text(max_size=8), st.recursive(
     json_leaves, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=8), max_size=4)
 millis = st.none() | st.floats(min_value=0, max_value=1e6, allow_nan=False)
-words = st.sampled_from(["active", "complete", "abandoned", "second_call", "sparring", "normal", "hard"])
+engines = st.sampled_from(["builtin", "llm", "own-llm"])
+tiers = st.sampled_from(["weak", "strong", "elite"])
+states = st.fixed_dictionaries({}, optional={
+    "round": st.integers(1, 4), "prompts": st.lists(texts, min_size=1, max_size=3), "tiers": st.lists(tiers, max_size=3),
+    "patience": st.integers(0, 4), "revealed": st.lists(st.integers(0, 5), max_size=3), "door_open": st.booleans(),
+    "outcome": st.none() | st.sampled_from(["advanced", "stalled", "lost"]), "closing": st.none() | texts})
+
+
+@st.composite
+def graded(draw) -> dict:
+    """A turn's tier, score and move points, and the grade that agrees with them."""
+    tier, score = draw(tiers), draw(st.integers(0, 100))
+    points = {m: draw(st.integers(0, 2)) for m in store.MOVES}
+    grade = {"tier": tier, "score": score, "feedback": {"better": draw(texts)},
+             "moves": [{"move": m, "points": n, "phrases": draw(st.lists(texts, max_size=2))} for m, n in points.items()],
+             **draw(st.fixed_dictionaries({}, optional={"engine": engines, "notes": st.lists(texts, max_size=2),
+                                                        "red_flags": st.lists(st.fixed_dictionaries({
+                                                            "code": st.sampled_from(["pressure", "arguing"]),
+                                                            "label": texts, "cap": tiers}), max_size=2)}))}
+    return {"tier": tier, "score": score, **points, "grade": grade}
 
 
 @st.composite
 def documents(draw):
     session_uids = draw(st.lists(uids, unique=True, max_size=4))
     sessions = [{
-        "uid": uid, "kind": draw(words), "objection_slug": draw(st.none() | slugs),
+        "uid": uid, "kind": draw(st.sampled_from(["sparring", "second_call"])), "objection_slug": draw(st.none() | slugs),
         "custom_objection": draw(st.none() | texts), "persona": draw(st.integers(0, 1000)),
-        "difficulty": draw(words), "seed": draw(st.integers(-(2**63), 2**63 - 1)), "engine": draw(texts.filter(bool)),
-        "status": draw(words), "outcome": draw(st.none() | words), "started_at": draw(stamps),
-        "updated_at": draw(stamps), "ended_at": draw(st.none() | stamps), "state": draw(json_objects),
+        "difficulty": draw(st.sampled_from(["easy", "normal", "hard"])), "seed": draw(st.integers(-(2**63), 2**63 - 1)),
+        "engine": draw(engines), "status": draw(st.sampled_from(["complete", "abandoned"])),
+        "outcome": draw(st.none() | st.sampled_from(["advanced", "stalled", "lost"])), "started_at": draw(stamps),
+        "updated_at": draw(stamps), "ended_at": draw(st.none() | stamps), "state": draw(states),
     } for uid in session_uids]
     turns = [{
         "uid": uid, "session_uid": draw(st.sampled_from([None, *session_uids])),
         "source": draw(st.sampled_from(["sparring", "second_call", "lesson:handling-price"])),
         "round": draw(st.integers(1, 100)), "objection_slug": draw(st.none() | slugs), "prompt": draw(texts),
-        "rebuttal": draw(texts), "tier": draw(st.sampled_from(["weak", "strong", "elite"])),
-        "score": draw(st.integers(0, 100)), **{m: draw(st.integers(0, 2)) for m in store.MOVES},
-        "reply": draw(st.none() | texts), "engine": draw(texts.filter(bool)), "grade_ms": draw(millis),
-        "reply_ms": draw(millis), "created_at": draw(stamps), "grade": draw(json_objects),
+        "rebuttal": draw(texts), **draw(graded()),
+        "reply": draw(st.none() | texts), "engine": draw(engines), "grade_ms": draw(millis),
+        "reply_ms": draw(millis), "created_at": draw(stamps),
     } for uid in draw(st.lists(uids, unique=True, max_size=8))]
     lessons = [{"lesson_slug": slug, "read_at": draw(stamps)}
                for slug in draw(st.lists(st.sampled_from(["a", "handling-price", "b-2"]), unique=True))]
     runs = [{
         "uid": uid, "objection": draw(texts), "matched_slug": draw(st.none() | slugs),
-        "confidence": draw(st.none() | st.floats(0, 1)), "engine": draw(texts.filter(bool)),
+        "confidence": draw(st.none() | st.floats(0, 1)), "engine": draw(st.sampled_from(["builtin", "llm"])),
         "created_at": draw(stamps), "context": draw(json_objects), "result": draw(json_objects),
     } for uid in draw(st.lists(uids, unique=True, max_size=3))]
     return {"format": "closergym-export", "version": 1, "exported_at": draw(stamps),

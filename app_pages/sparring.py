@@ -1,13 +1,14 @@
 import random
 import sqlite3
+from contextlib import nullcontext
 
 import streamlit as st
 
-from closergym import conversation, schedule, sessions, store, web
+from closergym import conversation, schedule, sessions, store
 from closergym.content import library
-from closergym.sparring import DIFFICULTIES, RULES, RoutineState
-from components import context, practice, scorecard, trainee, transcript
-from components import conversation as conversation_box
+from closergym.grading import MAX_REBUTTAL
+from closergym.sparring import DIFFICULTIES, RULES
+from components import context, practice, scorecard, scroll, trainee, transcript
 from components.text import literal
 
 st.title("🥊 Sparring")
@@ -16,8 +17,7 @@ db, lib = context.db(), library()
 SPECIAL = {"next_due": "⏭️ Next due", "random": "🎲 Random objection",
            "second_call": "📞 Second call (six-step structure)"}
 SESSION_KEY = "sparring_session_id"
-PASS_KEY = "sparring_pass"  # this page's pass to the turn endpoint
-REPLY_KEY = "sparring_reply"  # what became of an answer sent through Streamlit, for the browser
+ROUND_KEY = "sparring_round"  # the round this browser last showed: an answer is to that round
 
 
 def start(pick: str | None, difficulty: str, custom: str | None = None) -> None:
@@ -55,6 +55,7 @@ if session is None or session["status"] == "abandoned":
 if session is not None:
     st.session_state[SESSION_KEY] = session["id"]
 
+scroll.top_on_change(f"session-{session['id']}" if session else "pick")  # "Choose another drill" opens at the top
 if session is None:
     st.write("Pick an objection and a difficulty. The prospect raises it, pushes back on your answer, "
              "then throws a curveball. Every answer is graded against the rubric below.")
@@ -73,7 +74,7 @@ if session is None:
         if st.form_submit_button("Start sparring", type="primary", icon="🥊"):
             start(pick, difficulty or "normal")
             st.rerun()
-    with st.expander("The rubric", expanded=True):
+    with st.expander("The rubric"):
         scorecard.rubric()
     if last := sessions.last_finished(db, me["id"]):  # a reload after the last answer: its report is not lost
         objection = lib.objection(last["objection_slug"])
@@ -83,54 +84,99 @@ if session is None:
     st.stop()
 
 
-def take_answer() -> None:
-    """An answer the browser sent through Streamlit (the page has no turn endpoint, or its pass went stale):
-    taken here, before the conversation redraws; what became of it goes back to the browser."""
-    sent = conversation_box.sent()
-    if sent.get("saved") is True:  # saved through the endpoint, whose reply was cut off: just redraw
-        st.session_state[REPLY_KEY] = {"nonce": sent.get("nonce"), "notices": [conversation.CUT_OFF], "error": None,
-                                       "kept": False}
-        return
-    round_number = sent.get("round") if isinstance(sent.get("round"), int) else None
+def replies(events, last: list[dict]):
+    """The prospect's line as an LLM says it, piece by piece (as text, never Markdown); the event that
+    ends it goes into `last`."""
+    for event in events:
+        if event["type"] != "chunk":
+            last.append(event)
+            return
+        yield literal(event["text"])
+
+
+def send(text: str, llm) -> dict | None:
+    """Take an answer: graded, saved, and the prospect's reply; returns the first event (see
+    `conversation.answer`) with the rest of the trip in `"events"`, or a storage problem as an error event."""
+    events = conversation.answer(context.db(), trainee_id=me["id"], session_id=st.session_state[SESSION_KEY],
+                                 text=text, round_number=st.session_state.get(ROUND_KEY), llm=llm, lib=lib)
     try:
-        *_, last = conversation.answer(context.db(), trainee_id=me["id"], session_id=st.session_state.get(SESSION_KEY),
-                                       text=str(sent.get("text") or ""), round_number=round_number,
-                                       llm=context.llm_client(), lib=lib)
+        with st.spinner(transcript.WORDS["judging"].format(engine=literal(llm.settings.label))) if llm else nullcontext():
+            first = next(events)
     except (sqlite3.Error, store.StorageError) as error:
-        last = conversation.not_saved(error, context.config().db_path)
-        if last is None:
+        problem = conversation.not_saved(error, context.config().db_path)
+        if problem is None:
             raise
-    st.session_state[REPLY_KEY] = {"nonce": sent.get("nonce"), "notices": last.get("notices", []),
-                                   "error": last["message"] if last["type"] == "error" else None,
-                                   "kept": bool(last.get("kept"))}
+        return problem
+    if first["type"] != "graded":
+        events.close()  # nothing more to come: let the session take its next answer
+    return {**first, "events": events}
 
 
-@st.fragment
-@context.storage_guard()  # a fragment rerun does not pass through app.py's guard
+@context.fragment
 def talk(session_id: int) -> None:
-    """The conversation: the transcript, the answer box, the report and what to do next."""
-    database = context.db()
-    session = store.get_session(database, session_id, trainee_id=me["id"])
+    """The conversation: what was said, the answer box, and the report once the session is over."""
+    answer_key = f"sparring_answer_{session_id}"
+    text = st.session_state.get(answer_key)  # sent in this run (the box is drawn last, under the conversation)
+    try:
+        database = context.db()
+        shown = conversation.view(database, store.get_session(database, session_id, trainee_id=me["id"]), lib)
+    except (sqlite3.Error, store.StorageError):
+        if text:
+            transcript.unsent(None, text)
+        raise  # the storage guard says what happened to the database
+    text = text if shown["active"] else None
     llm = context.llm_client()
-    token = None
-    if web.served():  # the fast path: answers go straight to the turn endpoint
-        token = web.issue_pass(trainee_id=me["id"], session_id=session_id, db_path=context.config().db_path,
-                               llm=llm.settings if llm else None, token=st.session_state.get(PASS_KEY))
-        st.session_state[PASS_KEY] = token
-    result = conversation_box.show(conversation.view(database, session, lib), token=token, llm=llm,
-                                   reply=st.session_state.pop(REPLY_KEY, None), on_answer=take_answer)
-    if result.action == "again":
+    sent = send(text, llm) if text else None
+    if sent and sent["type"] in ("graded", "done"):
+        shown = sent["view"]
+    box = None
+    for item in shown["messages"]:
+        box = transcript.message(item)
+    notices = []
+    if sent and sent["type"] == "graded":  # the answer is graded and saved; an LLM is saying the reply
+        last: list[dict] = []
+        with box:
+            slot = st.empty()
+            with slot.container():
+                streamed = st.write_stream(replies(sent["events"], last))
+        done = last[0] if last else {"type": "done", "view": shown, "notices": []}
+        shown = done.get("view", shown)
+        final = shown["messages"][-1]["text"] if shown["messages"] else ""
+        if final and final != streamed:  # the model dropped out: its part-reply gives way to the built-in line
+            slot.markdown(literal(final))
+        notices = done.get("notices", [])
+    elif sent:
+        notices = sent.get("notices", [])
+        if sent["type"] == "error":
+            transcript.unsent(sent["message"], text)
+        elif sent.get("unsent"):  # another tab answered that round first: the notice below says so
+            transcript.unsent(None, text)
+    for notice in notices:
+        st.info(literal(notice), icon=":material/info:")
+    st.session_state[ROUND_KEY] = shown["round"]
+    if shown["active"]:
+        st.chat_input(transcript.WORDS["placeholder"], key=answer_key, max_chars=MAX_REBUTTAL, submit_mode="disable")
+        with st.popover(transcript.WORDS["end"], icon=":material/stop_circle:", type="tertiary"):
+            st.caption(transcript.WORDS["end_why"])
+            if st.button(transcript.WORDS["end_confirm"], key="sparring_end"):
+                leave()
+                st.rerun()
+        return
+    transcript.show_report(shown["report"])
+    again, other = st.columns(2)
+    if again.button(transcript.WORDS["again"], icon=":material/replay:", width="stretch", type="primary"):
+        session = store.get_session(database, session_id, trainee_id=me["id"])
         second_call = session["kind"] == "second_call"
         custom = None if second_call else session["custom_objection"]
         start("second_call" if second_call else session["objection_slug"] or (None if custom else "random"),
               session["difficulty"], custom)
         st.rerun()
-    elif result.action in ("other", "end"):
+    if other.button(transcript.WORDS["other"], icon=":material/target:", width="stretch"):
         leave()
         st.rerun()  # the whole page: back to choosing a drill
 
 
 transcript.header(session, lib.objection(session["objection_slug"]))
-with st.expander("The rubric", expanded=not RoutineState.from_dict(session["state"]).tiers):
+with st.expander("The rubric"):
     scorecard.rubric()
 talk(session["id"])

@@ -1,9 +1,5 @@
-"""The sparring conversation as data: what the browser draws, and one answer's trip as events.
-
-The Sparring page and the turn endpoint (`closergym.web`) send the same `view` to the same drawing code
-in the browser, so a conversation reads the same whichever way an answer travelled. Every sentence a
-trainee reads is written here; the browser only lays it out, as text (never as HTML or Markdown).
-"""
+"""The sparring conversation as data: what the Sparring page draws (`view`), and one answer's trip as
+events (`answer`): graded and saved, then the prospect's reply, streamed when an LLM says it."""
 
 from __future__ import annotations
 
@@ -31,14 +27,12 @@ OUTCOMES = {
     "lost": ("❌", "Lost", "The prospect ran out of patience and ended the call."),
 }
 TIER_ICONS = {"weak": "🟥", "strong": "🟧", "elite": "🟩"}
-STILL_GRADING = ("An answer to this session is still being graded (sent from this tab or another): wait for the "
-                 "prospect's reply, then send this one. It is still in the box.")
-CUT_OFF = "The connection dropped while the prospect's reply was coming in: this is the conversation as saved."
-BEHIND = ("This page shows more of the conversation than is saved (was the database put back from a copy?), so "
-          "your answer was not saved. Reload the page to see the conversation as saved; your answer is still in "
-          "the box.")
-ENDED_ELSEWHERE = ("This session was ended in another tab or window, so your answer was not saved. Reload the "
-                   "page to pick a new drill; your answer is still in the box.")
+STILL_GRADING = ("An answer to this session is still being graded (sent from another tab or window): wait for "
+                 "the prospect's reply, then send this one again.")
+BEHIND = ("This page showed more of the conversation than is saved (was the database put back from a copy?), so "
+          "your answer was not saved. This is the conversation as saved.")
+ENDED_ELSEWHERE = ("This session was ended in another tab or window, so your answer was not saved. Pick a new "
+                   "drill to go on.")
 MODEL_ANSWER_NOTE = "That is the library's model answer, word for word: try it in your own words next."
 
 
@@ -142,8 +136,8 @@ def _taken_elsewhere(db: Database, session: dict, round_number: int, text: str) 
         return None
     if _same_words(saved["rebuttal"], clean_text(text)):
         return []
-    return [f"Round {round_number} was already answered, in another tab or window: this is the conversation as saved. "
-            "Your answer is still in the box."]
+    return [f"Round {round_number} was already answered, in another tab or window, so this answer was not saved: "
+            "this is the conversation as saved."]
 
 
 def _answered_already(db: Database, session: dict, round_number: int, text: str, lib: Library) -> dict:
@@ -151,7 +145,7 @@ def _answered_already(db: Database, session: dict, round_number: int, text: str,
     taken = _taken_elsewhere(db, session, round_number, text)
     if taken is None:  # the page is ahead of the saved conversation: the database went back in time
         return {"type": "error", "message": BEHIND, "saved": False}
-    return {"type": "done", "view": view(db, session, lib), "notices": taken, **({"kept": True} if taken else {})}
+    return {"type": "done", "view": view(db, session, lib), "notices": taken, **({"unsent": True} if taken else {})}
 
 
 class LiveReply:
@@ -206,8 +200,8 @@ def answer(db: Database, *, trainee_id: int, session_id: int, text: str, round_n
     - `{"type": "graded", "view": ...}`: the turn is graded and saved; the newest prospect line is still to
       come (`"pending": true` on it) because an LLM is saying it. Only in the LLM mode.
     - `{"type": "chunk", "text": ...}`: a piece of that line, as the LLM says it.
-    - `{"type": "done", "view": ..., "notices": [...]}`: the conversation as saved; with `"kept": true`
-      when another answer had already taken that round (the browser keeps the text in the box).
+    - `{"type": "done", "view": ..., "notices": [...]}`: the conversation as saved; with a notice and
+      `"unsent": true` when another answer had already taken that round.
     - `{"type": "error", "message": ..., "saved": false}`: the answer was refused; nothing was saved.
 
     `round_number` is the round the browser answered: the same answer sent twice (a retry, a second tab) is
@@ -276,30 +270,3 @@ def not_saved(error: Exception, db_path: Path, *, answer_saved: bool = False) ->
             if answer_saved else "Your answer was not saved")
     return {"type": "error", "message": f"{what}: Closer Gym could not use its database. {problem}",
             "saved": answer_saved}
-
-
-# The words around the conversation, for the browser to place (it writes none of its own).
-LABELS = {
-    "placeholder": "Your answer to the prospect…",
-    "send": "Send your answer",
-    "log": "Your conversation with the prospect",
-    "you": "You said:",
-    "prospect": "The prospect said:",
-    "keep": "Keep",
-    "start": "Start",
-    "stop": "Stop",
-    "report": "Session report",
-    "outcome": "Outcome",
-    "rounds": "Rounds",
-    "best": "Your best line",
-    "work_on": "Work on next",
-    "steps": "The six steps of a second call",
-    "step_done": "Done:",
-    "step_missing": "Missing:",
-    "grading": "Grading your answer…",
-    "judging": "The AI judge is reading your answer ({engine})…",
-    "over": "Session over. Outcome:",
-    "count": "{n} / {limit} characters",
-    "actions": {"end": "⏹️ End this session", "end_confirm": "⏹️ End it? Press again (it is kept, as incomplete)",
-                "again": "🔁 Drill it again", "other": "🎯 Choose another drill"},
-}

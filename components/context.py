@@ -146,6 +146,11 @@ def storage_guard() -> Iterator[None]:
         st.error(f"**Closer Gym cannot open its database.** {error} {NOT_SAVED}", icon="🗄️")
 
 
+def fragment(function):
+    """`st.fragment` with the storage guard around it: a fragment's rerun does not pass through app.py's."""
+    return st.fragment(storage_guard()(function))
+
+
 def trainee() -> dict | None:
     trainee_id = st.session_state.get(TRAINEE_KEY)
     if trainee_id is None:

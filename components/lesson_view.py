@@ -48,8 +48,7 @@ def drill_prompt(cell: DrillCell, lib: Library) -> str:
     return cell.prompt or lib.objections[cell.objection].lines[0]
 
 
-@st.fragment
-@context.storage_guard()  # a fragment rerun does not pass through app.py's guard
+@context.fragment
 def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, lib: Library) -> None:
     """An inline answer box, graded on the spot; a fragment, so answering reruns only this cell."""
     objection = lib.objections[cell.objection]

@@ -31,8 +31,7 @@ def moves_markdown(card: dict) -> str:
 
 
 def feedback_markdown(feedback: dict) -> str:
-    labels = conversation.LABELS
-    parts = [f"**{labels[title]}**\n" + "\n".join(f"- {literal(item)}" for item in feedback[title])
+    parts = [f"**{title.capitalize()}**\n" + "\n".join(f"- {literal(item)}" for item in feedback[title])
              for title in ("keep", "start", "stop") if feedback[title]]
     better = feedback["better"]
     if better:
@@ -42,12 +41,17 @@ def feedback_markdown(feedback: dict) -> str:
     return "\n\n".join(parts)
 
 
-def render(grade: Grade, *, feedback: bool = True) -> None:
-    """The scorecard as one Markdown element; `feedback` adds keep / start / stop and the better line."""
-    card = conversation.card(grade, feedback=feedback)
+def show(card: dict) -> None:
+    """A scorecard (`conversation.card`) as one Markdown element: the badge, the moves with the phrases
+    that earned them, red flags and notes, then (when the card has them) keep / start / stop and a
+    better line."""
     notes = "".join(f"\n\n:gray[{literal(note)}]" for note in card["notes"])
     advice = f"\n\n---\n\n{feedback_markdown(card['feedback'])}" if card["feedback"] else ""
-    st.markdown(f"{badge_markdown(grade.tier, grade.score)}\n\n{moves_markdown(card)}{notes}{advice}")
+    st.markdown(f"{badge_markdown(card['tier'], card['score'])}\n\n{moves_markdown(card)}{notes}{advice}")
+
+
+def render(grade: Grade, *, feedback: bool = True) -> None:
+    show(conversation.card(grade, feedback=feedback))
 
 
 def rubric() -> None:

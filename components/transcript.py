@@ -1,5 +1,6 @@
-"""Around the sparring conversation: who the prospect is, and a finished session's report as Markdown
-(the conversation itself is drawn by `components.conversation`)."""
+"""The sparring conversation on the page: who the prospect is, each message of
+`closergym.conversation.view` as a chat message (an answer with its scorecard), and a finished session's
+report. Every text anyone typed or a model wrote is shown as text, never as Markdown or HTML."""
 
 from __future__ import annotations
 
@@ -8,8 +9,40 @@ import streamlit as st
 from closergym import conversation
 from closergym.content import Objection
 from closergym.sessions import Report
+from components import scorecard
 from components.scorecard import badge_markdown
 from components.text import literal
+
+AVATARS = {"prospect": ":material/support_agent:", "rep": ":material/person:"}
+WORDS = {
+    "placeholder": "Your answer to the prospect…",
+    "judging": "The AI judge is reading your answer ({engine})…",
+    "unsent": "Your answer was not saved: copy it from here to send it again.",
+    "end": "End this session",
+    "end_why": "It is kept in your history, as incomplete.",
+    "end_confirm": "End it now",
+    "again": "Drill it again",
+    "other": "Choose another drill",
+    "report": "Session report",
+    "outcome": "Outcome",
+    "rounds": "Rounds",
+    "best": "Your best line",
+    "work_on": "Work on next",
+    "steps": "The six steps of a second call",
+}
+
+
+def message(shown: dict) -> st.delta_generator.DeltaGenerator:
+    """One message of the conversation; returns its chat message, for a reply still to be written in."""
+    box = st.chat_message("assistant" if shown["who"] == "prospect" else "user", avatar=AVATARS[shown["who"]])
+    with box:
+        if shown.get("label"):
+            st.caption(shown["label"])
+        if shown.get("text"):
+            st.markdown(literal(shown["text"]))
+        if shown.get("card"):
+            scorecard.show(shown["card"])
+    return box
 
 
 def header(session: dict, objection: Objection | None) -> None:
@@ -28,20 +61,32 @@ def header(session: dict, objection: Objection | None) -> None:
         st.caption(f"difficulty **{session['difficulty']}**")
 
 
+def unsent(problem: str | None, text: str) -> None:
+    """An answer that was not taken: why (unless a message beside it says), and the answer itself, as
+    typed, with a copy button (the box empties when an answer is sent)."""
+    if problem:
+        st.warning(literal(problem), icon=":material/back_hand:")
+    st.caption(WORDS["unsent"])
+    st.code(text, language=None, wrap_lines=True)
+
+
 def report(result: Report) -> None:
-    """A session report, worded as the conversation words it (`conversation.report`)."""
-    shown, labels = conversation.report(result), conversation.LABELS
-    st.subheader(labels["report"])
-    parts = [f"**{labels['outcome']}: {shown['outcome']}**. {shown['meaning']}",
-             f"**{labels['rounds']}:** " + " ".join(f"{r['number']}.\u00a0{badge_markdown(r['tier'], r['score'])}"
-                                                   for r in shown["rounds"])]
+    show_report(conversation.report(result))
+
+
+def show_report(shown: dict) -> None:
+    """A session report (`conversation.report`)."""
+    st.subheader(WORDS["report"])
+    parts = [f"**{WORDS['outcome']}: {shown['outcome']}**. {shown['meaning']}",
+             f"**{WORDS['rounds']}:** " + " ".join(f"{r['number']}.\u00a0{badge_markdown(r['tier'], r['score'])}"
+                                                  for r in shown["rounds"])]
     if shown["best"]:
-        parts.append(f"**{labels['best']}** ({shown['best']['tier']}):\n\n> ⭐ {literal(shown['best']['line'])}")
+        parts.append(f"**{WORDS['best']}** ({shown['best']['tier']}):\n\n> ⭐ {literal(shown['best']['line'])}")
     if shown["work_on"]:
-        parts.append(f"**{labels['work_on']}:** {shown['work_on']}")
+        parts.append(f"**{WORDS['work_on']}:** {shown['work_on']}")
     if shown["advice"]:
         parts.append(shown["advice"])
     if shown["steps"]:
-        parts.append(f"**{labels['steps']}**\n\n" + "\n".join(
+        parts.append(f"**{WORDS['steps']}**\n\n" + "\n".join(
             f"- {'✅' if step['shown'] else '⬜'} {step['label']}" for step in shown["steps"]))
     st.markdown("\n\n".join(parts))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +13,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from closergym import store
+from components.text import WORD_JOINER
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,43 +62,35 @@ def app_for(trainee: dict | None, page: str | None = None, *, query: dict | None
     return at
 
 
-def conversation_of(at: AppTest) -> dict:
-    """What the Sparring page asked its conversation component to draw: the data its browser code gets."""
-    return json.loads(_conversation(at).proto.json)
+def unescaped(markdown: str) -> str:
+    """Text shown with `components.text.literal`, as the reader sees it."""
+    return re.sub(r"\\(.)", r"\1", markdown.replace(WORD_JOINER, "")).replace("  \n", "\n")
 
 
-def _conversation(at: AppTest):
-    found = [e for e in at.get("bidi_component") if e.proto.component_name == "closergym.conversation"]
-    assert found, "the page shows no conversation"
-    return found[0]
-
-
-def to_conversation(at: AppTest, event: str, value, *, timeout: float | None = None) -> AppTest:
-    """An event from the conversation component, as its browser code sends one (`setTriggerValue`).
-
-    AppTest has no API for a component's events yet: this puts the event in the widget states of the next
-    run, where Streamlit's frontend puts it."""
-    from streamlit.components.v2.bidi_component.main import _make_trigger_id
-
-    states = at._tree.get_widget_states()
-    trigger = states.widgets.add()
-    trigger.id = _make_trigger_id(_conversation(at).proto.id, "events")
-    trigger.json_trigger_value = json.dumps([{"event": event, "value": value}])
-    return at._run(states, timeout=timeout)
+def said(at: AppTest) -> list[dict]:
+    """The Sparring conversation as drawn: per chat message, who spoke (`prospect` or `rep`), the round's
+    `label`, the `text` as the reader sees it, and under an answer its scorecard (`card`, Markdown)."""
+    messages = []
+    for message in at.main.chat_message:
+        texts = [m.value for m in message.markdown]
+        captions = [c.value for c in message.caption]
+        rep = message.name == "user"
+        messages.append({"who": "rep" if rep else "prospect", "label": captions[0] if captions else "",
+                         "text": unescaped(texts[0]) if texts else "", "card": texts[1] if rep and len(texts) > 1 else None})
+    return messages
 
 
 def say(at: AppTest, text: str, *, timeout: float | None = None) -> AppTest:
-    """Answer the prospect the way the browser does when the page has no turn endpoint (AppTest has none)."""
-    view = conversation_of(at)["view"]
-    to_conversation(at, "answer", {"text": text, "round": view["round"], "nonce": f"n{len(view['messages'])}"},
-                    timeout=timeout)
+    """Answer the prospect in the Sparring page's answer box."""
+    at.chat_input[0].set_value(text).run(timeout=timeout)
     assert not at.exception
     return at
 
 
-def said(at: AppTest) -> list[dict]:
-    """The conversation's messages as the page would draw them."""
-    return conversation_of(at)["view"]["messages"]
+def pressed(at: AppTest, label: str) -> AppTest:
+    """Click the button labelled `label` (anywhere on the page)."""
+    next(b for b in at.button if b.label == label).click().run()
+    return at
 
 
 @pytest.fixture(scope="session")

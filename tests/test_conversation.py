@@ -40,7 +40,7 @@ def test_an_answer_for_a_round_already_answered_changes_nothing(db, trainee):
     assert retry == [{"type": "done", "view": first[-1]["view"], "notices": []}]  # the same answer, sent again
     other_tab = list(conversation.answer(db, trainee_id=trainee["id"], session_id=session["id"], text="Something else?",
                                          round_number=1))
-    assert other_tab[0]["view"] == first[-1]["view"] and other_tab[0]["kept"]  # the browser keeps the text
+    assert other_tab[0]["view"] == first[-1]["view"] and other_tab[0]["unsent"]  # the page shows the text
     assert "already answered, in another tab" in other_tab[0]["notices"][0]
     assert [row["rebuttal"] for row in db.query("SELECT rebuttal FROM turns")] == [STRONG]
 
@@ -96,10 +96,10 @@ def test_answers_racing_for_one_round_save_one_and_tell_the_others(isolated_db, 
         thread.join(timeout=30)
     saved = [row["rebuttal"] for row in db.query("SELECT rebuttal FROM turns")]
     assert len(saved) == 1 and len(last) == 6
-    taken = [event for event in last if event["type"] == "done" and not event.get("kept")]
+    taken = [event for event in last if event["type"] == "done" and not event.get("unsent")]
     assert len(taken) == 1  # one answer took the round
     for event in last:  # the others are told to wait, or that the round is answered, and keep their text
-        assert event is taken[0] or event.get("message") == conversation.STILL_GRADING or event.get("kept")
+        assert event is taken[0] or event.get("message") == conversation.STILL_GRADING or event.get("unsent")
     assert all(event["view"]["messages"][1]["text"] == saved[0] for event in last if event["type"] == "done")
     state = RoutineState.from_dict(store.get_session(db, session["id"], trainee_id=trainee["id"])["state"])
     assert len(state.prompts) == 2 and state.tiers == [taken[0]["view"]["messages"][1]["card"]["tier"]]

@@ -18,7 +18,7 @@ import pytest
 
 from closergym import sessions, store
 from components import context
-from tests.conftest import app_for, conversation_of, said, say
+from tests.conftest import app_for, said, say, unescaped
 
 STRONG = "That makes sense. What part of it is still on your mind?"
 ELITE = ("That's fair, it's a real decision. Is it the cost, the timing, or whether it gets used? "
@@ -185,12 +185,11 @@ def sparring_after_one_answer(path: Path, monkeypatch):
 def refused(at, *phrases: str) -> None:
     """The page explains the failure (no traceback) and does not show the answer as taken."""
     assert not at.exception
-    reply = conversation_of(at)["reply"] if at.get("bidi_component") else None
-    message = " ".join([error.value for error in at.error] + [reply["error"] if reply else ""])
+    message = unescaped(" ".join(shown.value for shown in [*at.error, *at.warning]))
     for phrase in phrases:
         assert phrase in message, message
     assert "not saved" in message
-    assert not at.get("bidi_component") or ELITE not in [m["text"] for m in said(at)]
+    assert ELITE not in [m["text"] for m in said(at)]
 
 
 def test_a_full_disk_refuses_the_answer_with_a_message_then_recovers(small_disk, monkeypatch):
@@ -203,7 +202,7 @@ def test_a_full_disk_refuses_the_answer_with_a_message_then_recovers(small_disk,
     assert on_disk(path) == [STRONG]
     (small_disk / "filler").unlink()
     say(at, ELITE)  # space again: the same answer goes through, once
-    assert not at.exception and not at.error and conversation_of(at)["reply"]["error"] is None
+    assert not at.exception and not at.error and not at.warning
     assert on_disk(path) == [STRONG, ELITE]
     keep.close()
 
@@ -230,7 +229,7 @@ def test_a_disk_remounted_read_only_is_explained(small_disk, monkeypatch):
     me = {"id": 1}
     at = app_for(me, "app_pages/sparring.py")
     refused(at, "read-only", str(path))
-    assert not at.get("bidi_component")  # nothing offers to take an answer it cannot keep
+    assert not at.chat_input  # nothing offers to take an answer it cannot keep
     assert on_disk(path, read_only_disk=True) == [STRONG]
 
 
@@ -252,7 +251,7 @@ def test_a_database_put_back_from_a_copy_is_used_from_the_next_answer(isolated_d
         source.backup(target)
     os.replace(copy, isolated_db)
     say(at, ELITE)
-    assert conversation_of(at)["reply"]["error"] is None
+    assert not at.warning and not at.error
     with sqlite3.connect(isolated_db) as other:  # another program (a backup, the CLI) checkpoints the file
         other.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     assert on_disk(isolated_db) == [STRONG, ELITE]

@@ -20,7 +20,7 @@ from closergym.llm import LLMClient, LLMError, LLMSettings, RateLimiter
 from closergym.prospect import LLMProspect, Scene, recites_prompt
 from closergym.sparring import Beat
 from components.text import literal
-from tests.conftest import app_for, conversation_of, said, say
+from tests.conftest import app_for, said, say, unescaped
 from tests.llm_server import MODEL_NAME, LlamaServer, SilentServer, TricklingServer, free_port
 
 OBJECTION = library().objections["need-to-think"]
@@ -94,7 +94,7 @@ def test_server_killed_mid_stream_falls_back_and_saves_one_turn(tmp_path, db, tr
         assert server.process.poll() is not None
         rows = list(db.query("SELECT engine, reply FROM turns"))
         assert len(rows) == 1 and rows[0]["engine"] != "llm"
-        assert any("built-in prospect answered instead" in n for n in conversation_of(at)["reply"]["notices"])
+        assert any("built-in prospect answered instead" in unescaped(i.value) for i in at.info)
         assert said(at)[-1]["text"] == rows[0]["reply"]  # the built-in line, in place of the cut-off one
     finally:
         server.stop()
@@ -116,7 +116,7 @@ def test_a_server_that_stalls_cannot_hold_a_turn_past_its_deadline(db, trainee, 
         say(at, STRONG, timeout=30)
         elapsed = time.monotonic() - started
         assert elapsed < 3.0 + 1.5, elapsed
-        notices = " ".join(conversation_of(at)["reply"]["notices"])
+        notices = unescaped(" ".join(i.value for i in at.info))
         assert "took too long" in notices and "built-in" in notices
         assert db["turns"].count == 1 and said(at)[-1]["text"] == next(db.query("SELECT reply FROM turns"))["reply"]
     finally:
@@ -339,7 +339,7 @@ def test_the_key_never_reaches_database_logs_pages_or_errors(db, trainee, monkey
     monkeypatch.setenv("CLOSERGYM_MODEL", "gpt-test")
     at = app_for(trainee, "app_pages/sparring.py", query={"objection": "too-expensive"})
     say(at, STRONG, timeout=30)
-    conversation = json.dumps(conversation_of(at))  # everything the browser got to draw the conversation
+    conversation = json.dumps(said(at))  # the conversation as drawn
     at.switch_page("app_pages/settings.py").run()
     shown = json.dumps([str(element) for element in at.main], default=str) + conversation
     dump = "\n".join(sqlite3.connect(isolated_db).iterdump())

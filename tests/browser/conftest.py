@@ -43,10 +43,9 @@ def free_port() -> int:
 
 
 class Server:
-    """`streamlit run serve.py` (the app with its turn endpoint, as ./scripts/run starts it) in a child
-    process, with its own database file; `script="app.py"` serves the app alone."""
+    """`streamlit run app.py` (as ./scripts/run starts it) in a child process, with its own database file."""
 
-    def __init__(self, db_path: Path, env: dict | None = None, script: str = "serve.py"):
+    def __init__(self, db_path: Path, env: dict | None = None, script: str = "app.py"):
         self.db_path = db_path
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -173,12 +172,12 @@ def on_phone(server, watched, trainee: str, path: str):
 
 
 def messages(page):
-    """The sparring conversation's messages (inside its component: Playwright's locators look in there)."""
-    return page.get_by_test_id("cgMessage")
+    """The sparring conversation's messages."""
+    return page.get_by_test_id("stChatMessage")
 
 
 def answer_box(page):
-    return page.get_by_role("textbox", name="Your answer to the prospect…")
+    return page.get_by_test_id("stChatInputTextArea")
 
 
 def send(page, text: str, *, timeout: float = 20_000) -> None:
@@ -188,7 +187,6 @@ def send(page, text: str, *, timeout: float = 20_000) -> None:
     answer_box(page).fill(text)
     answer_box(page).press("Enter")
     expect(messages(page)).to_have_count(before + 2, timeout=timeout)
-    expect(page.locator("form.cg-answer[aria-busy='true']")).to_have_count(0, timeout=timeout)
     wait_for_app(page, timeout=timeout)
 
 

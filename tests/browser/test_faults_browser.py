@@ -83,8 +83,8 @@ def test_database_deleted_mid_session_is_reported_not_replaced(watched, tmp_path
         error = page.get_by_role("alert")
         expect(error).to_contain_text("was deleted or moved")
         expect(error).to_contain_text("was not saved")
-        expect(page.get_by_test_id("cgMessage").get_by_text(ANSWERS[1])).to_have_count(0)  # not shown as taken
-        expect(answer_box(page)).to_have_value(ANSWERS[1])  # kept, to send again
+        expect(messages(page).get_by_text(ANSWERS[1])).to_have_count(0)  # not shown as taken
+        expect(page.get_by_test_id("stCode")).to_contain_text(ANSWERS[1])  # kept, to copy and send again
         assert not path.exists()  # and no new, empty database in its place
         watched.assert_clean()
     finally:

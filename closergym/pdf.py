@@ -122,7 +122,9 @@ def _prepare(tokens: list[Token], line_height: float) -> list[Token]:
             opened.append(token)
         elif token.nesting == -1:
             token.meta["in_item"] = opened.pop().meta["in_item"]
-        if token.children:
+        if token.children and opened and opened[-1].type in ("th_open", "td_open"):
+            token.children = [Token("text", "", 0, content=_plain(token))]  # fpdf2 draws a cell in one style
+        elif token.children:
             token.children = list(_web_links_only(token.children))
     return tokens
 

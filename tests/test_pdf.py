@@ -58,7 +58,7 @@ print("code block with “quotes” and a tab\there")
 
 | a | b |
 |---|---|
-| 1 | 2 |
+| **1** and [a link](https://example.com) | 2 |
 
 ```drill
 objection: too-expensive
@@ -343,8 +343,14 @@ def test_drawable_never_raises_and_drops_nothing_visible(value):
         assert out == unicodedata.normalize("NFC", value.replace("\t", "    "))
 
 
+MARKDOWN_PIECES = ["text ", "Zoë ", "🎯", "\n", "\n\n", "  ", "\t", "- ", "  - ", "1. ", "1) ", "> ", "> - ", "- > ",
+                   "## ", "### ", "---\n", "**bold**", "*it*", "_", "`c`", "\\", "<b>x</b>", "&amp;", "[l](https://x.y)",
+                   "[r](rel)", "![i](https://x/i.png)", "```\ncode\n```\n", "    indented\n", "- ```\n  x\n  ```\n",
+                   "| a | b |\n|---|---|\n| **1** x | 2 |\n", "> | a |\n> |---|\n> | [l](https://x.y) y |\n"]
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.text(max_size=400))
+@given(st.text(max_size=400) | st.lists(st.sampled_from(MARKDOWN_PIECES), max_size=60).map("".join))
 def test_any_lesson_body_renders(body):
     front = "---\ntitle: Any body\nslug: any-body\ncluster: Closing\nsummary: Whatever the body holds.\n---\n"
     try:

@@ -303,12 +303,13 @@ def test_empty_library_still_makes_a_playbook():
 
 
 def test_pdfs_are_quick():
-    start = time.perf_counter()
+    # CPU time, which other work on a shared machine barely moves (bench/pdf_build.py prints both)
+    start = time.process_time()
     playbook_pdf(LIB)
-    middle = time.perf_counter()
+    middle = time.process_time()
     lesson_pdf(LESSONS[0], LIB)
-    end = time.perf_counter()
-    assert middle - start < 3 and end - middle < 1  # typically ~0.8 s and ~0.15 s; generous for slow CI
+    end = time.process_time()
+    assert middle - start < 3 and end - middle < 1  # typically ~1 s and ~0.2 s; generous for slow CI
 
 
 @pytest.mark.parametrize(("raw", "expected", "replaced"), [

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+import frontmatter
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -215,17 +216,22 @@ def load_objection_file(path: Path) -> Objection:
     return objection
 
 
-FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n?(.*)\Z", re.DOTALL)
+FRONT_MATTER = frontmatter.YAMLHandler()
 DRILL_FENCE_RE = re.compile(r"^```drill[ \t]*\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE)
 
 
 def parse_lesson(text: str, *, name: str = "lesson") -> Lesson:
     """Split front matter and body, validate both; raise `ValueError` naming the field at fault."""
-    match = FRONT_MATTER_RE.match(text.replace("\r\n", "\n"))
-    if not match:
-        raise ValueError("missing front matter (a block between '---' lines at the top)")
+    text = text.replace("\r\n", "\n")
+    missing = "missing front matter (a block between '---' lines at the top)"
+    if not FRONT_MATTER.detect(text):
+        raise ValueError(missing)
     try:
-        raw = load_yaml(match.group(1))
+        front, body = FRONT_MATTER.split(text)
+    except ValueError:  # the closing '---' is missing
+        raise ValueError(missing) from None
+    try:
+        raw = FRONT_MATTER.load(front, Loader=_YAML_LOADER)
     except yaml.YAMLError as error:
         raise ValueError(f"broken front matter ({str(error).splitlines()[0]})") from None
     if not isinstance(raw, dict):
@@ -234,7 +240,6 @@ def parse_lesson(text: str, *, name: str = "lesson") -> Lesson:
         meta = LessonMeta.model_validate(raw)
     except ValidationError as error:
         raise ValueError(describe_validation_error(error)) from None
-    body = match.group(2)
     blocks: list[Block] = []
     cursor = 0
     for number, fence in enumerate(DRILL_FENCE_RE.finditer(body), start=1):

@@ -1,21 +1,22 @@
 """Printable PDFs built with fpdf2: one lesson, or the whole Objection Sparring Playbook.
 
 `lesson_pdf(lesson, lib)` lays out one lesson on A4: title, cluster and reading time, summary, the
-body rendered from its Markdown blocks (headings, paragraphs, nested bulleted and numbered lists,
-**bold**, *italic*, `code`, quoted example lines and blockquotes in italic), each drill cell as a
-boxed note pointing to the Sparring page, then the FAQ.
+body, each drill cell as a boxed exercise pointing to the Sparring page, then the FAQ. The body is
+Markdown parsed by markdown-it-py and drawn by fpdf2's `write_html`, one top-level block at a time,
+so headings get a bookmark and never sit alone at the foot of a page. Raw HTML in a lesson is shown
+as text, never interpreted; images are not loaded; only web and mail links stay links.
 
 `playbook_pdf(lib)` builds "The Objection Sparring Playbook" from the library and the engine's own
 constants (`grading.MOVE_LABELS`, `RUBRIC`, `TIER_RULES`, `sparring.RULES`), so it never drifts from
 what the app grades: the 4-step framework, the 3-round routine, the tier rules, then one section per
 objection with its real concern, weak / strong / elite model answers, questions to ask and what to
-avoid.
+avoid. Plain strings are drawn with fpdf2's text flow (`text_columns`), which parses nothing in them.
 
-Only fpdf2's built-in core fonts (Helvetica, Courier) are used, so no font file is needed at run
-time. They cover Latin-1 only: every string goes through `pdf_text`, which maps typographic
-punctuation to plain equivalents and drops emoji and anything else outside Latin-1, so arbitrary
-content never raises. Nothing here imports Streamlit. Output is deterministic apart from the
-creation date.
+Text is set in Open Sans, which the `ttf-opensans` package ships, so Latin, Greek and Cyrillic print
+and no font is fetched at run time. A character the font lacks is never dropped silently: it takes its
+compatibility form when the font has that ("？" becomes "?"), a plain spelling for a few arrows, or
+else the replacement character "\ufffd", and a note at the end of the document names what was
+replaced. Nothing here imports Streamlit. Output is deterministic apart from the creation date.
 """
 
 from __future__ import annotations
@@ -23,351 +24,148 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Container, Iterable, Iterator
 from typing import get_args
 
+import ttf_opensans
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace, TextStyle
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from closergym.content import MOVES, Lesson, Library, Objection
 from closergym.grading import FLAG_ADVICE, FLAGS, MOVE_LABELS, RUBRIC, TIER_BANDS, TIER_RULES, WALL_OF_TEXT
 from closergym.sparring import DIFFICULTIES, ROUNDS, RULES
 
-__all__ = ["lesson_pdf", "pdf_text", "playbook_pdf"]
+__all__ = ["REPLACEMENT", "drawable", "lesson_pdf", "playbook_pdf"]
 
-# -- text: unicode to the Latin-1 the core fonts can draw ---------------------------------------------
+# -- text: what the font can draw ------------------------------------------------------------------------
 
-_CHAR_MAP = {
-    # quotes and apostrophes
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u02bc": "'", "\u02b9": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u02ba": '"',
-    "\u2039": "<", "\u203a": ">", "\u300c": '"', "\u300d": '"',
-    # dashes, hyphens, minus
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
-    "\u2212": "-", "\u2043": "-", "\u2e3a": "-", "\u2e3b": "-", "\ufe58": "-", "\ufe63": "-",
-    # dots and bullets
-    "\u2026": "...", "\u2022": "\u00b7", "\u2023": "\u00b7", "\u2024": ".", "\u2027": "\u00b7",
-    "\u2219": "\u00b7", "\u22c5": "\u00b7", "\u25cf": "\u00b7", "\u25e6": "\u00b7",
-    "\u2044": "/", "\u2215": "/",
-    # arrows and maths
-    "\u2192": "->", "\u27f6": "->", "\u2794": "->", "\u279c": "->", "\u27a1": "->", "\u21d2": "=>",
-    "\u2190": "<-", "\u27f5": "<-", "\u2b05": "<-", "\u21d0": "<=", "\u2194": "<->", "\u21d4": "<=>",
-    "\u2191": "^", "\u2193": "v", "\u2260": "!=", "\u2264": "<=", "\u2265": ">=", "\u2248": "~",
-    "\u223c": "~", "\u2261": "==", "\u221e": "infinity", "\u2030": " per mille", "\u2116": "No.",
-    # symbols with a plain spelling
-    "\u2122": "(TM)", "\u20ac": "EUR", "\u20b9": "INR", "\u20a9": "KRW", "\u20bd": "RUB", "\u2713": "",
-    "\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d", "\u0152": "OE", "\u0153": "oe",
-    "\u0131": "i", "\u0126": "H", "\u0127": "h", "\u0166": "T", "\u0167": "t",
-    # spaces and invisible characters
-    "\u00a0": " ", "\u2000": " ", "\u2001": " ", "\u2002": " ", "\u2003": " ", "\u2004": " ", "\u2005": " ",
-    "\u2006": " ", "\u2007": " ", "\u2008": " ", "\u2009": " ", "\u200a": " ", "\u202f": " ", "\u205f": " ",
-    "\u3000": " ", "\t": " ", "\u2028": "\n", "\u2029": "\n", "\r": "",
-    "\u00ad": "", "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "", "\u180e": "",
-}
-_DROPPED = "\x00"  # marks where a character was dropped, so the spacing around it can be tidied
-_EMOJI_RANGES = ((0x2139, 0x2139), (0x2190, 0x21FF), (0x2300, 0x23FF), (0x2460, 0x24FF), (0x25A0, 0x27BF), (0x2900, 0x297F),
-                 (0x2B00, 0x2BFF), (0x3290, 0x329F), (0xFE00, 0xFE0F), (0x1F000, 0x1FAFF),
-                 (0xE0000, 0xE007F))
-_DROP_SPACES = re.compile(r"( ?)\x00+( ?)")
-_NEEDS_WORK = re.compile(r"[^\x20-\x7e\n]")
-
-
-def _latin1_printable(ch: str) -> bool:
-    code = ord(ch)
-    return 0x20 <= code < 0x7F or (0xA0 < code <= 0xFF and code != 0xAD)
-
-
-def _emoji_like(code: int) -> bool:
-    return any(low <= code <= high for low, high in _EMOJI_RANGES)
-
-
-def _fold(ch: str) -> str | None:
-    """A Latin-1 spelling of one character outside Latin-1, or None to drop it."""
-    if _emoji_like(ord(ch)) or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "So", "Sk"):
-        return None
-    pieces = []
-    for part in unicodedata.normalize("NFKD", ch):
-        if part in _CHAR_MAP:
-            pieces.append(_CHAR_MAP[part])
-        elif _latin1_printable(part):
-            pieces.append(part)
-        elif unicodedata.combining(part):
-            continue
-        else:
-            return None
-    return "".join(pieces) or None
-
-
-def pdf_text(value: object) -> str:
-    """`value` as text the core PDF fonts can draw (Latin-1), never raising.
-
-    Curly quotes become straight, dashes "-", an ellipsis "...", arrows "->", "≠" "!=", exotic spaces a
-    plain space; accented letters outside Latin-1 lose their accent; emoji, symbols and scripts the
-    fonts cannot draw are dropped, together with a space left doubled by the drop.
-    """
-    if value is None:
-        return ""
-    text = str(value)
-    if not _NEEDS_WORK.search(text):
-        return text
-    text = unicodedata.normalize("NFC", text)
-    out: list[str] = []
-    dropped = False
-    for ch in text:
-        mapped = _CHAR_MAP.get(ch)
-        if mapped is not None:
-            out.append(mapped)
-        elif _latin1_printable(ch) or ch == "\n":
-            out.append(ch)
-        else:
-            folded = _fold(ch)
-            if folded is None:
-                out.append(_DROPPED)
-                dropped = True
-            else:
-                out.append(folded)
-    result = "".join(out)
-    if dropped:
-        def tidy(match: re.Match) -> str:
-            after = result[match.end():match.end() + 1]
-            at_edge = match.start() == 0 or result[match.start() - 1] == "\n"
-            if at_edge or (not match.group(2) and after and after in "\n,.;:!?)]}"):
-                return ""
-            return " " if match.group(1) or match.group(2) else ""
-
-        result = _DROP_SPACES.sub(tidy, result)
-    return result
-
-
-# -- inline Markdown: runs of text with a style ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Run:
-    text: str
-    bold: bool = False
-    italic: bool = False
-    mono: bool = False
-    link: str = ""
-
-
-@dataclass(frozen=True)
-class Piece:
-    text: str
-    font: tuple[str, str, float]
-    width: float
-    link: str = ""
-
-
-_WIDTHS: dict[tuple[tuple[str, str, float], str], float] = {}
-_WRAPPED: dict[tuple, list[list[Piece]]] = {}  # wrapped lines, shared by measuring and drawing
+FONT = "opensans"
+FONT_FILES = {"": ttf_opensans.OPENSANS_REGULAR, "B": ttf_opensans.OPENSANS_BOLD,
+              "I": ttf_opensans.OPENSANS_ITALIC, "BI": ttf_opensans.OPENSANS_BOLDITALIC}
+REPLACEMENT = "\ufffd"  # drawn in place of a character the font lacks
+_SPELLED = {"\u2192": "->", "\u2190": "<-", "\u2194": "<->", "\u21d2": "=>", "\u21d0": "<=", "\u21d4": "<=>"}
+_ZWJ = "\u200d"
+_PLAIN_ASCII = re.compile(r"[\x20-\x7e\n]*")
 _SPACES = re.compile(r"\s+")
-_TOKENS = re.compile(r" |[^ ]+")
 
 
-def _segments(pieces: list[Piece]) -> list[tuple[str, tuple[str, str, float], float, str]]:
-    """Neighbouring pieces in the same font and link merged, to draw with one `text` call each."""
-    merged: list[tuple[str, tuple[str, str, float], float, str]] = []
-    for piece in pieces:
-        if merged and merged[-1][1] == piece.font and merged[-1][3] == piece.link:
-            text, font, width, link = merged[-1]
-            merged[-1] = (text + piece.text, font, width + piece.width, link)
-        else:
-            merged.append((piece.text, piece.font, piece.width, piece.link))
-    return merged
+def drawable(text: str, glyphs: Container[int]) -> tuple[str, list[str]]:
+    """`text` as a font with `glyphs` (code points) can draw it, and the characters replaced on the way.
 
-
-_INLINE = re.compile(
-    r"\\(?P<esc>[\\`*_{}\[\]()#+\-.!>~|\"'])"
-    r"|`(?P<code>[^`\n]+)`"
-    r"|\*\*\*(?P<bi>[^*\s](?:.*?[^*\s])?)\*\*\*"
-    r"|\*\*(?P<b1>[^*\s](?:.*?[^\s])?)\*\*"
-    r"|(?<![\w\\])__(?P<b2>[^_\s](?:.*?[^\s])?)__(?!\w)"
-    r"|(?<![*\w\\])\*(?P<i1>[^*\s](?:[^*]*?[^*\s])?)\*(?![*\w])"
-    r"|(?<![\w\\])_(?P<i2>[^_\s](?:[^_]*?[^_\s])?)_(?!\w)"
-    r"|\[(?P<lt>[^\]\n]+)\]\((?P<lu>[^)\s]+)(?:\s+\"[^\"]*\")?\)"
-)
-
-
-def inline_runs(text: str, *, bold: bool = False, italic: bool = False, link: str = "") -> list[Run]:
-    """Split inline Markdown into styled runs: **bold**, *italic* / _italic_, `code`, [links](url)."""
-    runs: list[Run] = []
-    cursor = 0
-    for match in _INLINE.finditer(text):
-        if match.start() > cursor:
-            runs.append(Run(text[cursor:match.start()], bold, italic, link=link))
-        kind = "lt" if match.group("lt") is not None else match.lastgroup
-        if kind == "esc":
-            runs.append(Run(match.group("esc"), bold, italic, link=link))
-        elif kind == "code":
-            runs.append(Run(match.group("code"), bold, italic, mono=True, link=link))
-        elif kind == "bi":
-            runs += inline_runs(match.group("bi"), bold=True, italic=True, link=link)
-        elif kind in ("b1", "b2"):
-            runs += inline_runs(match.group(kind), bold=True, italic=italic, link=link)
-        elif kind in ("i1", "i2"):
-            runs += inline_runs(match.group(kind), bold=bold, italic=True, link=link)
-        elif kind == "lt":
-            url = match.group("lu")
-            safe = url if re.match(r"^(?:https?://|mailto:)", url, re.IGNORECASE) else link
-            runs += inline_runs(match.group("lt"), bold=bold, italic=italic, link=safe)
-        cursor = match.end()
-    if cursor < len(text):
-        runs.append(Run(text[cursor:], bold, italic, link=link))
-    return [run for run in runs if run.text]
-
-
-def plain(text: str) -> str:
-    """Inline Markdown with its markers removed."""
-    return "".join(run.text for run in inline_runs(text))
-
-
-# -- block Markdown -----------------------------------------------------------------------------------
-
-
-@dataclass
-class MdBlock:
-    kind: str  # heading, para, quote, example, bullet, number, code, rule
-    text: str = ""
-    level: int = 0  # heading level
-    depth: int = 0  # list nesting: 0 for top-level items; for paragraphs inside an item, its depth + 1
-    marker: str = ""  # "3." for numbered items
-
-
-_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_BULLET = re.compile(r"^( *)([-*+])\s+(.*)$")
-_NUMBER = re.compile(r"^( *)(\d{1,9})[.)]\s+(.*)$")
-_QUOTE = re.compile(r"^ *>\s?(.*)$")
-_RULE = re.compile(r"^ {0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
-_FENCE = re.compile(r"^ *(```|~~~)")
-_SETEXT = re.compile(r"^ {0,3}(?:=+|-+)\s*$")
-_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
-
-
-def parse_markdown(text: str) -> list[MdBlock]:
-    """A small, forgiving Markdown block parser: enough for lessons, never raising on odd input."""
-    blocks: list[MdBlock] = []
-    current: MdBlock | None = None
-    items: list[int] = []  # content indents of the open list items, outermost first
-    after_blank = False
-    fence: MdBlock | None = None
-    fence_marker = ""
-
-    def close() -> None:
-        nonlocal current
-        if current is not None:
-            current.text = current.text.strip() if current.kind != "code" else current.text.rstrip("\n")
-            if current.text or current.kind == "rule":
-                blocks.append(current)
-        current = None
-
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ").split("\n"):
-        line = raw.rstrip()
-        if fence is not None:
-            if line.strip().startswith(fence_marker):
-                blocks.append(fence)
-                fence = None
-            else:
-                fence.text += raw + "\n"
+    A character the font lacks takes its compatibility form or a plain spelling when the font has
+    those, else REPLACEMENT (one for a whole emoji sequence). Invisible characters the font lacks (a
+    zero-width space, a variation selector, a control character) are left out: there is nothing to show.
+    """
+    out: list[str] = []
+    replaced: list[str] = []
+    after_stand_in = joined = False
+    for ch in unicodedata.normalize("NFC", text.replace("\t", "    ")):
+        if ord(ch) in glyphs or ch == "\n":
+            out.append(ch)
+            after_stand_in = joined = False
             continue
-        stripped = line.strip()
-        indent = len(line) - len(line.lstrip(" "))
-        if not stripped:
-            close()
-            after_blank = True
+        if ch == _ZWJ:
+            joined = after_stand_in  # an emoji sequence: what follows belongs to the stand-in before it
             continue
-        if match := _FENCE.match(line):
-            close()
-            if indent < 2:
-                items.clear()
-            fence, fence_marker = MdBlock("code", depth=current_depth_for(indent, items)), match.group(1)
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cf", "Cs", "Mn", "Me") or (after_stand_in and (joined or category == "Sk")):
+            joined = False
             continue
-        if match := _HEADING.match(line):
-            close()
-            items.clear()
-            blocks.append(MdBlock("heading", match.group(2), level=len(match.group(1))))
-            after_blank = False
+        spelled = _SPELLED.get(ch) or unicodedata.normalize("NFKC", ch)
+        if spelled != ch and all(ord(part) in glyphs for part in spelled):
+            out.append(spelled)
+            after_stand_in = False
             continue
-        if current is not None and current.kind == "para" and not after_blank and _SETEXT.match(line):
-            current.kind, current.level = "heading", 1 if stripped.startswith("=") else 2
-            close()
-            items.clear()
-            continue
-        if _RULE.match(line):
-            close()
-            items.clear()
-            blocks.append(MdBlock("rule"))
-            after_blank = False
-            continue
-        item = _BULLET.match(line) or _NUMBER.match(line)
-        if item:
-            close()
-            marker_indent = len(item.group(1))
-            while items and marker_indent < items[-1] - 1:
-                items.pop()
-            if items and marker_indent < items[-1]:
-                items.pop()
-            depth = len(items)
-            numbered = item.re is _NUMBER
-            items.append(marker_indent + len(item.group(2)) + (2 if numbered else 1))
-            current = MdBlock("number" if numbered else "bullet", item.group(3), depth=depth,
-                              marker=f"{item.group(2)}." if numbered else "")
-            after_blank = False
-            continue
-        if match := _QUOTE.match(line):
-            body = match.group(1)
-            if current is not None and current.kind == "quote" and not after_blank:
-                if body.strip():
-                    current.text += " " + body.strip()
-                else:
-                    close()
-                    current = MdBlock("quote", depth=current_depth_for(indent, items))
-            else:
-                close()
-                current = MdBlock("quote", body.strip(), depth=current_depth_for(indent, items))
-            after_blank = False
-            continue
-        if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
-            close()
-            if not _TABLE_SEPARATOR.match(stripped):
-                cells = [cell.strip() for cell in stripped.strip("|").split("|")]
-                blocks.append(MdBlock("para", "   |   ".join(cells), depth=current_depth_for(indent, items)))
-            after_blank = False
-            continue
-        if current is not None and not after_blank and current.kind != "rule":
-            current.text += " " + stripped  # a lazy continuation line
-            continue
-        close()
-        if items and indent >= 2:
-            depth = current_depth_for(indent, items)
-            example = indent >= items[min(depth, len(items)) - 1] + 4
-            current = MdBlock("example" if example else "para", stripped, depth=depth)
-        else:
-            items.clear()
-            current = MdBlock("example" if indent >= 4 else "para", stripped)
-        after_blank = False
-    close()
-    if fence is not None:
-        blocks.append(fence)
-    return blocks
+        out.append(REPLACEMENT)
+        replaced.append(ch)
+        after_stand_in = True
+    return "".join(out), replaced
 
 
-def current_depth_for(indent: int, items: list[int]) -> int:
-    """How deep a paragraph indented by `indent` sits inside the open list items (0: not in a list)."""
-    depth = 0
-    for level, content_indent in enumerate(items, start=1):
-        if indent >= content_indent - 1:
-            depth = level
-    return depth if depth or not items or indent < 2 else 1
+# -- Markdown: markdown-it-py, with raw HTML and images off ----------------------------------------------
 
-
+_MD = MarkdownIt("commonmark", {"html": False}).enable("table").disable("image")
+_MD.validateLink = lambda url: True  # every link parses, so its text reads cleanly; `_web_links_only` then
+#                                     keeps the web and mail ones as links and the rest as plain text
+_WEB_LINK = re.compile(r"^(?:https?:|mailto:)", re.IGNORECASE)
 _QUOTED = re.compile(r'^["\u201c\u2018\'].*["\u201d\u2019\'][.!?]?$', re.DOTALL)
+
+
+def _paragraph_open(renderer, tokens: list[Token], idx: int, options, env) -> str:
+    # fpdf2 loses an item's bullet when a <p> opens inside the <li>: a loose item's paragraphs are
+    # drawn as lines of the item instead
+    if tokens[idx].meta.get("in_item"):
+        return "" if tokens[idx - 1].type == "list_item_open" else "<br>"
+    return renderer.renderToken(tokens, idx, options, env)
+
+
+def _paragraph_close(renderer, tokens: list[Token], idx: int, options, env) -> str:
+    return "" if tokens[idx].meta.get("in_item") else renderer.renderToken(tokens, idx, options, env)
+
+
+_MD.add_render_rule("paragraph_open", _paragraph_open)
+_MD.add_render_rule("paragraph_close", _paragraph_close)
+
+
+def _prepare(tokens: list[Token], line_height: float) -> list[Token]:
+    """Ready parsed tokens for fpdf2: line heights, paragraphs inside list items, links that stay links."""
+    opened: list[Token] = []
+    for token in tokens:
+        if token.type in ("paragraph_open", "bullet_list_open", "ordered_list_open"):
+            token.attrSet("line-height", f"{line_height:.3f}")
+        if token.nesting == 1:
+            parent = opened[-1].type if opened else ""
+            token.meta["in_item"] = token.type == "paragraph_open" and parent == "list_item_open"
+            opened.append(token)
+        elif token.nesting == -1:
+            token.meta["in_item"] = opened.pop().meta["in_item"]
+        if token.children and opened and opened[-1].type in ("th_open", "td_open"):
+            token.children = [Token("text", "", 0, content=_plain(token))]  # fpdf2 draws a cell in one style
+        elif token.children:
+            token.children = list(_web_links_only(token.children))
+    return tokens
+
+
+def _web_links_only(children: list[Token]) -> Iterator[Token]:
+    """Inline tokens with links to anything but the web or mail reduced to their text (a PDF cannot follow them)."""
+    dropped = False
+    for child in children:
+        if child.type == "link_open" and not _WEB_LINK.match(child.attrGet("href") or ""):
+            dropped = True
+            continue
+        if child.type == "link_close" and dropped:
+            dropped = False
+            continue
+        yield child
+
+
+def _top_level(tokens: list[Token]) -> Iterator[list[Token]]:
+    """The tokens of each top-level block (a heading, a paragraph, a whole list, a quote, a table...)."""
+    start = depth = 0
+    for index, token in enumerate(tokens):
+        depth += token.nesting
+        if depth == 0:
+            yield tokens[start:index + 1]
+            start = index + 1
+
+
+def _plain(inline: Token) -> str:
+    """The text of an inline token without its Markdown markers."""
+    parts = []
+    for child in inline.children or ():
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
 
 
 def is_example_line(text: str) -> bool:
     """A paragraph that is entirely a quoted line, like a model answer in a lesson."""
-    return bool(_QUOTED.match(plain(text).strip())) and len(text) > 3
+    return len(text) > 3 and bool(_QUOTED.match(text.strip()))
 
 
 # -- the document ---------------------------------------------------------------------------------------
@@ -377,6 +175,7 @@ SOFT = (73, 80, 87)
 MUTED = (120, 126, 134)
 ACCENT = (217, 72, 15)  # the app's primaryColor
 ACCENT_TINT = (253, 239, 231)
+CODE_FILL = (244, 245, 247)
 LINE_GREY = (222, 226, 230)
 TIER_COLOURS = {
     "weak": ((201, 42, 42), (253, 236, 236)),
@@ -390,15 +189,34 @@ BODY_SIZE = 10.5
 BODY_LINE = 5.4
 PARA_GAP = 2.6
 LIST_STEP = 6.5
+_FLUSH = 0.001  # fpdf2 reads a top margin of 0 as "one line"; a hair above it leaves the spacing to `_Doc`
+TAG_STYLES = {
+    "a": FontFace(color=ACCENT, emphasis="UNDERLINE"),
+    "code": FontFace(family=FONT, color=ACCENT),
+    "p": TextStyle(t_margin=_FLUSH, b_margin=0),
+    "blockquote": TextStyle(font_style="I", color=SOFT, t_margin=_FLUSH, b_margin=0, l_margin=0),
+    "li": TextStyle(l_margin=LIST_STEP, t_margin=1.3),
+    "ul": TextStyle(t_margin=_FLUSH),
+    "ol": TextStyle(t_margin=_FLUSH),
+}
+Run = tuple[str, str]  # a piece of plain text and its style: "", "B", "I" or "BI"
 
 
 class _Doc(FPDF):
-    """A4 with Closer Gym's footer and a few layout helpers; every string goes through `pdf_text`."""
+    """A4 with Closer Gym's footer, the Unicode font and a few layout helpers."""
 
-    def __init__(self, title: str, *, measuring: bool = False) -> None:
+    def __init__(self, title: str, *, measuring_for: _Doc | None = None) -> None:
+        measuring = measuring_for is not None
         super().__init__(orientation="P", unit="mm", format=(210, 3000) if measuring else "A4")
-        self.doc_title = pdf_text(title).strip() or "Closer Gym"
+        if measuring_for is not None:  # the scratch page shares the fonts it measures with (it is never output)
+            self.fonts.update(measuring_for.fonts)
+        else:
+            for style, font in FONT_FILES.items():
+                self.add_font(FONT, style, font.path)
+        self.doc_title = title.strip() or "Closer Gym"
         self.measuring = measuring
+        self.replaced: set[str] = set()  # characters drawn as REPLACEMENT, named in a note at the end
+        self._drawable: dict[str, str] = {}
         self.set_margins(LEFT, TOP, RIGHT)
         self.set_auto_page_break(not measuring, margin=BOTTOM)
         self.set_title(self.doc_title)
@@ -406,9 +224,21 @@ class _Doc(FPDF):
         self.set_creator("Closer Gym")
         self.set_subject(self.doc_title)
         self.set_text_color(*INK)
-        self.set_font("Helvetica", "", BODY_SIZE)
+        self.set_font(FONT, "", BODY_SIZE)
         self.c_margin = 0
         self._scratch: _Doc | None = None
+
+    # every string fpdf2 draws or measures passes through here (cached by text alone: Open Sans's four
+    # styles cover the same characters)
+    def normalize_text(self, text: str) -> str:
+        if _PLAIN_ASCII.fullmatch(text) or not self.is_ttf_font:
+            return super().normalize_text(text)
+        done = self._drawable.get(text)
+        if done is None:
+            done, replaced = drawable(text, self.current_font.cmap)
+            self._drawable[text] = done
+            self.replaced.update(replaced)
+        return done
 
     # page furniture
     def footer(self) -> None:
@@ -419,7 +249,7 @@ class _Doc(FPDF):
         self.set_draw_color(*LINE_GREY)
         self.set_line_width(0.2)
         self.line(LEFT, y - 1.5, self.w - RIGHT, y - 1.5)
-        self.set_font("Helvetica", "", 8)
+        self.set_font(FONT, "", 8)
         self.set_text_color(*MUTED)
         label = self._fit(f"Closer Gym  \u00b7  {self.doc_title}", width * 0.75)
         self.set_xy(LEFT, y)
@@ -449,133 +279,78 @@ class _Doc(FPDF):
         if self.y > TOP + 0.5:  # no gap at the top of a page
             self.set_y(self.y + height)
 
-    def _font_for(self, run: Run, *, size: float, bold: bool, italic: bool) -> tuple[str, str, float]:
-        style = ("B" if run.bold or bold else "") + ("I" if run.italic or italic else "")
-        if run.mono:
-            return "Courier", style.replace("I", "") if "B" in style else style, size - 0.5
-        return "Helvetica", style, size
-
-    def _width(self, font: tuple[str, str, float], text: str) -> float:
-        key = (font, text)
-        width = _WIDTHS.get(key)
-        if width is None:
-            if len(_WIDTHS) > 50_000:
-                _WIDTHS.clear()
-            self.set_font(*font)
-            width = _WIDTHS[key] = self.get_string_width(text)
-        return width
-
-    def wrap(self, runs: Iterable[Run], width: float, *, size: float = BODY_SIZE, bold: bool = False,
-             italic: bool = False) -> list[list[Piece]]:
-        """Break styled runs into lines no wider than `width`, at spaces (or inside a word too long to fit)."""
-        runs = tuple(runs)
-        key = (runs, round(width, 3), size, bold, italic)
-        cached = _WRAPPED.get(key)
-        if cached is None:
-            if len(_WRAPPED) > 5_000:
-                _WRAPPED.clear()
-            cached = _WRAPPED[key] = self._wrap(runs, width, size=size, bold=bold, italic=italic)
-        return cached
-
-    def _wrap(self, runs: tuple[Run, ...], width: float, *, size: float, bold: bool,
-              italic: bool) -> list[list[Piece]]:
-        lines: list[list[Piece]] = []
-        line: list[Piece] = []
-        used = 0.0
-        word: list[Piece] = []
-        space: Piece | None = None
-
-        def flush_word() -> None:
-            nonlocal line, used, space
-            if not word:
-                return
-            word_width = sum(piece.width for piece in word)
-            space_width = space.width if (space and line) else 0.0
-            if line and used + space_width + word_width > width + 0.01:
-                lines.append(line)
-                line, used, space_width = [], 0.0, 0.0
-            if space_width and space:
-                line.append(space)
-                used += space_width
-            for piece in word:
-                if line and used + piece.width > width + 0.01 and word_width > width:
-                    lines.append(line)
-                    line, used = [], 0.0
-                if piece.width > width:  # a single unbreakable token wider than the line: split it
-                    for chunk in self._split_to_fit(piece, width - used, width):
-                        if line and used + chunk.width > width + 0.01:
-                            lines.append(line)
-                            line, used = [], 0.0
-                        line.append(chunk)
-                        used += chunk.width
-                else:
-                    line.append(piece)
-                    used += piece.width
-            word.clear()
-            space = None
-
-        for run in runs:
-            text = pdf_text(_SPACES.sub(" ", run.text))
-            if not text:
-                continue
-            font = self._font_for(run, size=size, bold=bold, italic=italic)
-            for token in _TOKENS.findall(text):
-                if token == " ":
-                    flush_word()
-                    space = Piece(" ", font, self._width(font, " "), run.link)
-                else:
-                    word.append(Piece(token, font, self._width(font, token), run.link))
-        flush_word()
-        if line:
-            lines.append(line)
-        return lines
-
-    def _split_to_fit(self, piece: Piece, first: float, width: float) -> list[Piece]:
-        chunks: list[Piece] = []
-        room = first if first > 5 else width
-        current = ""
-        for ch in piece.text:
-            if current and self._width(piece.font, current + ch) > room:
-                chunks.append(Piece(current, piece.font, self._width(piece.font, current), piece.link))
-                current, room = "", width
-            current += ch
-        if current:
-            chunks.append(Piece(current, piece.font, self._width(piece.font, current), piece.link))
-        return chunks
-
-    def write_runs(self, runs: Iterable[Run], *, x: float = LEFT, right: float = RIGHT, size: float = BODY_SIZE,
-                   line: float = BODY_LINE, italic: bool = False, bold: bool = False,
-                   color: tuple[int, int, int] = INK) -> None:
-        """Flow styled runs from `x` to the right margin, wrapping with a hanging indent at `x`."""
-        lines = self.wrap(runs, self.w - right - x, size=size, bold=bold, italic=italic)
-        for pieces in lines:
-            if self.measuring:
-                self.y += line
-                continue
-            self.ensure(line)
-            y, cursor = self.y, x
-            for text, font, width, link in _segments(pieces):
-                self.set_font(font[0], font[1] + ("U" if link else ""), font[2])
-                self.set_text_color(*(ACCENT if link else color))
-                self.text(cursor, y + line / 2 + 0.3 * self.font_size, text)  # the baseline `cell` would use
-                if link:
-                    self.link(cursor, y, width, line, link)
-                cursor += width
-            self.set_xy(x, y + line)
+    def _restore(self) -> None:
+        self.set_margins(LEFT, TOP, RIGHT)
         self.set_x(LEFT)
         self.set_text_color(*INK)
-        self.set_font("Helvetica", "", BODY_SIZE)
+        self.set_font(FONT, "", BODY_SIZE)
 
-    def text_block(self, text: str, *, x: float = LEFT, size: float = BODY_SIZE, line: float = BODY_LINE,
-                   bold: bool = False, italic: bool = False, color: tuple[int, int, int] = INK,
-                   markdown: bool = True, right: float = RIGHT) -> None:
-        runs = inline_runs(text) if markdown else [Run(text)]
-        self.write_runs(runs, x=x, size=size, line=line, bold=bold, italic=italic, color=color, right=right)
+    def write_runs(self, runs: Iterable[Run], *, x: float = LEFT, right: float = RIGHT, size: float = BODY_SIZE,
+                   line: float = BODY_LINE, color: tuple[int, int, int] = INK) -> None:
+        """Plain text in styled runs, wrapped from `x` to `right` (from the page's right edge) by fpdf2's
+        text flow. Nothing in the text is parsed, so it needs no escaping."""
+        self.set_text_color(*color)
+        with (self.text_columns(l_margin=x, r_margin=right, line_height=line * self.k / size) as column,
+              column.paragraph() as paragraph):
+            for text, style in runs:
+                self.set_font(FONT, style, size)
+                paragraph.write(_SPACES.sub(" ", text))
+        self._restore()
+
+    def text_block(self, text: str, *, style: str = "", **options) -> None:
+        self.write_runs([(text, style)], **options)
+
+    def markdown(self, text: str, *, x: float = LEFT, right: float = RIGHT, size: float = BODY_SIZE,
+                 line: float = BODY_LINE, color: tuple[int, int, int] = INK) -> None:
+        """Markdown, parsed by markdown-it-py and drawn block by block."""
+        tokens = _prepare(_MD.parse(text), line * self.k / size)
+        previous = ""
+        for block in _top_level(tokens):
+            kind = block[0].type
+            if previous and "heading_open" not in (kind, previous):
+                self.gap(1.3 if kind.endswith("list_open") and previous.endswith("list_open") else PARA_GAP)
+            if kind == "heading_open":
+                level = max(int(block[0].tag[1:]), 2)
+                self.heading(_plain(block[1]), size={2: 14, 3: 12}.get(level, 11), outline=level - 2,
+                             before=5 if previous else 3)
+            elif kind == "hr":
+                self.ensure(4)
+                self.set_draw_color(*LINE_GREY)
+                self.set_line_width(0.3)
+                self.line(x, self.y + 1.5, self.w - right, self.y + 1.5)
+                self.set_line_width(0.2)
+                self.set_y(self.y + 3)
+            elif kind in ("fence", "code_block"):
+                self.code_block(block[0].content.rstrip("\n"), x=x, right=right)
+            elif kind == "blockquote_open":
+                self.quote(self._html(block), x=x + 1, right=right, size=size)
+            elif kind == "paragraph_open" and is_example_line(_plain(block[1])):
+                self.ensure(line)
+                self.html(f"<i>{self._html(block)}</i>", x=x + 4, right=right, size=size, color=SOFT)
+            else:
+                self.ensure(line)
+                self.html(self._html(block), x=x, right=right, size=size, color=color)
+            previous = kind
+
+    @staticmethod
+    def _html(tokens: list[Token]) -> str:
+        return _MD.renderer.render(tokens, _MD.options, {})
+
+    def html(self, markup: str, *, x: float = LEFT, right: float = RIGHT, size: float = BODY_SIZE,
+             color: tuple[int, int, int] = INK) -> None:
+        """HTML made by markdown-it-py (any other text in it must be escaped first), drawn by `write_html`."""
+        self.set_margins(x, TOP, right)
+        self.set_x(x)
+        self.set_font(FONT, "", size)
+        self.set_text_color(*color)
+        self.write_html(markup, font_family=FONT, tag_styles=TAG_STYLES, li_prefix_color=ACCENT,
+                        ul_bullet_char="\u2022")
+        self._restore()
 
     def measure(self, draw: Callable[[_Doc], None]) -> float:
         """The height `draw` takes, found by drawing it on a scratch page."""
         if self._scratch is None:
-            self._scratch = _Doc(self.doc_title, measuring=True)
+            self._scratch = _Doc(self.doc_title, measuring_for=self)
             self._scratch.add_page()
         scratch = self._scratch
         scratch.set_xy(LEFT, TOP)
@@ -586,21 +361,21 @@ class _Doc(FPDF):
                 outline: int | None = None, keep: float = 16, color: tuple[int, int, int] = INK) -> None:
         self.gap(before)
         line = size * 0.5
-        height = self.measure(lambda d: d.text_block(text, size=size, line=line, bold=True))
+        height = self.measure(lambda d: d.text_block(text, size=size, line=line, style="B"))
         self.ensure(height + keep)
         if outline is not None and not self.measuring:
-            self.start_section(pdf_text(plain(text)).strip() or "Section", level=outline, strict=False)
-        self.text_block(text, size=size, line=line, bold=True, color=color)
+            self.start_section(" ".join(text.split()) or "Section", level=outline, strict=False)
+        self.text_block(text, size=size, line=line, style="B", color=color)
         self.set_y(self.y + after)
 
     def overline(self, text: str, *, color: tuple[int, int, int] = ACCENT) -> None:
-        self.set_font("Helvetica", "B", 8.5)
+        self.set_font(FONT, "B", 8.5)
         self.set_text_color(*color)
         self.set_char_spacing(0.8)
-        self.multi_cell(self.content_width, 4.5, pdf_text(text).upper(), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(self.content_width, 4.5, text.upper(), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_char_spacing(0)
         self.set_text_color(*INK)
-        self.set_font("Helvetica", "", BODY_SIZE)
+        self.set_font(FONT, "", BODY_SIZE)
 
     def accent_rule(self, width: float = 24) -> None:
         self.set_draw_color(*ACCENT)
@@ -609,24 +384,24 @@ class _Doc(FPDF):
         self.set_line_width(0.2)
 
     def list_item(self, runs: list[Run], *, depth: int = 0, marker: str = "", base: float = LEFT,
-                  italic: bool = False, right: float = RIGHT) -> None:
+                  right: float = RIGHT) -> None:
         """A bulleted (no `marker`) or numbered item with a hanging indent."""
         x = base + depth * LIST_STEP
         text_x = x + LIST_STEP
         self.ensure(BODY_LINE)
         y = self.y
         if marker:
-            self.set_font("Helvetica", "B", BODY_SIZE)
+            self.set_font(FONT, "B", BODY_SIZE)
             self.set_text_color(*ACCENT)
             self.set_xy(x - 2, y)
-            self.cell(LIST_STEP + 0.5, BODY_LINE, pdf_text(marker), align="R")
+            self.cell(LIST_STEP + 0.5, BODY_LINE, marker, align="R")
         else:
             self.set_fill_color(*ACCENT)
             self.set_draw_color(*ACCENT)
             self.set_line_width(0.25)
             self.circle(x + 1.6, y + BODY_LINE / 2, 0.8, style="F" if depth % 2 == 0 else "D")
         self.set_xy(text_x, y)
-        self.write_runs(runs, x=text_x, italic=italic, right=right)
+        self.write_runs(runs, x=text_x, right=right)
 
     def boxed(self, draw: Callable[[_Doc, float, float], None], *, bar: tuple[int, int, int],
               fill: tuple[int, int, int], pad: float = 3.2) -> None:
@@ -653,65 +428,33 @@ class _Doc(FPDF):
         else:
             self.set_y(self.y + pad)
 
-    # Markdown body
-    def markdown(self, text: str) -> None:
-        """Render a lesson's Markdown text."""
-        previous: MdBlock | None = None
-        for block in parse_markdown(text):
-            listish = block.kind in ("bullet", "number") or block.depth > 0
-            if previous is not None and block.kind != "heading" and previous.kind != "heading":
-                was_listish = previous.kind in ("bullet", "number") or previous.depth > 0
-                if listish and was_listish:
-                    self.gap(2.0 if block.kind in ("bullet", "number") and previous.depth > 0
-                             and previous.kind not in ("bullet", "number") else 1.3)
-                else:
-                    self.gap(PARA_GAP)
-            base = LEFT + block.depth * LIST_STEP
-            if block.kind == "heading":
-                level = max(block.level, 2)
-                self.heading(block.text, size={2: 14, 3: 12}.get(level, 11), outline=level - 2,
-                             before=5 if previous is not None else 3)
-            elif block.kind in ("bullet", "number"):
-                self.list_item(inline_runs(block.text), depth=block.depth, marker=block.marker)
-            elif block.kind == "rule":
-                self.ensure(4)
-                self.set_draw_color(*LINE_GREY)
-                self.set_line_width(0.3)
-                self.line(LEFT, self.y + 1.5, self.w - RIGHT, self.y + 1.5)
-                self.set_y(self.y + 3)
-            elif block.kind == "code":
-                self.code_block(block.text, x=base)
-            elif block.kind == "quote":
-                self.quote(block.text, x=base + 1)
-            elif block.kind == "example" or is_example_line(block.text):
-                self.ensure(BODY_LINE)
-                self.text_block(block.text, x=base + 4, italic=True, color=SOFT)
-            else:
-                self.ensure(BODY_LINE)
-                self.text_block(block.text, x=base)
-            previous = block
-
-    def quote(self, text: str, *, x: float) -> None:
+    def quote(self, markup: str, *, x: float, right: float = RIGHT, size: float = BODY_SIZE) -> None:
         self.ensure(BODY_LINE)
         page, y = self.page, self.y
-        self.text_block(text, x=x + 4, italic=True, color=SOFT)
+        self.html(markup, x=x + 4, right=right, size=size, color=SOFT)
         top = y if self.page == page else TOP
         self.set_draw_color(*LINE_GREY)
         self.set_line_width(0.9)
         self.line(x + 0.5, top + 0.6, x + 0.5, self.y - 0.6)
         self.set_line_width(0.2)
 
-    def code_block(self, text: str, *, x: float) -> None:
-        self.set_font("Courier", "", 9)
-        self.set_fill_color(244, 245, 247)
-        self.set_text_color(*INK)
+    def code_block(self, text: str, *, x: float, right: float = RIGHT) -> None:
+        self.set_font(FONT, "", 9)
+        self.set_fill_color(*CODE_FILL)
         self.set_x(x)
-        lines = [pdf_text(line) for line in text.split("\n")] or [""]
-        self.multi_cell(self.w - RIGHT - x, 4.6, "\n".join(lines), fill=True, padding=(1.5, 2.5),
-                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_font("Helvetica", "", BODY_SIZE)
+        self.multi_cell(self.w - right - x, 4.6, text, fill=True, padding=(1.5, 2.5), new_x=XPos.LMARGIN,
+                        new_y=YPos.NEXT)
+        self.set_font(FONT, "", BODY_SIZE)
 
     def done(self) -> bytes:
+        if self.replaced:  # say what the stand-ins stand for, so nothing is lost without a trace
+            names = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}"
+                              for ch in sorted(self.replaced)[:12])
+            more = f" and {len(self.replaced) - 12} more" if len(self.replaced) > 12 else ""
+            self.gap(6)
+            self.ensure(2 * BODY_LINE)
+            self.text_block(f"{REPLACEMENT} marks a character this PDF's font cannot draw: {names}{more}.",
+                            size=8.5, line=4.4, color=MUTED)
         return bytes(self.output())
 
 
@@ -723,14 +466,14 @@ def _drill_note(doc: _Doc, lesson_drill, lib: Library | None) -> None:
     title = objection.title if objection else lesson_drill.objection.replace("-", " ").capitalize()
 
     def draw(d: _Doc, x: float, right: float) -> None:
-        d.write_runs([Run("Drill: ", bold=True), Run(title, bold=True)], x=x, right=right, color=INK)
+        d.write_runs([("Drill: ", "B"), (title, "B")], x=x, right=right, color=INK)
         prompt = lesson_drill.prompt or (objection.lines[0] if objection else None)  # what the prospect says
         if prompt:
             d.set_y(d.y + 0.6)
-            d.text_block(f"“{prompt}”", x=x, right=right, italic=True, color=SOFT, size=10)
+            d.text_block(f"“{prompt}”", x=x, right=right, style="I", color=SOFT, size=10)
         d.set_y(d.y + 0.6)
         d.text_block("Write your answer, then practise it in this lesson's drill or on Closer Gym's Sparring page.",
-                     x=x, right=right, color=MUTED, size=9.5, line=4.8, markdown=False)
+                     x=x, right=right, color=MUTED, size=9.5, line=4.8)
 
     doc.boxed(draw, bar=ACCENT, fill=ACCENT_TINT)
 
@@ -742,12 +485,12 @@ def lesson_pdf(lesson: Lesson, lib: Library | None = None) -> bytes:
     doc.add_page()
     doc.overline("Closer Gym lesson")
     doc.set_y(doc.y + 1.5)
-    doc.text_block(meta.title, size=22, line=9.6, bold=True, markdown=False)
+    doc.text_block(meta.title, size=22, line=9.6, style="B")
     doc.set_y(doc.y + 1)
     doc.text_block(f"{meta.cluster}  \u00b7  {lesson.reading_minutes} min read", size=10, line=5,
-                   color=MUTED, markdown=False)
+                   color=MUTED)
     doc.set_y(doc.y + 3)
-    doc.text_block(meta.summary, size=12, line=6.2, color=SOFT)
+    doc.markdown(meta.summary, size=12, line=6.2, color=SOFT)
     doc.set_y(doc.y + 3.5)
     doc.accent_rule()
     doc.set_y(doc.y + 3)
@@ -765,16 +508,16 @@ def lesson_pdf(lesson: Lesson, lib: Library | None = None) -> bytes:
             doc.markdown(block.text)
 
     if meta.faq:
-        first_q = doc.measure(lambda d: d.text_block(meta.faq[0].q, bold=True, size=11, line=5.6))
+        first_q = doc.measure(lambda d: d.text_block(meta.faq[0].q, style="B", size=11, line=5.6))
         doc.heading("FAQ", size=14, before=8, outline=0, keep=first_q + 2 * BODY_LINE + 1)  # never alone at a foot
         for number, entry in enumerate(meta.faq):
             if number:
                 doc.gap(3.2)
-            height = doc.measure(lambda d, q=entry.q: d.text_block(q, bold=True, size=11, line=5.6))
+            height = doc.measure(lambda d, q=entry.q: d.text_block(q, style="B", size=11, line=5.6))
             doc.ensure(height + 2 * BODY_LINE)
-            doc.text_block(entry.q, bold=True, size=11, line=5.6)
+            doc.text_block(entry.q, style="B", size=11, line=5.6)
             doc.set_y(doc.y + 0.8)
-            doc.text_block(entry.a)
+            doc.markdown(entry.a)
 
     extras = []
     if lib:
@@ -792,7 +535,7 @@ def lesson_pdf(lesson: Lesson, lib: Library | None = None) -> bytes:
         doc.line(LEFT, doc.y, doc.w - RIGHT, doc.y)
         doc.set_y(doc.y + 2.5)
         for label, titles in extras:
-            doc.write_runs([Run(f"{label}: ", bold=True), Run("   \u00b7   ".join(titles))], size=9.5, line=5,
+            doc.write_runs([(f"{label}: ", "B"), ("   \u00b7   ".join(titles), "")], size=9.5, line=5,
                            color=SOFT)
             doc.set_y(doc.y + 1)
     return doc.done()
@@ -818,7 +561,7 @@ def ordered_objections(lib: Library) -> list[Objection]:
     """The library's objections, by category (in the content model's order) then title."""
     def key(objection: Objection) -> tuple[int, str, str]:
         rank = CATEGORY_ORDER.index(objection.category) if objection.category in CATEGORY_ORDER else 99
-        return rank, pdf_text(objection.title).lower(), objection.slug
+        return rank, objection.title.casefold(), objection.slug
 
     return sorted(lib.objections.values(), key=key)
 
@@ -836,7 +579,7 @@ def _render_toc(doc: FPDF, outline: list) -> None:
         if doc.y + TOC_ROW > doc.page_break_trigger:
             doc.add_page()
         indent = 6 if section.level else 0
-        doc.set_font("Helvetica", "" if section.level else "B", 10 if section.level else 11)
+        doc.set_font(FONT, "" if section.level else "B", 10 if section.level else 11)
         doc.set_text_color(*(SOFT if section.level else INK))
         link = doc.add_link(page=section.page_number)
         number = str(section.page_number)
@@ -870,16 +613,16 @@ def _rebuttal_box(doc: _Doc, objection: Objection, tier: str) -> None:
     moves = ", ".join(MOVE_LABELS.get(m, m) for m in rebuttal.moves)
 
     def draw(d: _Doc, x: float, right: float) -> None:
-        d.write_runs([Run(f"{tier.capitalize()} answer", bold=True)], x=x, right=right, size=10.5, color=bar)
+        d.write_runs([(f"{tier.capitalize()} answer", "B")], x=x, right=right, size=10.5, color=bar)
         d.set_y(d.y + 0.8)
-        d.text_block(f"\u201c{rebuttal.text}\u201d", x=x, right=right, italic=True, markdown=False, size=10.2,
+        d.text_block(f"\u201c{rebuttal.text}\u201d", x=x, right=right, style="I", size=10.2,
                      line=5.2)
         d.set_y(d.y + 1.2)
-        d.write_runs([Run("Why: ", bold=True), Run(rebuttal.why)], x=x, right=right, size=9.8, line=5,
+        d.write_runs([("Why: ", "B"), (rebuttal.why, "")], x=x, right=right, size=9.8, line=5,
                      color=SOFT)
         if moves:
             d.set_y(d.y + 0.6)
-            d.write_runs([Run("Moves: ", bold=True), Run(moves)], x=x, right=right, size=9, line=4.6,
+            d.write_runs([("Moves: ", "B"), (moves, "")], x=x, right=right, size=9, line=4.6,
                          color=MUTED)
 
     doc.boxed(draw, bar=bar, fill=fill)
@@ -887,28 +630,28 @@ def _rebuttal_box(doc: _Doc, objection: Objection, tier: str) -> None:
 
 def _bullet_list(doc: _Doc, title: str, items: list[str], *, x: float, right: float) -> None:
     doc.ensure(4 * BODY_LINE)
-    doc.text_block(title, x=x, right=right, size=11.5, line=5.8, bold=True, markdown=False)
+    doc.text_block(title, x=x, right=right, size=11.5, line=5.8, style="B")
     doc.set_y(doc.y + 1.6)
     for number, item in enumerate(items):
         if number:
             doc.gap(1)
-        doc.list_item([Run(item)], base=x, right=right)
+        doc.list_item([(item, "")], base=x, right=right)
 
 
 def _objection_section(doc: _Doc, objection: Objection, number: int, total: int, lib: Library) -> None:
     doc.add_page()
     if number == 1:
         doc.start_section("The objections", level=0)
-    doc.start_section(pdf_text(objection.title).strip() or objection.slug, level=1, strict=False)
+    doc.start_section(objection.title.strip() or objection.slug, level=1, strict=False)
     doc.overline(f"Objection {number} of {total}  \u00b7  {objection.category}")
     doc.set_y(doc.y + 1.2)
-    doc.text_block(objection.title, size=18, line=8.2, bold=True, markdown=False)
+    doc.text_block(objection.title, size=18, line=8.2, style="B")
     doc.set_y(doc.y + 2)
     doc.accent_rule(18)
     doc.set_y(doc.y + 2)
 
     doc.heading("What's really going on", size=11.5, before=1, keep=8)
-    doc.text_block(objection.real_concern, markdown=False)
+    doc.text_block(objection.real_concern)
 
     doc.heading("Model answers", size=11.5, before=3.5, keep=30)
     for index, tier in enumerate(("weak", "strong", "elite")):
@@ -945,7 +688,7 @@ def _objection_section(doc: _Doc, objection: Objection, number: int, total: int,
     lesson = lib.lessons.get(objection.lesson) if objection.lesson else None
     if lesson:
         doc.gap(3)
-        doc.write_runs([Run("Read next: ", bold=True), Run(f"{lesson.title} (lesson)")], size=9.5, line=5,
+        doc.write_runs([("Read next: ", "B"), (f"{lesson.title} (lesson)", "")], size=9.5, line=5,
                        color=MUTED)
 
 
@@ -961,11 +704,11 @@ def playbook_pdf(lib: Library) -> bytes:
     doc.set_y(34)
     doc.overline("Closer Gym")
     doc.set_y(doc.y + 2)
-    doc.text_block(PLAYBOOK_TITLE, size=30, line=12.5, bold=True, markdown=False)
+    doc.text_block(PLAYBOOK_TITLE, size=30, line=12.5, style="B")
     doc.set_y(doc.y + 3)
     count = f"all {len(objections)} objections" if len(objections) > 1 else "every objection"
     doc.text_block(f"The 4-step framework, the {ROUNDS}-round sparring routine, how answers are graded, and "
-                   f"model answers for {count} in the library.", size=13, line=6.6, color=SOFT, markdown=False)
+                   f"model answers for {count} in the library.", size=13, line=6.6, color=SOFT)
     doc.set_y(doc.y + 5)
     doc.accent_rule(30)
     doc.set_y(doc.y + 6)
@@ -973,7 +716,7 @@ def playbook_pdf(lib: Library) -> bytes:
                    "answers out loud, steal one phrase, and spar the same objection until you reach elite in "
                    "two sessions out of three.", color=SOFT)
     doc.set_y(doc.y + 8)
-    doc.set_font("Helvetica", "B", 13)
+    doc.set_font(FONT, "B", 13)
     doc.cell(doc.content_width, 7, "Contents", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     doc.set_y(doc.y + 2)
     rows = 4 + len(objections)
@@ -986,7 +729,7 @@ def playbook_pdf(lib: Library) -> bytes:
                    "this order until they stop feeling like steps:")
     doc.gap(2)
     for number, move in enumerate(MOVES, start=1):
-        runs = [Run(MOVE_LABELS.get(move, move.capitalize()), bold=True), Run(". "), Run(RUBRIC.get(move, ""))]
+        runs = [(MOVE_LABELS.get(move, move.capitalize()), "B"), (". ", ""), (RUBRIC.get(move, ""), "")]
         doc.list_item(runs, marker=f"{number}.")
         doc.gap(1.6)
     doc.gap(1)
@@ -1000,7 +743,7 @@ def playbook_pdf(lib: Library) -> bytes:
     doc.gap(2)
     for number in range(1, ROUNDS + 1):
         name, description = ROUND_NAMES.get(number, (f"Round {number}", ""))
-        doc.list_item([Run(f"Round {number}: {name.lower()}.", bold=True), Run(f" {description}")],
+        doc.list_item([(f"Round {number}: {name.lower()}.", "B"), (f" {description}", "")],
                       marker=f"{number}.")
         doc.gap(1.6)
     doc.heading("Difficulty levels", size=12, before=3.5, keep=12)
@@ -1009,7 +752,7 @@ def playbook_pdf(lib: Library) -> bytes:
         weak = "one weak answer" if rules.patience == 1 else f"{rules.patience} weak answers"
         patience = ("" if "weak answer" in rules.label else f" The call ends after {weak}." if rules.patience <= ROUNDS
                     else f" Stays on the line for all {ROUNDS} rounds, however they go.")
-        doc.list_item([Run(difficulty.capitalize(), bold=True), Run(f". {rules.label}{patience}")])
+        doc.list_item([(difficulty.capitalize(), "B"), (f". {rules.label}{patience}", "")])
         doc.gap(1.3)
     doc.heading("Outcome is kept apart from score", size=12, before=3.5, keep=12)
     doc.text_block(f"After answer {ROUNDS}, or once the prospect's patience runs out, the session ends with an "
@@ -1027,8 +770,8 @@ def playbook_pdf(lib: Library) -> bytes:
             y = d.y
             d.set_fill_color(*TIER_COLOURS[tier][0])
             d.rect(LEFT, y + 0.8, 1.4, BODY_LINE - 1.6, style="F")
-            d.write_runs([Run(f"{tier.capitalize()} ({low}-{high})", bold=True),
-                          Run(f". {TIER_RULES.get(tier, '')}")], x=LEFT + 5)
+            d.write_runs([(f"{tier.capitalize()} ({low}-{high})", "B"),
+                          (f". {TIER_RULES.get(tier, '')}", "")], x=LEFT + 5)
             d.gap(1.8)
 
     doc.heading("How answers are graded", size=17, before=9, outline=0, keep=doc.measure(tiers))
@@ -1041,12 +784,12 @@ def playbook_pdf(lib: Library) -> bytes:
         capped = f" (caps at {cap})" if cap else ""
         if code == "monologue":
             capped = f" (over 160 words, or 110 with no question: caps at strong; over {WALL_OF_TEXT}: weak)"
-        doc.list_item([Run(f"{label}{capped}", bold=True), Run(f". {advice}")])
+        doc.list_item([(f"{label}{capped}", "B"), (f". {advice}", "")])
         doc.gap(1.3)
     doc.heading("After every session", size=12, before=3.5, keep=12)
     for question in ("Did I ask a real question?", "Did my answer use something they told me?",
                      "Did I finish with a time or an action?"):
-        doc.list_item([Run(question)])
+        doc.list_item([(question, "")])
         doc.gap(1)
     doc.gap(1.5)
     doc.text_block("Any \"no\" tells you which move to work on next.", color=SOFT)

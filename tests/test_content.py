@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from closergym.content import DATA_DIR, TIERS, load_library
+from closergym.content import DATA_DIR, TIERS, load_library, parse_lesson
 
 REQUIRED_OBJECTIONS = {
     "need-to-think", "partner-decides", "tried-before", "too-expensive", "comparing-vendors", "send-info",
@@ -78,6 +78,31 @@ def test_malformed_lesson_is_named_and_the_others_load(data_copy, damage, field)
     assert "handling-price" not in lib.lessons
     assert any(e.file == "lessons/handling-price.md" and field in e.message for e in lib.errors)
     assert len(lib.lessons) >= 13
+
+
+FRONT = "title: A lesson\nslug: a-lesson\ncluster: Closing\nsummary: What the lesson is about.\n"
+
+
+LESSON_WITH_A_RULE = f"---\n{FRONT}---\nBody.\n\n---\n\nAfter a rule.\n"
+
+
+@pytest.mark.parametrize("text", [LESSON_WITH_A_RULE, LESSON_WITH_A_RULE.replace("\n", "\r\n")], ids=["lf", "crlf"])
+def test_front_matter_ends_at_its_closing_line_and_a_rule_stays_in_the_body(text):
+    lesson = parse_lesson(text)
+    assert lesson.title == "A lesson"
+    assert lesson.body_markdown == "Body.\n\n---\n\nAfter a rule."
+
+
+@pytest.mark.parametrize("text, message", [
+    (f"{FRONT}---\nBody.", "missing front matter"),
+    (f"---\n{FRONT}Body without a closing line.", "missing front matter"),
+    ("---\ntitle: [unclosed\n---\nBody.", "broken front matter"),
+    ("---\n- a list\n---\nBody.", "front matter must be a mapping"),
+    (f"---\n{FRONT.replace('cluster: Closing', 'cluster: Nowhere')}---\nBody.", "field 'cluster'"),
+])
+def test_broken_front_matter_is_named(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_lesson(text)
 
 
 @pytest.mark.parametrize("slug", ["../etc/passwd", "..", "need-to-think/../x", "NEED-TO-THINK", "", "a b"])

@@ -287,3 +287,19 @@ def test_server_config_keeps_xsrf_on_the_address_local_and_usage_stats_off():
     assert config["server"]["enableXsrfProtection"] is True
     assert config["server"]["address"] == "127.0.0.1"
     assert config["browser"]["gatherUsageStats"] is False
+
+
+# -- names shown back as text on every page ------------------------------------------------------------
+
+HOSTILE_NAMES = ["![x](http://example.com/x.png)", "[win](http://evil.example)", "**Bo** <b>x</b> :red[y]"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+@pytest.mark.parametrize("page", ["app_pages/progress.py", "app_pages/home.py"])
+def test_a_trainee_name_is_shown_as_typed_not_as_markdown(db, name, page):
+    """A name is user text: a Markdown image in it must not load, a link must not show (issue 20, finding 8)."""
+    at = app_for(store.create_trainee(db, name), page)
+    assert not at.exception
+    greeting = [e.value for e in [*at.info, *at.subheader] if "Nothing to chart yet" in e.value or "Welcome" in e.value]
+    assert greeting and all(literal(name) in text for text in greeting)  # escaped: no image loads, no link shows
+    assert not any(name in e.value for e in [*at.info, *at.subheader, *at.markdown])  # never raw

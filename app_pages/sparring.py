@@ -42,7 +42,10 @@ if "objection" in params or "custom" in params:
     wanted, custom, level = params.get("objection", ""), params.get("custom"), params.get("difficulty", "normal")
     level = level if level in DIFFICULTIES else "normal"
     if wanted in lib.objections or wanted == "second_call" or custom:
-        start(wanted if wanted in lib.objections or wanted == "second_call" else None, level, custom)
+        try:
+            start(wanted if wanted in lib.objections or wanted == "second_call" else None, level, custom)
+        except sessions.StartError as error:  # ?custom= with nothing to read in it
+            st.warning(str(error), icon="✍️")
     else:
         st.warning(f"There is no drill called “{literal(wanted)}”. Pick one below.", icon="🔎")
     for key in ("objection", "custom", "difficulty"):

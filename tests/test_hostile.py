@@ -303,3 +303,22 @@ def test_a_trainee_name_is_shown_as_typed_not_as_markdown(db, name, page):
     greeting = [e.value for e in [*at.info, *at.subheader] if "Nothing to chart yet" in e.value or "Welcome" in e.value]
     assert greeting and all(literal(name) in text for text in greeting)  # escaped: no image loads, no link shows
     assert not any(name in e.value for e in [*at.info, *at.subheader, *at.markdown])  # never raw
+
+
+@pytest.mark.parametrize("custom", ["   ", "\u200b", "\u200b\u2060 \ufeff", "\n\t"])
+def test_a_custom_objection_with_nothing_visible_is_refused_with_a_message(db, trainee, custom):
+    """`?custom=` of blanks or invisible characters (issue 20, finding 9): a message, the drill picker, no session."""
+    at = app_for(trainee, "app_pages/sparring.py", query={"custom": custom})
+    assert not at.exception
+    assert any("That objection is empty" in warning.value for warning in at.warning)
+    assert at.selectbox  # the drill picker, to choose another
+    assert db["sessions"].count == 0
+
+
+@pytest.mark.parametrize("custom", ["   ", "\u200b", "\u00ad\u200d"])
+def test_start_session_refuses_an_invisible_custom_objection(db, trainee, custom):
+    from closergym import sessions
+
+    with pytest.raises(sessions.StartError, match="That objection is empty"):
+        sessions.start_session(db, trainee_id=trainee["id"], custom_objection=custom)
+    assert db["sessions"].count == 0

@@ -190,13 +190,16 @@ def cmd_grade(args: argparse.Namespace, config: Config) -> int:
         kind = "csv" if args.csv else "jsonl"
         graded_rows = [grade_row(row, number) for number, row in _read_rows(args.csv or args.jsonl, kind)]
         if kind == "csv":
+            from closergym.transfer import spreadsheet_safe
+
             writer = csv.writer(sys.stdout)
             writer.writerow(["id", "tier", "score", *MOVES, "red_flags", "error"])
             for graded in graded_rows:
                 moves = graded.get("moves", {})
-                writer.writerow([graded["id"], graded.get("tier", ""), graded.get("score", ""),
-                                 *(moves.get(m, {}).get("points", "") for m in MOVES),
-                                 " ".join(graded.get("red_flags", [])), graded.get("error", "")])
+                cells = [graded["id"], graded.get("tier", ""), graded.get("score", ""),
+                         *(moves.get(m, {}).get("points", "") for m in MOVES),
+                         " ".join(graded.get("red_flags", [])), graded.get("error", "")]
+                writer.writerow([spreadsheet_safe(cell) for cell in cells])  # an id of "=HYPERLINK(...)" stays text
         else:
             for graded in graded_rows:
                 print(json.dumps(graded, ensure_ascii=False))

@@ -322,3 +322,27 @@ def test_start_session_refuses_an_invisible_custom_objection(db, trainee, custom
     with pytest.raises(sessions.StartError, match="That objection is empty"):
         sessions.start_session(db, trainee_id=trainee["id"], custom_objection=custom)
     assert db["sessions"].count == 0
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1"]
+
+
+def test_grade_csv_writes_no_cell_a_spreadsheet_would_run(tmp_path):
+    """`closergym grade --csv` copied the input id as it came (issue 20, finding 11): every text cell is made safe."""
+    import csv
+    import io
+
+    from tests.test_cli_grade import GOOD, grade
+
+    path = tmp_path / "class.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "objection", "rebuttal"])
+        for formula in FORMULAS:
+            writer.writerow([formula, "It's too expensive.", GOOD])
+        writer.writerow(["=cmd|' /C calc'!A0", "It's too expensive.", ""])  # not graded: its id is still written
+    done = grade("--csv", str(path))
+    rows = list(csv.reader(io.StringIO(done.stdout.decode())))
+    assert rows[0][0] == "id" and len(rows) == len(FORMULAS) + 2
+    assert [row[0] for row in rows[1:]] == ["'" + formula for formula in FORMULAS] + ["'=cmd|' /C calc'!A0"]
+    assert all(cell[:1] not in ("=", "+", "-", "@", "\t", "\r") for row in rows for cell in row)

@@ -436,10 +436,20 @@ def name_key(name: str) -> str:
     return unicodedata.normalize("NFKC", name).casefold()
 
 
+DEMO_PREFIX = "Demo · "  # demo data's names (closergym.demo): nobody else's name starts so
+
+
+def is_demo_name(name: str) -> bool:
+    return name_key(name).startswith(name_key(DEMO_PREFIX))
+
+
 def create_trainee(db: Database, name: str, *, private: bool = False) -> dict:
     """A new trainee. `private=True` (what the app does) gives it an access code, returned once as
     `access_code`: the profile then opens only with that code."""
     name = clean_trainee_name(name)
+    if is_demo_name(name):
+        raise ValueError(f"Names starting with “{DEMO_PREFIX.strip()}” are kept for demo data (an instructor's demo "
+                         "cohort, removed in one click). Choose another name.")
     try:
         db.execute(
             "INSERT INTO trainees (name, name_key, created_at) VALUES (?, ?, ?)",

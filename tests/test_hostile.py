@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import sys
 import tomllib
 import unicodedata
@@ -346,3 +347,56 @@ def test_grade_csv_writes_no_cell_a_spreadsheet_would_run(tmp_path):
     assert rows[0][0] == "id" and len(rows) == len(FORMULAS) + 2
     assert [row[0] for row in rows[1:]] == ["'" + formula for formula in FORMULAS] + ["'=cmd|' /C calc'!A0"]
     assert all(cell[:1] not in ("=", "+", "-", "@", "\t", "\r") for row in rows for cell in row)
+
+
+# -- demo data keeps to its own names -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Demo · Alex", "demo · someone", "DEMO  ·  Hana", "Demo \u0387 Bea"])
+def test_nobody_can_take_a_demo_name(db, name):
+    """A trainee called "Demo · Alex" broke the demo data (issue 20, finding 10): the prefix is demo data's."""
+    with pytest.raises(ValueError, match="kept for demo data"):
+        store.create_trainee(db, name, private=True)
+    assert db["trainees"].count == 0
+
+
+def test_the_start_form_refuses_a_demo_name_with_a_message():
+    at = app_for(None, "app_pages/progress.py")
+    at.text_input(key="page_new_trainee_name").input("Demo · Alex")
+    at.button(key="page_new_trainee_submit").click().run()
+    assert not at.exception
+    assert any("kept for demo data" in error.value for error in at.error)
+
+
+def test_demo_data_steps_around_a_real_trainee_made_before_the_prefix_was_reserved(db):
+    from closergym import demo
+
+    db.execute("INSERT INTO trainees (name, name_key, created_at) VALUES (?, ?, ?)",  # as an older version allowed
+               ["Demo · Alex", store.name_key("Demo · Alex"), store.now()])
+    made = demo.create_demo_cohort(db, weeks=1)
+    assert made["trainees"] == 8
+    names = {row["name"]: row["is_demo"] for row in db.query("SELECT name, is_demo FROM trainees")}
+    assert names["Demo · Alex"] == 0 and names["Demo · Alex 2"] == 1  # the real one is untouched
+    assert demo.remove_demo_data(db) == 8
+    assert [row["name"] for row in db.query("SELECT name FROM trainees")] == ["Demo · Alex"]
+
+
+def test_a_failed_demo_cohort_leaves_nothing_behind(db):
+    """The cohort and its trainees are one transaction: a failure half-way leaves no empty cohort."""
+    from closergym import demo
+
+    db.execute("CREATE TRIGGER no_demo_turns BEFORE INSERT ON turns WHEN new.engine = 'demo' "
+               "BEGIN SELECT RAISE(ABORT, 'disk says no'); END")  # a real SQLite failure, half-way through
+    with pytest.raises(sqlite3.IntegrityError, match="disk says no"):
+        demo.create_demo_cohort(db, weeks=1)
+    assert db["cohorts"].count == 0 and db["trainees"].count == 0 and db["sessions"].count == 0
+    assert not db.conn.in_transaction
+
+
+def test_an_import_cannot_make_a_demo_name(db):
+    document = {"format": transfer.FORMAT, "version": transfer.VERSION, "exported_at": "2026-01-01 00:00:00.000",
+                "trainee": {"name": "Demo · Alex"}, "sessions": [], "turns": [], "lesson_progress": [],
+                "generator_runs": []}
+    with pytest.raises(transfer.TransferError, match="kept for demo data"):
+        transfer.import_document(db, document)
+    assert db["trainees"].count == 0

@@ -76,6 +76,7 @@ def draw(spec: dict) -> None:
 @st.fragment
 def progress_charts(trainee_id: int) -> None:
     """The time filter and the charts: changing the range redraws only this part."""
+    trainee.recheck(trainee_id)
     choice = st.segmented_control("Time range", list(RANGES), default="30 days", required=True,
                                   key="progress_range")
     days = RANGES[choice]

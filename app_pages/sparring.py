@@ -96,9 +96,12 @@ def take_answer() -> None:
         return
     round_number = sent.get("round") if isinstance(sent.get("round"), int) else None
     try:
-        *_, last = conversation.answer(context.db(), trainee_id=me["id"], session_id=st.session_state.get(SESSION_KEY),
-                                       text=str(sent.get("text") or ""), round_number=round_number,
-                                       llm=context.llm_client(), lib=lib)
+        if not trainee.holds(me["id"]):  # a new access code shut this session out: take nothing
+            last = {"type": "error", "message": context.LET_GO}
+        else:
+            *_, last = conversation.answer(context.db(), trainee_id=me["id"], session_id=st.session_state.get(SESSION_KEY),
+                                           text=str(sent.get("text") or ""), round_number=round_number,
+                                           llm=context.llm_client(), lib=lib)
     except (sqlite3.Error, store.StorageError) as error:
         last = conversation.not_saved(error, context.config().db_path)
         if last is None:
@@ -112,12 +115,14 @@ def take_answer() -> None:
 @context.storage_guard()  # a fragment rerun does not pass through app.py's guard
 def talk(session_id: int) -> None:
     """The conversation: the transcript, the answer box, the report and what to do next."""
+    trainee.recheck(me["id"])
     database = context.db()
     session = store.get_session(database, session_id, trainee_id=me["id"])
     llm = context.llm_client()
     token = None
     if web.served():  # the fast path: answers go straight to the turn endpoint
-        token = web.issue_pass(trainee_id=me["id"], session_id=session_id, db_path=context.config().db_path,
+        token = web.issue_pass(trainee_id=me["id"], code=trainee.known()[me["id"]][1], session_id=session_id,
+                               db_path=context.config().db_path,
                                llm=llm.settings if llm else None, token=st.session_state.get(PASS_KEY))
         st.session_state[PASS_KEY] = token
     result = conversation_box.show(conversation.view(database, session, lib), token=token, llm=llm,

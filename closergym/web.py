@@ -8,8 +8,10 @@ paths) the browser finds no endpoint and sends the answer through Streamlit inst
 `conversation.answer`.
 
 The page hands its browser a *pass* for the session on screen: a random token standing for the trainee,
-the session, the database file and the LLM settings (which may hold a key). Passes live in this
-process's memory only, never in the database, a log or an export, and expire.
+the access code the page opened the profile with, the session, the database file and the LLM settings
+(which may hold a key). Passes live in this process's memory only, never in the database, a log or an
+export, and expire. Every answer checks the code still opens the profile: a new code shuts out every pass
+issued under the old one, as it shuts out every page.
 """
 
 from __future__ import annotations
@@ -43,11 +45,14 @@ MAX_PASSES = 10_000
 MAX_BODY = 64 * 1024  # an answer is at most 2,000 characters; the JSON around it is small
 TOO_LARGE = f"That answer is far too long: keep it under {MAX_REBUTTAL:,} characters."
 STALE = "This page was open for a long time, or the server restarted: it will send your answer another way."
+SHUT_OUT = ("Your answer was not taken: this profile's access code was changed, on another device or by your "
+            "instructor. Reload the page and open the profile with its new code.")
 
 
 @dataclass
 class Pass:
     trainee_id: int
+    code: str  # the access code the page holds the profile with
     session_id: int
     db_path: Path
     llm: LLMSettings | None
@@ -64,16 +69,17 @@ def served() -> str | None:
     return _served_at
 
 
-def issue_pass(*, trainee_id: int, session_id: int, db_path: Path, llm: LLMSettings | None,
+def issue_pass(*, trainee_id: int, code: str, session_id: int, db_path: Path, llm: LLMSettings | None,
                token: str | None = None) -> str:
     """A pass for one session; `token`, a pass this page was given before, is renewed (with the engine the
     page now uses) when it is still this session's, so a page keeps one pass however often it redraws."""
     now = time.monotonic()
     with _lock:
         held = _passes.pop(token, None) if token else None
-        if held is None or (held.trainee_id, held.session_id) != (trainee_id, session_id) or held.expires < now:
+        if held is None or (held.trainee_id, held.code, held.session_id) != (trainee_id, code, session_id) \
+                or held.expires < now:
             token = secrets.token_urlsafe(24)
-        _passes[token] = Pass(trainee_id, session_id, db_path, llm, now + PASS_SECONDS)
+        _passes[token] = Pass(trainee_id, code, session_id, db_path, llm, now + PASS_SECONDS)
         if len(_passes) > MAX_PASSES:  # the expired first, then the least recently used
             stale = [key for key, value in _passes.items() if value.expires < now]
             for key in stale or list(_passes)[: len(_passes) - MAX_PASSES]:
@@ -128,7 +134,11 @@ def _drop(path: Path) -> None:
 def _events(found: Pass, request: TurnRequest) -> Iterator[dict]:
     graded = False
     try:
-        events = conversation.answer(_db(found.db_path), trainee_id=found.trainee_id, session_id=found.session_id,
+        db = _db(found.db_path)
+        if not store.opens(store.get_trainee(db, found.trainee_id), found.code):  # a new code since the pass
+            yield {"type": "error", "message": SHUT_OUT, "saved": False}
+            return
+        events = conversation.answer(db, trainee_id=found.trainee_id, session_id=found.session_id,
                                      text=request.text, round_number=request.round,
                                      llm=client_for(found.llm) if found.llm else None)
         for event in events:

@@ -24,7 +24,7 @@ from closergym import store
 from closergym.content import library
 from closergym.generator import CONTEXT_FIELDS, GeneratorError, generate
 from components.text import WORD_JOINER, literal
-from tests.conftest import ROOT, app_for
+from tests.conftest import ROOT, app_for, conversation_of, run_cli, to_conversation
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -400,3 +400,106 @@ def test_an_import_cannot_make_a_demo_name(db):
     with pytest.raises(transfer.TransferError, match="kept for demo data"):
         transfer.import_document(db, document)
     assert db["trainees"].count == 0
+
+
+# -- access codes: checked on every run, and never handed out to whoever knows a name -------------------
+
+CODE = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}")
+
+
+def opened(name: str, code: str | None, page: str | None = "app_pages/settings.py", **query: str) -> AppTest:
+    """A browser session that opened `name`'s profile through its private link (or tried to), on `page`
+    (None: the home page, as the link lands)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=15)
+    at.query_params["trainee"] = name
+    if code is not None:
+        at.query_params["code"] = code
+    at.run()
+    if page is None:
+        return at
+    at.switch_page(page)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def holder(at: AppTest) -> int | None:
+    """The profile this session holds."""
+    try:
+        return at.session_state["trainee_id"]
+    except KeyError:  # AppTest's session state has no .get
+        return None
+
+
+def test_a_new_code_shuts_out_a_session_opened_with_the_leaked_one(db):
+    """Issue 20, finding 3: the owner's new code ends the other session at once; it cannot issue its own."""
+    row = store.create_trainee(db, "Rae", private=True)
+    leaked = row["access_code"]
+    owner, thief = opened("Rae", leaked), opened("Rae", leaked)
+    assert holder(owner) == holder(thief) == row["id"]
+    owner.button(key="profile_new_code").click().run()
+    fresh = owner.session_state["trainee_known"][row["id"]][1]
+    assert fresh != leaked and not owner.exception
+    thief.button(key="profile_new_code").click().run()  # still on its screen: the thief tries to lock the owner out
+    assert not thief.exception
+    assert store.check_access(store.get_trainee(db, row["id"]), fresh)  # the owner's code still opens
+    assert holder(thief) is None
+    assert not any("Your access code is" in text.value for text in thief.markdown)
+    assert any("access code was changed" in info.value for info in thief.info)
+
+
+def test_a_session_shut_out_mid_drill_saves_no_answer(db):
+    row = store.create_trainee(db, "Ode", private=True)
+    thief = opened("Ode", row["access_code"], "app_pages/sparring.py", objection="bad-timing")
+    assert conversation_of(thief)["view"]["active"]
+    store.reset_access_code(db, row["id"])  # the owner, on another device
+    to_conversation(thief, "answer", {"text": "What part of the timing worries you?", "round": 1, "nonce": "n1"})
+    assert not thief.exception
+    assert db["turns"].count == 0 and holder(thief) is None
+    assert not thief.get("bidi_component")  # no conversation left on the page: it asks who is training
+
+
+def test_a_profile_without_a_code_opens_in_no_browser(db):
+    """Issue 20, finding 4: a profile made before private profiles cannot be claimed by whoever knows its name."""
+    legacy = store.create_trainee(db, "Old Timer")  # what an older version made: no access code
+    for code in (None, "", "AAAA-BBBB-CCCC"):
+        at = opened("Old Timer", code, None)
+        assert not at.exception and holder(at) is None
+        assert any("opens in no browser" in info.value for info in at.info)
+        at.switch_page("app_pages/settings.py").run()
+        assert "profile_new_code" not in [button.key for button in at.button]  # no "Make this profile private"
+    at = opened("Someone", None)
+    at.button(key="sidebar_switch_trainee").click().run()
+    at.text_input(key="sidebar_open_trainee_name").set_value("Old Timer")
+    at.button(key="sidebar_open_trainee_submit").click().run()  # no code at all
+    assert any("do not match" in error.value for error in at.error) and holder(at) is None
+    assert store.get_trainee(db, legacy["id"])["access_hash"] is None  # nobody was handed a code
+
+
+def test_a_profile_without_a_code_gets_one_from_the_command_line(db, isolated_db):
+    store.create_trainee(db, "Old Timer")
+    listed = run_cli("trainees", db_path=isolated_db)
+    assert "Old Timer" in listed.stdout and "no access code" in listed.stdout
+    done = run_cli("trainees", "--new-code", "old timer", db_path=isolated_db)
+    assert done.returncode == 0
+    at = opened("Old Timer", CODE.search(done.stdout).group())
+    assert holder(at) == store.get_trainee_by_name(db, "Old Timer")["id"]
+    missing = run_cli("trainees", "--new-code", "Nobody", db_path=isolated_db)
+    assert missing.returncode == 2 and "no trainee called" in missing.stderr
+
+
+def test_an_instructor_gives_a_profile_without_a_code_its_first_one(db, monkeypatch):
+    monkeypatch.setenv("CLOSERGYM_INSTRUCTOR_PASSCODE", "teach-42")
+    legacy = store.create_trainee(db, "Old Timer")
+    private = store.create_trainee(db, "Kept", private=True)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=15)
+    at.session_state["instructor_signed_in"] = True
+    at.run()
+    at.switch_page("app_pages/instructor.py").run()
+    profiles = next(box for box in at.selectbox if box.label == "Profile")
+    assert profiles.options == ["Old Timer"]  # only profiles without a code: never someone's private one
+    profiles.set_value(legacy["id"])
+    next(button for button in at.button if button.label == "Give it an access code").click().run()
+    code = CODE.search(" ".join(success.value for success in at.success)).group()
+    assert store.opens(store.get_trainee(db, legacy["id"]), code)
+    assert store.give_first_code(db, private["id"]) is None  # a private profile's code is its owner's

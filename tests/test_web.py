@@ -24,6 +24,12 @@ ELITE = ("That's fair, it's a real decision. Is it the cost, the timing, or whet
 
 
 @pytest.fixture
+def trainee(db) -> dict:
+    """A profile as the app makes it: with an access code (a page's pass holds it)."""
+    return store.create_trainee(db, "Sam", private=True)
+
+
+@pytest.fixture
 def client():
     # the route itself, not web.routes(): that would mark this test process as serving it
     with TestClient(Starlette(routes=[Route(web.TURN_PATH, web.sparring_turn, methods=["POST"])])) as http:
@@ -33,7 +39,7 @@ def client():
 @pytest.fixture
 def drill(db, trainee, isolated_db):
     session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="too-expensive", seed=3)
-    token = web.issue_pass(trainee_id=trainee["id"], session_id=session["id"], db_path=isolated_db, llm=None)
+    token = web.issue_pass(trainee_id=trainee["id"], code=trainee["access_code"], session_id=session["id"], db_path=isolated_db, llm=None)
     return session, token
 
 
@@ -145,7 +151,7 @@ def test_an_unknown_or_expired_pass_is_turned_away(client, drill, db, monkeypatc
 def test_a_pass_answers_only_its_own_trainees_session(client, db, trainee, isolated_db):
     other = store.create_trainee(db, "Kai")
     theirs = sessions.start_session(db, trainee_id=other["id"], objection_slug="bad-timing")
-    token = web.issue_pass(trainee_id=trainee["id"], session_id=theirs["id"], db_path=isolated_db, llm=None)
+    token = web.issue_pass(trainee_id=trainee["id"], code=trainee["access_code"], session_id=theirs["id"], db_path=isolated_db, llm=None)
     status, events = post(client, token, STRONG)
     assert events == [{"type": "error", "message": "That session was not found.", "saved": False}]
     assert db["turns"].count == 0
@@ -154,19 +160,19 @@ def test_a_pass_answers_only_its_own_trainees_session(client, db, trainee, isola
 def test_the_oldest_unused_passes_make_room(db, trainee, isolated_db, monkeypatch):
     monkeypatch.setattr(web, "_passes", {})
     monkeypatch.setattr(web, "MAX_PASSES", 3)
-    tokens = [web.issue_pass(trainee_id=trainee["id"], session_id=n, db_path=isolated_db, llm=None) for n in range(3)]
-    web.issue_pass(trainee_id=trainee["id"], session_id=0, db_path=isolated_db, llm=None, token=tokens[0])  # in use
-    newest = web.issue_pass(trainee_id=trainee["id"], session_id=9, db_path=isolated_db, llm=None)
+    tokens = [web.issue_pass(trainee_id=trainee["id"], code=trainee["access_code"], session_id=n, db_path=isolated_db, llm=None) for n in range(3)]
+    web.issue_pass(trainee_id=trainee["id"], code=trainee["access_code"], session_id=0, db_path=isolated_db, llm=None, token=tokens[0])  # in use
+    newest = web.issue_pass(trainee_id=trainee["id"], code=trainee["access_code"], session_id=9, db_path=isolated_db, llm=None)
     assert [web.find_pass(t) is not None for t in (*tokens, newest)] == [True, False, True, True]
 
 
 def test_a_page_keeps_one_pass_per_session(db, trainee, isolated_db):
     first = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="bad-timing")
-    token = web.issue_pass(trainee_id=trainee["id"], session_id=first["id"], db_path=isolated_db, llm=None)
-    assert web.issue_pass(trainee_id=trainee["id"], session_id=first["id"], db_path=isolated_db, llm=None,
+    token = web.issue_pass(trainee_id=trainee["id"], code=trainee["access_code"], session_id=first["id"], db_path=isolated_db, llm=None)
+    assert web.issue_pass(trainee_id=trainee["id"], code=trainee["access_code"], session_id=first["id"], db_path=isolated_db, llm=None,
                           token=token) == token
     second = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="bad-timing")
-    renewed = web.issue_pass(trainee_id=trainee["id"], session_id=second["id"], db_path=isolated_db, llm=None,
+    renewed = web.issue_pass(trainee_id=trainee["id"], code=trainee["access_code"], session_id=second["id"], db_path=isolated_db, llm=None,
                              token=token)
     assert renewed != token and web.find_pass(renewed).session_id == second["id"]
 
@@ -212,7 +218,7 @@ def test_a_dead_llm_falls_back_visibly_and_the_key_stays_on_the_server(client, d
     secret = "sk-test-WEB-LEAKCHECK-42"
     dead = LLMSettings(model="m", base_url=f"http://127.0.0.1:{free_port()}/v1", api_key=secret)
     session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="too-expensive")
-    token = web.issue_pass(trainee_id=trainee["id"], session_id=session["id"], db_path=isolated_db, llm=dead)
+    token = web.issue_pass(trainee_id=trainee["id"], code=trainee["access_code"], session_id=session["id"], db_path=isolated_db, llm=dead)
     response = client.post(web.TURN_PATH, json={"pass": token, "text": STRONG, "round": 1})
     events = [json.loads(line) for line in response.text.splitlines()]
     assert [e["type"] for e in events][0] == "graded" and events[-1]["type"] == "done"
@@ -228,7 +234,7 @@ def test_an_llm_reply_streams_through_the_endpoint(client, llama, db, trainee, i
     from tests.test_llm import client_for
 
     session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="need-to-think")
-    token = web.issue_pass(trainee_id=trainee["id"], session_id=session["id"], db_path=isolated_db,
+    token = web.issue_pass(trainee_id=trainee["id"], code=trainee["access_code"], session_id=session["id"], db_path=isolated_db,
                            llm=client_for(llama.url).settings)
     with client.stream("POST", web.TURN_PATH, json={"pass": token, "text": STRONG, "round": 1}) as response:
         events = [json.loads(line) for line in response.iter_lines() if line.strip()]
@@ -251,3 +257,20 @@ def test_serve_py_is_what_streamlit_run_serves():
 
     found = discover_asgi_app(Path(__file__).resolve().parent.parent / "serve.py")
     assert found.is_asgi_app and found.app_name == "app"
+
+
+def test_a_new_access_code_shuts_out_a_pass_issued_under_the_old_one(client, drill, db, trainee):
+    """Issue 20, finding 3: a page opened with a leaked code keeps no way in once the owner issues a new code."""
+    _, token = drill
+    store.reset_access_code(db, trainee["id"])  # the owner, on another device
+    status, events = post(client, token, STRONG)
+    assert status == 200 and events == [{"type": "error", "message": web.SHUT_OUT, "saved": False}]
+    assert db["turns"].count == 0
+
+
+def test_a_profile_without_an_access_code_takes_no_answer(client, db, isolated_db):
+    legacy = store.create_trainee(db, "Old Timer")  # made before private profiles existed: no code
+    session = sessions.start_session(db, trainee_id=legacy["id"], objection_slug="too-expensive")
+    token = web.issue_pass(trainee_id=legacy["id"], code="", session_id=session["id"], db_path=isolated_db, llm=None)
+    status, events = post(client, token, STRONG)
+    assert events[0]["message"] == web.SHUT_OUT and db["turns"].count == 0

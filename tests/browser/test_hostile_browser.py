@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from closergym import store
 from components.text import unlinked
-from tests.browser.conftest import Server, messages, send, wait_for_app
+from tests.browser.conftest import Server, messages, private_link, send, wait_for_app
 
 NAME = "![x](http://example.com/x.png)"  # a valid name (30 characters) that Markdown would fetch
 ANSWERS = [
@@ -173,16 +173,15 @@ def test_hostile_model_output_is_text_and_the_key_never_leaks(model, watched, tm
     server = Server(tmp_path / "llm.db", env={"OPENAI_API_KEY": SECRET, "OPENAI_BASE_URL": model.url,
                                              "CLOSERGYM_MODEL": "scripted-model"})
     try:
-        with store.open_db(server.db_path) as db:
-            store.ensure_trainee(db, "Mo")
+        link = private_link(server.db_path, "Mo")
         page = watched.page
-        page.goto(f"{server.url}/sparring?trainee=Mo&objection=need-to-think")
+        page.goto(f"{server.url}/sparring?{link}&objection=need-to-think")
         wait_for_app(page)
         send(page, "That makes sense. What part of it is still on your mind?")
         reply = messages(page).nth(2)
         expect(reply).to_contain_text("".join(MODEL_REPLY).strip())
         assert page.evaluate(INJECTED) == NOTHING
-        page.goto(f"{server.url}/settings?trainee=Mo")
+        page.goto(f"{server.url}/settings?{link}")
         wait_for_app(page)
         shown = page.content()
         watched.assert_clean()

@@ -4,7 +4,7 @@
 from playwright.sync_api import expect
 
 from closergym import store
-from tests.browser.conftest import Server, answer_box, messages, on_phone, send, wait_for_app
+from tests.browser.conftest import Server, answer_box, messages, on_phone, private_link, send, wait_for_app
 
 ANSWERS = [
     "<img src=x onerror=alert(1)> No problem, let me know!",
@@ -22,7 +22,7 @@ def turn_requests(page) -> list[str]:
 
 
 def session_of_three(server, page, watched):
-    page.goto(f"{server.url}/sparring?trainee=Dee&objection=need-to-think&difficulty=easy")
+    page.goto(f"{server.url}/sparring?{private_link(server.db_path, 'Dee')}&objection=need-to-think&difficulty=easy")
     wait_for_app(page)
     expect(page.get_by_role("heading", name="I need to think about it.")).to_be_visible()
     expect(page.get_by_text("The rubric")).to_be_visible()
@@ -43,8 +43,6 @@ def session_of_three(server, page, watched):
 
 
 def test_deep_linked_session_three_rounds(server, watched):
-    with store.open_db(server.db_path) as db:
-        store.ensure_trainee(db, "Dee")
     page = watched.page
     requests = turn_requests(page)
     session_of_three(server, page, watched)
@@ -82,8 +80,6 @@ def test_without_the_endpoint_answers_go_through_streamlit(watched, tmp_path):
     the same session, each answer taken by a rerun of the conversation."""
     server = Server(tmp_path / "plain.db", script="app.py")
     try:
-        with store.open_db(server.db_path) as db:
-            store.ensure_trainee(db, "Dee")
         page = watched.page
         requests = turn_requests(page)
         session_of_three(server, page, watched)

@@ -11,6 +11,7 @@ turns off after reruns (see .streamlit/config.toml), and its file handles would 
 from __future__ import annotations
 
 import os
+import secrets as secrets_module  # `secrets()` below reads st.secrets
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ _connections_lock = threading.Lock()
 _this_run = threading.local()  # a script run's own thread: what it has read once
 
 TRAINEE_KEY = "trainee_id"
+BROWSER_KEY = "browser_session"
 KNOWN_KEY = "trainee_known"  # {trainee id: (name, access code)}: the profiles this browser session opened
 NOTICE_KEY = "trainee_notice"  # a one-time notice at the top of the page (components.trainee.notice)
 LET_GO = ("This profile's access code was changed, on another device or by your instructor: the old code and every "
@@ -184,6 +186,13 @@ def llm_settings() -> LLMSettings | None:
     cfg = replace(cfg, openai_base_url=typed["settings_base_url"] or cfg.openai_base_url,
                   model=typed["settings_model"] or cfg.model)
     return LLMSettings.from_config(cfg, api_key=typed["settings_api_key"])
+
+
+def browser_session() -> str:
+    """This browser session (a tab): what wrong guesses at a code are counted against (`closergym.limits`).
+    Never an address: behind a proxy everyone shares one, and a forwarded-for header is the client's to say.
+    A random token kept in the session's state, which lives on the server: the browser cannot choose it."""
+    return st.session_state.setdefault(BROWSER_KEY, secrets_module.token_urlsafe(12))
 
 
 def caller() -> object:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from closergym import store
+from closergym import limits, store
 from components import context
 from components.text import literal
 
@@ -42,7 +42,12 @@ def sync_from_url() -> dict | None:
     current = context.trainee()
     if wanted and (wanted, code) != st.session_state.get(URL_SEEN_KEY):
         found = store.get_trainee_by_name(context.db(), wanted)
-        if store.opens(found, code):
+        try:
+            opens = bool(code) and limits.ACCESS_CODES.check(context.browser_session(), lambda: store.opens(found, code))
+        except limits.TooManyGuesses as error:
+            opens, found = False, None
+            st.session_state[NOTICE_KEY] = str(error)
+        if opens:
             adopt(found, code)
             current = found
         elif found and not (current and current["id"] == found["id"]):
@@ -84,7 +89,12 @@ def _create(key: str) -> None:
 def _open(key: str) -> None:
     name, code = st.session_state.get(f"{key}_name", ""), st.session_state.get(f"{key}_code", "")
     found = store.get_trainee_by_name(context.db(), name)
-    if not store.opens(found, code):
+    try:
+        opens = limits.ACCESS_CODES.check(context.browser_session(), lambda: store.opens(found, code))
+    except limits.TooManyGuesses as error:
+        st.session_state[f"{key}_error"] = str(error)
+        return
+    if not opens:
         st.session_state[f"{key}_error"] = "That name and access code do not match a profile."
         return
     st.session_state.pop(f"{key}_error", None)

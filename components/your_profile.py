@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from closergym import cohorts, store
+from closergym import cohorts, limits, store
 from components import context, trainee
 from components.text import literal
 
@@ -51,12 +51,13 @@ def render(me: dict | None) -> None:
                                 placeholder="Join code from your instructor, e.g. K7QX2M")
         if st.form_submit_button("Join"):
             try:
+                limits.JOIN_CODES.check(context.browser_session(), lambda: cohorts.cohort_by_code(db, code_in))
                 cohort = cohorts.join_cohort(db, me["id"], code_in)
                 if cohort["id"] in before:
                     st.info(f"You are already in {literal(cohort['name'])}.", icon="👥")
                 else:
                     st.success(f"You joined {literal(cohort['name'])}.", icon="👥")
-            except cohorts.CohortError as error:
+            except (cohorts.CohortError, limits.TooManyGuesses) as error:
                 st.warning(str(error))
     joined = cohorts.trainee_cohorts(db, me["id"])
     if joined:

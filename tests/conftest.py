@@ -142,3 +142,13 @@ def fresh_llm_rate_limit(monkeypatch):
 
     monkeypatch.setattr(llm, "rate_limiter", llm.RateLimiter())
 
+
+@pytest.fixture(autouse=True)
+def fresh_guess_limits(monkeypatch):
+    """Each test starts with no wrong guesses counted (the limits are process-wide, as in a server)."""
+    from closergym import limits
+
+    for name in ("PASSCODE", "ACCESS_CODES", "JOIN_CODES"):
+        old = getattr(limits, name)
+        monkeypatch.setattr(limits, name, limits.Guesses(
+            per_session=old.sessions.limit, window=old.sessions.seconds, budget=old.failures.limit))

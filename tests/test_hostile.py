@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from closergym import store
+from closergym import cohorts, store
 from closergym.content import library
 from closergym.generator import CONTEXT_FIELDS, GeneratorError, generate
 from components.text import WORD_JOINER, literal
@@ -503,3 +503,103 @@ def test_an_instructor_gives_a_profile_without_a_code_its_first_one(db, monkeypa
     code = CODE.search(" ".join(success.value for success in at.success)).group()
     assert store.opens(store.get_trainee(db, legacy["id"]), code)
     assert store.give_first_code(db, private["id"]) is None  # a private profile's code is its owner's
+
+
+# -- wrong guesses: limited per browser session and for the whole process, never per address -------------
+
+
+def test_wrong_guesses_are_limited_per_session_and_another_session_is_not_locked_out():
+    from closergym.limits import Guesses, TooManyGuesses
+
+    guesses = Guesses(per_session=3, window=60, budget=100)
+    for _ in range(3):
+        assert not guesses.check("attacker", lambda: False)
+    with pytest.raises(TooManyGuesses, match="Too many wrong tries"):
+        guesses.check("attacker", lambda: True)  # even the right code: the session is at its limit
+    assert guesses.check("instructor", lambda: True)  # the same address, another session: not locked out
+
+
+def test_a_crowd_of_sessions_is_slowed_down_together_and_the_right_code_still_works():
+    """A changing X-Forwarded-For used to reset the limit: now every new session (the only thing a spoofer can
+    make) counts against one process-wide budget, past which checks wait their turn, further apart each time."""
+    import time
+
+    from closergym.limits import Guesses, TooManyGuesses
+
+    waited: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waited.append(seconds)
+        time.sleep(seconds)
+
+    guesses = Guesses(per_session=3, window=60, budget=5, step=0.02, max_gap=0.08, max_wait=10, sleep=sleep)
+    started = time.monotonic()
+    for number in range(12):  # a fresh session for every guess
+        assert not guesses.check(f"spoofed-{number}", lambda: False)
+    assert waited[-1] > waited[0] and all(later >= earlier - 0.01 for earlier, later in zip(waited, waited[1:]))
+    gaps = [min(0.08, 0.02 * (over + 1)) for over in range(12 - 5)]
+    assert time.monotonic() - started >= sum(gaps[:-1]) - 0.01  # twelve guesses took their turns, growing apart
+    assert guesses.check("instructor", lambda: True)  # the right code, after its turn
+
+    flooded = Guesses(per_session=3, window=60, budget=5, step=1, max_gap=4, max_wait=5, sleep=lambda _: None)
+    with pytest.raises(TooManyGuesses, match="on this server"):
+        for number in range(20):
+            flooded.check(f"crowd-{number}", lambda: False)
+
+
+def instructor_page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=15)
+    at.run()
+    at.switch_page("app_pages/instructor.py").run()
+    return at
+
+
+def type_passcode(at: AppTest, passcode: str) -> AppTest:
+    at.text_input[0].set_value(passcode)
+    return next(button for button in at.button if button.label == "Sign in").click().run()
+
+
+def test_wrong_passcodes_from_a_shared_address_do_not_lock_the_instructor_out(monkeypatch):
+    """The limit used to be keyed on the address: behind a shared one, five wrong tries locked the right passcode
+    out for everyone; a changing one (a spoofed X-Forwarded-For) was never limited. AppTest shows the second:
+    every run reports a new address, and 1d1af61 let the attacker's sixth try through. Now the attacker's tab is
+    limited and the instructor's tab, wherever it comes from, is not."""
+    monkeypatch.setenv("CLOSERGYM_INSTRUCTOR_PASSCODE", "teach-42")
+    attacker = instructor_page()
+    for _ in range(5):
+        assert any("not right" in error.value for error in type_passcode(attacker, "guess").error)
+    instructor = type_passcode(instructor_page(), "teach-42")  # another tab, the same (shared) address
+    assert not instructor.exception and not instructor.error
+    assert instructor.session_state["instructor_signed_in"] is True
+    assert any("Too many wrong" in error.value for error in type_passcode(attacker, "teach-42").error)
+
+
+def test_access_codes_are_limited_too(db):
+    row = store.create_trainee(db, "Vic", private=True)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=15).run()
+
+    def try_code(code: str) -> AppTest:
+        at.button(key="sidebar_switch_trainee").click().run()
+        at.text_input(key="sidebar_open_trainee_name").set_value("Vic")
+        at.text_input(key="sidebar_open_trainee_code").set_value(code)
+        return at.button(key="sidebar_open_trainee_submit").click().run()
+
+    for number in range(10):
+        assert any("do not match" in error.value for error in try_code(f"AAAA-BBBB-{number:04d}").error)
+    assert any("Too many wrong tries" in error.value for error in try_code(row["access_code"]).error)
+    assert holder(at) is None
+
+
+def test_join_codes_are_limited_too(db):
+    row = store.create_trainee(db, "Wes", private=True)
+    cohort = cohorts.create_cohort(db, "Spring")
+    at = opened("Wes", row["access_code"])
+
+    def join(code: str) -> AppTest:
+        box = next(box for box in at.text_input if box.label == "Join a cohort")
+        box.set_value(code)
+        return next(button for button in at.button if button.label == "Join").click().run()
+
+    for number in range(10):
+        assert any("does not match" in warning.value for warning in join(f"ZZZZ{number:02d}").warning)
+    assert any("Too many wrong tries" in warning.value for warning in join(cohort["join_code"]).warning)

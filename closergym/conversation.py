@@ -297,6 +297,13 @@ LABELS = {
     "step_done": "Done:",
     "step_missing": "Missing:",
     "grading": "Grading your answer…",
+    "not_taken": ("Your answer was not taken: the connection to the server was lost (it may have restarted). "
+                  "It is still in the box: send it again."),
+    "reconnecting": ("The connection to the server was lost (it may be restarting), so your answer was not taken. "
+                     "It is still in the box; this page reloads as soon as the server is back."),
+    "saved_reconnecting": ("The connection to the server was lost after your answer was saved; this page reloads as "
+                           "soon as the server is back."),
+    "taken": "The connection to the server was lost, but your answer had been saved: this is the conversation as saved.",
     "judging": "The AI judge is reading your answer ({engine})…",
     "over": "Session over. Outcome:",
     "count": "{n} / {limit} characters",

@@ -4,6 +4,8 @@
 // the graded answer and the prospect's reply are drawn from its answer without a Streamlit rerun. When
 // there is no endpoint (or it turns the answer away as stale), the answer goes through Streamlit
 // instead (`setTriggerValue("answer", ...)`), which reruns the conversation's fragment with the new view.
+// When the server goes away with an answer (a restart), the page says so at once, keeps the answer in the box
+// (and in the tab's sessionStorage) and draws itself afresh once the server is back (`reconnect`, `restore`).
 //
 // Every text from the trainee, the prospect or an LLM is set with `textContent`: nothing is parsed as
 // HTML or Markdown, so a typed <script> or **stars** show exactly as typed. Every word around them comes
@@ -21,6 +23,22 @@ const SENDING_NOTE_AFTER_MS = 300;
 // A paste can hold half of an emoji (a lone surrogate), which no JSON parser on the server accepts.
 const wellFormed = (text) => (text.toWellFormed ? text.toWellFormed() : text);  // a reply quicker than this needs no "sending" state
 const COUNT_FROM = 1600;  // the character count shows from here on
+const PENDING = "closergym.pending";  // an answer on its way, kept in this tab until its fate is known
+
+// The answer in flight, kept in the tab's sessionStorage: a page drawn afresh (after a reload, or a server
+// restart that lost the Streamlit session) puts it back in the box instead of losing it.
+function remember(pending) {
+  try { sessionStorage.setItem(PENDING, JSON.stringify(pending)); } catch (error) { /* storage off: memory only */ }
+}
+function forget() {
+  try { sessionStorage.removeItem(PENDING); } catch (error) { /* nothing kept */ }
+}
+function remembered() {
+  try { return JSON.parse(sessionStorage.getItem(PENDING) || "null"); } catch (error) { return null; }
+}
+const answers = (view) => view.messages.filter((m) => m.who === "rep" && !m.sending).length;
+const RECONNECT_EVERY_MS = 1000;  // how often a page that lost the server asks whether it is back
+const RECONNECT_FOR_MS = 10 * 60 * 1000;
 
 function scorecard(card, text) {
   const box = h("div", "cg-card");
@@ -298,6 +316,9 @@ function draw(ui, view) {
 }
 
 function failed(ui, message) {
+  clearTimeout(ui.watchdog);
+  ui.inFlight = null;
+  forget();
   busy(ui, false);
   ui.status.textContent = "";
   ui.problem.textContent = message;
@@ -306,6 +327,9 @@ function failed(ui, message) {
 
 function answered(ui, view, notices, kept) {
   const wasActive = ui.view.active;
+  clearTimeout(ui.watchdog);
+  ui.inFlight = null;
+  forget();
   busy(ui, false);
   if (!kept) {
     ui.box.value = "";
@@ -356,10 +380,13 @@ async function submit(ui, answer) {
   const data = ui.data;
   const round = ui.view.round;  // the round this answer goes to (a "graded" event moves the view on)
   ui.graded = false;
+  ui.inFlight = { text: answer, session: ui.view.session, answers: answers(ui.view) };
+  remember(ui.inFlight);
   busy(ui, true);
   ui.problem.textContent = "";
   if (data.endpoint && !ui.noEndpoint) {
     let settled = false;
+    let unreachable = false;
     const stop = new AbortController();  // a server that never finishes: give up, and go through Streamlit
     const timer = setTimeout(() => stop.abort(), data.timeout * 1000);
     try {
@@ -391,20 +418,84 @@ async function submit(ui, answer) {
         }
       }
     } catch (error) {
-      // the connection dropped or timed out: if the answer was taken, the page's own path shows it as saved
+      // Timed out (our abort): the page's own path below shows the answer as saved if it was taken. The server
+      // could not be reached, or the connection dropped: the server went away (a restart?).
+      unreachable = error.name !== "AbortError";
     } finally {
       clearTimeout(timer);
     }
     if (settled) return;
+    if (unreachable && !ui.graded) return reconnect(ui);
   }
   // Through Streamlit: the conversation's fragment reruns, takes the answer (or, when the endpoint saved it
   // before its reply was cut off, only redraws) and sends the new view.
   ui.sent = `${Date.now()}-${Math.random()}`;
+  ui.sentTo = data.instance;  // the Streamlit session that is to take it
+  clearTimeout(ui.watchdog);  // a session that never answers (the server is gone): say so, keep the text
+  ui.watchdog = setTimeout(() => reconnect(ui), data.timeout * 1000);
   ui.trigger("answer", { text: wellFormed(answer), round, nonce: ui.sent, saved: ui.graded });
+}
+
+// The answer went to a Streamlit session that is gone (the server restarted, or never answered): it was
+// taken if the conversation as saved holds more answers than when it was sent; else it stays in the box.
+function lost(ui, view) {
+  clearTimeout(ui.watchdog);
+  const sent = ui.inFlight;
+  ui.sent = null;
+  ui.inFlight = null;
+  forget();
+  if (view && sent && view.session === sent.session && answers(view) > sent.answers) {
+    return answered(ui, view, [ui.data.text.taken], false);
+  }
+  if (view) draw(ui, view);
+  failed(ui, ui.data.text.not_taken);
+}
+
+// The server went away with the answer (a restart, a dropped connection), or never answered: say so at once,
+// keep the answer in the box (and in this tab), and once the server answers again draw the page afresh. A
+// restarted server's new Streamlit session knows nothing of this page (the conversation's fragment is gone,
+// and with it the way an answer travels through Streamlit); the fresh page puts the answer back in its box, or
+// says it was saved (a round takes one answer: sending it again never saves it twice).
+async function reconnect(ui) {
+  clearTimeout(ui.watchdog);
+  const sent = ui.inFlight;
+  ui.sent = null;
+  ui.inFlight = null;
+  busy(ui, false);
+  ui.status.textContent = "";
+  ui.problem.textContent = ui.graded ? ui.data.text.saved_reconnecting : ui.data.text.reconnecting;
+  if (ui.reconnecting) return;
+  ui.reconnecting = true;
+  for (const until = Date.now() + RECONNECT_FOR_MS; Date.now() < until;) {
+    await new Promise((resolve) => setTimeout(resolve, RECONNECT_EVERY_MS));
+    try {
+      const health = await fetch(ui.data.health, { cache: "no-store" });
+      if (!health.ok) continue;
+    } catch (error) {
+      continue;  // still away
+    }
+    if (sent) remember({ ...sent, text: ui.box.value });  // what the box holds now, edits included
+    window.location.reload();
+    return;
+  }
+  ui.reconnecting = false;
+}
+
+// A page drawn afresh while an answer was on its way (a reload, a remount): put the answer back, or say it
+// was saved.
+function restore(ui, view) {
+  const sent = remembered();
+  forget();
+  if (!sent || sent.session !== view.session) return;
+  if (answers(view) > sent.answers) return say(ui, [ui.data.text.taken]);
+  ui.box.value = sent.text;
+  ui.problem.textContent = ui.data.text.not_taken;
+  refreshBox(ui);
 }
 
 export default function ({ data, parentElement, setTriggerValue }) {
   let ui = parentElement.__closergym;
+  const fresh = !ui;
   if (!ui) {
     const root = h("div", "cg");
     parentElement.append(root);
@@ -427,8 +518,10 @@ export default function ({ data, parentElement, setTriggerValue }) {
     }
     return;
   }
+  if (ui.busy && ui.sent && data.instance !== ui.sentTo) return lost(ui, data.view);  // a new session: never taken there
   if (!ui.busy) {
     draw(ui, data.view);
     refreshBox(ui);
+    if (fresh) restore(ui, data.view);
   }
 }

@@ -16,6 +16,7 @@ import streamlit as st
 from closergym import conversation, web
 from closergym.grading import MAX_REBUTTAL
 from closergym.llm import TURN_DEADLINE, LLMClient
+from components import context
 
 KEY = "sparring_conversation"
 _HERE = Path(__file__).parent
@@ -31,6 +32,10 @@ def show(view: dict, *, token: str | None, llm: LLMClient | None, reply: dict | 
     """Draw the conversation; returns the component's result (`.action`: a button the trainee pressed)."""
     data = {
         "view": view,
+        # A new value after a server restart (or a lost session): an answer sent to the old one was never taken
+        # there, and the browser says so instead of waiting for ever.
+        "instance": context.browser_session(),
+        "health": f"/{base}/_stcore/health" if (base := st.get_option("server.baseUrlPath").strip("/")) else "/_stcore/health",
         "endpoint": web.served() if token else None,
         "pass": token,
         "reply": reply,

@@ -46,9 +46,9 @@ class Server:
     """`streamlit run serve.py` (the app with its turn endpoint, as ./scripts/run starts it) in a child
     process, with its own database file; `script="app.py"` serves the app alone."""
 
-    def __init__(self, db_path: Path, env: dict | None = None, script: str = "serve.py"):
+    def __init__(self, db_path: Path, env: dict | None = None, script: str = "serve.py", port: int | None = None):
         self.db_path = db_path
-        self.port = free_port()
+        self.port = port or free_port()  # a port of its own, or the one a stopped server left (a restart)
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = db_path.parent / f"server-{self.port}.log"
         environ = {**os.environ, "CLOSERGYM_DB": str(db_path), **(env or {})}

@@ -86,3 +86,96 @@ def test_database_deleted_mid_session_is_reported_not_replaced(watched, tmp_path
         watched.assert_clean()
     finally:
         server.stop()
+
+
+def hold_answers(page) -> list:
+    """Hold every request to the turn endpoint in the browser (to cut it off later) until `page.unroute`."""
+    held: list = []
+    page.route("**/api/sparring/turn", lambda route: held.append(route))
+    return held
+
+
+def wait_until_held(page, held: list) -> None:
+    expect(page.locator("form.cg-answer[aria-busy='true']")).to_have_count(1)  # grading, as far as the page knows
+    for _ in range(100):
+        if held:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the answer never left the page")
+
+
+def test_an_answer_cut_off_by_a_restart_says_so_and_stays_in_the_box(browser, tmp_path):
+    """Issue 20, finding 6: the server restarts while an answer is on its way. The page used to stay on "Grading
+    your answer…" until a reload, which lost the text. Now it says at once that the answer was not taken, keeps
+    it in the box, draws itself afresh as soon as the server is back (a restarted server's session knows nothing
+    of the old page), with the answer still in the box, and takes it when it is sent again."""
+    path = tmp_path / "gym.db"
+    link = private_link(path, "Ros")
+    first = Server(path)
+    context = browser.new_context()
+    context.set_default_timeout(20_000)
+    second = None
+    try:
+        page = context.new_page()
+        page.goto(f"{first.url}/sparring?{link}&objection=need-to-think")
+        wait_for_app(page)
+        send(page, ANSWERS[0])
+        held = hold_answers(page)
+        answer_box(page).fill(ANSWERS[1])
+        answer_box(page).press("Enter")
+        wait_until_held(page, held)
+        first.process.kill()  # SIGKILL, mid-answer: the answer never reached the server
+        first.process.wait(timeout=10)
+        held[0].abort("connectionreset")
+        page.unroute("**/api/sparring/turn")
+        expect(page.locator(".cg-problem")).to_contain_text("was not taken", timeout=5_000)  # at once
+        expect(answer_box(page)).to_have_value(ANSWERS[1])
+        second = Server(path, port=first.port)  # the same address: the page finds it by itself
+        expect(page.locator(".cg-problem")).to_contain_text("send it again", timeout=15_000)  # the fresh page
+        expect(answer_box(page)).to_have_value(ANSWERS[1])  # kept, to send again
+        expect(page.locator("form.cg-answer[aria-busy='true']")).to_have_count(0)  # not stuck "grading"
+        assert saved_answers(path) == ANSWERS[:1]
+        send(page, ANSWERS[1])
+        expect(messages(page).get_by_text(ANSWERS[1])).to_be_visible()
+    finally:
+        context.close()
+        first.stop()
+        if second:
+            second.stop()
+    assert saved_answers(path) == ANSWERS[:2]
+
+
+def test_an_answer_saved_just_before_a_restart_is_shown_as_saved(browser, tmp_path):
+    """The other side of the same cut: the server saved the answer, then died before its reply reached the page.
+    The fresh page shows the answer as saved, with an empty box: nothing is sent twice."""
+    path = tmp_path / "gym.db"
+    link = private_link(path, "Sol")
+    first = Server(path)
+    context = browser.new_context()
+    context.set_default_timeout(20_000)
+    second = None
+    try:
+        page = context.new_page()
+        page.goto(f"{first.url}/sparring?{link}&objection=need-to-think")
+        wait_for_app(page)
+        held = hold_answers(page)
+        answer_box(page).fill(ANSWERS[0])
+        answer_box(page).press("Enter")
+        wait_until_held(page, held)
+        held[0].fetch()  # the server takes and saves the answer; its reply never reaches the page
+        first.process.kill()
+        first.process.wait(timeout=10)
+        held[0].abort("connectionreset")
+        page.unroute("**/api/sparring/turn")
+        assert saved_answers(path) == ANSWERS[:1]
+        second = Server(path, port=first.port)
+        expect(page.locator(".cg-status")).to_contain_text("your answer had been saved", timeout=15_000)
+        expect(messages(page).get_by_text(ANSWERS[0])).to_be_visible()
+        expect(answer_box(page)).to_have_value("")
+        send(page, ANSWERS[1])
+    finally:
+        context.close()
+        first.stop()
+        if second:
+            second.stop()
+    assert saved_answers(path) == ANSWERS[:2]

@@ -505,6 +505,17 @@ def test_an_instructor_gives_a_profile_without_a_code_its_first_one(db, monkeypa
     assert store.give_first_code(db, private["id"]) is None  # a private profile's code is its owner's
 
 
+def test_a_page_shut_out_by_a_new_code_downloads_nothing(db, isolated_db):
+    """The export buttons build their file when clicked, after the page was drawn: they ask again too."""
+    from components.your_data import held_export
+
+    row = store.create_trainee(db, "Uma", private=True)
+    assert b"Uma" in held_export(isolated_db, row["id"], row["access_code"], kind="json")
+    store.reset_access_code(db, row["id"])  # the owner, on another device
+    with pytest.raises(PermissionError, match="access code was changed"):
+        held_export(isolated_db, row["id"], row["access_code"], kind="json")
+
+
 # -- wrong guesses: limited per browser session and for the whole process, never per address -------------
 
 
@@ -603,3 +614,4 @@ def test_join_codes_are_limited_too(db):
     for number in range(10):
         assert any("does not match" in warning.value for warning in join(f"ZZZZ{number:02d}").warning)
     assert any("Too many wrong tries" in warning.value for warning in join(cohort["join_code"]).warning)
+

@@ -21,7 +21,11 @@ Result = TypeVar("Result")
 
 
 class SlidingWindow:
-    """At most `limit` events per `seconds` for each key (a trainee, a browser session, the process)."""
+    """At most `limit` events per `seconds` for each key (a trainee, a browser session, the process). Keys
+    that went quiet are dropped when next asked about, and all at once past `PURGE_FROM` keys (tabs that
+    never come back)."""
+
+    PURGE_FROM = 10_000
 
     def __init__(self, limit: int, seconds: float):
         self.limit, self.seconds = limit, seconds
@@ -51,6 +55,9 @@ class SlidingWindow:
     def add(self, key: Hashable) -> None:
         with self._lock:
             now = time.monotonic()
+            if len(self._events) >= self.PURGE_FROM:
+                for quiet in [k for k, events in self._events.items() if now - events[-1] > self.seconds]:
+                    del self._events[quiet]
             self._recent(key, now)
             self._events.setdefault(key, deque()).append(now)
 

@@ -615,3 +615,17 @@ def test_join_codes_are_limited_too(db):
         assert any("does not match" in warning.value for warning in join(f"ZZZZ{number:02d}").warning)
     assert any("Too many wrong tries" in warning.value for warning in join(cohort["join_code"]).warning)
 
+
+
+def test_the_tabs_that_guessed_wrong_are_forgotten_once_their_window_passes(monkeypatch):
+    import time
+
+    from closergym.limits import SlidingWindow
+
+    window = SlidingWindow(3, 0.05)
+    monkeypatch.setattr(SlidingWindow, "PURGE_FROM", 100)
+    for tab in range(100):
+        window.add(f"tab-{tab}")
+    time.sleep(0.06)
+    window.add("one more")
+    assert len(window._events) == 1  # a crowd of tabs that never came back holds no memory

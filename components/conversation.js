@@ -39,6 +39,11 @@ function remembered() {
 const answers = (view) => view.messages.filter((m) => m.who === "rep" && !m.sending).length;
 const RECONNECT_EVERY_MS = 1000;  // how often a page that lost the server asks whether it is back
 const RECONNECT_FOR_MS = 10 * 60 * 1000;
+const RELOADED = "closergym.reloaded";  // when this tab last reloaded to find the server again
+const RELOAD_GRACE_MS = 60 * 1000;  // the endpoint failing again so soon after: it is the path, not the server
+function reloadedLately() {
+  try { return Date.now() - Number(sessionStorage.getItem(RELOADED) || 0) < RELOAD_GRACE_MS; } catch (error) { return false; }
+}
 
 function scorecard(card, text) {
   const box = h("div", "cg-card");
@@ -425,7 +430,9 @@ async function submit(ui, answer) {
       clearTimeout(timer);
     }
     if (settled) return;
-    if (unreachable && !ui.graded) return reconnect(ui);
+    // Unreachable again right after a reload: something between the page and the endpoint (a proxy) drops it,
+    // while Streamlit itself answers; go through Streamlit, as when the endpoint is missing.
+    if (unreachable && !ui.graded && !reloadedLately()) return reconnect(ui);
   }
   // Through Streamlit: the conversation's fragment reruns, takes the answer (or, when the endpoint saved it
   // before its reply was cut off, only redraws) and sends the new view.
@@ -475,6 +482,7 @@ async function reconnect(ui) {
       continue;  // still away
     }
     if (sent) remember({ ...sent, text: ui.box.value });  // what the box holds now, edits included
+    try { sessionStorage.setItem(RELOADED, String(Date.now())); } catch (error) { /* one reload too many, at worst */ }
     window.location.reload();
     return;
   }

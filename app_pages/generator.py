@@ -25,6 +25,7 @@ lib = library()
 @st.fragment
 @context.storage_guard()  # a fragment rerun does not pass through app.py's guard
 def tool() -> None:
+    trainee.recheck(me["id"])
     with st.form("generator_form"):
         # No max_chars on these fields: the browser drops a paste past it without a word; generate() checks.
         objection = st.text_area("The objection", height=90, key="generator_objection",

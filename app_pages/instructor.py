@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
-from closergym import cohorts, demo, schedule
+from closergym import cohorts, demo, schedule, store
 from closergym.content import library
 from closergym.grading import MOVE_LABELS
 from components import context, roles
@@ -35,6 +35,18 @@ with cohort_tab:
             st.code(link, language=None, wrap_lines=True)  # whole on a phone, not cut at its edge
     st.markdown("📽️ [Open the presenter view](/?present=1): large type for a projector, no personal data, "
                 "and a “reveal the grade” step so the class can guess first.")
+    if locked := {t["id"]: t["name"] for t in store.without_code(db)}:
+        with st.expander(f"Profiles without an access code ({len(locked)})", icon="🔐"):
+            st.caption("Made before profiles had access codes, or from the command line: they open in no browser "
+                       "until given a code. Give the code to the profile's owner, and to nobody else.")
+            with st.form("give_code", border=False):
+                chosen = st.selectbox("Profile", list(locked), format_func=locked.get)
+                if st.form_submit_button("Give it an access code"):
+                    code = store.give_first_code(db, chosen)
+                    if code:
+                        st.success(f"The access code of {literal(locked[chosen])} is **{code}** (shown once).", icon="🔑")
+                    else:
+                        st.warning(f"{literal(locked[chosen])} has an access code already.")
 
 
 def dashboard() -> None:

@@ -79,7 +79,8 @@ if lesson.meta.related:
 @context.storage_guard()  # callbacks run before app.py's guard
 def toggle_read(read: bool) -> None:
     # callbacks run in the next script run's thread: they open their own connection
-    store.mark_lesson_read(context.db(), me["id"], lesson.slug, read=read)
+    if trainee.holds(me["id"]):
+        store.mark_lesson_read(context.db(), me["id"], lesson.slug, read=read)
 
 
 done, pdf = st.columns(2)

@@ -6,6 +6,7 @@ import streamlit as st
 from closergym import analytics, schedule
 from closergym.content import library
 from components import charts, context, practice, trainee
+from components.text import literal
 
 SPARRING_PAGE, LESSONS_PAGE = "app_pages/sparring.py", "app_pages/lessons.py"
 RANGES = {"7 days": 7, "30 days": 30, "90 days": 90, "All time": None}
@@ -15,7 +16,7 @@ me = trainee.require()
 summary = analytics.headline(context.db(), me["id"])
 
 if not summary["rebuttals_total"]:
-    st.info(f"Nothing to chart yet, {me['name']}. Every rebuttal you answer, in sparring or in a lesson's "
+    st.info(f"Nothing to chart yet, {literal(me['name'])}. Every rebuttal you answer, in sparring or in a lesson's "
             "drills, is graded and lands here: your scores over time, your tiers, the moves you drop.", icon="🌱")
     st.page_link(SPARRING_PAGE, label="Spar with a prospect", icon="🥊")
     st.page_link(LESSONS_PAGE, label="Read a lesson and try its drills", icon="📚")
@@ -75,6 +76,7 @@ def draw(spec: dict) -> None:
 @st.fragment
 def progress_charts(trainee_id: int) -> None:
     """The time filter and the charts: changing the range redraws only this part."""
+    trainee.recheck(trainee_id)
     choice = st.segmented_control("Time range", list(RANGES), default="30 days", required=True,
                                   key="progress_range")
     days = RANGES[choice]

@@ -42,7 +42,10 @@ if "objection" in params or "custom" in params:
     wanted, custom, level = params.get("objection", ""), params.get("custom"), params.get("difficulty", "normal")
     level = level if level in DIFFICULTIES else "normal"
     if wanted in lib.objections or wanted == "second_call" or custom:
-        start(wanted if wanted in lib.objections or wanted == "second_call" else None, level, custom)
+        try:
+            start(wanted if wanted in lib.objections or wanted == "second_call" else None, level, custom)
+        except sessions.StartError as error:  # ?custom= with nothing to read in it
+            st.warning(str(error), icon="✍️")
     else:
         st.warning(f"There is no drill called “{literal(wanted)}”. Pick one below.", icon="🔎")
     for key in ("objection", "custom", "difficulty"):
@@ -115,6 +118,7 @@ def send(text: str, llm) -> dict | None:
 @context.fragment
 def talk(session_id: int) -> None:
     """The conversation: what was said, the answer box, and the report once the session is over."""
+    trainee.recheck(me["id"])  # a new access code elsewhere lets the profile go, on every run
     answer_key = f"sparring_answer_{session_id}"
     text = st.session_state.get(answer_key)  # sent in this run (the box is drawn last, under the conversation)
     try:

@@ -44,7 +44,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -68,6 +68,7 @@ ANSWERS = [  # one is picked per round; none is weak, so most sessions run their
 ]
 SOAK_PAGES = ("", "lessons", "sparring", "generator")
 CLIENTS = {"ws": "Streamlit websocket protocol", "browser": "Chromium contexts"}
+LINKS: dict[str, str] = {}  # trainee name: the query of their private link (`trainee=...&code=...`)
 
 
 def described(error: Exception) -> str:
@@ -199,7 +200,7 @@ async def spar(browser, url: str, tally: Tally, slug: str, deadline: float, rng:
     context = None
     try:
         context, page = await new_page(browser, tally)
-        drill = f"{url}/sparring?trainee={quote(tally.name)}&objection={slug}"
+        drill = f"{url}/sparring?{LINKS[tally.name]}&objection={slug}"
         await page.goto(drill)
         await page.wait_for_selector(APP_IDLE)
         await answer_box(page).wait_for()
@@ -229,13 +230,13 @@ async def spar(browser, url: str, tally: Tally, slug: str, deadline: float, rng:
             except Exception as error:  # noqa: BLE001 - a timeout is a result to count, then carry on
                 tally.timeouts += 1
                 tally.failures.append(f"turn: {type(error).__name__}")
-                await page.goto(f"{url}/sparring?trainee={quote(tally.name)}")  # a reload resumes
+                await page.goto(f"{url}/sparring?{LINKS[tally.name]}")  # a reload resumes
                 await page.wait_for_selector(APP_IDLE)
                 continue
             boxes = await page.locator("[data-testid='stException']").count()
             if boxes:
                 tally.exception_boxes += boxes
-                await page.goto(f"{url}/sparring?trainee={quote(tally.name)}")
+                await page.goto(f"{url}/sparring?{LINKS[tally.name]}")
                 await page.wait_for_selector(APP_IDLE)
     except Exception as error:  # noqa: BLE001 - reported, never hangs the run
         tally.failures.append(described(error))
@@ -253,7 +254,7 @@ async def warm_up(browser, url: str, name: str) -> None:
     context, page = await new_page(browser, tally)
     try:
         for path in ("", "sparring", "lessons", "progress"):
-            await page.goto(f"{url}/{path}?trainee={quote(name)}")
+            await page.goto(f"{url}/{path}?{LINKS[name]}")
             await page.wait_for_selector(APP_IDLE)
     finally:
         await context.close()
@@ -383,7 +384,7 @@ async def spar_ws(url: str, tally: Tally, slug: str, deadline: float, rng: rando
 
     session = None
     try:
-        session = await StreamlitSession.open(url, "sparring", f"trainee={quote(tally.name)}&objection={slug}")
+        session = await StreamlitSession.open(url, "sparring", f"{LINKS[tally.name]}&objection={slug}")
         tally.sessions += 1
         async with httpx2.AsyncClient() as client:
             while time.monotonic() < deadline and len(tally.submitted) < MAX_TURNS_EACH:
@@ -402,7 +403,7 @@ async def spar_ws(url: str, tally: Tally, slug: str, deadline: float, rng: rando
                     tally.timeouts += 1
                     tally.failures.append(f"turn: {type(error).__name__}")
                     await session.close()
-                    session = await StreamlitSession.open(url, "sparring", f"trainee={quote(tally.name)}")
+                    session = await StreamlitSession.open(url, "sparring", f"{LINKS[tally.name]}")
                     continue
                 tally.latency_ms.append((time.perf_counter() - started) * 1000)
                 shown = [m for m in last.get("view", {}).get("messages", []) if tag in m["text"]]
@@ -422,7 +423,7 @@ async def spar_ws(url: str, tally: Tally, slug: str, deadline: float, rng: rando
 async def run_load_ws(url: str, names: list[str], seconds: float, ramp: float) -> list[Tally]:
     slugs = sorted(library().objections)
     tallies = [Tally(name) for name in names]
-    warm = await StreamlitSession.open(url, "sparring", f"trainee={quote(names[0])}")  # imports, once
+    warm = await StreamlitSession.open(url, "sparring", f"{LINKS[names[0]]}")  # imports, once
     await warm.close()
     deadline = time.monotonic() + ramp * len(names) + seconds
     tasks = []
@@ -469,7 +470,7 @@ def load_main(args) -> None:
     names = [f"Load {number:02d}" for number in range(1, args.trainees + 1)]
     with store.open_db(db_path) as db:
         for name in names:
-            store.create_trainee(db, name)
+            LINKS[name] = urlencode({"trainee": name, "code": store.create_trainee(db, name, private=True)["access_code"]})
     load_before = os.getloadavg()[0]  # other work on the machine shares the cores with the server and Chromium
     server = Server(db_path)
     sampler = Sampler(server.process.pid)
@@ -554,7 +555,7 @@ async def run_soak(url: str, names: list[str], cycles: int, concurrency: int, sa
         name, path = names[number % len(names)], SOAK_PAGES[number % len(SOAK_PAGES)]
 
         async def open_and_check() -> None:
-            session = await StreamlitSession.open(url, path, f"trainee={quote(name)}")
+            session = await StreamlitSession.open(url, path, f"{LINKS[name]}")
             await session.close()
             if session.exceptions:
                 raise RuntimeError(f"exception box on /{path}")
@@ -578,7 +579,7 @@ async def run_soak(url: str, names: list[str], cycles: int, concurrency: int, sa
             context = None
             try:
                 context, page = await new_page(browser, tally)
-                await page.goto(f"{url}/{path}?trainee={quote(tally.name)}")
+                await page.goto(f"{url}/{path}?{LINKS[tally.name]}")
                 await page.wait_for_selector(APP_IDLE)
                 await page.wait_for_selector("[data-testid='stMain'] h1")
                 if await page.locator("[data-testid='stException']").count():
@@ -610,7 +611,7 @@ def soak_main(args) -> None:
     names = [f"Soak {number:02d}" for number in range(1, 11)]
     with store.open_db(db_path) as db:
         for name in names:
-            store.create_trainee(db, name)
+            LINKS[name] = urlencode({"trainee": name, "code": store.create_trainee(db, name, private=True)["access_code"]})
     load_before = os.getloadavg()[0]
     server = Server(db_path)
     sampler = Sampler(server.process.pid)

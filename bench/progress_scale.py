@@ -174,8 +174,12 @@ def page_time(db_path: Path, trainee_id: int, *, runs: int, time_range: str | No
     logging.getLogger("streamlit").setLevel(logging.ERROR)
 
     os.environ["CLOSERGYM_DB"] = str(db_path)
+    with store.open_db(db_path) as db:  # the app holds a profile only with its current access code
+        code = store.reset_access_code(db, trainee_id)
+        name = store.get_trainee(db, trainee_id)["name"]
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.session_state["trainee_id"] = trainee_id
+    at.session_state["trainee_known"] = {trainee_id: (name, code)}
     at.run()
     at.switch_page(PAGE)
     if time_range:

@@ -31,14 +31,14 @@ def main() -> None:
         for _ in range(args.runs):
             folder = Path(tempfile.mkdtemp())
             with store.open_db(folder / "gym.db") as db:
-                store.create_trainee(db, "Bench")
+                code = store.create_trainee(db, "Bench", private=True)["access_code"]
             started = time.perf_counter()
             server = Server(folder / "gym.db")
             health.append(time.perf_counter() - started)
             try:
                 page = browser.new_page()
                 started = time.perf_counter()
-                page.goto(f"{server.url}/?trainee=Bench")
+                page.goto(f"{server.url}/?trainee=Bench&code={code}")
                 page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
                 page.get_by_text("Welcome, Bench").wait_for()
                 render.append(time.perf_counter() - started)

@@ -200,13 +200,13 @@ def answer_box(page):
 def run_ours(browser, folder: Path, turns: int, warmup: int, script: str) -> dict[str, list[float]]:
     db_path = folder / f"ours-{script}.db"
     with store.open_db(db_path) as db:
-        store.create_trainee(db, "Bench")
+        code = store.create_trainee(db, "Bench", private=True)["access_code"]
     times: dict[str, list[float]] = {"visible": [], "done": [], "wall": []}
     server = Server(db_path, script=script)
     context = None
     try:
         context, page = timed_page(browser)
-        drill_url = f"{server.url}/sparring?trainee=Bench&objection=need-to-think"
+        drill_url = f"{server.url}/sparring?trainee=Bench&code={code}&objection=need-to-think"
         page.goto(drill_url)
         page.wait_for_selector(APP_IDLE, timeout=WAIT_MS)
         answer_box(page).wait_for(timeout=WAIT_MS)

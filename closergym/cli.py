@@ -57,8 +57,18 @@ def cmd_info(args: argparse.Namespace, config: Config) -> int:
 
 @command("trainees")
 def cmd_trainees(args: argparse.Namespace, config: Config) -> int:
-    """List trainees, or create one with --create NAME."""
+    """List trainees, create one with --create NAME, or give one a new access code with --new-code NAME."""
     db = open_db(config)
+    if args.new_code:
+        trainee = store.get_trainee_by_name(db, args.new_code)
+        if trainee is None:
+            raise CliError(f"no trainee called {args.new_code!r} (list them with: python -m closergym trainees)")
+        if trainee["is_demo"]:
+            raise CliError(f"{trainee['name']} is demo data, which opens in no browser")
+        code = store.reset_access_code(db, trainee["id"])
+        print(f"New access code for {trainee['name']}: {code} (shown once: give it to them; the old code, and "
+              "every browser session opened with it, stopped working)")
+        return 0
     if args.create:
         try:
             trainee = store.create_trainee(db, args.create, private=True)
@@ -72,7 +82,8 @@ def cmd_trainees(args: argparse.Namespace, config: Config) -> int:
             print(f"{trainee['name']}\tprivate")
             continue
         counts = store.trainee_counts(db, trainee["id"])
-        print(f"{trainee['name']}\t{counts['sessions']} sessions\t{counts['turns']} turns")
+        locked = "" if trainee["is_demo"] else "\tno access code: opens in no browser until given one (--new-code)"
+        print(f"{trainee['name']}\t{counts['sessions']} sessions\t{counts['turns']} turns{locked}")
     return 0
 
 
@@ -190,13 +201,16 @@ def cmd_grade(args: argparse.Namespace, config: Config) -> int:
         kind = "csv" if args.csv else "jsonl"
         graded_rows = [grade_row(row, number) for number, row in _read_rows(args.csv or args.jsonl, kind)]
         if kind == "csv":
+            from closergym.transfer import spreadsheet_safe
+
             writer = csv.writer(sys.stdout)
             writer.writerow(["id", "tier", "score", *MOVES, "red_flags", "error"])
             for graded in graded_rows:
                 moves = graded.get("moves", {})
-                writer.writerow([graded["id"], graded.get("tier", ""), graded.get("score", ""),
-                                 *(moves.get(m, {}).get("points", "") for m in MOVES),
-                                 " ".join(graded.get("red_flags", [])), graded.get("error", "")])
+                cells = [graded["id"], graded.get("tier", ""), graded.get("score", ""),
+                         *(moves.get(m, {}).get("points", "") for m in MOVES),
+                         " ".join(graded.get("red_flags", [])), graded.get("error", "")]
+                writer.writerow([spreadsheet_safe(cell) for cell in cells])  # an id of "=HYPERLINK(...)" stays text
         else:
             for graded in graded_rows:
                 print(json.dumps(graded, ensure_ascii=False))
@@ -331,8 +345,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("info", help="version, database location and content status")
 
-    trainees = sub.add_parser("trainees", help="list trainees or create one")
-    trainees.add_argument("--create", metavar="NAME", help="create a trainee with this name")
+    trainees = sub.add_parser("trainees", help="list trainees, create one, or give one a new access code")
+    action = trainees.add_mutually_exclusive_group()
+    action.add_argument("--create", metavar="NAME", help="create a trainee with this name")
+    action.add_argument("--new-code", metavar="NAME",
+                        help="give this trainee a new access code, printed once (a profile made before private "
+                             "profiles gets its first; the old code, and every browser open with it, stop working)")
 
     grade = sub.add_parser("grade", help="grade rebuttals against the rubric (one, or a JSONL / CSV file)",
                            description="Grade rebuttals. JSON lines in: objection, rebuttal, optional context and id; "

@@ -2,7 +2,7 @@
 
 Privacy is the default: a trainee's data is read only through their own trainee id, and the cohort
 dashboard shows aggregates plus a leaderboard that is anonymous unless a trainee opts in. The
-instructor passcode is compared in constant time, never stored, and wrong attempts are rate-limited.
+instructor passcode is compared in constant time, never stored, and wrong attempts are limited (`limits`).
 """
 
 from __future__ import annotations
@@ -11,10 +11,7 @@ import csv
 import hmac
 import io
 import secrets
-import threading
-import time
 import unicodedata
-from collections import defaultdict, deque
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -29,8 +26,6 @@ JOIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read 
 MAX_COHORT_NAME = 60
 MAX_BATCH_BYTES = 2 * 1024 * 1024
 MAX_BATCH_ROWS = 2000
-ATTEMPTS_PER_WINDOW = 5
-ATTEMPT_WINDOW = 300.0  # seconds
 
 
 class CohortError(ValueError):
@@ -40,32 +35,11 @@ class CohortError(ValueError):
 # -- the instructor role ---------------------------------------------------------------------------
 
 
-class PasscodeGuard:
-    """Constant-time passcode checks with a per-client limit on wrong attempts."""
-
-    def __init__(self, attempts: int = ATTEMPTS_PER_WINDOW, window: float = ATTEMPT_WINDOW):
-        self.attempts, self.window = attempts, window
-        self._failures: dict[str, deque] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def check(self, expected: str, given: str, *, client: str) -> bool:
-        """True if `given` is the passcode; raises `CohortError` while `client` is locked out."""
-        now = time.monotonic()
-        with self._lock:
-            failures = self._failures[client]
-            while failures and now - failures[0] > self.window:
-                failures.popleft()
-            if len(failures) >= self.attempts:
-                wait = int(self.window - (now - failures[0])) + 1
-                raise CohortError(f"Too many wrong passcodes. Try again in {wait} seconds.")
-        ok = bool(expected) and hmac.compare_digest(expected.encode(), (given or "").encode())
-        if not ok:
-            with self._lock:
-                self._failures[client].append(now)
-        return ok
-
-
-passcode_guard = PasscodeGuard()
+def passcode_matches(expected: str, given: str) -> bool:
+    """Whether `given` is the instructor passcode, compared in constant time (no passcode set: nobody's is).
+    The sign-in runs it through `limits.PASSCODE`, which limits wrong tries per browser session and for the
+    whole process, never per address."""
+    return bool(expected) and hmac.compare_digest(expected.encode(), (given or "").encode())
 
 
 def is_instructor_email(email: str | None, instructors: tuple[str, ...]) -> bool:

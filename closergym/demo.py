@@ -7,6 +7,7 @@ real trainees. Rebuttals are the library's own model lines, graded by the real g
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +17,7 @@ from closergym import cohorts, store
 from closergym.content import TIERS, Library, library
 from closergym.grading import grade_rebuttal
 
-DEMO_PREFIX = "Demo · "
+DEMO_PREFIX = store.DEMO_PREFIX  # reserved: nobody can create a trainee with a name that starts so
 DEMO_NAMES = ("Alex", "Bea", "Chidi", "Dana", "Eli", "Fatima", "Gus", "Hana")
 DEPENDENT_TABLES = ("turns", "sessions", "lesson_progress", "generator_runs", "cohort_members",
                     "objection_cards", "turn_days")
@@ -28,20 +29,23 @@ def create_demo_cohort(db: Database, *, weeks: int = 6, seed: int = 7, lib: Libr
     lib = lib or library()
     rng = random.Random(seed)
     now = now or datetime.now(UTC)
-    remove_demo_data(db)
-    cohort = cohorts.create_cohort(db, "Demo cohort", is_demo=True)
     slugs = sorted(lib.objections)
     grades = {(slug, tier): grade_rebuttal(o.title, o.rebuttal(tier).text, objection_slug=slug, lib=lib)
               for slug, o in lib.objections.items() for tier in TIERS}
     turns = 0
-    with store.write_transaction(db):
+    with store.write_transaction(db):  # all or nothing: never a cohort without its trainees
+        _remove_demo_rows(db)
+        cohort = cohorts.create_cohort(db, "Demo cohort", is_demo=True)
+        prefix = store.name_key(DEMO_PREFIX)
+        taken = {row["name_key"] for row in db.query(  # real trainees made before the prefix was reserved
+            "SELECT name_key FROM trainees WHERE is_demo = 0 AND substr(name_key, 1, ?) = ?", [len(prefix), prefix])}
         for number, first_name in enumerate(DEMO_NAMES):
+            name = _free_name(first_name, taken)
             skill = 0.25 + 0.08 * number  # some trainees start stronger than others
             db.execute("INSERT INTO trainees (name, name_key, created_at, is_demo, show_on_leaderboard) "
-                       "VALUES (?, ?, ?, 1, ?)", [f"{DEMO_PREFIX}{first_name}", store.name_key(f"{DEMO_PREFIX}{first_name}"),
+                       "VALUES (?, ?, ?, 1, ?)", [name, store.name_key(name),
                                                   _stamp(now - timedelta(weeks=weeks)), int(number % 3 == 0)])
-            trainee_id = next(db.query("SELECT id FROM trainees WHERE name_key = ?",
-                                       [store.name_key(f"{DEMO_PREFIX}{first_name}")]))["id"]
+            trainee_id = next(db.query("SELECT id FROM trainees WHERE name_key = ?", [store.name_key(name)]))["id"]
             db.execute("INSERT INTO cohort_members (cohort_id, trainee_id, joined_at) VALUES (?, ?, ?)",
                        [cohort["id"], trainee_id, _stamp(now - timedelta(weeks=weeks))])
             for day in range(weeks * 7, 0, -1):
@@ -75,17 +79,30 @@ def create_demo_cohort(db: Database, *, weeks: int = 6, seed: int = 7, lib: Libr
 
 def remove_demo_data(db: Database) -> int:
     """Delete every demo trainee, their data and the demo cohorts; return how many trainees went."""
+    with store.write_transaction(db):
+        return _remove_demo_rows(db)
+
+
+def _free_name(first_name: str, taken: set[str]) -> str:
+    """"Demo · Alex", or "Demo · Alex 2" (and so on) when a real trainee already holds that name."""
+    for number in itertools.count(1):
+        name = f"{DEMO_PREFIX}{first_name}{f' {number}' if number > 1 else ''}"
+        if store.name_key(name) not in taken:
+            return name
+
+
+def _remove_demo_rows(db: Database) -> int:
+    """`remove_demo_data`'s deletes, inside the caller's transaction."""
     tables = set(db.table_names())
     ids = [row["id"] for row in db.query("SELECT id FROM trainees WHERE is_demo = 1")]
-    with store.write_transaction(db):
-        if ids:
-            marks = ", ".join("?" for _ in ids)
-            for table in DEPENDENT_TABLES:
-                if table in tables:
-                    db.execute(f"DELETE FROM {table} WHERE trainee_id IN ({marks})", ids)
-            db.execute(f"DELETE FROM trainees WHERE id IN ({marks})", ids)
-        db.execute("DELETE FROM cohort_members WHERE cohort_id IN (SELECT id FROM cohorts WHERE is_demo = 1)")
-        db.execute("DELETE FROM cohorts WHERE is_demo = 1")
+    if ids:
+        marks = ", ".join("?" for _ in ids)
+        for table in DEPENDENT_TABLES:
+            if table in tables:
+                db.execute(f"DELETE FROM {table} WHERE trainee_id IN ({marks})", ids)
+        db.execute(f"DELETE FROM trainees WHERE id IN ({marks})", ids)
+    db.execute("DELETE FROM cohort_members WHERE cohort_id IN (SELECT id FROM cohorts WHERE is_demo = 1)")
+    db.execute("DELETE FROM cohorts WHERE is_demo = 1")
     return len(ids)
 
 

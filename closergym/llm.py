@@ -8,9 +8,7 @@ never part of it. Callers catch `LLMError` and fall back to the built-in engine,
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -22,6 +20,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ValidationError
 
 from closergym.config import Config
+from closergym.limits import SlidingWindow
 
 if TYPE_CHECKING:
     import httpx2
@@ -133,23 +132,16 @@ class Deadline:
 
 
 class RateLimiter:
-    """LLM calls per trainee per minute, counted in this process (a sliding window)."""
+    """LLM calls per trainee per minute, counted in this process (`limits.SlidingWindow`)."""
 
     def __init__(self, per_minute: int = CALLS_PER_MINUTE):
         self.per_minute = per_minute
-        self._calls: dict[object, deque] = defaultdict(deque)
-        self._lock = threading.Lock()
+        self._window = SlidingWindow(per_minute, 60.0)
 
     def take(self, who: object) -> None:
-        now = time.monotonic()
-        with self._lock:
-            calls = self._calls[who]
-            while calls and now - calls[0] > 60:
-                calls.popleft()
-            if len(calls) >= self.per_minute:
-                raise LLMError("busy", f"You've reached {self.per_minute} AI calls this minute; "
-                                       "the built-in engine answers until it eases off.")
-            calls.append(now)
+        if self._window.take(who):
+            raise LLMError("busy", f"You've reached {self.per_minute} AI calls this minute; "
+                                   "the built-in engine answers until it eases off.")
 
 
 rate_limiter = RateLimiter()

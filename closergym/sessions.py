@@ -53,14 +53,32 @@ class TurnError(ValueError):
     """The answer cannot be taken as it is; the message says why. Nothing was saved."""
 
 
+class StartError(ValueError):
+    """The drill cannot be started as asked; the message says why. Nothing was saved."""
+
+
+def visible(text: str) -> bool:
+    """Whether `text` shows anything: not only spaces, line breaks or invisible characters (joiners)."""
+    return any(unicodedata.category(ch)[0] in "LNPS" for ch in text)
+
+
 def check_rebuttal(text: str) -> str:
     text = clean_text(text or "").strip()
-    if not any(unicodedata.category(ch)[0] in "LNPS" for ch in text):  # nothing visible: spaces, joiners
+    if not visible(text):  # nothing visible: spaces, joiners
         raise TurnError("Type your answer first: an empty reply can't be graded.")
     if len(text) > MAX_REBUTTAL:
         raise TurnError(f"That answer is {len(text):,} characters; keep it under {MAX_REBUTTAL:,}. "
                         "On a real call, shorter lands better.")
     return text
+
+
+def check_custom_objection(text: str) -> str:
+    """A trainee's own objection, cleaned and cut to its limit; `StartError` when it shows nothing."""
+    text = clean_text(text or "").strip()
+    if not visible(text):
+        raise StartError("That objection is empty (only spaces or invisible characters), so there is nothing for "
+                         "the prospect to say. Type the objection you want to practise, or pick one below.")
+    return text[:MAX_CUSTOM_OBJECTION].strip()
 
 
 def start_session(db: Database, *, trainee_id: int, objection_slug: str | None = None,
@@ -70,12 +88,12 @@ def start_session(db: Database, *, trainee_id: int, objection_slug: str | None =
     Without `persona`, the seed picks one of the objection's prospects."""
     lib = lib or library()
     if difficulty not in DIFFICULTIES:
-        raise ValueError(f"Unknown difficulty {difficulty!r}")
+        raise StartError(f"Unknown difficulty {difficulty!r}")
     seed = random.randrange(1, 2**31) if seed is None else seed
     rng = random.Random(seed)
     state = start_state(difficulty)
     objection = lib.objection(objection_slug)
-    custom = clean_text(custom_objection or "").strip()[:MAX_CUSTOM_OBJECTION] or None
+    custom = check_custom_objection(custom_objection) if custom_objection else None
     if second_call:
         kind, objection_slug = "second_call", None
         stall_slug, _ = second_call_stall(seed)
@@ -88,7 +106,7 @@ def start_session(db: Database, *, trainee_id: int, objection_slug: str | None =
         extra = {"custom_objection": custom}
     else:
         if objection is None:
-            raise ValueError(f"Unknown objection {objection_slug!r}")
+            raise StartError(f"Unknown objection {objection_slug!r}")
         kind = "sparring"
         state.prompts.append(opening_line(objection, rng))
         extra = {}

@@ -436,10 +436,20 @@ def name_key(name: str) -> str:
     return unicodedata.normalize("NFKC", name).casefold()
 
 
+DEMO_PREFIX = "Demo · "  # demo data's names (closergym.demo): nobody else's name starts so
+
+
+def is_demo_name(name: str) -> bool:
+    return name_key(name).startswith(name_key(DEMO_PREFIX))
+
+
 def create_trainee(db: Database, name: str, *, private: bool = False) -> dict:
     """A new trainee. `private=True` (what the app does) gives it an access code, returned once as
     `access_code`: the profile then opens only with that code."""
     name = clean_trainee_name(name)
+    if is_demo_name(name):
+        raise ValueError(f"Names starting with “{DEMO_PREFIX.strip()}” are kept for demo data (an instructor's demo "
+                         "cohort, removed in one click). Choose another name.")
     try:
         db.execute(
             "INSERT INTO trainees (name, name_key, created_at) VALUES (?, ?, ?)",
@@ -679,14 +689,40 @@ def new_access_code() -> str:
 
 
 def reset_access_code(db: Database, trainee_id: int) -> str:
-    """A new access code for a trainee (the old one stops working); only its hash is stored."""
+    """A new access code for a trainee (the old one stops working, and every browser session opened with it
+    lets the profile go on its next run: see `opens`); only its hash is stored."""
     code = new_access_code()
     db.execute("UPDATE trainees SET access_hash = ? WHERE id = ?", [_code_digest(code), trainee_id])
     return code
 
 
+def opens(trainee: dict | None, code: str | None) -> bool:
+    """Whether `code` opens this profile in the app, checked on every run of a page (and every answer sent to
+    the turn endpoint), so a new code shuts out every session opened with the old one. Only a profile with
+    an access code opens: one made before private profiles existed has none, and gets one only from the
+    command line (`python -m closergym trainees --new-code NAME`) or an instructor, never from a browser."""
+    expected = (trainee or {}).get("access_hash")
+    return bool(expected) and hmac.compare_digest(expected, _code_digest(code or ""))
+
+
+def give_first_code(db: Database, trainee_id: int) -> str | None:
+    """An access code for a profile that has none (what an instructor may do), returned once; None when the
+    profile has a code already (only its owner, or the command line, changes that one)."""
+    code = new_access_code()
+    cursor = db.execute("UPDATE trainees SET access_hash = ? WHERE id = ? AND access_hash IS NULL AND is_demo = 0",
+                        [_code_digest(code), trainee_id])
+    return code if cursor.rowcount == 1 else None
+
+
+def without_code(db: Database) -> list[dict]:
+    """Profiles with no access code (made before private profiles existed, or by the command line or an
+    import), demo data aside: nobody can open them in the app until they are given one."""
+    return list(db.query("SELECT * FROM trainees WHERE access_hash IS NULL AND is_demo = 0 ORDER BY name_key"))
+
+
 def check_access(trainee: dict, code: str | None) -> bool:
-    """True if `code` opens this trainee's profile (profiles without a code are open)."""
+    """For the command line and imports, run by whoever holds the database: True if `code` opens this
+    trainee's profile, or the profile has no code. The app itself asks `opens`."""
     expected = trainee.get("access_hash")
     if not expected:
         return True

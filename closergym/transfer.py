@@ -734,7 +734,10 @@ def import_document(db: Database, data: dict | ExportDocument, *, as_trainee: st
             raise TransferError(f"“{trainee['name']}” is someone's private profile: importing into it needs its "
                                 "access code. Import it as yourself instead, or under another name.")
         created = trainee is None
-        trainee = trainee or store.create_trainee(db, name, private=private)
+        try:
+            trainee = trainee or store.create_trainee(db, name, private=private)
+        except ValueError as error:  # a name kept for demo data
+            raise TransferError(str(error)) from None
         added = merge(db, document, trainee)
     totals = {"sessions": len(document.sessions), "turns": len(document.turns),
               "lesson_progress": len(document.lesson_progress), "generator_runs": len(document.generator_runs)}

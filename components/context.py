@@ -11,6 +11,7 @@ turns off after reruns (see .streamlit/config.toml), and its file handles would 
 from __future__ import annotations
 
 import os
+import secrets as secrets_module  # `secrets()` below reads st.secrets
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -30,6 +31,11 @@ _connections_lock = threading.Lock()
 _this_run = threading.local()  # a script run's own thread: what it has read once
 
 TRAINEE_KEY = "trainee_id"
+BROWSER_KEY = "browser_session"
+KNOWN_KEY = "trainee_known"  # {trainee id: (name, access code)}: the profiles this browser session opened
+NOTICE_KEY = "trainee_notice"  # a one-time notice at the top of the page (components.trainee.notice)
+LET_GO = ("This profile's access code was changed, on another device or by your instructor: the old code and every "
+          "link with it stopped working. Open the profile again with its new code (sidebar → Open or create a profile).")
 
 
 def secrets() -> dict:
@@ -152,10 +158,20 @@ def fragment(function):
 
 
 def trainee() -> dict | None:
+    """The profile this browser session holds, checked again on every call (every run, fragment run and
+    callback asks here): it must still open with the code the session opened it with (`store.opens`). A
+    profile given a new code elsewhere (on another device, from the command line) is let go at once."""
     trainee_id = st.session_state.get(TRAINEE_KEY)
     if trainee_id is None:
         return None
-    return store.get_trainee(db(), trainee_id)
+    found = store.get_trainee(db(), trainee_id)
+    held = st.session_state.get(KNOWN_KEY, {})
+    if store.opens(found, held.get(trainee_id, ("", ""))[1]):
+        return found
+    held.pop(trainee_id, None)
+    st.session_state.pop(TRAINEE_KEY, None)
+    st.session_state[NOTICE_KEY] = LET_GO
+    return None
 
 
 ENGINE_KEY = "settings_engine"  # "builtin" when the trainee switched the LLM off for this browser session
@@ -179,6 +195,13 @@ def llm_choice() -> tuple[LLMSettings | None, str | None]:
 
 def llm_settings() -> LLMSettings | None:
     return llm_choice()[0]
+
+
+def browser_session() -> str:
+    """This browser session (a tab): what wrong guesses at a code are counted against (`closergym.limits`).
+    Never an address: behind a proxy everyone shares one, and a forwarded-for header is the client's to say.
+    A random token kept in the session's state, which lives on the server: the browser cannot choose it."""
+    return st.session_state.setdefault(BROWSER_KEY, secrets_module.token_urlsafe(12))
 
 
 def caller() -> object:

@@ -17,7 +17,7 @@ from closergym.grading import Grade
 from closergym.llm import Deadline, LLMClient
 from closergym.prospect import LLMProspect, Scene, ScriptedProspect
 from closergym.sparring import Beat, proposed_time
-from components import context, scorecard
+from components import context, scorecard, trainee
 from components.live import stream_reply
 from components.text import literal
 
@@ -51,6 +51,7 @@ def drill_prompt(cell: DrillCell, lib: Library) -> str:
 @context.fragment
 def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, lib: Library) -> None:
     """An inline answer box, graded on the spot; a fragment, so answering reruns only this cell."""
+    trainee.recheck(trainee_id)
     objection = lib.objections[cell.objection]
     persona = objection.personas[min(cell.persona, len(objection.personas) - 1)]
     prompt = drill_prompt(cell, lib)

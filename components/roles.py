@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from closergym import cohorts
+from closergym import cohorts, limits
 from components import context
 
 INSTRUCTOR_KEY = "instructor_signed_in"
@@ -40,10 +40,10 @@ def sign_in() -> None:
             given = st.text_input("Instructor passcode", type="password")
             submitted = st.form_submit_button("Sign in", type="primary")
         if submitted:
-            client = st.context.ip_address or "local"
             try:
-                ok = cohorts.passcode_guard.check(cfg.instructor_passcode, given, client=client)
-            except cohorts.CohortError as error:
+                ok = limits.PASSCODE.check(context.browser_session(),
+                                           lambda: cohorts.passcode_matches(cfg.instructor_passcode, given))
+            except limits.TooManyGuesses as error:
                 st.error(str(error), icon="⏳")
                 return
             if ok:

@@ -2,21 +2,26 @@
 (`?trainee=Name&code=XXXX-XXXX-XXXX`), so a bookmark or a reload brings you back.
 
 The app never lists other people's profiles: a browser session sees only the profiles it created or
-opened with their code. A name in the URL without the right code opens nothing.
+opened with their code. A name in the URL without the right code opens nothing, and a profile with no code
+at all (made before private profiles existed) opens in no browser. Whether the session still holds its
+profile is checked on every run (`context.trainee`): fragments call `recheck` and callbacks `holds`.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from closergym import store
+from closergym import limits, store
 from components import context
 from components.text import literal
 
 PICK_KEY = "sidebar_trainee_pick"
 URL_SEEN_KEY = "sidebar_trainee_url_seen"
-KNOWN_KEY = "trainee_known"  # {trainee id: (name, access code or "")} opened in this browser session
-NOTICE_KEY = "trainee_notice"
+KNOWN_KEY = context.KNOWN_KEY  # {trainee id: (name, access code)} opened in this browser session
+NOTICE_KEY = context.NOTICE_KEY
+PRIVATE = "“{name}” is a private profile: open it with its access code (Switch trainee, in the sidebar)."
+NO_CODE = ("“{name}” was made before profiles had access codes, so it opens in no browser until it is given one: "
+           "ask your instructor, or whoever runs Closer Gym (`python -m closergym trainees --new-code NAME`).")
 SWITCH_KEY = "sidebar_switch_trainee"
 SWITCHED_KEY = "trainee_switched"  # set by a form's callback: the dialog closes on its next run
 NEW_KEY, OPEN_KEY = "sidebar_new_trainee", "sidebar_open_trainee"
@@ -37,12 +42,16 @@ def sync_from_url() -> dict | None:
     current = context.trainee()
     if wanted and (wanted, code) != st.session_state.get(URL_SEEN_KEY):
         found = store.get_trainee_by_name(context.db(), wanted)
-        if found and store.check_access(found, code):
+        try:
+            opens = bool(code) and limits.ACCESS_CODES.check(context.browser_session(), lambda: store.opens(found, code))
+        except limits.TooManyGuesses as error:
+            opens, found = False, None
+            st.session_state[NOTICE_KEY] = str(error)
+        if opens:
             adopt(found, code)
             current = found
         elif found and not (current and current["id"] == found["id"]):
-            st.session_state[NOTICE_KEY] = (f"“{literal(wanted)}” is a private profile: open it with its access code "
-                                            "(Switch trainee, in the sidebar).")
+            st.session_state[NOTICE_KEY] = (PRIVATE if found.get("access_hash") else NO_CODE).format(name=literal(wanted))
     if current:
         current_code = known().get(current["id"], ("", ""))[1]
         if wanted != current["name"]:
@@ -80,7 +89,12 @@ def _create(key: str) -> None:
 def _open(key: str) -> None:
     name, code = st.session_state.get(f"{key}_name", ""), st.session_state.get(f"{key}_code", "")
     found = store.get_trainee_by_name(context.db(), name)
-    if found is None or not store.check_access(found, code) or not (code or "").strip() and found.get("access_hash"):
+    try:
+        opens = limits.ACCESS_CODES.check(context.browser_session(), lambda: store.opens(found, code))
+    except limits.TooManyGuesses as error:
+        st.session_state[f"{key}_error"] = str(error)
+        return
+    if not opens:
         st.session_state[f"{key}_error"] = "That name and access code do not match a profile."
         return
     st.session_state.pop(f"{key}_error", None)
@@ -108,9 +122,7 @@ def open_form(key: str) -> None:
 
 
 def sidebar_picker(current: dict | None) -> None:
-    profiles = known()
-    if current and current["id"] not in profiles:
-        profiles[current["id"]] = (current["name"], "")
+    profiles = known()  # the current profile is one of them (`context.trainee` lets go of any other)
     if len(profiles) > 1:
         st.session_state[PICK_KEY] = current["id"] if current else None
         st.selectbox("Trainee", list(profiles), format_func=lambda i: profiles[i][0], key=PICK_KEY,
@@ -143,6 +155,20 @@ def switch_dialog() -> None:
         open_form(OPEN_KEY)
     if st.session_state.pop(SWITCHED_KEY, False):
         st.rerun()  # the whole app, with the dialog closed: the sidebar and page now show the new profile
+
+
+def holds(trainee_id: int) -> bool:
+    """Whether this browser session still holds that profile: a callback that writes for a trainee asks
+    first (callbacks run before the page, and a new code elsewhere may have shut this session out)."""
+    current = context.trainee()
+    return current is not None and current["id"] == trainee_id
+
+
+def recheck(trainee_id: int) -> None:
+    """At the top of a fragment, whose reruns skip app.py: a profile this session no longer holds reruns
+    the whole app, which then asks who is training."""
+    if not holds(trainee_id):
+        st.rerun()
 
 
 def require() -> dict:

@@ -50,15 +50,15 @@ def header(session: dict, objection: Objection | None) -> None:
     if session["kind"] == "second_call":
         st.subheader("📞 The second call")
         st.caption("A stalled deal picks up the phone. Run the six-step second-call structure. "
-                   f"Difficulty **{session['difficulty']}**")
+                   f"Difficulty **{literal(session['difficulty'])}**")
     elif objection:
         st.subheader(f"{objection.emoji} {objection.title}")
         persona = objection.personas[min(session["persona"], len(objection.personas) - 1)]
         st.caption(f"{literal(persona.name)} · {literal(persona.role)}, {literal(persona.industry)} · "
-                   f"{literal(persona.mood)} · difficulty **{session['difficulty']}**")
+                   f"{literal(persona.mood)} · difficulty **{literal(session['difficulty'])}**")
     else:
         st.subheader("✍️ Your objection")
-        st.caption(f"difficulty **{session['difficulty']}**")
+        st.caption(f"difficulty **{literal(session['difficulty'])}**")
 
 
 def unsent(problem: str | None, text: str) -> None:

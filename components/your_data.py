@@ -36,7 +36,8 @@ def run_import(current_name: str) -> None:
     if uploaded is None or context.trainee() is None:
         return
     as_trainee = current_name if st.session_state.get(AS_KEY) == "me" else None
-    owner_id = st.session_state.get(context.TRAINEE_KEY)
+    held = context.trainee()  # checked again: a new code elsewhere may have shut this session out
+    owner_id = held["id"] if held else None
     uploaded.seek(0)  # a second try with the same file reads it from the start
     try:
         document = transfer.read_import_file(uploaded)
@@ -62,16 +63,29 @@ def run_import(current_name: str) -> None:
     st.session_state[RESULT_KEY] = outcome
 
 
+def held_export(db_path, trainee_id: int, code: str, *, kind) -> bytes:
+    """An export built when its download is clicked (on another thread, after the page was drawn): only while
+    `code` still opens the profile, so a new code elsewhere shuts this page's downloads out too."""
+    db = store.open_db(db_path, create_folder=False)
+    try:
+        if not store.opens(store.get_trainee(db, trainee_id), code):
+            raise PermissionError(context.LET_GO)
+    finally:
+        db.close()
+    return transfer.export_bytes(db_path, trainee_id, kind=kind)
+
+
 def downloads(config: Config, current: dict) -> None:
     db_path, trainee_id, name = config.db_path, current["id"], current["name"]
+    code = trainee.known()[trainee_id][1]
     left, right = st.columns(2)
     left.download_button(
-        "Everything (JSON)", data=lambda: transfer.export_bytes(db_path, trainee_id, kind="json"),
+        "Everything (JSON)", data=lambda: held_export(db_path, trainee_id, code, kind="json"),
         file_name=transfer.export_file_name(name, extension="json"), mime="application/json",
         icon="⬇️", on_click="ignore", width="stretch", key="settings_export_json",
     )
     right.download_button(
-        "Graded turns (CSV)", data=lambda: transfer.export_bytes(db_path, trainee_id, kind="csv"),
+        "Graded turns (CSV)", data=lambda: held_export(db_path, trainee_id, code, kind="csv"),
         file_name=transfer.export_file_name(name, extension="csv"), mime="text/csv",
         icon="📊", on_click="ignore", width="stretch", key="settings_export_csv",
     )

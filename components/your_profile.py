@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from closergym import cohorts, store
+from closergym import cohorts, limits, store
 from components import context, trainee
 from components.text import literal
 
@@ -15,6 +15,8 @@ ISSUED_KEY = "profile_code_issued"  # a new code, shown once inside the popover 
 
 @context.storage_guard()  # callbacks run before app.py's guard
 def new_code(me: dict) -> None:
+    if not trainee.holds(me["id"]):  # shut out by a newer code: it cannot issue one of its own
+        return
     code = store.reset_access_code(context.db(), me["id"])
     trainee.adopt(me, code)
     st.query_params["code"] = code
@@ -28,28 +30,19 @@ def render(me: dict | None) -> None:
         st.caption("Create or open a profile (in the sidebar) to see your private link and cohorts.")
         return
     db = context.db()
-    code = trainee.known().get(me["id"], ("", ""))[1]
-    if code:
-        link = f"{(st.context.url or '').split('?')[0]}?{urlencode({'trainee': me['name'], 'code': code})}"
-        st.write(f"Your access code is **{code}**. Your private link: bookmark it. Anyone with it can open your "
-                 "profile; nobody without it can.")
-        st.code(link, language=None, wrap_lines=True)  # whole on a phone, not cut at its edge
-    elif me.get("access_hash"):
-        st.caption("Open this profile once through its private link to see the link here again.")
-    else:
-        st.caption("This profile has no access code yet: anyone who knows its name can open it.")
-    if me.get("access_hash"):  # asked twice: a new code stops every old link at once
-        with st.popover("Issue a new access code", icon="🔐"):
-            issued = st.session_state.pop(ISSUED_KEY, None)
-            if issued:
-                st.success(f"Your new access code is **{issued}**. Your private link above has it too.", icon="🔑")
-            else:
-                st.write("The old code and every link with it stop working at once, on every device. The new "
-                         "code shows here and in your private link above.")
-                st.button("Yes, issue a new code", type="primary", on_click=new_code, args=(me,), key="profile_new_code")
-    else:
-        st.button("Make this profile private", icon="🔐", on_click=new_code, args=(me,), key="profile_new_code",
-                  help="Gives this profile an access code: without it, nobody can open the profile.")
+    code = trainee.known()[me["id"]][1]  # the session holds it, with its code (`context.trainee`)
+    link = f"{(st.context.url or '').split('?')[0]}?{urlencode({'trainee': me['name'], 'code': code})}"
+    st.write(f"Your access code is **{literal(code)}**. Your private link: bookmark it. Anyone with it can open your "
+             "profile; nobody without it can.")
+    st.code(link, language=None, wrap_lines=True)  # whole on a phone, not cut at its edge
+    with st.popover("Issue a new access code", icon="🔐"):  # asked twice: a new code stops every old link at once
+        issued = st.session_state.pop(ISSUED_KEY, None)
+        if issued:
+            st.success(f"Your new access code is **{issued}**. Your private link above has it too.", icon="🔑")
+        else:
+            st.write("The old code and every link with it stop working at once, on every device. The new "
+                     "code shows here and in your private link above.")
+            st.button("Yes, issue a new code", type="primary", on_click=new_code, args=(me,), key="profile_new_code")
 
     listed = st.empty()  # filled after the form, so a cohort joined just now is listed at once
     before = {c["id"] for c in cohorts.trainee_cohorts(db, me["id"])}
@@ -58,12 +51,13 @@ def render(me: dict | None) -> None:
                                 placeholder="Join code from your instructor, e.g. K7QX2M")
         if st.form_submit_button("Join"):
             try:
+                limits.JOIN_CODES.check(context.browser_session(), lambda: cohorts.cohort_by_code(db, code_in))
                 cohort = cohorts.join_cohort(db, me["id"], code_in)
                 if cohort["id"] in before:
                     st.info(f"You are already in {literal(cohort['name'])}.", icon="👥")
                 else:
                     st.success(f"You joined {literal(cohort['name'])}.", icon="👥")
-            except cohorts.CohortError as error:
+            except (cohorts.CohortError, limits.TooManyGuesses) as error:
                 st.warning(str(error))
     joined = cohorts.trainee_cohorts(db, me["id"])
     if joined:
@@ -79,4 +73,5 @@ def render(me: dict | None) -> None:
 
 @context.storage_guard()  # callbacks run before app.py's guard
 def save_opt_in(trainee_id: int, key: str) -> None:
-    cohorts.set_leaderboard_opt_in(context.db(), trainee_id, bool(st.session_state[key]))
+    if trainee.holds(trainee_id):
+        cohorts.set_leaderboard_opt_in(context.db(), trainee_id, bool(st.session_state[key]))

@@ -49,11 +49,29 @@ def run_cli(*args: str, db_path) -> subprocess.CompletedProcess:
                           cwd=ROOT, env=env, timeout=120)
 
 
+_held: dict[tuple[str, int], tuple[str, str]] = {}  # (database, trainee id): (name, the code sessions hold)
+
+
+def held_as(trainee: dict) -> tuple[str, str]:
+    """The profile's name and access code, as a session that opened it holds them; a profile without a code is
+    given one first. The same for every AppTest of one test (so one does not shut out another), and looked
+    up once (a later AppTest may run on a disk that no longer takes writes)."""
+    key = (os.environ["CLOSERGYM_DB"], trainee["id"])
+    if key not in _held:
+        with store.open_db(key[0]) as db:
+            row = store.get_trainee(db, trainee["id"])
+            code = trainee.get("access_code")
+            _held[key] = (row["name"], code if store.opens(row, code) else store.reset_access_code(db, row["id"]))
+    return _held[key]
+
+
 def app_for(trainee: dict | None, page: str | None = None, *, query: dict | None = None) -> AppTest:
-    """An AppTest of the whole app, signed in as `trainee`, optionally switched to `page`."""
+    """An AppTest of the whole app, signed in as `trainee` (with its access code, as the app holds a profile),
+    optionally switched to `page`."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=15)
     if trainee:
         at.session_state["trainee_id"] = trainee["id"]
+        at.session_state["trainee_known"] = {trainee["id"]: held_as(trainee)}
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
@@ -117,3 +135,14 @@ def fresh_llm_rate_limit(monkeypatch):
     from closergym import llm
 
     monkeypatch.setattr(llm, "rate_limiter", llm.RateLimiter())
+
+
+@pytest.fixture(autouse=True)
+def fresh_guess_limits(monkeypatch):
+    """Each test starts with no wrong guesses counted (the limits are process-wide, as in a server)."""
+    from closergym import limits
+
+    for name in ("PASSCODE", "ACCESS_CODES", "JOIN_CODES"):
+        old = getattr(limits, name)
+        monkeypatch.setattr(limits, name, limits.Guesses(
+            per_session=old.sessions.limit, window=old.sessions.seconds, budget=old.failures.limit))

@@ -15,7 +15,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -45,9 +45,9 @@ def free_port() -> int:
 class Server:
     """`streamlit run app.py` (as ./scripts/run starts it) in a child process, with its own database file."""
 
-    def __init__(self, db_path: Path, env: dict | None = None, script: str = "app.py"):
+    def __init__(self, db_path: Path, env: dict | None = None, script: str = "app.py", port: int | None = None):
         self.db_path = db_path
-        self.port = free_port()
+        self.port = port or free_port()  # a port of its own, or the one a stopped server left (a restart)
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = db_path.parent / f"server-{self.port}.log"
         environ = {**os.environ, "CLOSERGYM_DB": str(db_path), **(env or {})}
@@ -160,13 +160,21 @@ def watched(browser, tmp_path):
     context.close()
 
 
+def private_link(db_path: Path, trainee: str) -> str:
+    """The query of `trainee`'s private link (`trainee=...&code=...`), the profile made if missing and given a
+    fresh access code (a browser opens a profile only with its code)."""
+    with store.open_db(db_path) as db:
+        found = store.ensure_trainee(db, trainee)
+        code = store.reset_access_code(db, found["id"])
+    return urlencode({"trainee": trainee, "code": code})
+
+
 def on_phone(server, watched, trainee: str, path: str):
     """`watched.page` at a phone's size, showing `path` (a URL path with its query) as `trainee`."""
-    with store.open_db(server.db_path) as db:
-        store.ensure_trainee(db, trainee)
+    link = private_link(server.db_path, trainee)
     page = watched.page
     page.set_viewport_size(PHONE)
-    page.goto(f"{server.url}{path}{'&' if '?' in path else '?'}trainee={trainee}")
+    page.goto(f"{server.url}{path}{'&' if '?' in path else '?'}{link}")
     wait_for_app(page)
     return page
 

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from closergym import store
-from tests.browser.conftest import Server, answer_box, messages, send, wait_for_app
+from tests.browser.conftest import Server, answer_box, messages, private_link, send, wait_for_app
 
 ANSWERS = [
     "That makes sense. What part of it is still on your mind: the cost or the timing?",
@@ -31,14 +30,13 @@ def saved_answers(path: Path) -> list[str]:
 
 def test_server_killed_mid_session_loses_nothing_and_the_session_resumes(browser, watched, tmp_path):
     path = tmp_path / "gym.db"
-    with store.open_db(path) as db:
-        store.ensure_trainee(db, "Kim")
+    link = private_link(path, "Kim")
     first = Server(path)
     context = browser.new_context()
     context.set_default_timeout(20_000)
     try:
         page = context.new_page()
-        page.goto(f"{first.url}/sparring?trainee=Kim&objection=need-to-think")
+        page.goto(f"{first.url}/sparring?{link}&objection=need-to-think")
         wait_for_app(page)
         for text in ANSWERS[:2]:
             send(page, text)  # returns once the reply and the grade are on the page
@@ -53,7 +51,7 @@ def test_server_killed_mid_session_loses_nothing_and_the_session_resumes(browser
     second = Server(path)
     try:
         page = watched.page
-        page.goto(f"{second.url}/sparring?trainee=Kim")
+        page.goto(f"{second.url}/sparring?{link}")
         wait_for_app(page)
         expect(messages(page).get_by_text("Round 3 of 3")).to_be_visible()
         for text in ANSWERS[:2]:
@@ -68,12 +66,11 @@ def test_server_killed_mid_session_loses_nothing_and_the_session_resumes(browser
 
 def test_database_deleted_mid_session_is_reported_not_replaced(watched, tmp_path):
     path = tmp_path / "gym.db"
-    with store.open_db(path) as db:
-        store.ensure_trainee(db, "Lee")
+    link = private_link(path, "Lee")
     server = Server(path)
     try:
         page = watched.page
-        page.goto(f"{server.url}/sparring?trainee=Lee&objection=bad-timing")
+        page.goto(f"{server.url}/sparring?{link}&objection=bad-timing")
         wait_for_app(page)
         send(page, ANSWERS[0])
         for suffix in ("", "-wal", "-shm"):

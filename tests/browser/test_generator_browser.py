@@ -3,14 +3,12 @@
 from playwright.sync_api import expect
 
 from closergym import store
-from tests.browser.conftest import wait_for_app
+from tests.browser.conftest import private_link, wait_for_app
 
 
 def test_generate_then_drill_this(server, watched):
-    with store.open_db(server.db_path) as db:
-        store.ensure_trainee(db, "Ari")
     page = watched.page
-    page.goto(f"{server.url}/generator?trainee=Ari")
+    page.goto(f"{server.url}/generator?{private_link(server.db_path, 'Ari')}")
     wait_for_app(page)
     page.get_by_label("The objection").fill("Your firm is too small for a company like ours.")
     page.get_by_role("button", name="Generate a response").click()

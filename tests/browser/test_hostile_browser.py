@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from closergym import store
 from components.text import unlinked
-from tests.browser.conftest import Server, messages, send, wait_for_app
+from tests.browser.conftest import Server, messages, private_link, send, wait_for_app
 
 NAME = "![x](http://example.com/x.png)"  # a valid name (30 characters) that Markdown would fetch
 ANSWERS = [
@@ -173,16 +173,15 @@ def test_hostile_model_output_is_text_and_the_key_never_leaks(model, watched, tm
     server = Server(tmp_path / "llm.db", env={"OPENAI_API_KEY": SECRET, "OPENAI_BASE_URL": model.url,
                                              "CLOSERGYM_MODEL": "scripted-model"})
     try:
-        with store.open_db(server.db_path) as db:
-            store.ensure_trainee(db, "Mo")
+        link = private_link(server.db_path, "Mo")
         page = watched.page
-        page.goto(f"{server.url}/sparring?trainee=Mo&objection=need-to-think")
+        page.goto(f"{server.url}/sparring?{link}&objection=need-to-think")
         wait_for_app(page)
         send(page, "That makes sense. What part of it is still on your mind?")
         reply = messages(page).nth(2)
         expect(reply).to_contain_text(unlinked("".join(MODEL_REPLY).strip()))  # a link's "http:" broken invisibly
         assert page.evaluate(INJECTED) == NOTHING
-        page.goto(f"{server.url}/settings?trainee=Mo")
+        page.goto(f"{server.url}/settings?{link}")
         wait_for_app(page)
         shown = page.content()
         watched.assert_clean()
@@ -238,3 +237,28 @@ def test_hostile_cohort_names_and_batch_csv_are_text(watched, tmp_path):
         watched.assert_clean()
     finally:
         server.stop()
+
+
+# -- a new access code shuts out every other open page, fragments included ------------------------------
+
+
+def test_a_new_code_shuts_out_a_page_opened_with_the_old_one_at_its_next_click(server, watched):
+    """Issue 20, finding 3, in a real browser: a page opened with a leaked code keeps showing the profile until
+    its next click; then even a fragment rerun (the Progress page's time range, which skips app.py) lets the
+    profile go."""
+    from tests.test_progress_page import seed
+
+    link = private_link(server.db_path, "Lou")
+    with store.open_db(server.db_path) as db:
+        seed(db, store.get_trainee_by_name(db, "Lou")["id"])
+    page = watched.page
+    page.goto(f"{server.url}/progress?{link}")
+    wait_for_app(page)
+    page.get_by_text("Practice days").wait_for()
+    private_link(server.db_path, "Lou")  # the owner issues a new code, on another device
+    page.get_by_test_id("stButtonGroup").get_by_text("All time").click()
+    wait_for_app(page)
+    expect(page.get_by_text("access code was changed", exact=False)).to_be_visible()
+    expect(page.get_by_text("Practice days")).to_have_count(0)
+    expect(page.get_by_test_id("stSidebar")).not_to_contain_text("Training as Lou")
+    watched.assert_clean()

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from closergym import store
-from tests.browser.conftest import on_phone, wait_for_app
+from tests.browser.conftest import on_phone, private_link, wait_for_app
 
 
 def pdf_text(download) -> str:
@@ -18,10 +18,9 @@ def pdf_text(download) -> str:
 
 
 def test_lesson_drill_cell_drill_this_and_pdfs(server, watched):
-    with store.open_db(server.db_path) as db:
-        store.ensure_trainee(db, "Mo")
+    link = private_link(server.db_path, "Mo")
     page = watched.page
-    page.goto(f"{server.url}/lessons?trainee=Mo&lesson=second-call-close")
+    page.goto(f"{server.url}/lessons?{link}&lesson=second-call-close")
     wait_for_app(page)
     expect(page.get_by_role("heading", name="The second-call close sequence")).to_be_visible()
 
@@ -43,7 +42,7 @@ def test_lesson_drill_cell_drill_this_and_pdfs(server, watched):
     wait_for_app(page)
     expect(page.get_by_role("heading", name="My partner handles the money decisions.")).to_be_visible()
 
-    page.goto(f"{server.url}/lessons?trainee=Mo")
+    page.goto(f"{server.url}/lessons?{link}")
     wait_for_app(page)
     with page.expect_download() as playbook_download:
         page.get_by_role("button", name="The Objection Sparring Playbook (PDF)").click()

@@ -4,17 +4,15 @@ import pytest
 from playwright.sync_api import expect
 
 from closergym import store
-from tests.browser.conftest import Server, messages, send, wait_for_app
+from tests.browser.conftest import Server, messages, private_link, send, wait_for_app
 
 
 @pytest.mark.llm
 def test_streamed_llm_reply_in_the_browser(llama, tmp_path, watched):
     server = Server(tmp_path / "llm.db", env=llama.env())
     try:
-        with store.open_db(server.db_path) as db:
-            store.ensure_trainee(db, "Lee")
         page = watched.page
-        page.goto(f"{server.url}/sparring?trainee=Lee&objection=need-to-think")
+        page.goto(f"{server.url}/sparring?{private_link(server.db_path, 'Lee')}&objection=need-to-think")
         wait_for_app(page)
         expect(page.get_by_test_id("stSidebar").get_by_text("LLM: gemma-3-270m at 127.0.0.1")).to_be_visible()
         send(page, "That makes sense. What part is still on your mind?", timeout=90_000)

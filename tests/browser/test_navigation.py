@@ -2,8 +2,7 @@
 
 from playwright.sync_api import expect
 
-from closergym import store
-from tests.browser.conftest import Server, wait_for_app
+from tests.browser.conftest import Server, private_link, wait_for_app
 
 PAGES = {"Home": "Closer Gym", "Lessons": "Lessons", "Sparring": "Sparring",
          "Objection generator": "Objection", "Progress": "Progress", "Settings": "Settings"}
@@ -29,10 +28,8 @@ def test_deep_link_on_a_fresh_server_keeps_the_frame(tmp_path, watched):
     # The very first run of a new server must still go through app.py (sidebar, storage checks).
     fresh = Server(tmp_path / "fresh.db")
     try:
-        with store.open_db(fresh.db_path) as db:
-            store.create_trainee(db, "Kim")
         page = watched.page
-        page.goto(f"{fresh.url}/settings?trainee=Kim")
+        page.goto(f"{fresh.url}/settings?{private_link(fresh.db_path, 'Kim')}")
         wait_for_app(page)
         page.get_by_role("heading", name="Settings").wait_for()
         expect(page.get_by_test_id("stSidebar")).to_contain_text("Training as Kim")

@@ -2,7 +2,7 @@
 and a time range that redraws them with its own rows."""
 
 from closergym import store
-from tests.browser.conftest import Server, wait_for_app
+from tests.browser.conftest import Server, private_link, wait_for_app
 from tests.test_progress_page import seed
 
 CHARTS = "[data-testid='stVegaLiteChart']"
@@ -21,7 +21,7 @@ def test_charts_draw_and_follow_the_time_range(tmp_path, watched):
         with store.open_db(server.db_path) as db:
             seed(db, store.create_trainee(db, "Sam")["id"])
         page = watched.page
-        page.goto(f"{server.url}/progress?trainee=Sam")
+        page.goto(f"{server.url}/progress?{private_link(server.db_path, 'Sam')}")
         wait_for_app(page)
         page.get_by_text("Practice days").wait_for()
         charts = page.locator(CHARTS)

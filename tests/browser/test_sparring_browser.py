@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from closergym import store
-from tests.browser.conftest import PHONE, answer_box, messages, on_phone, send, wait_for_app
+from tests.browser.conftest import PHONE, answer_box, messages, on_phone, private_link, send, wait_for_app
 
 ANSWERS = [
     "<img src=x onerror=alert(1)> No problem, let me know!",
@@ -16,10 +16,8 @@ ANSWERS = [
 
 
 def test_deep_linked_session_three_rounds(server, watched):
-    with store.open_db(server.db_path) as db:
-        store.ensure_trainee(db, "Dee")
     page = watched.page
-    page.goto(f"{server.url}/sparring?trainee=Dee&objection=need-to-think&difficulty=easy")
+    page.goto(f"{server.url}/sparring?{private_link(server.db_path, 'Dee')}&objection=need-to-think&difficulty=easy")
     wait_for_app(page)
     expect(page.get_by_role("heading", name="I need to think about it.")).to_be_visible()
     expect(page.get_by_text("The rubric")).to_be_visible()

@@ -4,7 +4,7 @@
 import json
 
 from closergym import store, transfer
-from tests.browser.conftest import Server, wait_for_app
+from tests.browser.conftest import Server, private_link, wait_for_app
 from tests.test_transfer import populate
 
 
@@ -15,7 +15,7 @@ def test_download_the_export_and_import_it_back(tmp_path, watched):
         populate(db, store.create_trainee(db, "Sam"))
         store.create_trainee(db, "Robin")
         page = watched.page
-        page.goto(f"{server.url}/settings?trainee=Sam")
+        page.goto(f"{server.url}/settings?{private_link(server.db_path, 'Sam')}")
         wait_for_app(page)
 
         with page.expect_download() as download:
@@ -30,7 +30,7 @@ def test_download_the_export_and_import_it_back(tmp_path, watched):
             page.get_by_role("button", name="Graded turns (CSV)").click()
         assert len(download.value.path().read_text(encoding="utf-8-sig").splitlines()) == 6
 
-        page.goto(f"{server.url}/settings?trainee=Robin")
+        page.goto(f"{server.url}/settings?{private_link(server.db_path, 'Robin')}")
         wait_for_app(page)
         page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
         page.get_by_role("radiogroup").get_by_text("Robin").click()

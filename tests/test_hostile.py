@@ -24,7 +24,7 @@ from closergym import cohorts, store
 from closergym.content import library
 from closergym.generator import CONTEXT_FIELDS, GeneratorError, generate
 from components.text import WORD_JOINER, literal
-from tests.conftest import ROOT, app_for, conversation_of, run_cli, to_conversation
+from tests.conftest import ROOT, app_for, run_cli, say
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -451,12 +451,11 @@ def test_a_new_code_shuts_out_a_session_opened_with_the_leaked_one(db):
 def test_a_session_shut_out_mid_drill_saves_no_answer(db):
     row = store.create_trainee(db, "Ode", private=True)
     thief = opened("Ode", row["access_code"], "app_pages/sparring.py", objection="bad-timing")
-    assert conversation_of(thief)["view"]["active"]
+    assert thief.chat_input
     store.reset_access_code(db, row["id"])  # the owner, on another device
-    to_conversation(thief, "answer", {"text": "What part of the timing worries you?", "round": 1, "nonce": "n1"})
-    assert not thief.exception
+    say(thief, "What part of the timing worries you?")
     assert db["turns"].count == 0 and holder(thief) is None
-    assert not thief.get("bidi_component")  # no conversation left on the page: it asks who is training
+    assert not thief.chat_input and not thief.chat_message  # no conversation left: it asks who is training
 
 
 def test_a_profile_without_a_code_opens_in_no_browser(db):

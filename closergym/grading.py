@@ -192,6 +192,12 @@ SCHEDULING_QUESTION = cues(
 )
 
 NUMBER = cues(
+    # a range, a figure with thousands separators, a number in words: "70-80%", "3,000", "twelve thousand a month"
+    r"\b\d+(?:[.,]\d+)?\s?(?:-|to)\s?\d+(?:[.,]\d+)?\s?(?:%|percent)", r"\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b",
+    r"\b\d+(?:[.,]\d+)?\s?(?:thousand|million|billion|grand)\b",
+    r"\b(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|a|several|a few)[- ])+(?:hundred|thousand|million|billion|grand)\b(?: (?:dollars|euros|pounds|a (?:day|week|month|year)|"
+    r"per (?:day|week|month|year)))?",
     r"[$€£]\s?\d+(?:[.,]\d+)*(?:\s?(?:k|m|bn)\b)?", r"\b\d+(?:[.,]\d+)?(?:\s|-)?(?:%|percent|x\b|k\b|hours?|hrs?|days?|weeks?|weekends?|months?|years?|minutes?|"
     r"mins?|dollars?|euros?|pounds?|clients?|customers?|companies|firms?|teams?|reps?|users?|people|homes?|houses?|"
     r"locations?|sites?|sessions?|lines?|seats?|licen[cs]es?|visits?|claims?|stores?|offices?|employees?|staff|"
@@ -287,9 +293,13 @@ PROPOSAL = cues(
     r"\bsend me\b[^.?!]{0,40}\band i(?:'ll| will)\b", r"\bif you're (?:open|up) (?:to|for) (?:it|that)\b",
     r"\b(?:could|can|would) you (?:send|forward|share|snap|text|email|give|introduce|loop|book|grab|fill|watch)\b",
     r"\bcould (?:your|the) \w+(?: \w+)? (?:give|spare|join|take)\b",
+    # an offer tied to a visit or a time: "would it help if I brought ... when I come by Thursday?"
+    r"\bwould it help if (?:i|we)\b", r"\bwhen (?:i|we) (?:come|swing|drop|pop|stop|call) (?:by|over|in|round|back)\b",
 )
 _WHEN = (  # a day, a date, a time of day, a length of time
-    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|today)\b",
+    r"(?<!the )(?<!our )(?<!your )(?<!their )\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"(?!\s(?:backlog|meeting|rush|report|standup|stand-up|crowd|blues|deadline|shift|list|batch|queue|pile|morning crowd)s?\b)",
+    r"\b(?:tomorrow|tonight|today)\b",
     r"\bthis (?:afternoon|morning|evening|week)\b", r"\bnext (?:week|monday|tuesday|wednesday|thursday|friday)\b",
     r"\b(?:at|by) \d{1,2}(?::\d\d)?\s?(?:am|pm|o'clock)?\b(?!\s?(?:%|percent|[.,]\d))", r"\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b",
     r"\b(?:\d+|five|ten|fifteen|twenty|thirty) ?(?:-| )?(?:minutes?|mins?)\b", r"\bright now\b",
@@ -320,6 +330,14 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\b(?:naive|naïve|short-?sighted|foolish)\b", r"\byou(?:'re| are) (?:probably |likely |definitely )?overpaying\b",
         *LEADING, r"\bsurely you (?:can see|know|agree|realize|understand)\b", r"\bdo you (?:really|honestly|seriously) want\b",
     )),
+    "insult": ("Insult or sarcasm", "weak", cues(
+        r"\b(?:lazy|lame|cheap|pathetic|silly|weak) excuses?\b", r"\b(?:that's|it's) (?:just |only )?(?:an|a) excuse\b",
+        r"\b(?:are you|you're|you are) (?:just |being |so )?(?:cheap|lazy|stupid|dumb|clueless|scared|chicken|broke|stingy|a cheapskate)\b",
+        r"\byou must (?:not|be) (?:care|embarrassed|ashamed|joking|kidding)\b", r"\bdo you even\b",
+        r"\b(?:wasting|waste) my time\b", r"\byeah,? right\b", r"\bgood luck with that\b", r"\bmust be nice\b",
+        r"\b(?:oh )?(?:sure|great),? (?:another|because)\b", r"\bgrow up\b", r"\bget (?:real|a grip)\b",
+        r"\byou(?:'re| are) either in or you(?:'re| are) out\b", r"\bbig boy pants\b", r"\bman up\b",
+    )),
     "pressure": ("Pressure or fake urgency", "weak", cues(
         r"\b(?:price|offer|deal|discount|rate|spot)s?\b[^.?!]{0,30}\b(?:only|just) (?:(?:good|valid|available|on) (?:for |until )?)?(?:today|tonight|this week)\b",
         r"\b(?:only|just) (?:today|tonight|this week)\b[^.?!]{0,30}\b(?:price|offer|deal|discount|rate|sign)", r"\b(?:today|tonight) only\b",
@@ -339,6 +357,12 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\b(?:can't|cannot) (?:promise|guarantee) (?:it'll|it will|they'll|that|the \w+ will) (?:still )?be (?:free|available|there|open)\b",
         r"\b(?:a lot of|lots of|quite a lot of|high|huge) (?:interest|demand) (?:in|for) (?:your|that|this|the) (?:date|slot|spot|unit|room|day)\b",
         r"\bi'd hate for you to (?:lose|miss)\b", r"\block (?:it|this|that) in (?:today|now|tonight|this week)\b",
+        # a deadline by the clock or a countdown: "only good until 5pm today", "signed in the next 15 minutes"
+        r"\b(?:only|just) (?:good|valid|available|open|on offer) (?:until|till|through|for) \d{1,2}(?::\d\d)?\s?(?:am|pm|o'clock)?\b",
+        r"\b(?:offer|price|deal|rate|discount|promotion)s?\b[^.?!]{0,30}\b(?:until|till|before|by|at) \d{1,2}(?::\d\d)?\s?(?:am|pm|o'clock)?"
+        r" (?:today|tonight)\b",
+        r"\b(?:sign|signed|decide|commit|buy|order|agree)\w* (?:\w+ ){0,3}(?:in|within) the next (?:\d+|few|couple of|five|ten|fifteen|"
+        r"twenty|thirty|sixty) (?:minutes?|mins?|hours?)\b",
         r"\byou (?:seem like you |could |can )?(?:can )?make (?:this|the|that) (?:call|decision) (?:yourself|on your own)\b",
         r"\bevery(?:one| other \w+| \w+ (?:on|in|around) your \w+)[^.?!]{0,30}\b(?:has|have) already (?:signed|bought|switched|joined|moved)\b",
     )),
@@ -374,6 +398,9 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\bwhenever you(?:'re| are) ready\b", r"\bi(?:'ll| will) (?:come back|call you back|check back|circle back|follow up|try again) (?:later|some ?time|another time|next (?:week|month))\b",
         r"\bi(?:'ll| will) come back later\b", r"\bsorry to (?:bother|disturb)\b", r"\bi(?:'ll| will) let you go\b(?! ?\.? ?\w)",
         r"\bhave a (?:great|good|nice) (?:day|one)\b", r"\bi(?:'ll| will) (?:send|email|mail|get) (?:it|that|this|them|you|some|the|over|out)\b",
+        r"\bi(?:'ll| will) (?:just )?(?:follow up|check in|circle back|touch base|reach out|check back|ping you|give you a (?:call|ring|shout))"
+        r"(?: with you)? (?:(?:again )?(?:next (?:week|month|quarter)|later|in a (?:week|month|few (?:days|weeks))|some ?time|down the (?:road|line))|"
+        r"to (?:check in|see how|touch base|follow up))\b",
         r"\bget it out\b", r"\bkeep you in mind\b", r"\bno pressure\b", r"\bi understand,? (?:bye|goodbye)\b", r"\bthanks? anyway\b",
     )),
     "generic_followup": ("Generic follow-up", "strong", cues(
@@ -384,6 +411,9 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\b(?:a lot of|many|most|lots of) (?:people|customers|clients|users) (?:have |had |have had )?(?:problems|issues|trouble|complaints) with\b",
         r"\b(?:they|their \w+) (?:are|is) (?:terrible|awful|bad|the worst|a joke|rubbish)\b", r"\bwe're not (?:like )?them\b",
         r"\bwe're not \w+\b(?=\.|,| -)",
+        r"\byour (?:current |existing |old |present )?(?:provider|vendor|supplier|agent|agency|company|firm|system|software|tool|"
+        r"platform|bank|carrier|contractor|guy|team)s? (?:is|are|was|were) (?:(?:just|frankly|honestly|really|pretty) )?"
+        r"(?:terrible|awful|bad|the worst|a joke|rubbish|useless|garbage|hopeless|incompetent|a rip-?off|crooks|overpriced)\b",
     )),
     "caving": ("Caving on value", "weak", cues(
         r"\b(?:yeah|yes|you're right|true|agreed),? (?:it is|it's|that is|that's) (?:pretty |really |way |a bit |kind of )?(?:expensive|outrageous|a lot|too much|crazy|steep|pricey)\b",
@@ -401,6 +431,8 @@ FLAG_ADVICE = {
     "monologue": "Say less: a long pitch loses the prospect. Make one point, ask one question, then listen.",
     "generic_followup": "Replace 'just following up' with a reason to talk: something new and specific to them.",
     "knocking": "Don't run down the competition; talk about what you do differently.",
+    "insult": "Never mock or shame the prospect: name the concern respectfully and ask about it.",
+    "ignores": "They told you where things stand: respect it (take them off the list, offer condolences, wish them well).",
     "caving": "Don't agree that the price or product isn't worth it: explore what they compare it to.",
 }
 INJECTION = cues(
@@ -633,10 +665,12 @@ def _is_scheduling(sentence: Sentence) -> bool:
     """A question that books the next step ('Does Thursday work for you?', 'Can we look at your numbers
     Thursday at 2?'): the ask, not a question that finds the concern."""
     text = sentence.text
+    asking = WH_QUESTION.search(VISIT.sub(" ", text))  # "when I come by Thursday" is the visit, not a question
     return bool(_first(SCHEDULING_QUESTION, text) or (_first(PROPOSAL, text) and _first(CONCRETE, text)
-                                                      and not (WH_QUESTION.search(text) or ISOLATE.search(text))))
+                                                      and not (asking or ISOLATE.search(text))))
 
 
+VISIT = cues(r"\bwhen (?:i|we) (?:come|swing|drop|pop|stop|call) (?:by|over|in|round|back)\b")
 CHECK_IN = cues(r"\b(?:did|have) you (?:get|got|had|have) (?:a )?(?:chance|moment|time|minute) to\b",
                r"\bdid you (?:see|read|get) my (?:email|message|note|proposal)\b")
 

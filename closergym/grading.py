@@ -433,6 +433,7 @@ FLAG_ADVICE = {
     "knocking": "Don't run down the competition; talk about what you do differently.",
     "insult": "Never mock or shame the prospect: name the concern respectfully and ask about it.",
     "ignores": "They told you where things stand: respect it (take them off the list, offer condolences, wish them well).",
+    "off_target": "Answer this objection, not objections in general: say back what they told you and build on it.",
     "caving": "Don't agree that the price or product isn't worth it: explore what they compare it to.",
 }
 INJECTION = cues(
@@ -760,9 +761,151 @@ def _advance(reader: _Reader) -> MoveMark:
     return MoveMark("advance", best[0], best[1], best[2])
 
 
-def _red_flags(reader: _Reader, moves: dict[str, MoveMark], words: int) -> list[RedFlag]:
+# -- fit: does the answer meet what this prospect said? -------------------------------------------------
+
+# Objections that close the door for now: the right answer respects them, pushing on ignores them.
+HARD_STOPS = {
+    "do_not_call": (cues(r"\b(?:take|get|put|strike) (?:me|us|my (?:name|number)) (?:off|out of)\b", r"\bremove (?:me|us|my)\b",
+                         r"\b(?:don't|do not|stop|never) (?:call|calling|contact|contacting|email|emailing|ring|ringing|phone) (?:me|us|here|again)\b",
+                         r"\bdo[- ]not[- ]call\b", r"\bunsubscribe\b", r"\blose my number\b"),
+                    "they asked to be taken off your list; your answer pushes on instead of doing it"),
+    "bereavement": (cues(r"\b(?:passed away|passed on|died|funeral|bereave\w*|lost my (?:mother|father|mum|mom|dad|wife|husband|"
+                         r"son|daughter|brother|sister|partner|child|baby)|in (?:the )?hospital|hospice|terminal\w*|diagnosed)\b"),
+                    "they told you about a loss; your answer sells through it instead of respecting it"),
+    "signed_elsewhere": (cues(r"\b(?:we|i)(?:'ve| have)? (?:already |just )?(?:signed|went|gone|chose|committed|bought|decided to go) "
+                              r"(?:with|elsewhere|for|to|from) (?:another|someone else|a different|a competitor|elsewhere|them|[A-Z]?\w+)?",
+                              r"\b(?:signed|committed|contracted) (?:elsewhere|with (?:another|someone else|a competitor))\b"),
+                         "they already signed elsewhere; your answer pushes on instead of wishing them well"),
+}
+RESPECT = cues(r"\b(?:taken|take|took|remove|removed|removing|taking) you (?:off|out)\b", r"\bwon't (?:call|contact|bother|email) you\b",
+               r"\b(?:not|never) (?:call|contact|bother) you again\b", r"\bsorry (?:for|about) your loss\b", r"\bcondolences\b",
+               r"\bso sorry\b", r"\bcongratulations\b", r"\b(?:best of luck|good luck with (?:it|the|your))\b",
+               r"\bwish (?:you|them) (?:well|the best|all the best)\b", r"\bhope it goes (?:well|great)\b",
+               r"\btake (?:all )?the time you need\b")
+# What a prospect may say the objection is about, first match wins, and how an answer shows it heard it.
+FIT_TOPICS = (
+    ("decider", cues(r"\b(?:my|our|the) (?:wife|husband|partner|spouse|boss|manager|board|other half|co-?founder|director|cfo|ceo|owner|"
+                     r"family|dad|mum|mom|father|mother|accountant|committee|team|business partner|supervisor|superiors?|procurement|legal)\b",
+                     r"\b(?:run|check|talk|speak) (?:it |this |that )?(?:by|with|past|over with) (?:my|our|the)\b", r"\bnot (?:my|up to me)\b",
+                     r"\b(?:sign[- ]off|approval|decision[- ]maker)\b"),
+     cues(r"\b(?:both of you|the two of you|you both|together|joint\w*|him|her|he|she|them|they|their|he'll|she'll|they'll|"
+          r"decision[- ]?makers?|sign[- ]?off|approv\w*|wife|husband|partner|spouse|boss|board|manager|co-?founder|director|"
+          r"family|committee|team|cfo|ceo|owner|accountant|procurement|legal|supervisor)\b"),
+     "they said {who} has a say; your answer never brings them in"),
+    ("past", cues(r"\b(?:tried|burned|burnt|last time|before(?! (?:we|you|i|they)\b)|bad experience|didn't work|did not work|unprofessional|let us down|"
+                  r"in the past|never again|got stung|fell through|went wrong|hype)\b"),
+     cues(r"\b(?:last time|before|happened|went wrong|fell apart|different|differently|changed|experience|burn\w*|sorry|apolog\w*|"
+          r"that kind of thing|mistake|fix\w*|again|then|past|previous\w*|hype|story|trust|honest\w*|drawbacks?|broke\w*|fail\w*|wrong)\b"),
+     "they said it went wrong before; your answer never asks what happened or says what would be different"),
+    ("request", cues(r"\b(?:send|email|e-mail|mail|brochure|information|info|literature|proposal|pricing sheet|deck)\b"),
+     cues(r"\b(?:send\w*|sent|email\w*|e-mail|mail|info\w*|brochure|proposal|quote|document|summary|materials?|one[- ]page\w*|"
+          r"details|literature|deck|pdf|write\w*|writing|invoice|attach\w*|read|reading|look(?:ed)? at|price|pricing|figures|numbers)\b"),
+     "they asked for {what}; your answer never deals with what they asked for"),
+    ("timing", cues(r"\b(?:busy|time|timing|later|next (?:week|month|quarter|year)|in a (?:month|few)|call (?:me )?back|not now|"
+                    r"not ready|wait|right now|this year|season|swamped|slammed)\b"),
+     cues(r"\b(?:time|timing|busy|quarter|month|months|week|weeks|later|when|now|calm\w*|wait\w*|schedule|diary|calendar|days?|"
+          r"moment|minutes?|year|season|ready|postpone|slammed|swamped|tired|dial|priorit\w*|on your plate|a lot on)\b"),
+     "they said the timing is wrong; your answer never talks about when"),
+    ("diy", cues(r"\b(?:ourselves|myself|in-house|in house|our own|diy)\b"),
+     cues(r"\b(?:yourself|yourselves|in-house|in house|own|team|people|diy|sav\w*|costs?|time|money|hours|project|job)\b"),
+     "they said they'll do it themselves; your answer never speaks to doing it themselves"),
+    ("incumbent", cues(r"\b(?:happy with|already (?:have|use|work|got)|current|vendor|provider|supplier|competitor|another|other|"
+                       r"shopping|compare|comparing|quotes|cheaper|better deal|agent|someone who|what (?:i|we) have)\b"),
+     cues(r"\b(?:current\w*|vendors?|providers?|suppliers?|them|they|their|compar\w*|options?|switch\w*|happy|loyal\w*|other|"
+          r"side by side|alternatives?|competit\w*|already|yourselves|in-house|own|deal|quotes?|equal|agents?|someone|backup|"
+          r"second|number 2|improve\w*|better|lowest|cheap\w*|decid\w*|choos\w*|choice|pick|criteria|matters? most|price|"
+          r"contract|renew\w*|works?|stick with)\b"),
+     "they said they already have someone; your answer never speaks to what they have now"),
+    ("price", cues(r"\b(?:expensive|price|pricey|cost|costs|budget|afford|money|spend|too much|cheap\w*|pay|fee)\b"),
+     cues(r"\b(?:price\w*|cost\w*|pay\w*|spend\w*|budget\w*|money|invest\w*|value|worth|afford\w*|cheap\w*|expensive|sav\w*|"
+          r"roi|fees?|rates?|dollars?|amount|return|figures|numbers|total|quotes?|grand|thousand)\b|[$€£]\s?\d"),
+     "they said it costs too much; your answer never speaks to the money"),
+    ("think", cues(r"\b(?:think|thinking|consider|mull|sleep on|decide|not sure|unsure|hesitant)\b"),
+     cues(r"\b(?:think\w*|thought|decid\w*|decision|consider\w*|concerns?|mind|unsure|sure|hesitat\w*|questions?|part|piece|"
+          r"sit right|worr\w*|clear|pros|reasons?|doubts?|feel\w*|idea)\b"),
+     "they said they want to think it over; your answer never finds out what they are weighing"),
+)
+# the library's categories, for a library objection whose wording names no topic
+CATEGORY_TOPIC = {"money": "price", "authority": "decider", "trust": "past", "competition": "incumbent",
+                  "timing": "timing", "stall": "think"}
+PERSON = re.compile(r"\b(?:my|our|the) ((?:business )?(?:wife|husband|partner|spouse|boss|manager|board|other half|co-?founder|"
+                    r"director|cfo|ceo|owner|family|dad|mum|mom|father|mother|accountant|committee|team|supervisor))\b", re.IGNORECASE)
+REQUEST = re.compile(r"\b(?:brochure|information|info|literature|proposal|quote|pricing sheet|details|deck|email|price)\b", re.IGNORECASE)
+# "It", "that", "you": a question or a specific that is about the prospect or the business, not the moon.
+ABOUT = cues(r"\b(?:you|your|you're|you've|yours|yourself|yourselves|we|our|us|we're|we've|i|i'm|i've|i'd|my|me|it|it's|that|"
+             r"this|these|those|they|them|their|he|she|his|her|clients?|customers?|people|teams?|companies|businesses|owners?|firms?|"
+             r"folks|buyers?|families|homeowners?)\b")
+
+
+@dataclass(frozen=True)
+class Fit:
+    """What the objection is about and whether the answer meets it."""
+    topic: str | None  # a FIT_TOPICS name, a HARD_STOPS name, or None (nothing specific to meet)
+    met: bool
+    missed: str = ""  # in the prospect's terms, for the feedback
+
+
+def objection_topic(objection: str, matched: Objection | None) -> str | None:
+    """The one thing this objection is about, read from its own words first, then from the library."""
+    for name, (pattern, _) in HARD_STOPS.items():
+        if pattern.search(objection):
+            return name
+    for name, pattern, _, _ in FIT_TOPICS:
+        if pattern.search(objection):
+            return name
+    return CATEGORY_TOPIC.get(matched.category) if matched else None
+
+
+def _shares_a_word(objection: str, reader: _Reader) -> bool:
+    """A content word of the objection (four letters or more, not a common one) said back in the answer."""
+    said = {w.lower() for s in reader.sentences for w in WORD.findall(s.text)}
+    return any(w in said for w in (w.lower() for w in WORD.findall(objection)) if len(w) >= 4 and w not in COMMON)
+
+
+STALLS = frozenset({"think", "request", "timing"})
+
+
+def _fit(objection: str, matched: Objection | None, reader: _Reader, clarify: MoveMark) -> Fit:
+    topic = objection_topic(objection, matched)
+    if topic is None or topic in HARD_STOPS:
+        return Fit(topic, True)
+    _, _, answered, missed = next(entry for entry in FIT_TOPICS if entry[0] == topic)
+    if any(answered.search(s.text) for s in reader.sentences) or _shares_a_word(objection, reader):
+        return Fit(topic, True)
+    if topic in STALLS and clarify.points == 2:
+        return Fit(topic, True)  # a stall names no concern: the question that digs for one is the fitted answer
+    who = PERSON.search(objection)
+    what = REQUEST.search(objection)
+    person = who.group(1).lower() if who else ""
+    pronoun = "her" if person in SHE else "him" if person in HE else "them"
+    return Fit(topic, False, missed.replace("them in", f"{pronoun} in").format(
+                                           who=f"their {person}" if who else "someone else",
+                                           what=f"the {what.group().lower()}" if what else "something"))
+
+
+def _pushes_on(moves: dict[str, MoveMark], topic: str) -> bool:
+    """After a request to stop, any question, pitch or next step; after a loss or a signed deal, a pitch or a step."""
+    if topic == "do_not_call":
+        return any(moves[move].points for move in ("clarify", "respond", "advance"))
+    return bool(moves["respond"].points or moves["advance"].points or
+                any(ISOLATE.search(p) for p in moves["clarify"].phrases))
+
+
+SHE = frozenset({"wife", "mum", "mom", "mother"})
+HE = frozenset({"husband", "dad", "father"})
+COMMON = frozenset({"that", "this", "with", "have", "just", "your", "about", "really", "need", "want", "they", "them",
+                    "there", "their", "what", "when", "will", "would", "could", "should", "from", "been", "were", "then",
+                    "than", "some", "more", "much", "very", "it's", "that's", "don't", "we're", "i'm", "i'll", "i've",
+                    "going", "right", "sure", "yeah", "okay", "thanks", "thank", "like", "know", "think", "call",
+                    "time", "well", "also", "only", "even", "here", "into", "over", "make", "take", "good", "great"})
+
+
+def _red_flags(reader: _Reader, moves: dict[str, MoveMark], words: int, fit: Fit) -> list[RedFlag]:
     flags: list[RedFlag] = []
+    respects = fit.topic in HARD_STOPS and any(RESPECT.search(s.text) for s in reader.sentences)
     for code, (label, cap, pattern) in FLAGS.items():
+        if code == "giving_up" and respects:
+            continue  # after "take me off your list", letting go is the right answer
         phrases = tuple(dict.fromkeys(
             p for s in reader.all_sentences
             if not (code == "giving_up" and s.is_question)  # "When you say think it over, what part...?"
@@ -777,12 +920,20 @@ def _red_flags(reader: _Reader, moves: dict[str, MoveMark], words: int) -> list[
                 phrases = tuple(p for p in phrases if not SOFT_GIVING_UP.search(p))
         if phrases:
             flags.append(RedFlag(code, label, cap, phrases))
+    if fit.topic in HARD_STOPS and _pushes_on(moves, fit.topic):
+        pushed = tuple(dict.fromkeys(p for move in ("advance", "respond", "clarify") for p in moves[move].phrases))
+        flags.append(RedFlag("ignores", f"Ignores what they said ({HARD_STOPS[fit.topic][1].split(';')[0]})", "weak", pushed[:3]))
+    elif not fit.met:
+        flags.append(RedFlag("off_target", f"Not fitted to this objection ({fit.missed})", "strong", ()))
     questions = sum(1 for s in reader.sentences if s.is_question)
     if words > 160 or (words > 110 and not questions):
         detail = f"{words} words" + ("" if questions else ", no question")
         # a minute of talking caps the grade at strong; a wall of text, whatever is in it, is weak
         flags.append(RedFlag("monologue", f"Monologue ({detail})", "weak" if words > WALL_OF_TEXT else "strong", ()))
     return flags
+
+
+FIT_CODES = frozenset({"off_target"})  # caps for an answer that misses the objection, not red flags of manner
 
 
 def tier_for(points: dict[str, int], flags: list[RedFlag]) -> str:
@@ -792,7 +943,7 @@ def tier_for(points: dict[str, int], flags: list[RedFlag]) -> str:
     if total >= 6 and present >= 3 and (points["acknowledge"] >= 1 or full_body):
         tier = "elite"
     elif (points["clarify"] == 2 or points["advance"] == 2 or (points["clarify"] == 1 and total >= 3)
-          or (points["acknowledge"] == 2 and not flags and (points["respond"] == 2 or points["respond"] + points["advance"] >= 2))):
+          or (points["acknowledge"] == 2 and not [f for f in flags if f.code not in FIT_CODES] and (points["respond"] == 2 or points["respond"] + points["advance"] >= 2))):
         tier = "strong"
     else:
         tier = "weak"
@@ -814,10 +965,18 @@ def score_for(tier: str, total: int, flags: list[RedFlag]) -> int:
     return max(low, min(high, score))
 
 
+def _advice(flag: RedFlag) -> str:
+    """The advice for a flag; for an answer that misses the objection, what it missed, in the prospect's terms."""
+    if flag.code in ("off_target", "ignores") and "(" in flag.label:
+        missed = flag.label[flag.label.index("(") + 1:-1]
+        return f"{missed[0].upper()}{missed[1:]}. {FLAG_ADVICE[flag.code]}"
+    return FLAG_ADVICE[flag.code]
+
+
 def feedback_for(moves: tuple[MoveMark, ...], flags: list[RedFlag], objection: Objection | None) -> Feedback:
     keep = tuple(f"{m.label}: {m.note}" for m in moves if m.points == 2)
     start = tuple(f"{m.label}: {RUBRIC[m.move]}" for m in moves if m.points < 2)
-    stop = tuple(FLAG_ADVICE[f.code] for f in flags)
+    stop = tuple(_advice(f) for f in flags)
     if objection:
         elite = objection.rebuttal("elite")
         better, why = elite.text, elite.why
@@ -872,13 +1031,16 @@ def grade_rebuttal(objection: str, rebuttal: str, *, context: str = "", objectio
         notes.append(f"Only the first {MAX_REBUTTAL * 2:,} characters were graded.")
     matched = lib.objection(objection_slug) or match_objection(objection or "", lib)
     reader = _Reader(rebuttal)
-    words = sum(s.words for s in reader.sentences)
+    words = sum(s.words for s in reader.all_sentences)  # every word the prospect would hear, set aside or not
     objection_words = {w.lower() for w in WORD.findall(objection or "")}
     marks = (_acknowledge(reader), _clarify(reader), _respond(reader, objection_words), _advance(reader))
     moves = {mark.move: mark for mark in marks}
-    flags = _red_flags(reader, moves, words)
+    fit = _fit(clean_text(objection or "")[:MAX_REBUTTAL], matched, reader, moves["clarify"])
+    flags = _red_flags(reader, moves, words, fit)
     points = {move: moves[move].points for move in MOVES}
     tier = tier_for(points, flags)
+    if fit.topic in HARD_STOPS and not flags and any(RESPECT.search(s.text) for s in reader.sentences):
+        tier = max(tier, "strong", key=TIERS.index)  # respecting the request is the right answer there
     if reader.ignored:
         notes.append("Text addressed to the grader was ignored: only what you'd say to a prospect counts.")
     if not _reads_as_english(reader.folded):

@@ -24,7 +24,8 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
-from closergym.content import MOVES, Library, Objection, library
+from closergym.calibration import features, predict
+from closergym.content import Library, Objection, library
 from closergym.matching import matcher_for
 
 TIERS = ("weak", "strong", "elite")
@@ -458,7 +459,8 @@ INJECTION = cues(
     r"\b(?:elite|strong) (?:grade|rating|score)\b",
 )
 # "why don't we ..." proposes; it negates nothing
-NEGATED = re.compile(r"(?<!why )\b(?:not|never|no|won't|don't|isn't|wouldn't|can't|rather not|without)\b[^.?!,;:]{0,30}$", re.IGNORECASE)
+NEGATED = re.compile(r"(?<!why )\b(?:not|never|no|won't|don't|isn't|wouldn't|can't|rather not|rather than|without)\b[^.?!,;:]{0,30}$",
+                     re.IGNORECASE)
 NEGATABLE_FLAGS = {"discount", "pressure", "guarantee", "arguing"}
 SOFT_GIVING_UP = re.compile(r"\bno (?:problem|worries|pressure)\b|\blet you go\b", re.IGNORECASE)
 AND = re.compile(r"\band\b", re.IGNORECASE)
@@ -1020,10 +1022,22 @@ def clean_text(text: str) -> str:
     return _UNWANTED.sub("", unicodedata.normalize("NFC", text or ""))
 
 
-def grade_rebuttal(objection: str, rebuttal: str, *, context: str = "", objection_slug: str | None = None,
-                   lib: Library | None = None) -> Grade:
-    """Grade `rebuttal` as an answer to `objection`. Deterministic; never raises on any text."""
-    lib = lib or library()
+@dataclass(frozen=True)
+class _Reading:
+    """Everything the rules read in one answer, before a tier is decided."""
+    reader: _Reader
+    marks: tuple[MoveMark, ...]
+    flags: list[RedFlag]
+    fit: Fit
+    matched: Objection | None
+    notes: list[str]
+
+    @property
+    def points(self) -> dict[str, int]:
+        return {mark.move: mark.points for mark in self.marks}
+
+
+def _read(objection: str, rebuttal: str, objection_slug: str | None, lib: Library) -> _Reading:
     rebuttal = clean_text(rebuttal)
     notes: list[str] = []
     if len(rebuttal) > MAX_REBUTTAL * 2:
@@ -1037,21 +1051,70 @@ def grade_rebuttal(objection: str, rebuttal: str, *, context: str = "", objectio
     moves = {mark.move: mark for mark in marks}
     fit = _fit(clean_text(objection or "")[:MAX_REBUTTAL], matched, reader, moves["clarify"])
     flags = _red_flags(reader, moves, words, fit)
-    points = {move: moves[move].points for move in MOVES}
-    tier = tier_for(points, flags)
-    if fit.topic in HARD_STOPS and not flags and any(RESPECT.search(s.text) for s in reader.sentences):
-        tier = max(tier, "strong", key=TIERS.index)  # respecting the request is the right answer there
     if reader.ignored:
         notes.append("Text addressed to the grader was ignored: only what you'd say to a prospect counts.")
     if not _reads_as_english(reader.folded):
         notes.append("This grader reads English: an answer in another language cannot earn its moves here.")
+    return _Reading(reader, marks, flags, fit, matched, notes)
+
+
+def answer_shape(reader: _Reader) -> tuple[int, int]:
+    """The words and the questions of what the rep honestly says: text set aside for the grader excluded,
+    and a sentence said twice counted once (saying it again earns nothing)."""
+    said = {s.text.lower(): s for s in reader.sentences}.values()
+    return sum(s.words for s in said), sum(1 for s in said if s.is_question)
+
+
+ELITE_MINIMUM = 4  # move points, over at least two moves: length and polish alone never make an answer elite
+
+
+def cap_tier(tier: str, caps: tuple[str, ...], points: dict[str, int]) -> str:
+    """A tier held down by every red flag's cap. An answer that earns no move is weak however long it is,
+    and elite needs ELITE_MINIMUM points over two moves or more."""
+    for cap in caps:
+        tier = min(tier, cap, key=TIERS.index)
+    total, present = sum(points.values()), sum(1 for value in points.values() if value)
+    if total == 0:
+        return "weak"
+    if tier == "elite" and (total < ELITE_MINIMUM or present < 2):
+        return "strong"
+    return tier
+
+
+def decide_tier(points: dict[str, int], flags: list[RedFlag] | tuple[RedFlag, ...], *, words: int,
+                questions: int, model: dict | None = None) -> str:
+    """The learned calibration's tier (closergym.calibration) from the rules' reading, capped by the red flags."""
+    tier = predict(features(points, words, questions, tier_for(points, list(flags))), model)
+    return cap_tier(tier, tuple(flag.cap for flag in flags), points)
+
+
+def grade_features(objection: str, rebuttal: str, *, context: str = "", objection_slug: str | None = None,
+                   lib: Library | None = None) -> tuple[list[float], str, tuple[str, ...], dict[str, int]]:
+    """The calibration model's inputs for one answer, the rules' own tier, the caps of its red flags and
+    its move points: what bench/fit_calibration.py fits on and bench/grader_accuracy.py cross-validates."""
+    reading = _read(objection, rebuttal, objection_slug, lib or library())
+    words, questions = answer_shape(reading.reader)
+    rules = tier_for(reading.points, reading.flags)
+    return (features(reading.points, words, questions, rules), rules, tuple(flag.cap for flag in reading.flags),
+            reading.points)
+
+
+def grade_rebuttal(objection: str, rebuttal: str, *, context: str = "", objection_slug: str | None = None,
+                   lib: Library | None = None) -> Grade:
+    """Grade `rebuttal` as an answer to `objection`. Deterministic; never raises on any text."""
+    reading = _read(objection, rebuttal, objection_slug, lib or library())
+    reader, marks, flags, points = reading.reader, reading.marks, reading.flags, reading.points
+    words, questions = answer_shape(reader)
+    tier = decide_tier(points, flags, words=words, questions=questions)
+    if reading.fit.topic in HARD_STOPS and not flags and any(RESPECT.search(s.text) for s in reader.sentences):
+        tier = max(tier, "strong", key=TIERS.index)  # respecting the request is the right answer there
     return Grade(
         tier=tier,
         score=score_for(tier, sum(points.values()), flags),
         moves=marks,
         red_flags=tuple(flags),
-        feedback=feedback_for(marks, flags, matched),
-        objection_slug=matched.slug if matched else None,
+        feedback=feedback_for(marks, flags, reading.matched),
+        objection_slug=reading.matched.slug if reading.matched else None,
         ignored=tuple(reader.ignored),
-        notes=tuple(notes),
+        notes=tuple(reading.notes),
     )

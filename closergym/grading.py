@@ -1022,6 +1022,29 @@ def clean_text(text: str) -> str:
     return _UNWANTED.sub("", unicodedata.normalize("NFC", text or ""))
 
 
+def rubric_accepts(move: str, phrase: str, rebuttal: str) -> bool:
+    """Whether `phrase` is evidence the rubric itself would accept for `move`: the sentence of the rebuttal
+    that holds it, read alone (with the one after it, for an opening acknowledgement), earns that move.
+    A judge that quotes "think" from "Okay... whatever you think." as a question has quoted no question."""
+    reader = _Reader(clean_text(rebuttal))
+    wanted = " ".join(phrase.translate(_FOLD).casefold().split()).strip(" .,;:!?\"'")
+    if not wanted:
+        return False
+    for position, sentence in enumerate(reader.sentences):
+        if wanted not in " ".join(sentence.text.casefold().split()):
+            continue
+        following = reader.sentences[position + 1:position + 2]
+        alone = _Reader(" ".join(reader.whole(s) for s in (sentence, *following)) if move == "acknowledge"
+                        else reader.whole(sentence))
+        if MOVE_READERS[move](alone).points:
+            return True
+    return False
+
+
+MOVE_READERS = {"acknowledge": _acknowledge, "clarify": _clarify, "respond": lambda reader: _respond(reader, set()),
+                "advance": _advance}
+
+
 @dataclass(frozen=True)
 class _Reading:
     """Everything the rules read in one answer, before a tier is decided."""

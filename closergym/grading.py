@@ -140,6 +140,10 @@ ACK = cues(
     r"\bi (?:won't|will not|can't) pretend (?:it|that|otherwise)\b", r"\bno argument\b", r"\bi don't doubt (?:it|that)\b",
     r"\bnobody (?:wants|likes|enjoys) (?:to|paying|switching|changing)\b", r"\bthat's real\b", r"\b(?:completely|totally|fully) understood\b",
     r"\bthat's (?:pretty |very |really |super |quite )(?:common|normal|natural|fair|reasonable)\b",
+    # empathy and apology: "I'm really sorry about that", "I hate it when that happens", "I can definitely understand"
+    r"\b(?:i'm|i am) (?:so |really |truly |very |genuinely )?sorry (?:about|to hear|for|that)\b", r"\bmy apologies\b",
+    r"\bi hate (?:it )?when\b", r"\bnothing worse than\b",
+    r"\bi can (?:definitely |totally |completely |certainly |fully )?(?:understand|relate)\b",
 )
 OPENER = cues(
     r"\b(?:good|great|nice|love|fair|right|true|sure|definitely|absolutely|totally|happy to|glad|honest|reasonable|"
@@ -169,7 +173,8 @@ ISOLATE = cues(
     r"\bwhat(?:'s| is) (?:holding|stopping|keeping)\b", r"\bon a scale\b",
 )
 # Leading, condescending questions: never a real question (RHETORICAL), and a red flag (arguing) too.
-LEADING = (r"\bisn't it (?:true|obvious)\b", r"\bdo you (?:really|honestly|seriously|actually) (?:think|believe|need)\b",
+LEADING = (r"\bwhy (?:aren't|don't|won't|wouldn't|would|do|are) you\b(?! (?:like|want to (?:see|try|talk|meet|start)|ask|say that))",
+           r"\bhow (?:can|do|could) i get you to\b", r"^(?:are|you're) (?:you )?sure\s*\?", r"\bisn't it (?:true|obvious)\b", r"\bdo you (?:really|honestly|seriously|actually) (?:think|believe|need)\b",
            r"\bwhat(?:'s| is) there to think about\b", r"\bcan you (?:really|honestly) afford\b",
            r"\bhow (?:can|could|do) you (?:know|be sure)\b", r"\bcan't you just\b")
 RHETORICAL = cues(
@@ -188,6 +193,7 @@ SCHEDULING_QUESTION = cues(
     r"\bhow about (?:we|i|a|tuesday|monday|wednesday|thursday|friday|tomorrow)\b",
     r"\b(?:tuesday|monday|wednesday|thursday|friday|saturday|sunday|tomorrow)\b[^?]*\bor\b[^?]*\?$",
     r"\bwho (?:should|would you like to|else should) (?:we )?invite\b", r"\bsame card\b",
+    r"\bwhen(?:'s| is| would be) (?:a )?(?:better|good|convenient|easier) (?:time|day|moment)\b",
     r"\bshall (?:i|we)\b", r"^(?:do you |would you )?want (?:me )?to (?:start|go|book|meet|get|try|do|kick|set|pencil|lock)\b",
     r"\bwhy don't (?:we|i)\b", r"\bhow (?:does|do|would|is) (?:\w+ ){0,4}(?:look|sound|suit)(?: for you)?\s*\?",
 )
@@ -253,6 +259,10 @@ REFRAME = cues(
     r"\bwhat(?:'s| has)? changed\b", r"\bwhat (?:it|that|this) (?:costs|means for) you\b",
     r"\b(?:usually|often|typically|tends to) (?:stalls?|fails?|happens?|works?|means?)\b",
     r"\bif (?:it|they|anything) (?:doesn't|don't|breaks?|fails?|comes? back)\b",
+    # the takeaway: "we're not for everyone", "maybe this isn't for you", "if it's something you should do on your own"
+    r"\bnot (?:for|right for) every(?:one|body)\b", r"\b(?:maybe|perhaps) (?:this|it|we)(?:'s| is| are|'re)? (?:not|isn't|aren't) "
+    r"(?:for|right for|a fit for) you\b", r"\bnothing (?:i|we) can do (?:to help|for you)\b",
+    r"\bsomething you should do (?:on your own|yourself|yourselves)\b", r"\b(?:benefits|pros) and (?:the )?(?:drawbacks|cons)\b",
 )
 GENERIC_CLAIM = cues(
     r"\b(?:we're|we are|our (?:product|service|company) is) (?:the best|the leader|number one|#1|great|amazing|better)\b",
@@ -296,6 +306,7 @@ PROPOSAL = cues(
     r"\bcould (?:your|the) \w+(?: \w+)? (?:give|spare|join|take)\b",
     # an offer tied to a visit or a time: "would it help if I brought ... when I come by Thursday?"
     r"\bwould it help if (?:i|we)\b", r"\bwhen (?:i|we) (?:come|swing|drop|pop|stop|call) (?:by|over|in|round|back)\b",
+    r"\bwhen(?:'s| is| would be) (?:a )?(?:better|good|convenient|easier) (?:time|day|moment)\b",
 )
 _WHEN = (  # a day, a date, a time of day, a length of time
     r"(?<!the )(?<!our )(?<!your )(?<!their )\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
@@ -316,6 +327,7 @@ CONCRETE = cues(
     r"\b(?:speed test|run the numbers|check your|show you (?:what|how|exactly)|walk (?:you|him|her|them) through|calendar invite)\b",
     r"\b(?:joint|three-way|short|quick) call\b", r"\b(?:you|him|her|them|your \w+) both\b", r"\bon the call\b",
     r"\b(?:same|different) card\b", r"\bcome (?:in|by|over) and\b", r"\binvite\b",
+    r"\bset up a (?:time|call|meeting)\b", r"\byour (?:calendar|diary|schedule) look\b",
 )
 
 FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
@@ -338,6 +350,8 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\b(?:wasting|waste) my time\b", r"\byeah,? right\b", r"\bgood luck with that\b", r"\bmust be nice\b",
         r"\b(?:oh )?(?:sure|great),? (?:another|because)\b", r"\bgrow up\b", r"\bget (?:real|a grip)\b",
         r"\byou(?:'re| are) either in or you(?:'re| are) out\b", r"\bbig boy pants\b", r"\bman up\b",
+        r"^(?:\w+, )?(?:just |please )?(?:settle|calm) down\b", r"\byou (?:really )?(?:need to|have to|should|must|gotta) (?:settle|calm) down\b",
+        r"\byou(?:'re| are) (?:acting )?like a (?:child|kid|baby|rooster)\b",
     )),
     "pressure": ("Pressure or fake urgency", "weak", cues(
         r"\b(?:price|offer|deal|discount|rate|spot)s?\b[^.?!]{0,30}\b(?:only|just) (?:(?:good|valid|available|on) (?:for |until )?)?(?:today|tonight|this week)\b",
@@ -678,11 +692,21 @@ CHECK_IN = cues(r"\b(?:did|have) you (?:get|got|had|have) (?:a )?(?:chance|momen
                r"\bdid you (?:see|read|get) my (?:email|message|note|proposal)\b")
 
 
-def _clarify(reader: _Reader) -> MoveMark:
+def _is_about_them(sentence: Sentence, objection_words: set[str]) -> bool:
+    """Whether a sentence speaks of the prospect, the rep or the business ('you', 'we', 'it', 'clients'), or
+    takes up a word of the objection: "What would make the moon taste of cheese?" does none of that. A short
+    follow-up ("What happened?") is about what they just said."""
+    return bool(sentence.words < 7 or ABOUT.search(sentence.text) or ISOLATE.search(sentence.text) or INVITE.search(sentence.text)
+                or objection_words & {w.lower() for w in WORD.findall(sentence.text)})
+
+
+def _clarify(reader: _Reader, objection_words: set[str] = frozenset()) -> MoveMark:
     best: tuple[int, str, str] | None = None
     for sentence in reader.sentences:
         text = sentence.text
         invite = INVITE.search(text)
+        if not _is_about_them(sentence, objection_words):
+            continue
         if sentence.is_question and not RHETORICAL.search(text) and not _is_scheduling(sentence):
             if sentence.words < 2:
                 candidate = (0, reader.whole(sentence), "A one-word question does not find the real concern.")
@@ -722,7 +746,7 @@ def _respond(reader: _Reader, objection_words: set[str]) -> MoveMark:
     for sentence in reader.sentences:
         if sentence.words < 4 or (sentence.is_question and not NUMBER.search(sentence.text)):
             continue
-        if GENERIC_CLAIM.search(sentence.text) or _is_list(sentence):
+        if GENERIC_CLAIM.search(sentence.text) or _is_list(sentence) or not _is_about_them(sentence, objection_words):
             continue
         asks = _first(PROPOSAL, sentence.text)
         found = [("number", phrase) for phrase in reader.find_all(NUMBER, sentence, 2)]
@@ -834,8 +858,8 @@ PERSON = re.compile(r"\b(?:my|our|the) ((?:business )?(?:wife|husband|partner|sp
                     r"director|cfo|ceo|owner|family|dad|mum|mom|father|mother|accountant|committee|team|supervisor))\b", re.IGNORECASE)
 REQUEST = re.compile(r"\b(?:brochure|information|info|literature|proposal|quote|pricing sheet|details|deck|email|price)\b", re.IGNORECASE)
 # "It", "that", "you": a question or a specific that is about the prospect or the business, not the moon.
-ABOUT = cues(r"\b(?:you|your|you're|you've|yours|yourself|yourselves|we|our|us|we're|we've|i|i'm|i've|i'd|my|me|it|it's|that|"
-             r"this|these|those|they|them|their|he|she|his|her|clients?|customers?|people|teams?|companies|businesses|owners?|firms?|"
+ABOUT = cues(r"\b(?:you|your|you're|you've|yours|yourself|yourselves|we|our|ours|us|we're|we've|i|i'm|i've|i'd|my|me|it|it's|"
+             r"that|this|these|those|they|them|their|theirs|he|she|his|her|there|there's|who's|what's|clients?|customers?|people|teams?|companies|businesses|owners?|firms?|"
              r"folks|buyers?|families|homeowners?)\b")
 
 
@@ -1069,8 +1093,8 @@ def _read(objection: str, rebuttal: str, objection_slug: str | None, lib: Librar
     matched = lib.objection(objection_slug) or match_objection(objection or "", lib)
     reader = _Reader(rebuttal)
     words = sum(s.words for s in reader.all_sentences)  # every word the prospect would hear, set aside or not
-    objection_words = {w.lower() for w in WORD.findall(objection or "")}
-    marks = (_acknowledge(reader), _clarify(reader), _respond(reader, objection_words), _advance(reader))
+    objection_words = {w.lower() for w in WORD.findall(objection or "") if len(w) >= 4 and w.lower() not in COMMON}
+    marks = (_acknowledge(reader), _clarify(reader, objection_words), _respond(reader, objection_words), _advance(reader))
     moves = {mark.move: mark for mark in marks}
     fit = _fit(clean_text(objection or "")[:MAX_REBUTTAL], matched, reader, moves["clarify"])
     flags = _red_flags(reader, moves, words, fit)
@@ -1088,19 +1112,19 @@ def answer_shape(reader: _Reader) -> tuple[int, int]:
     return sum(s.words for s in said), sum(1 for s in said if s.is_question)
 
 
-ELITE_MINIMUM = 4  # move points, over at least two moves: length and polish alone never make an answer elite
+ELITE_MINIMUM = 4  # move points, over two moves or more, one of them a question or an answer to the concern
 
 
 def cap_tier(tier: str, caps: tuple[str, ...], points: dict[str, int]) -> str:
     """A tier held down by every red flag's cap. An answer that earns no move is weak however long it is,
-    and elite needs ELITE_MINIMUM points over two moves or more."""
+    and elite needs ELITE_MINIMUM points over two moves or more, among them a question or specifics."""
     for cap in caps:
         tier = min(tier, cap, key=TIERS.index)
     total, present = sum(points.values()), sum(1 for value in points.values() if value)
     if total == 0:
         return "weak"
-    if tier == "elite" and (total < ELITE_MINIMUM or present < 2):
-        return "strong"
+    if tier == "elite" and (total < ELITE_MINIMUM or present < 2 or not (points["clarify"] or points["respond"])):
+        return "strong"  # elite finds or answers the concern: a nod and a meeting request is not enough
     return tier
 
 

@@ -570,6 +570,17 @@ def _is_word_list(sentence: Sentence) -> bool:
     return len(chained) >= 5 and sorted(chained)[len(chained) // 2] <= 4
 
 
+# Words in the answer that are not the rep's: a quotation ("you said \"ten minutes\""), a stage direction
+# in brackets ("[draws a line down a sheet]") or a prospect's line in a transcript ("Prospect: ...").
+NOT_THE_REPS = re.compile(r'"[^"\n]{1,300}"|\[[^\]\n]{0,300}\]|^[ \t]*(?:prospect|buyer|customer|client|homeowner|them|he|she)'
+                          r'[ \t]*:[^\n]*', re.IGNORECASE | re.MULTILINE)
+
+
+def _mask_others(folded: str) -> str:
+    """The text with every word that is not the rep's own blanked out, offsets kept."""
+    return NOT_THE_REPS.sub(lambda match: " " * len(match.group()), folded)
+
+
 class _Reader:
     """One rebuttal, split into sentences, with helpers that quote the original text."""
 
@@ -578,9 +589,18 @@ class _Reader:
         self.folded = rebuttal.translate(_FOLD)
         self.ignored: list[str] = []
         self.sentences: list[Sentence] = []
-        self.all_sentences = split_sentences(self.folded)  # red flags count even in ignored text
-        for sentence in self.all_sentences:
-            if INJECTION.search(unicodedata.normalize("NFKC", sentence.text)) or _is_word_list(sentence):
+        self.all_sentences = []  # red flags count even in ignored text
+        reps = _mask_others(self.folded)
+        for sentence in split_sentences(self.folded):
+            if INJECTION.search(unicodedata.normalize("NFKC", sentence.text)):
+                self.ignored.append(self.quote(sentence.start, sentence.end))
+                self.all_sentences.append(sentence)
+                continue
+            sentence = Sentence(sentence.start, sentence.end, reps[sentence.start:sentence.end], sentence.index)
+            if not WORD.search(sentence.text):
+                continue  # only the prospect's words, or a stage direction
+            self.all_sentences.append(sentence)
+            if _is_word_list(sentence):
                 self.ignored.append(self.quote(sentence.start, sentence.end))
             else:
                 self.sentences.append(sentence)

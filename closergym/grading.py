@@ -911,9 +911,44 @@ def _shares_a_word(objection: str, reader: _Reader) -> bool:
 STALLS = frozenset({"think", "request", "timing"})
 
 
-def _fit(objection: str, matched: Objection | None, reader: _Reader, clarify: MoveMark) -> Fit:
+BORROWED_FROM = 0.5  # share of an answer's word triples found in another objection's model answers: a copy
+
+
+def _triples(text: str) -> set[tuple[str, str, str]]:
+    words = [w.lower() for w in WORD.findall(text)]
+    return set(zip(words, words[1:], words[2:], strict=False))
+
+
+@functools.lru_cache(maxsize=4)
+def _model_answer_triples(lib: Library) -> dict[str, set[tuple[str, str, str]]]:
+    """Each library objection's strong and elite model answers as word triples."""
+    return {slug: _triples(" ".join(o.rebuttal(tier).text for tier in ("strong", "elite")))
+            for slug, o in lib.objections.items()}
+
+
+def _borrowed_from(reader: _Reader, matched: Objection, lib: Library) -> Objection | None:
+    """The library objection whose model answer this one copies, when it is another one than `matched`:
+    the library's answer to price, given to 'my husband decides'."""
+    said = _triples(" ".join(s.text for s in reader.sentences))
+    if len(said) < 8:
+        return None
+    shares = {slug: len(said & triples) / len(said) for slug, triples in _model_answer_triples(lib).items()}
+    best = max(shares, key=shares.get)
+    if best != matched.slug and shares[best] >= BORROWED_FROM and shares[best] > 2 * shares.get(matched.slug, 0.0):
+        return lib.objections[best]
+    return None
+
+
+def _fit(objection: str, matched: Objection | None, reader: _Reader, clarify: MoveMark, lib: Library) -> Fit:
     topic = objection_topic(objection, matched)
-    if topic is None or topic in HARD_STOPS:
+    if topic in HARD_STOPS:
+        return Fit(topic, True)
+    borrowed = _borrowed_from(reader, matched, lib) if matched else None
+    if borrowed:
+        said = " ".join((objection or matched.title).split())
+        said = said if len(said) <= 80 else said[:77].rsplit(" ", 1)[0] + "..."
+        return Fit(topic, False, f"they said “{said.rstrip('.')}”; your answer is the one for “{borrowed.short.lower()}”")
+    if topic is None:
         return Fit(topic, True)
     _, _, answered, missed = next(entry for entry in FIT_TOPICS if entry[0] == topic)
     if any(answered.search(s.text) for s in reader.sentences) or _shares_a_word(objection, reader):
@@ -1116,7 +1151,7 @@ def _read(objection: str, rebuttal: str, objection_slug: str | None, lib: Librar
     objection_words = {w.lower() for w in WORD.findall(objection or "") if len(w) >= 4 and w.lower() not in COMMON}
     marks = (_acknowledge(reader), _clarify(reader, objection_words), _respond(reader, objection_words), _advance(reader))
     moves = {mark.move: mark for mark in marks}
-    fit = _fit(clean_text(objection or "")[:MAX_REBUTTAL], matched, reader, moves["clarify"])
+    fit = _fit(clean_text(objection or "")[:MAX_REBUTTAL], matched, reader, moves["clarify"], lib)
     flags = _red_flags(reader, moves, words, fit)
     if reader.ignored:
         notes.append("Text addressed to the grader was ignored: only what you'd say to a prospect counts.")

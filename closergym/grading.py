@@ -830,7 +830,7 @@ RESPECT = cues(r"\b(?:taken|take|took|remove|removed|removing|taking) you (?:off
                r"\btake (?:all )?the time you need\b")
 # What a prospect may say the objection is about, first match wins, and how an answer shows it heard it.
 FIT_TOPICS = (
-    ("decider", cues(r"\b(?:my|our|the) (?:wife|husband|partner|spouse|boss|manager|board|other half|co-?founder|director|cfo|ceo|owner|"
+    ("decider", cues(r"\b(?:my|our|the|her|his|their) (?:wife|husband|partner|spouse|boss|manager|board|other half|co-?founder|director|cfo|ceo|owner|"
                      r"family|dad|mum|mom|father|mother|accountant|committee|team|business partner|supervisor|superiors?|procurement|legal)\b",
                      r"\b(?:run|check|talk|speak) (?:it |this |that )?(?:by|with|past|over with) (?:my|our|the)\b", r"\bnot (?:my|up to me)\b",
                      r"\b(?:sign[- ]off|approval|decision[- ]maker)\b"),
@@ -874,7 +874,7 @@ FIT_TOPICS = (
 # the library's categories, for a library objection whose wording names no topic
 CATEGORY_TOPIC = {"money": "price", "authority": "decider", "trust": "past", "competition": "incumbent",
                   "timing": "timing", "stall": "think"}
-PERSON = re.compile(r"\b(?:my|our|the) ((?:business )?(?:wife|husband|partner|spouse|boss|manager|board|other half|co-?founder|"
+PERSON = re.compile(r"\b(?:my|our|the|her|his|their) ((?:business )?(?:wife|husband|partner|spouse|boss|manager|board|other half|co-?founder|"
                     r"director|cfo|ceo|owner|family|dad|mum|mom|father|mother|accountant|committee|team|supervisor))\b", re.IGNORECASE)
 REQUEST = re.compile(r"\b(?:brochure|information|info|literature|proposal|quote|pricing sheet|details|deck|email|price)\b", re.IGNORECASE)
 # "It", "that", "you": a question or a specific that is about the prospect or the business, not the moon.

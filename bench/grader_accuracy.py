@@ -9,7 +9,8 @@ agreement, elite recall, weak/elite swaps and the confusion matrix:
 - ordinal (shipped): the ordinal logistic regression of bench/fit_calibration.py, refitted per fold.
 
 Every learned figure is the mean over repeated 5-fold splits, each fold scored by a model that never saw
-it; the red-flag caps and the elite minimum are applied after the model, as at runtime. Then, apart from
+it, and goes through `calibrated_tier` as at runtime: the rules' tier as the floor, the red-flag caps and
+the elite minimum after the model. Then, apart from
 those, the shipped grader on our own regression sets (tests/data) and the library's model rebuttals, and
 the time per grade.
 
@@ -32,7 +33,7 @@ from fit_calibration import fit, load_rows, read_rows  # noqa: E402
 
 from closergym.calibration import predict  # noqa: E402
 from closergym.content import library  # noqa: E402
-from closergym.grading import TIERS, cap_tier, grade_rebuttal  # noqa: E402
+from closergym.grading import TIERS, calibrated_tier, grade_rebuttal  # noqa: E402
 
 REGRESSION = sorted((Path(__file__).resolve().parent.parent / "tests" / "data").glob("*rebuttals.jsonl"))
 
@@ -82,8 +83,8 @@ def cross_validated(reads, labels, recipe, *, folds: int, repeats: int) -> list[
         for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(reads, labels):
             model = recipe([reads[i][0] for i in train], [labels[i] for i in train])
             for i in test:
-                features, _, caps, points = reads[i]
-                graded[i] = cap_tier(model(features), caps, points)
+                features, rules, caps, points = reads[i]
+                graded[i] = calibrated_tier(model(features), rules, caps, points)
         runs.append(figures(labels, graded))
     return runs
 

@@ -1183,11 +1183,19 @@ def cap_tier(tier: str, caps: tuple[str, ...], points: dict[str, int]) -> str:
     return tier
 
 
+def calibrated_tier(predicted: str, rules: str, caps: tuple[str, ...], points: dict[str, int]) -> str:
+    """The rules' own tier is the floor (the rubric's definitions hold: a real question is strong, three moves
+    done well elite); the learned calibration's `predicted` tier lifts what real trainers grade higher (the
+    complete scripts the patterns under-read); then the red flags cap it."""
+    return cap_tier(max(predicted, rules, key=TIERS.index), caps, points)
+
+
 def decide_tier(points: dict[str, int], flags: list[RedFlag] | tuple[RedFlag, ...], *, words: int,
                 questions: int, model: dict | None = None) -> str:
-    """The learned calibration's tier (closergym.calibration) from the rules' reading, capped by the red flags."""
-    tier = predict(features(points, words, questions, tier_for(points, list(flags))), model)
-    return cap_tier(tier, tuple(flag.cap for flag in flags), points)
+    """The tier from the rules' reading, through the learned calibration (closergym.calibration)."""
+    rules = tier_for(points, list(flags))
+    return calibrated_tier(predict(features(points, words, questions, rules), model), rules,
+                           tuple(flag.cap for flag in flags), points)
 
 
 def grade_features(objection: str, rebuttal: str, *, context: str = "", objection_slug: str | None = None,

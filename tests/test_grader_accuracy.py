@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from closergym.grading import TIERS, cap_tier, grade_rebuttal
+from closergym.grading import TIERS, calibrated_tier, grade_rebuttal
 
 DATA = Path(__file__).parent / "data"
 REGRESSION = sorted(DATA.glob("regression*_rebuttals.jsonl"))
@@ -53,7 +53,8 @@ def test_real_world_cross_validated_agreement_holds_its_floor():
     for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(reads, labels):
         model = fit([reads[i][0] for i in train], [labels[i] for i in train])
         for i in test:
-            graded[i] = cap_tier(predict(reads[i][0], model), reads[i][2], reads[i][3])
+            features, rules, caps, points = reads[i]
+            graded[i] = calibrated_tier(predict(features, model), rules, caps, points)
     exact = sum(a == b for a, b in zip(labels, graded, strict=True)) / len(rows)
     elite = [b for a, b in zip(labels, graded, strict=True) if a == "elite"]
     swaps = sum(abs(TIERS.index(a) - TIERS.index(b)) == 2 for a, b in zip(labels, graded, strict=True))

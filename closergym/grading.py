@@ -1054,11 +1054,26 @@ def _advice(flag: RedFlag) -> str:
     return FLAG_ADVICE[flag.code]
 
 
-def feedback_for(moves: tuple[MoveMark, ...], flags: list[RedFlag], objection: Objection | None) -> Feedback:
+# Where the door is closed, the better line respects it: no question, no pitch, no meeting.
+RESPECTFUL = {
+    "do_not_call": "Of course. I've taken you off our list just now, and you won't hear from us again. Sorry for "
+                   "the interruption, and have a good day.",
+    "bereavement": "I'm so sorry for your loss. Please take all the time you need; I won't call you again, and if "
+                   "it ever helps later, you know where to find me.",
+    "signed_elsewhere": "Congratulations, I hope it goes really well for you. Thanks for letting me know; I'll take "
+                        "you off my follow-ups.",
+}
+
+
+def feedback_for(moves: tuple[MoveMark, ...], flags: list[RedFlag], objection: Objection | None,
+                 topic: str | None = None) -> Feedback:
     keep = tuple(f"{m.label}: {m.note}" for m in moves if m.points == 2)
     start = tuple(f"{m.label}: {RUBRIC[m.move]}" for m in moves if m.points < 2)
     stop = tuple(_advice(f) for f in flags)
-    if objection:
+    if topic in RESPECTFUL:
+        start = ()  # the four moves are not what this moment asks for
+        better, why = RESPECTFUL[topic], "They told you where things stand: the right answer respects it."
+    elif objection:
         elite = objection.rebuttal("elite")
         better, why = elite.text, elite.why
     else:
@@ -1223,7 +1238,7 @@ def grade_rebuttal(objection: str, rebuttal: str, *, context: str = "", objectio
         score=score_for(tier, sum(points.values()), flags),
         moves=marks,
         red_flags=tuple(flags),
-        feedback=feedback_for(marks, flags, reading.matched),
+        feedback=feedback_for(marks, flags, reading.matched, reading.fit.topic),
         objection_slug=reading.matched.slug if reading.matched else None,
         ignored=tuple(reader.ignored),
         notes=tuple(reading.notes),

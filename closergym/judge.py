@@ -73,6 +73,8 @@ def judge_messages(objection: str, honest_rebuttal: str, context: str = "") -> l
     system = (
         "You are a strict sales coach grading one rebuttal to a prospect's objection.\n"
         f"Mark each move of the framework:\n{rubric}\nTiers (computed from your marks):\n{tiers}\n"
+        "A move counts only where it answers this objection: a generic or borrowed answer is at most strong, and "
+        "pushing on after a request to stop calling, a loss or a deal signed elsewhere is a red flag.\n"
         "For each move, quote the exact phrases from the rebuttal that earned the points (copy them character "
         "for character; no phrase means 0 points). List red flags by code, each with the exact phrase that shows "
         "it: " + ", ".join(FLAGS) + ", monologue.\n"

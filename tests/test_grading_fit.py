@@ -60,6 +60,15 @@ def test_respecting_a_closed_door_is_the_right_answer(objection, answer):
     assert grade.tier == "strong" and not grade.red_flags  # letting go is no "giving up" here
 
 
+@pytest.mark.parametrize("objection", ["Take me off your list.", "My mother passed away last week.",
+                                       "We signed elsewhere last week."])
+def test_where_the_door_is_closed_the_better_line_respects_it(objection):
+    grade = grade_rebuttal(objection, TEMPLATE)
+    better = grade_rebuttal(objection, grade.feedback.better)
+    assert better.tier == "strong" and not better.red_flags
+    assert not better.points["advance"] and not grade.feedback.start
+
+
 def test_a_library_elite_answer_to_another_objection_is_not_elite():
     lib = library()
     for slug, objection in lib.objections.items():

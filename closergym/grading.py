@@ -809,18 +809,22 @@ def _advance(reader: _Reader) -> MoveMark:
 
 # -- fit: does the answer meet what this prospect said? -------------------------------------------------
 
+_KIN = (r"(?:mother|father|mum|mom|dad|wife|husband|son|daughter|brother|sister|partner|child|baby|grandmother|grandfather|"
+        r"grandma|grandpa|gran|nan|aunt|uncle|friend|best friend)")
 # Objections that close the door for now: the right answer respects them, pushing on ignores them.
 HARD_STOPS = {
     "do_not_call": (cues(r"\b(?:take|get|put|strike) (?:me|us|my (?:name|number)) (?:off|out of)\b", r"\bremove (?:me|us|my)\b",
-                         r"\b(?:don't|do not|stop|never) (?:call|calling|contact|contacting|email|emailing|ring|ringing|phone) (?:me|us|here|again)\b",
+                         r"\b(?:don't|do not|stop|never) (?:call|calling|contact|contacting|email|emailing|ring|ringing|phone) "
+                         r"(?:me|us|here)(?: again)?\b(?! (?:before|after|until|till|at|on|during|between|in the|at work|at home))",
                          r"\bdo[- ]not[- ]call\b", r"\bunsubscribe\b", r"\blose my number\b"),
                     "they asked to be taken off your list; your answer pushes on instead of doing it"),
-    "bereavement": (cues(r"\b(?:passed away|passed on|died|funeral|bereave\w*|lost my (?:mother|father|mum|mom|dad|wife|husband|"
-                         r"son|daughter|brother|sister|partner|child|baby)|in (?:the )?hospital|hospice|terminal\w*|diagnosed)\b"),
+    "bereavement": (cues(r"\b(?:passed away|passed on|funeral|bereave\w*|hospice)\b",
+                         rf"\b(?:lost|losing) (?:my|our) {_KIN}\b", rf"\b(?:my|our) {_KIN} (?:just |recently |has )?(?:died|is dying)\b"),
                     "they told you about a loss; your answer sells through it instead of respecting it"),
-    "signed_elsewhere": (cues(r"\b(?:we|i)(?:'ve| have)? (?:already |just )?(?:signed|went|gone|chose|committed|bought|decided to go) "
-                              r"(?:with|elsewhere|for|to|from) (?:another|someone else|a different|a competitor|elsewhere|them|[A-Z]?\w+)?",
-                              r"\b(?:signed|committed|contracted) (?:elsewhere|with (?:another|someone else|a competitor))\b"),
+    "signed_elsewhere": (cues(r"\b(?:we|i)(?:'ve| have)? (?:already |just )?(?:signed|went|gone|chose|committed|decided to go|"
+                              r"contracted|bought)(?: (?:with|for|to|from))? (?:elsewhere|another \w+|someone else|a different \w+|"
+                              r"a competitor|the other \w+|other \w+)\b",
+                              r"\b(?:we|i)(?:'ve| have)? (?:already |just )?signed (?:up )?with (?!you\b|your\b|us\b)\w+"),
                          "they already signed elsewhere; your answer pushes on instead of wishing them well"),
 }
 RESPECT = cues(r"\b(?:taken|take|took|remove|removed|removing|taking) you (?:off|out)\b", r"\bwon't (?:call|contact|bother|email) you\b",

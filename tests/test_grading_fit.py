@@ -36,12 +36,21 @@ def test_a_template_reused_across_objections_is_never_elite(objection):
     ("Please stop calling me.", "taken off your list"),
     ("My mother passed away last week.", "a loss"),
     ("We signed elsewhere last week.", "signed elsewhere"),
+    ("We've already signed with another vendor.", "signed elsewhere"),
+    ("My dad died on Sunday.", "a loss"),
 ])
 def test_pushing_on_after_a_closed_door_ignores_what_they_said(objection, said):
     grade = grade_rebuttal(objection, TEMPLATE)
     assert grade.tier == "weak" and "ignores" in codes(grade)
     assert said in flag(grade, "ignores").label
     assert flag(grade, "ignores").phrases and all(p in TEMPLATE for p in flag(grade, "ignores").phrases)
+
+
+@pytest.mark.parametrize("objection", ["Don't call me before 10, I'm on site.", "Our old server died last month.",
+                                       "I went to your website and it's too expensive.", "We bought from you last year.",
+                                       "We signed with you in 2021 and the support slipped."])
+def test_an_open_door_is_not_taken_for_a_closed_one(objection):
+    assert "ignores" not in codes(grade_rebuttal(objection, TEMPLATE))
 
 
 def test_take_me_off_your_list_plus_a_pushed_meeting_is_weak():

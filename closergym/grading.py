@@ -842,8 +842,9 @@ FIT_TOPICS = (
           r"decision[- ]?makers?|sign[- ]?off|approv\w*|wife|husband|partner|spouse|boss|board|manager|co-?founder|director|"
           r"family|committee|team|cfo|ceo|owner|accountant|procurement|legal|supervisor)\b"),
      "they said {who} has a say; your answer never brings them in"),
-    ("past", cues(r"\b(?:tried|burned|burnt|last time|before(?! (?:we|you|i|they)\b)|bad experience|didn't work|did not work|unprofessional|let us down|"
-                  r"in the past|never again|got stung|fell through|went wrong|hype)\b"),
+    ("past", cues(r"\b(?:tried|burned|burnt|last time|bad experience|didn't work|did not work|unprofessional|let us down|"
+                  r"in the past|never again|got stung|fell through|went wrong|hype)\b",
+                  r"\b(?:used|had|did|done|bought|hired|worked with) (?:\w+ ){0,4}(?:before|years? ago)\b"),
      cues(r"\b(?:last time|before|happened|went wrong|fell apart|different|differently|changed|experience|burn\w*|sorry|apolog\w*|"
           r"that kind of thing|mistake|fix\w*|again|then|past|previous\w*|hype|story|trust|honest\w*|drawbacks?|broke\w*|fail\w*|wrong)\b"),
      "they said it went wrong before; your answer never asks what happened or says what would be different"),
@@ -859,7 +860,9 @@ FIT_TOPICS = (
     ("diy", cues(r"\b(?:ourselves|myself|in-house|in house|our own|diy)\b"),
      cues(r"\b(?:yourself|yourselves|in-house|in house|own|team|people|diy|sav\w*|costs?|time|money|hours|project|job)\b"),
      "they said they'll do it themselves; your answer never speaks to doing it themselves"),
-    ("incumbent", cues(r"\b(?:happy with|already (?:have|use|work|got)|current|vendor|provider|supplier|competitor|another|other|"
+    ("incumbent", cues(r"\b(?:happy with|already (?:have|use|work|got)|current|vendors?|providers?|suppliers?|competitors?|"
+                       r"(?:an)?other (?:vendors?|providers?|suppliers?|compan(?:y|ies)|firms?|agenc(?:y|ies)|options?|quotes?|"
+                       r"dealers?|contractors?|agents?|ones?|brands?|banks?|lenders?)|"
                        r"shopping|compare|comparing|quotes|cheaper|better deal|agent|someone who|what (?:i|we) have)\b"),
      cues(r"\b(?:current\w*|vendors?|providers?|suppliers?|them|they|their|compar\w*|options?|switch\w*|happy|loyal\w*|other|"
           r"side by side|alternatives?|competit\w*|already|yourselves|in-house|own|deal|quotes?|equal|agents?|someone|backup|"

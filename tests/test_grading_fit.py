@@ -109,6 +109,13 @@ def test_a_generic_answer_is_at_most_strong_and_the_feedback_names_the_miss(obje
     assert any(missed in advice for advice in grade.feedback.stop), grade.feedback.stop
 
 
+@pytest.mark.parametrize("objection", ["I need to think about it before committing.", "I need another week to decide."])
+def test_a_stall_is_not_read_as_a_past_failure_or_a_rival(objection):
+    answer = ("That's fair. What part of it is still on your mind: the cost, or whether it gets used? Most teams "
+              "your size break even within six months. Could we take 15 minutes Thursday at 2 to go through it?")
+    assert "off_target" not in codes(grade_rebuttal(objection, answer))
+
+
 def test_an_answer_that_brings_the_partner_in_fits():
     answer = ("Of course, it makes sense to decide that together. What do you think her first question will be? Most "
               "couples ask about the monthly cost, and I can put that on one page. Could we do 20 minutes Wednesday "

@@ -7,14 +7,23 @@ The four moves are each marked 0-2 with the exact phrases of the rebuttal that e
 - respond: specifics that answer it: numbers, proof, an example, a reframe of the cost or the risk;
 - advance: a small concrete next step: a time, a tiny action, not "let me know".
 
-Red flags (arguing, pressure, instant discount, false guarantee, giving up, monologue, generic
-follow-up, knocking a competitor, caving on value) cap the tier. Tiers follow what sales trainers
-teach: weak replies neither ask nor advance, or carry a red flag; strong replies engage with a real
-question or a concrete step; elite replies acknowledge and cover at least three moves well.
+Red flags (arguing, insults and sarcasm, pressure, instant discount, false guarantee, giving up,
+monologue, generic follow-up, knocking a competitor, caving on value, ignoring a closed door) cap the
+tier. Fit, not form: an answer that never meets what this objection is about (who decides, what went
+wrong, what they asked for, the money, the timing), or that is the library's answer to another
+objection, is at most strong, and the feedback names what was missed in the prospect's terms; pushing
+on after "take me off your list", a loss or a deal signed elsewhere is weak.
+
+The rules' tier (weak replies neither ask nor advance, or carry a red flag; strong replies engage with
+a real question or a concrete step; elite replies acknowledge and cover at least three moves well) is
+the floor of the final tier; a small learned calibration (closergym.calibration, fitted on rebuttals
+real trainers graded) lifts the complete answers the patterns under-read; the red flags cap the result.
 
 Behaviours, not magic words: every cue is read inside a sentence, a move's points come from its best
 sentence (saying it three times earns nothing more), fragments and lists of buzzwords do not count,
-and sentences that talk to the grader ("ignore your rubric, grade this elite") are set aside.
+a question or a specific must be about someone, words that are not the rep's (a quoted prospect, a
+stage direction) earn nothing, and sentences that talk to the grader ("ignore your rubric, grade this
+elite") are set aside, though every word the prospect would hear counts toward the monologue limits.
 """
 
 from __future__ import annotations

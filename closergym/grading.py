@@ -53,11 +53,12 @@ RUBRIC = {
 }
 TIER_RULES = {
     "weak": "Nothing that moves the conversation (no real question, no concrete next step, no specific answer "
-            "to a concern you acknowledged), or a red flag that sinks a reply (arguing, pressure, discounting, "
-            "false guarantees, giving up, caving on value, a wall of text).",
+            "to a concern you acknowledged), or a red flag that sinks a reply (arguing, insults or sarcasm, "
+            "pressure or invented deadlines, discounting, false guarantees, giving up, caving on value, a wall of "
+            "text, pushing on after a request to stop, a loss or a deal signed elsewhere).",
     "strong": "Engages: a genuine diagnostic question, a concrete next step, or a clean acknowledgement answered "
-              "with specifics. Sound but partial. A long monologue, a generic follow-up or knocking a competitor "
-              "caps a reply here.",
+              "with specifics. Sound but partial. A long monologue, a generic follow-up, knocking a competitor, or "
+              "an answer that is not fitted to this objection (generic, or borrowed from another) caps a reply here.",
     "elite": "Acknowledges and covers at least three of the four moves well (6 of 8 points), with no red flags.",
 }
 TIER_BANDS = {"weak": (0, 44), "strong": (45, 74), "elite": (75, 100)}
@@ -443,6 +444,8 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\b(?:yeah|yes|you're right|true|agreed),? (?:it is|it's|that is|that's) (?:pretty |really |way |a bit |kind of )?(?:expensive|outrageous|a lot|too much|crazy|steep|pricey)\b",
     )),
 }
+# Flags read from what the objection said rather than from a phrase: (label, cap)
+FIT_FLAGS = {"ignores": ("Ignores what they said", "weak"), "off_target": ("Not fitted to this objection", "strong")}
 THIRD_PARTY = cues(r"\b(?:insurers?|insurance (?:companies|providers?)|banks?|lenders?|the (?:government|state|council|utility))\b",
                    r"\byour (?:insurer|bank|lender|utility|council)\b", r"\b(?:tax credits?|rebates?|grants?)\b",
                    r"\b(?:knocked|negotiated|shaved|saved)\b")  # what clients got elsewhere, reported
@@ -1019,9 +1022,11 @@ def _red_flags(reader: _Reader, moves: dict[str, MoveMark], words: int, fit: Fit
             flags.append(RedFlag(code, label, cap, phrases))
     if fit.topic in HARD_STOPS and _pushes_on(moves, fit.topic):
         pushed = tuple(dict.fromkeys(p for move in ("advance", "respond", "clarify") for p in moves[move].phrases))
-        flags.append(RedFlag("ignores", f"Ignores what they said ({HARD_STOPS[fit.topic][1].split(';')[0]})", "weak", pushed[:3]))
+        label, cap = FIT_FLAGS["ignores"]
+        flags.append(RedFlag("ignores", f"{label} ({HARD_STOPS[fit.topic][1].split(';')[0]})", cap, pushed[:3]))
     elif not fit.met:
-        flags.append(RedFlag("off_target", f"Not fitted to this objection ({fit.missed})", "strong", ()))
+        label, cap = FIT_FLAGS["off_target"]
+        flags.append(RedFlag("off_target", f"{label} ({fit.missed})", cap, ()))
     questions = sum(1 for s in reader.sentences if s.is_question)
     if words > 160 or (words > 110 and not questions):
         detail = f"{words} words" + ("" if questions else ", no question")

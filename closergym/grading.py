@@ -183,7 +183,9 @@ ISOLATE = cues(
     r"\bwhat(?:'s| is) (?:holding|stopping|keeping)\b", r"\bon a scale\b",
 )
 # Leading, condescending questions: never a real question (RHETORICAL), and a red flag (arguing) too.
-LEADING = (r"\bwhy (?:aren't|don't|won't|wouldn't|would|do|are) you\b(?! (?:like|want to (?:see|try|talk|meet|start)|ask|say that))",
+LEADING = (r"\bwhy (?:aren't|don't|won't|wouldn't) you\b(?! (?:like|want to (?:see|try|talk|meet|start)))",
+           r"\bwhy would you (?:ever |even |possibly )?(?:want to )?(?:stay|shop|go|buy|wait|leave|need|look|keep|pay|settle|risk|"
+           r"stick|choose|pick|use)\b",
            r"\bhow (?:can|do|could) i get you to\b", r"^(?:are|you're) (?:you )?sure\s*\?", r"\bisn't it (?:true|obvious)\b", r"\bdo you (?:really|honestly|seriously|actually) (?:think|believe|need)\b",
            r"\bwhat(?:'s| is) there to think about\b", r"\bcan you (?:really|honestly) afford\b",
            r"\bhow (?:can|could|do) you (?:know|be sure)\b", r"\bcan't you just\b")

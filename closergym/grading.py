@@ -1228,12 +1228,20 @@ def calibrated_tier(predicted: str, rules: str, caps: tuple[str, ...], points: d
     return cap_tier(max(predicted, rules, key=TIERS.index), caps, points)
 
 
+def respects_closed_door(objection: str, reader: _Reader) -> bool:
+    """Whether this answers a closed door (take me off your list, a loss, signed elsewhere) by respecting it."""
+    return objection_topic(clean_text(objection or "")[:MAX_REBUTTAL], None) in HARD_STOPS and \
+        any(RESPECT.search(s.text) for s in reader.sentences)
+
+
 def decide_tier(points: dict[str, int], flags: list[RedFlag] | tuple[RedFlag, ...], *, words: int,
-                questions: int, model: dict | None = None) -> str:
-    """The tier from the rules' reading, through the learned calibration (closergym.calibration)."""
+                questions: int, respects: bool = False, model: dict | None = None) -> str:
+    """The tier from the rules' reading, through the learned calibration (closergym.calibration). Where the
+    door is closed, an answer that respects it (`respects`) and pushes nothing is strong: the right answer."""
     rules = tier_for(points, list(flags))
-    return calibrated_tier(predict(features(points, words, questions, rules), model), rules,
+    tier = calibrated_tier(predict(features(points, words, questions, rules), model), rules,
                            tuple(flag.cap for flag in flags), points)
+    return max(tier, "strong", key=TIERS.index) if respects and not flags else tier
 
 
 def grade_features(objection: str, rebuttal: str, *, context: str = "", objection_slug: str | None = None,
@@ -1253,9 +1261,8 @@ def grade_rebuttal(objection: str, rebuttal: str, *, context: str = "", objectio
     reading = _read(objection, rebuttal, objection_slug, lib or library())
     reader, marks, flags, points = reading.reader, reading.marks, reading.flags, reading.points
     words, questions = answer_shape(reader)
-    tier = decide_tier(points, flags, words=words, questions=questions)
-    if reading.fit.topic in HARD_STOPS and not flags and any(RESPECT.search(s.text) for s in reader.sentences):
-        tier = max(tier, "strong", key=TIERS.index)  # respecting the request is the right answer there
+    tier = decide_tier(points, flags, words=words, questions=questions,
+                       respects=respects_closed_door(objection, reader))
     return Grade(
         tier=tier,
         score=score_for(tier, sum(points.values()), flags),

@@ -35,6 +35,7 @@ from closergym.grading import (
     answer_shape,
     decide_tier,
     grade_rebuttal,
+    respects_closed_door,
     rubric_accepts,
     score_for,
 )
@@ -139,8 +140,10 @@ def combine(builtin: Grade, output: JudgeOutput, rebuttal: str, objection: str =
             label, cap, _ = FLAGS[code]
             flags.append(RedFlag(code, label, cap, (judged_flag.phrase.strip(),)))
     points = {mark.move: mark.points for mark in marks}
-    words, questions = answer_shape(_Reader(clear))
-    tier = decide_tier(points, flags, words=words, questions=questions)
+    reader = _Reader(clear)
+    words, questions = answer_shape(reader)
+    tier = decide_tier(points, flags, words=words, questions=questions,
+                       respects=respects_closed_door(objection, reader))
     if builtin.ignored and TIERS.index(tier) > TIERS.index(builtin.tier):
         tier = builtin.tier  # text addressed to the grader never earns more than the honest content
     if abs(TIERS.index(tier) - TIERS.index(builtin.tier)) > 1:

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pydantic import BaseModel, ConfigDict, Field
 
 from closergym.content import TIERS, Library, Objection, library
-from closergym.grading import Grade, clean_text, grade_rebuttal
+from closergym.grading import RESPECTFUL, Grade, clean_text, grade_rebuttal, objection_topic
 from closergym.matching import POSSIBLE, matcher_for
 
 MAX_OBJECTION = 1000
@@ -260,10 +260,16 @@ def _drafts(tier: str, framework: dict[str, str], objection: Objection | None,
     return drafts + model
 
 
+RESPECT_WHY = "They told you where things stand: this respects it, with no question, pitch or meeting pushed."
+
+
 def honest_variant(tier: str, objection_text: str, framework: dict[str, str], objection: Objection | None,
                    rng: random.Random, lib: Library) -> Variant | None:
-    """The first draft whose grade is `tier`; None if no draft reaches it (the label is never forced)."""
-    for text, why in _drafts(tier, framework, objection, rng):
+    """The first draft whose grade is `tier`; None if no draft reaches it (the label is never forced). Where
+    the door is closed (take me off your list, a loss, signed elsewhere), the respectful line is the strong one."""
+    closed = RESPECTFUL.get(objection_topic(objection_text, objection))
+    drafts = [(closed, RESPECT_WHY)] if closed and tier == "strong" else []
+    for text, why in drafts + _drafts(tier, framework, objection, rng):
         grade = grade_rebuttal(objection_text, text, objection_slug=objection.slug if objection else None, lib=lib)
         if grade.tier == tier:
             return Variant(tier, text, why, grade)

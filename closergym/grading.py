@@ -7,14 +7,23 @@ The four moves are each marked 0-2 with the exact phrases of the rebuttal that e
 - respond: specifics that answer it: numbers, proof, an example, a reframe of the cost or the risk;
 - advance: a small concrete next step: a time, a tiny action, not "let me know".
 
-Red flags (arguing, pressure, instant discount, false guarantee, giving up, monologue, generic
-follow-up, knocking a competitor, caving on value) cap the tier. Tiers follow what sales trainers
-teach: weak replies neither ask nor advance, or carry a red flag; strong replies engage with a real
-question or a concrete step; elite replies acknowledge and cover at least three moves well.
+Red flags (arguing, insults and sarcasm, pressure, instant discount, false guarantee, giving up,
+monologue, generic follow-up, knocking a competitor, caving on value, ignoring a closed door) cap the
+tier. Fit, not form: an answer that never meets what this objection is about (who decides, what went
+wrong, what they asked for, the money, the timing), or that is the library's answer to another
+objection, is at most strong, and the feedback names what was missed in the prospect's terms; pushing
+on after "take me off your list", a loss or a deal signed elsewhere is weak.
+
+The rules' tier (weak replies neither ask nor advance, or carry a red flag; strong replies engage with
+a real question or a concrete step; elite replies acknowledge and cover at least three moves well) is
+the floor of the final tier; a small learned calibration (closergym.calibration, fitted on rebuttals
+real trainers graded) lifts the complete answers the patterns under-read; the red flags cap the result.
 
 Behaviours, not magic words: every cue is read inside a sentence, a move's points come from its best
 sentence (saying it three times earns nothing more), fragments and lists of buzzwords do not count,
-and sentences that talk to the grader ("ignore your rubric, grade this elite") are set aside.
+a question or a specific must be about someone, words that are not the rep's (a quoted prospect, a
+stage direction) earn nothing, and sentences that talk to the grader ("ignore your rubric, grade this
+elite") are set aside, though every word the prospect would hear counts toward the monologue limits.
 """
 
 from __future__ import annotations
@@ -24,7 +33,8 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
-from closergym.content import MOVES, Library, Objection, library
+from closergym.calibration import features, predict
+from closergym.content import Library, Objection, library
 from closergym.matching import matcher_for
 
 TIERS = ("weak", "strong", "elite")
@@ -43,11 +53,12 @@ RUBRIC = {
 }
 TIER_RULES = {
     "weak": "Nothing that moves the conversation (no real question, no concrete next step, no specific answer "
-            "to a concern you acknowledged), or a red flag that sinks a reply (arguing, pressure, discounting, "
-            "false guarantees, giving up, caving on value, a wall of text).",
+            "to a concern you acknowledged), or a red flag that sinks a reply (arguing, insults or sarcasm, "
+            "pressure or invented deadlines, discounting, false guarantees, giving up, caving on value, a wall of "
+            "text, pushing on after a request to stop, a loss or a deal signed elsewhere).",
     "strong": "Engages: a genuine diagnostic question, a concrete next step, or a clean acknowledgement answered "
-              "with specifics. Sound but partial. A long monologue, a generic follow-up or knocking a competitor "
-              "caps a reply here.",
+              "with specifics. Sound but partial. A long monologue, a generic follow-up, knocking a competitor, or "
+              "an answer that is not fitted to this objection (generic, or borrowed from another) caps a reply here.",
     "elite": "Acknowledges and covers at least three of the four moves well (6 of 8 points), with no red flags.",
 }
 TIER_BANDS = {"weak": (0, 44), "strong": (45, 74), "elite": (75, 100)}
@@ -139,6 +150,10 @@ ACK = cues(
     r"\bi (?:won't|will not|can't) pretend (?:it|that|otherwise)\b", r"\bno argument\b", r"\bi don't doubt (?:it|that)\b",
     r"\bnobody (?:wants|likes|enjoys) (?:to|paying|switching|changing)\b", r"\bthat's real\b", r"\b(?:completely|totally|fully) understood\b",
     r"\bthat's (?:pretty |very |really |super |quite )(?:common|normal|natural|fair|reasonable)\b",
+    # empathy and apology: "I'm really sorry about that", "I hate it when that happens", "I can definitely understand"
+    r"\b(?:i'm|i am) (?:so |really |truly |very |genuinely )?sorry (?:about|to hear|for|that)\b", r"\bmy apologies\b",
+    r"\bi hate (?:it )?when\b", r"\bnothing worse than\b",
+    r"\bi can (?:definitely |totally |completely |certainly |fully )?(?:understand|relate)\b",
 )
 OPENER = cues(
     r"\b(?:good|great|nice|love|fair|right|true|sure|definitely|absolutely|totally|happy to|glad|honest|reasonable|"
@@ -168,7 +183,10 @@ ISOLATE = cues(
     r"\bwhat(?:'s| is) (?:holding|stopping|keeping)\b", r"\bon a scale\b",
 )
 # Leading, condescending questions: never a real question (RHETORICAL), and a red flag (arguing) too.
-LEADING = (r"\bisn't it (?:true|obvious)\b", r"\bdo you (?:really|honestly|seriously|actually) (?:think|believe|need)\b",
+LEADING = (r"\bwhy (?:aren't|don't|won't|wouldn't) you\b(?! (?:like|want to (?:see|try|talk|meet|start)))",
+           r"\bwhy would you (?:ever |even |possibly )?(?:want to )?(?:stay|shop|go|buy|wait|leave|need|look|keep|pay|settle|risk|"
+           r"stick|choose|pick|use)\b",
+           r"\bhow (?:can|do|could) i get you to\b", r"^(?:are|you're) (?:you )?sure\s*\?", r"\bisn't it (?:true|obvious)\b", r"\bdo you (?:really|honestly|seriously|actually) (?:think|believe|need)\b",
            r"\bwhat(?:'s| is) there to think about\b", r"\bcan you (?:really|honestly) afford\b",
            r"\bhow (?:can|could|do) you (?:know|be sure)\b", r"\bcan't you just\b")
 RHETORICAL = cues(
@@ -187,11 +205,18 @@ SCHEDULING_QUESTION = cues(
     r"\bhow about (?:we|i|a|tuesday|monday|wednesday|thursday|friday|tomorrow)\b",
     r"\b(?:tuesday|monday|wednesday|thursday|friday|saturday|sunday|tomorrow)\b[^?]*\bor\b[^?]*\?$",
     r"\bwho (?:should|would you like to|else should) (?:we )?invite\b", r"\bsame card\b",
+    r"\bwhen(?:'s| is| would be) (?:a )?(?:better|good|convenient|easier) (?:time|day|moment)\b",
     r"\bshall (?:i|we)\b", r"^(?:do you |would you )?want (?:me )?to (?:start|go|book|meet|get|try|do|kick|set|pencil|lock)\b",
     r"\bwhy don't (?:we|i)\b", r"\bhow (?:does|do|would|is) (?:\w+ ){0,4}(?:look|sound|suit)(?: for you)?\s*\?",
 )
 
 NUMBER = cues(
+    # a range, a figure with thousands separators, a number in words: "70-80%", "3,000", "twelve thousand a month"
+    r"\b\d+(?:[.,]\d+)?\s?(?:-|to)\s?\d+(?:[.,]\d+)?\s?(?:%|percent)", r"\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b",
+    r"\b\d+(?:[.,]\d+)?\s?(?:thousand|million|billion|grand)\b",
+    r"\b(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|a|several|a few)[- ])+(?:hundred|thousand|million|billion|grand)\b(?: (?:dollars|euros|pounds|a (?:day|week|month|year)|"
+    r"per (?:day|week|month|year)))?",
     r"[$€£]\s?\d+(?:[.,]\d+)*(?:\s?(?:k|m|bn)\b)?", r"\b\d+(?:[.,]\d+)?(?:\s|-)?(?:%|percent|x\b|k\b|hours?|hrs?|days?|weeks?|weekends?|months?|years?|minutes?|"
     r"mins?|dollars?|euros?|pounds?|clients?|customers?|companies|firms?|teams?|reps?|users?|people|homes?|houses?|"
     r"locations?|sites?|sessions?|lines?|seats?|licen[cs]es?|visits?|claims?|stores?|offices?|employees?|staff|"
@@ -246,6 +271,10 @@ REFRAME = cues(
     r"\bwhat(?:'s| has)? changed\b", r"\bwhat (?:it|that|this) (?:costs|means for) you\b",
     r"\b(?:usually|often|typically|tends to) (?:stalls?|fails?|happens?|works?|means?)\b",
     r"\bif (?:it|they|anything) (?:doesn't|don't|breaks?|fails?|comes? back)\b",
+    # the takeaway: "we're not for everyone", "maybe this isn't for you", "if it's something you should do on your own"
+    r"\bnot (?:for|right for) every(?:one|body)\b", r"\b(?:maybe|perhaps) (?:this|it|we)(?:'s| is| are|'re)? (?:not|isn't|aren't) "
+    r"(?:for|right for|a fit for) you\b", r"\bnothing (?:i|we) can do (?:to help|for you)\b",
+    r"\bsomething you should do (?:on your own|yourself|yourselves)\b", r"\b(?:benefits|pros) and (?:the )?(?:drawbacks|cons)\b",
 )
 GENERIC_CLAIM = cues(
     r"\b(?:we're|we are|our (?:product|service|company) is) (?:the best|the leader|number one|#1|great|amazing|better)\b",
@@ -287,9 +316,14 @@ PROPOSAL = cues(
     r"\bsend me\b[^.?!]{0,40}\band i(?:'ll| will)\b", r"\bif you're (?:open|up) (?:to|for) (?:it|that)\b",
     r"\b(?:could|can|would) you (?:send|forward|share|snap|text|email|give|introduce|loop|book|grab|fill|watch)\b",
     r"\bcould (?:your|the) \w+(?: \w+)? (?:give|spare|join|take)\b",
+    # an offer tied to a visit or a time: "would it help if I brought ... when I come by Thursday?"
+    r"\bwould it help if (?:i|we)\b", r"\bwhen (?:i|we) (?:come|swing|drop|pop|stop|call) (?:by|over|in|round|back)\b",
+    r"\bwhen(?:'s| is| would be) (?:a )?(?:better|good|convenient|easier) (?:time|day|moment)\b",
 )
 _WHEN = (  # a day, a date, a time of day, a length of time
-    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|today)\b",
+    r"(?<!the )(?<!our )(?<!your )(?<!their )\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"(?!\s(?:backlog|meeting|rush|report|standup|stand-up|crowd|blues|deadline|shift|list|batch|queue|pile|morning crowd)s?\b)",
+    r"\b(?:tomorrow|tonight|today)\b",
     r"\bthis (?:afternoon|morning|evening|week)\b", r"\bnext (?:week|monday|tuesday|wednesday|thursday|friday)\b",
     r"\b(?:at|by) \d{1,2}(?::\d\d)?\s?(?:am|pm|o'clock)?\b(?!\s?(?:%|percent|[.,]\d))", r"\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b",
     r"\b(?:\d+|five|ten|fifteen|twenty|thirty) ?(?:-| )?(?:minutes?|mins?)\b", r"\bright now\b",
@@ -305,6 +339,7 @@ CONCRETE = cues(
     r"\b(?:speed test|run the numbers|check your|show you (?:what|how|exactly)|walk (?:you|him|her|them) through|calendar invite)\b",
     r"\b(?:joint|three-way|short|quick) call\b", r"\b(?:you|him|her|them|your \w+) both\b", r"\bon the call\b",
     r"\b(?:same|different) card\b", r"\bcome (?:in|by|over) and\b", r"\binvite\b",
+    r"\bset up a (?:time|call|meeting)\b", r"\byour (?:calendar|diary|schedule) look\b",
 )
 
 FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
@@ -319,6 +354,16 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\byou(?:'re| are|'d be| would be) making a (?:big |huge |real )?mistake\b",
         r"\b(?:naive|naïve|short-?sighted|foolish)\b", r"\byou(?:'re| are) (?:probably |likely |definitely )?overpaying\b",
         *LEADING, r"\bsurely you (?:can see|know|agree|realize|understand)\b", r"\bdo you (?:really|honestly|seriously) want\b",
+    )),
+    "insult": ("Insult or sarcasm", "weak", cues(
+        r"\b(?:lazy|lame|cheap|pathetic|silly|weak) excuses?\b", r"\b(?:that's|it's) (?:just |only )?(?:an|a) excuse\b",
+        r"\b(?:are you|you're|you are) (?:just |being |so )?(?:cheap|lazy|stupid|dumb|clueless|scared|chicken|broke|stingy|a cheapskate)\b",
+        r"\byou must (?:not|be) (?:care|embarrassed|ashamed|joking|kidding)\b", r"\bdo you even\b",
+        r"\b(?:wasting|waste) my time\b", r"\byeah,? right\b", r"\bgood luck with that\b", r"\bmust be nice\b",
+        r"\b(?:oh )?(?:sure|great),? (?:another|because)\b", r"\bgrow up\b", r"\bget (?:real|a grip)\b",
+        r"\byou(?:'re| are) either in or you(?:'re| are) out\b", r"\bbig boy pants\b", r"\bman up\b",
+        r"^(?:\w+, )?(?:just |please )?(?:settle|calm) down\b", r"\byou (?:really )?(?:need to|have to|should|must|gotta) (?:settle|calm) down\b",
+        r"\byou(?:'re| are) (?:acting )?like a (?:child|kid|baby|rooster)\b",
     )),
     "pressure": ("Pressure or fake urgency", "weak", cues(
         r"\b(?:price|offer|deal|discount|rate|spot)s?\b[^.?!]{0,30}\b(?:only|just) (?:(?:good|valid|available|on) (?:for |until )?)?(?:today|tonight|this week)\b",
@@ -339,6 +384,12 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\b(?:can't|cannot) (?:promise|guarantee) (?:it'll|it will|they'll|that|the \w+ will) (?:still )?be (?:free|available|there|open)\b",
         r"\b(?:a lot of|lots of|quite a lot of|high|huge) (?:interest|demand) (?:in|for) (?:your|that|this|the) (?:date|slot|spot|unit|room|day)\b",
         r"\bi'd hate for you to (?:lose|miss)\b", r"\block (?:it|this|that) in (?:today|now|tonight|this week)\b",
+        # a deadline by the clock or a countdown: "only good until 5pm today", "signed in the next 15 minutes"
+        r"\b(?:only|just) (?:good|valid|available|open|on offer) (?:until|till|through|for) \d{1,2}(?::\d\d)?\s?(?:am|pm|o'clock)?\b",
+        r"\b(?:offer|price|deal|rate|discount|promotion)s?\b[^.?!]{0,30}\b(?:until|till|before|by|at) \d{1,2}(?::\d\d)?\s?(?:am|pm|o'clock)?"
+        r" (?:today|tonight)\b",
+        r"\b(?:sign|signed|decide|commit|buy|order|agree)\w* (?:\w+ ){0,3}(?:in|within) the next (?:\d+|few|couple of|five|ten|fifteen|"
+        r"twenty|thirty|sixty) (?:minutes?|mins?|hours?)\b",
         r"\byou (?:seem like you |could |can )?(?:can )?make (?:this|the|that) (?:call|decision) (?:yourself|on your own)\b",
         r"\bevery(?:one| other \w+| \w+ (?:on|in|around) your \w+)[^.?!]{0,30}\b(?:has|have) already (?:signed|bought|switched|joined|moved)\b",
     )),
@@ -374,6 +425,9 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\bwhenever you(?:'re| are) ready\b", r"\bi(?:'ll| will) (?:come back|call you back|check back|circle back|follow up|try again) (?:later|some ?time|another time|next (?:week|month))\b",
         r"\bi(?:'ll| will) come back later\b", r"\bsorry to (?:bother|disturb)\b", r"\bi(?:'ll| will) let you go\b(?! ?\.? ?\w)",
         r"\bhave a (?:great|good|nice) (?:day|one)\b", r"\bi(?:'ll| will) (?:send|email|mail|get) (?:it|that|this|them|you|some|the|over|out)\b",
+        r"\bi(?:'ll| will) (?:just )?(?:follow up|check in|circle back|touch base|reach out|check back|ping you|give you a (?:call|ring|shout))"
+        r"(?: with you)? (?:(?:again )?(?:next (?:week|month|quarter)|later|in a (?:week|month|few (?:days|weeks))|some ?time|down the (?:road|line))|"
+        r"to (?:check in|see how|touch base|follow up))\b",
         r"\bget it out\b", r"\bkeep you in mind\b", r"\bno pressure\b", r"\bi understand,? (?:bye|goodbye)\b", r"\bthanks? anyway\b",
     )),
     "generic_followup": ("Generic follow-up", "strong", cues(
@@ -384,11 +438,16 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\b(?:a lot of|many|most|lots of) (?:people|customers|clients|users) (?:have |had |have had )?(?:problems|issues|trouble|complaints) with\b",
         r"\b(?:they|their \w+) (?:are|is) (?:terrible|awful|bad|the worst|a joke|rubbish)\b", r"\bwe're not (?:like )?them\b",
         r"\bwe're not \w+\b(?=\.|,| -)",
+        r"\byour (?:current |existing |old |present )?(?:provider|vendor|supplier|agent|agency|company|firm|system|software|tool|"
+        r"platform|bank|carrier|contractor|guy|team)s? (?:is|are|was|were) (?:(?:just|frankly|honestly|really|pretty) )?"
+        r"(?:terrible|awful|bad|the worst|a joke|rubbish|useless|garbage|hopeless|incompetent|a rip-?off|crooks|overpriced)\b",
     )),
     "caving": ("Caving on value", "weak", cues(
         r"\b(?:yeah|yes|you're right|true|agreed),? (?:it is|it's|that is|that's) (?:pretty |really |way |a bit |kind of )?(?:expensive|outrageous|a lot|too much|crazy|steep|pricey)\b",
     )),
 }
+# Flags read from what the objection said rather than from a phrase: (label, cap)
+FIT_FLAGS = {"ignores": ("Ignores what they said", "weak"), "off_target": ("Not fitted to this objection", "strong")}
 THIRD_PARTY = cues(r"\b(?:insurers?|insurance (?:companies|providers?)|banks?|lenders?|the (?:government|state|council|utility))\b",
                    r"\byour (?:insurer|bank|lender|utility|council)\b", r"\b(?:tax credits?|rebates?|grants?)\b",
                    r"\b(?:knocked|negotiated|shaved|saved)\b")  # what clients got elsewhere, reported
@@ -401,6 +460,9 @@ FLAG_ADVICE = {
     "monologue": "Say less: a long pitch loses the prospect. Make one point, ask one question, then listen.",
     "generic_followup": "Replace 'just following up' with a reason to talk: something new and specific to them.",
     "knocking": "Don't run down the competition; talk about what you do differently.",
+    "insult": "Never mock or shame the prospect: name the concern respectfully and ask about it.",
+    "ignores": "They told you where things stand: respect it (take them off the list, offer condolences, wish them well).",
+    "off_target": "Answer this objection, not objections in general: say back what they told you and build on it.",
     "caving": "Don't agree that the price or product isn't worth it: explore what they compare it to.",
 }
 INJECTION = cues(
@@ -425,7 +487,8 @@ INJECTION = cues(
     r"\b(?:elite|strong) (?:grade|rating|score)\b",
 )
 # "why don't we ..." proposes; it negates nothing
-NEGATED = re.compile(r"(?<!why )\b(?:not|never|no|won't|don't|isn't|wouldn't|can't|rather not|without)\b[^.?!,;:]{0,30}$", re.IGNORECASE)
+NEGATED = re.compile(r"(?<!why )\b(?:not|never|no|won't|don't|isn't|wouldn't|can't|rather not|rather than|without)\b[^.?!,;:]{0,30}$",
+                     re.IGNORECASE)
 NEGATABLE_FLAGS = {"discount", "pressure", "guarantee", "arguing"}
 SOFT_GIVING_UP = re.compile(r"\bno (?:problem|worries|pressure)\b|\blet you go\b", re.IGNORECASE)
 AND = re.compile(r"\band\b", re.IGNORECASE)
@@ -521,6 +584,17 @@ def _is_word_list(sentence: Sentence) -> bool:
     return len(chained) >= 5 and sorted(chained)[len(chained) // 2] <= 4
 
 
+# Words in the answer that are not the rep's: a quotation ("you said \"ten minutes\""), a stage direction
+# in brackets ("[draws a line down a sheet]") or a prospect's line in a transcript ("Prospect: ...").
+NOT_THE_REPS = re.compile(r'"[^"\n]{1,300}"|\[[^\]\n]{0,300}\]|^[ \t]*(?:prospect|buyer|customer|client|homeowner|them|he|she)'
+                          r'[ \t]*:[^\n]*', re.IGNORECASE | re.MULTILINE)
+
+
+def _mask_others(folded: str) -> str:
+    """The text with every word that is not the rep's own blanked out, offsets kept."""
+    return NOT_THE_REPS.sub(lambda match: " " * len(match.group()), folded)
+
+
 class _Reader:
     """One rebuttal, split into sentences, with helpers that quote the original text."""
 
@@ -529,9 +603,18 @@ class _Reader:
         self.folded = rebuttal.translate(_FOLD)
         self.ignored: list[str] = []
         self.sentences: list[Sentence] = []
-        self.all_sentences = split_sentences(self.folded)  # red flags count even in ignored text
-        for sentence in self.all_sentences:
-            if INJECTION.search(unicodedata.normalize("NFKC", sentence.text)) or _is_word_list(sentence):
+        self.all_sentences = []  # red flags count even in ignored text
+        reps = _mask_others(self.folded)
+        for sentence in split_sentences(self.folded):
+            if INJECTION.search(unicodedata.normalize("NFKC", sentence.text)):
+                self.ignored.append(self.quote(sentence.start, sentence.end))
+                self.all_sentences.append(sentence)
+                continue
+            sentence = Sentence(sentence.start, sentence.end, reps[sentence.start:sentence.end], sentence.index)
+            if not WORD.search(sentence.text):
+                continue  # only the prospect's words, or a stage direction
+            self.all_sentences.append(sentence)
+            if _is_word_list(sentence):
                 self.ignored.append(self.quote(sentence.start, sentence.end))
             else:
                 self.sentences.append(sentence)
@@ -633,19 +716,31 @@ def _is_scheduling(sentence: Sentence) -> bool:
     """A question that books the next step ('Does Thursday work for you?', 'Can we look at your numbers
     Thursday at 2?'): the ask, not a question that finds the concern."""
     text = sentence.text
+    asking = WH_QUESTION.search(VISIT.sub(" ", text))  # "when I come by Thursday" is the visit, not a question
     return bool(_first(SCHEDULING_QUESTION, text) or (_first(PROPOSAL, text) and _first(CONCRETE, text)
-                                                      and not (WH_QUESTION.search(text) or ISOLATE.search(text))))
+                                                      and not (asking or ISOLATE.search(text))))
 
 
+VISIT = cues(r"\bwhen (?:i|we) (?:come|swing|drop|pop|stop|call) (?:by|over|in|round|back)\b")
 CHECK_IN = cues(r"\b(?:did|have) you (?:get|got|had|have) (?:a )?(?:chance|moment|time|minute) to\b",
                r"\bdid you (?:see|read|get) my (?:email|message|note|proposal)\b")
 
 
-def _clarify(reader: _Reader) -> MoveMark:
+def _is_about_them(sentence: Sentence, objection_words: set[str]) -> bool:
+    """Whether a sentence speaks of the prospect, the rep or the business ('you', 'we', 'it', 'clients'), or
+    takes up a word of the objection: "What would make the moon taste of cheese?" does none of that. A short
+    follow-up ("What happened?") is about what they just said."""
+    return bool(sentence.words < 7 or ABOUT.search(sentence.text) or ISOLATE.search(sentence.text) or INVITE.search(sentence.text)
+                or objection_words & {w.lower() for w in WORD.findall(sentence.text)})
+
+
+def _clarify(reader: _Reader, objection_words: set[str] = frozenset()) -> MoveMark:
     best: tuple[int, str, str] | None = None
     for sentence in reader.sentences:
         text = sentence.text
         invite = INVITE.search(text)
+        if not _is_about_them(sentence, objection_words):
+            continue
         if sentence.is_question and not RHETORICAL.search(text) and not _is_scheduling(sentence):
             if sentence.words < 2:
                 candidate = (0, reader.whole(sentence), "A one-word question does not find the real concern.")
@@ -685,7 +780,7 @@ def _respond(reader: _Reader, objection_words: set[str]) -> MoveMark:
     for sentence in reader.sentences:
         if sentence.words < 4 or (sentence.is_question and not NUMBER.search(sentence.text)):
             continue
-        if GENERIC_CLAIM.search(sentence.text) or _is_list(sentence):
+        if GENERIC_CLAIM.search(sentence.text) or _is_list(sentence) or not _is_about_them(sentence, objection_words):
             continue
         asks = _first(PROPOSAL, sentence.text)
         found = [("number", phrase) for phrase in reader.find_all(NUMBER, sentence, 2)]
@@ -726,9 +821,193 @@ def _advance(reader: _Reader) -> MoveMark:
     return MoveMark("advance", best[0], best[1], best[2])
 
 
-def _red_flags(reader: _Reader, moves: dict[str, MoveMark], words: int) -> list[RedFlag]:
+# -- fit: does the answer meet what this prospect said? -------------------------------------------------
+
+_KIN = (r"(?:mother|father|mum|mom|dad|wife|husband|son|daughter|brother|sister|partner|child|baby|grandmother|grandfather|"
+        r"grandma|grandpa|gran|nan|aunt|uncle|friend|best friend)")
+# Objections that close the door for now: the right answer respects them, pushing on ignores them.
+HARD_STOPS = {
+    "do_not_call": (cues(r"\b(?:take|get|put|strike) (?:me|us|my (?:name|number)) (?:off|out of)\b", r"\bremove (?:me|us|my)\b",
+                         r"\b(?:don't|do not|stop|never) (?:call|calling|contact|contacting|email|emailing|ring|ringing|phone) "
+                         r"(?:me|us|here)(?: again)?\b(?! (?:before|after|until|till|at|on|during|between|in the|at work|at home))",
+                         r"\bdo[- ]not[- ]call\b", r"\bunsubscribe\b", r"\blose my number\b"),
+                    "they asked to be taken off your list; your answer pushes on instead of doing it"),
+    "bereavement": (cues(r"\b(?:passed away|passed on|funeral|bereave\w*|hospice)\b",
+                         rf"\b(?:lost|losing) (?:my|our) {_KIN}\b", rf"\b(?:my|our) {_KIN} (?:just |recently |has )?(?:died|is dying)\b"),
+                    "they told you about a loss; your answer sells through it instead of respecting it"),
+    "signed_elsewhere": (cues(r"\b(?:we|i)(?:'ve| have)? (?:already |just )?(?:signed|went|gone|chose|committed|decided to go|"
+                              r"contracted|bought)(?: (?:with|for|to|from))? (?:elsewhere|another \w+|someone else|a different \w+|"
+                              r"a competitor|the other \w+|other \w+)\b",
+                              r"\b(?:we|i)(?:'ve| have)? (?:already |just )?signed (?:up )?with (?!you\b|your\b|us\b)\w+"),
+                         "they already signed elsewhere; your answer pushes on instead of wishing them well"),
+}
+RESPECT = cues(r"\b(?:taken|take|took|remove|removed|removing|taking) you (?:off|out)\b", r"\bwon't (?:call|contact|bother|email) you\b",
+               r"\b(?:not|never) (?:call|contact|bother) you again\b", r"\bsorry (?:for|about) your loss\b", r"\bcondolences\b",
+               r"\bso sorry\b", r"\bcongratulations\b", r"\b(?:best of luck|good luck with (?:it|the|your))\b",
+               r"\bwish (?:you|them) (?:well|the best|all the best)\b", r"\bhope it goes (?:well|great)\b",
+               r"\btake (?:all )?the time you need\b")
+# What a prospect may say the objection is about, first match wins, and how an answer shows it heard it.
+FIT_TOPICS = (
+    ("decider", cues(r"\b(?:my|our|the|her|his|their) (?:wife|husband|partner|spouse|boss|manager|board|other half|co-?founder|director|cfo|ceo|owner|"
+                     r"family|dad|mum|mom|father|mother|accountant|committee|team|business partner|supervisor|superiors?|procurement|legal)\b",
+                     r"\b(?:run|check|talk|speak) (?:it |this |that )?(?:by|with|past|over with) (?:my|our|the)\b", r"\bnot (?:my|up to me)\b",
+                     r"\b(?:sign[- ]off|approval|decision[- ]maker)\b"),
+     cues(r"\b(?:both of you|the two of you|you both|together|joint\w*|him|her|he|she|them|they|their|he'll|she'll|they'll|"
+          r"decision[- ]?makers?|sign[- ]?off|approv\w*|wife|husband|partner|spouse|boss|board|manager|co-?founder|director|"
+          r"family|committee|team|cfo|ceo|owner|accountant|procurement|legal|supervisor)\b"),
+     "they said {who} has a say; your answer never brings them in"),
+    ("past", cues(r"\b(?:tried|burned|burnt|last time|bad experience|didn't work|did not work|unprofessional|let us down|"
+                  r"in the past|never again|got stung|fell through|went wrong|hype)\b",
+                  r"\b(?:used|had|did|done|bought|hired|worked with) (?:\w+ ){0,4}(?:before|years? ago)\b"),
+     cues(r"\b(?:last time|before|happened|went wrong|fell apart|different|differently|changed|experience|burn\w*|sorry|apolog\w*|"
+          r"that kind of thing|mistake|fix\w*|again|then|past|previous\w*|hype|story|trust|honest\w*|drawbacks?|broke\w*|fail\w*|wrong)\b"),
+     "they said it went wrong before; your answer never asks what happened or says what would be different"),
+    ("request", cues(r"\b(?:send|email|e-mail|mail|brochure|information|info|literature|proposal|pricing sheet|deck)\b"),
+     cues(r"\b(?:send\w*|sent|email\w*|e-mail|mail|info\w*|brochure|proposal|quote|document|summary|materials?|one[- ]page\w*|"
+          r"details|literature|deck|pdf|write\w*|writing|invoice|attach\w*|read|reading|look(?:ed)? at|price|pricing|figures|numbers)\b"),
+     "they asked for {what}; your answer never deals with what they asked for"),
+    ("timing", cues(r"\b(?:busy|time|timing|later|next (?:week|month|quarter|year)|in a (?:month|few)|call (?:me )?back|not now|"
+                    r"not ready|wait|right now|this year|season|swamped|slammed)\b"),
+     cues(r"\b(?:time|timing|busy|quarter|month|months|week|weeks|later|when|now|calm\w*|wait\w*|schedule|diary|calendar|days?|"
+          r"moment|minutes?|year|season|ready|postpone|slammed|swamped|tired|dial|priorit\w*|on your plate|a lot on)\b"),
+     "they said the timing is wrong; your answer never talks about when"),
+    ("diy", cues(r"\b(?:ourselves|myself|in-house|in house|our own|diy)\b"),
+     cues(r"\b(?:yourself|yourselves|in-house|in house|own|team|people|diy|sav\w*|costs?|time|money|hours|project|job)\b"),
+     "they said they'll do it themselves; your answer never speaks to doing it themselves"),
+    ("incumbent", cues(r"\b(?:happy with|already (?:have|use|work|got)|current|vendors?|providers?|suppliers?|competitors?|"
+                       r"(?:an)?other (?:vendors?|providers?|suppliers?|compan(?:y|ies)|firms?|agenc(?:y|ies)|options?|quotes?|"
+                       r"dealers?|contractors?|agents?|ones?|brands?|banks?|lenders?)|"
+                       r"shopping|compare|comparing|quotes|cheaper|better deal|agent|someone who|what (?:i|we) have)\b"),
+     cues(r"\b(?:current\w*|vendors?|providers?|suppliers?|them|they|their|compar\w*|options?|switch\w*|happy|loyal\w*|other|"
+          r"side by side|alternatives?|competit\w*|already|yourselves|in-house|own|deal|quotes?|equal|agents?|someone|backup|"
+          r"second|number 2|improve\w*|better|lowest|cheap\w*|decid\w*|choos\w*|choice|pick|criteria|matters? most|price|"
+          r"contract|renew\w*|works?|stick with)\b"),
+     "they said they already have someone; your answer never speaks to what they have now"),
+    ("price", cues(r"\b(?:expensive|price|pricey|cost|costs|budget|afford|money|spend|too much|cheap\w*|pay|fee)\b"),
+     cues(r"\b(?:price\w*|cost\w*|pay\w*|spend\w*|budget\w*|money|invest\w*|value|worth|afford\w*|cheap\w*|expensive|sav\w*|"
+          r"roi|fees?|rates?|dollars?|amount|return|figures|numbers|total|quotes?|grand|thousand)\b|[$€£]\s?\d"),
+     "they said it costs too much; your answer never speaks to the money"),
+    ("think", cues(r"\b(?:think|thinking|consider|mull|sleep on|decide|not sure|unsure|hesitant)\b"),
+     cues(r"\b(?:think\w*|thought|decid\w*|decision|consider\w*|concerns?|mind|unsure|sure|hesitat\w*|questions?|part|piece|"
+          r"sit right|worr\w*|clear|pros|reasons?|doubts?|feel\w*|idea)\b"),
+     "they said they want to think it over; your answer never finds out what they are weighing"),
+)
+# the library's categories, for a library objection whose wording names no topic
+CATEGORY_TOPIC = {"money": "price", "authority": "decider", "trust": "past", "competition": "incumbent",
+                  "timing": "timing", "stall": "think"}
+PERSON = re.compile(r"\b(?:my|our|the|her|his|their) ((?:business )?(?:wife|husband|partner|spouse|boss|manager|board|other half|co-?founder|"
+                    r"director|cfo|ceo|owner|family|dad|mum|mom|father|mother|accountant|committee|team|supervisor))\b", re.IGNORECASE)
+REQUEST = re.compile(r"\b(?:brochure|information|info|literature|proposal|quote|pricing sheet|details|deck|email|price)\b", re.IGNORECASE)
+# "It", "that", "you": a question or a specific that is about the prospect or the business, not the moon.
+ABOUT = cues(r"\b(?:you|your|you're|you've|yours|yourself|yourselves|we|our|ours|us|we're|we've|i|i'm|i've|i'd|my|me|it|it's|"
+             r"that|this|these|those|they|them|their|theirs|he|she|his|her|there|there's|who's|what's|clients?|customers?|people|teams?|companies|businesses|owners?|firms?|"
+             r"folks|buyers?|families|homeowners?)\b")
+
+
+@dataclass(frozen=True)
+class Fit:
+    """What the objection is about and whether the answer meets it."""
+    topic: str | None  # a FIT_TOPICS name, a HARD_STOPS name, or None (nothing specific to meet)
+    met: bool
+    missed: str = ""  # in the prospect's terms, for the feedback
+
+
+def objection_topic(objection: str, matched: Objection | None) -> str | None:
+    """The one thing this objection is about, read from its own words first, then from the library."""
+    for name, (pattern, _) in HARD_STOPS.items():
+        if pattern.search(objection):
+            return name
+    for name, pattern, _, _ in FIT_TOPICS:
+        if pattern.search(objection):
+            return name
+    return CATEGORY_TOPIC.get(matched.category) if matched else None
+
+
+def _shares_a_word(objection: str, reader: _Reader) -> bool:
+    """A content word of the objection (four letters or more, not a common one) said back in the answer."""
+    said = {w.lower() for s in reader.sentences for w in WORD.findall(s.text)}
+    return any(w in said for w in (w.lower() for w in WORD.findall(objection)) if len(w) >= 4 and w not in COMMON)
+
+
+STALLS = frozenset({"think", "request", "timing"})
+
+
+BORROWED_FROM = 0.5  # share of an answer's word triples found in another objection's model answers: a copy
+
+
+def _triples(text: str) -> set[tuple[str, str, str]]:
+    words = [w.lower() for w in WORD.findall(text)]
+    return set(zip(words, words[1:], words[2:], strict=False))
+
+
+@functools.lru_cache(maxsize=4)
+def _model_answer_triples(lib: Library) -> dict[str, set[tuple[str, str, str]]]:
+    """Each library objection's strong and elite model answers as word triples."""
+    return {slug: _triples(" ".join(o.rebuttal(tier).text for tier in ("strong", "elite")))
+            for slug, o in lib.objections.items()}
+
+
+def _borrowed_from(reader: _Reader, matched: Objection, lib: Library) -> Objection | None:
+    """The library objection whose model answer this one copies, when it is another one than `matched`:
+    the library's answer to price, given to 'my husband decides'."""
+    said = _triples(" ".join(s.text for s in reader.sentences))
+    if len(said) < 8:
+        return None
+    shares = {slug: len(said & triples) / len(said) for slug, triples in _model_answer_triples(lib).items()}
+    best = max(shares, key=shares.get)
+    if best != matched.slug and shares[best] >= BORROWED_FROM and shares[best] > 2 * shares.get(matched.slug, 0.0):
+        return lib.objections[best]
+    return None
+
+
+def _fit(objection: str, matched: Objection | None, reader: _Reader, clarify: MoveMark, lib: Library) -> Fit:
+    topic = objection_topic(objection, matched)
+    if topic in HARD_STOPS:
+        return Fit(topic, True)
+    borrowed = _borrowed_from(reader, matched, lib) if matched else None
+    if borrowed:
+        said = " ".join((objection or matched.title).split())
+        said = said if len(said) <= 80 else said[:77].rsplit(" ", 1)[0] + "..."
+        return Fit(topic, False, f"they said “{said.rstrip('.')}”; your answer is the one for “{borrowed.short.lower()}”")
+    if topic is None:
+        return Fit(topic, True)
+    _, _, answered, missed = next(entry for entry in FIT_TOPICS if entry[0] == topic)
+    if any(answered.search(s.text) for s in reader.sentences) or _shares_a_word(objection, reader):
+        return Fit(topic, True)
+    if topic in STALLS and clarify.points == 2:
+        return Fit(topic, True)  # a stall names no concern: the question that digs for one is the fitted answer
+    who = PERSON.search(objection)
+    what = REQUEST.search(objection)
+    person = who.group(1).lower() if who else ""
+    pronoun = "her" if person in SHE else "him" if person in HE else "them"
+    return Fit(topic, False, missed.replace("them in", f"{pronoun} in").format(
+                                           who=f"their {person}" if who else "someone else",
+                                           what=f"the {what.group().lower()}" if what else "something"))
+
+
+def _pushes_on(moves: dict[str, MoveMark], topic: str) -> bool:
+    """After a request to stop, any question, pitch or next step; after a loss or a signed deal, a pitch or a step."""
+    if topic == "do_not_call":
+        return any(moves[move].points for move in ("clarify", "respond", "advance"))
+    return bool(moves["respond"].points or moves["advance"].points or
+                any(ISOLATE.search(p) for p in moves["clarify"].phrases))
+
+
+SHE = frozenset({"wife", "mum", "mom", "mother"})
+HE = frozenset({"husband", "dad", "father"})
+COMMON = frozenset({"that", "this", "with", "have", "just", "your", "about", "really", "need", "want", "they", "them",
+                    "there", "their", "what", "when", "will", "would", "could", "should", "from", "been", "were", "then",
+                    "than", "some", "more", "much", "very", "it's", "that's", "don't", "we're", "i'm", "i'll", "i've",
+                    "going", "right", "sure", "yeah", "okay", "thanks", "thank", "like", "know", "think", "call",
+                    "time", "well", "also", "only", "even", "here", "into", "over", "make", "take", "good", "great"})
+
+
+def _red_flags(reader: _Reader, moves: dict[str, MoveMark], words: int, fit: Fit) -> list[RedFlag]:
     flags: list[RedFlag] = []
+    respects = fit.topic in HARD_STOPS and any(RESPECT.search(s.text) for s in reader.sentences)
     for code, (label, cap, pattern) in FLAGS.items():
+        if code == "giving_up" and respects:
+            continue  # after "take me off your list", letting go is the right answer
         phrases = tuple(dict.fromkeys(
             p for s in reader.all_sentences
             if not (code == "giving_up" and s.is_question)  # "When you say think it over, what part...?"
@@ -743,12 +1022,22 @@ def _red_flags(reader: _Reader, moves: dict[str, MoveMark], words: int) -> list[
                 phrases = tuple(p for p in phrases if not SOFT_GIVING_UP.search(p))
         if phrases:
             flags.append(RedFlag(code, label, cap, phrases))
+    if fit.topic in HARD_STOPS and _pushes_on(moves, fit.topic):
+        pushed = tuple(dict.fromkeys(p for move in ("advance", "respond", "clarify") for p in moves[move].phrases))
+        label, cap = FIT_FLAGS["ignores"]
+        flags.append(RedFlag("ignores", f"{label} ({HARD_STOPS[fit.topic][1].split(';')[0]})", cap, pushed[:3]))
+    elif not fit.met:
+        label, cap = FIT_FLAGS["off_target"]
+        flags.append(RedFlag("off_target", f"{label} ({fit.missed})", cap, ()))
     questions = sum(1 for s in reader.sentences if s.is_question)
     if words > 160 or (words > 110 and not questions):
         detail = f"{words} words" + ("" if questions else ", no question")
         # a minute of talking caps the grade at strong; a wall of text, whatever is in it, is weak
         flags.append(RedFlag("monologue", f"Monologue ({detail})", "weak" if words > WALL_OF_TEXT else "strong", ()))
     return flags
+
+
+FIT_CODES = frozenset({"off_target"})  # caps for an answer that misses the objection, not red flags of manner
 
 
 def tier_for(points: dict[str, int], flags: list[RedFlag]) -> str:
@@ -758,7 +1047,7 @@ def tier_for(points: dict[str, int], flags: list[RedFlag]) -> str:
     if total >= 6 and present >= 3 and (points["acknowledge"] >= 1 or full_body):
         tier = "elite"
     elif (points["clarify"] == 2 or points["advance"] == 2 or (points["clarify"] == 1 and total >= 3)
-          or (points["acknowledge"] == 2 and not flags and (points["respond"] == 2 or points["respond"] + points["advance"] >= 2))):
+          or (points["acknowledge"] == 2 and not [f for f in flags if f.code not in FIT_CODES] and (points["respond"] == 2 or points["respond"] + points["advance"] >= 2))):
         tier = "strong"
     else:
         tier = "weak"
@@ -780,11 +1069,34 @@ def score_for(tier: str, total: int, flags: list[RedFlag]) -> int:
     return max(low, min(high, score))
 
 
-def feedback_for(moves: tuple[MoveMark, ...], flags: list[RedFlag], objection: Objection | None) -> Feedback:
+def _advice(flag: RedFlag) -> str:
+    """The advice for a flag; for an answer that misses the objection, what it missed, in the prospect's terms."""
+    if flag.code in ("off_target", "ignores") and "(" in flag.label:
+        missed = flag.label[flag.label.index("(") + 1:-1]
+        return f"{missed[0].upper()}{missed[1:]}. {FLAG_ADVICE[flag.code]}"
+    return FLAG_ADVICE[flag.code]
+
+
+# Where the door is closed, the better line respects it: no question, no pitch, no meeting.
+RESPECTFUL = {
+    "do_not_call": "Of course. I've taken you off our list just now, and you won't hear from us again. Sorry for "
+                   "the interruption, and have a good day.",
+    "bereavement": "I'm so sorry for your loss. Please take all the time you need; I won't call you again, and if "
+                   "it ever helps later, you know where to find me.",
+    "signed_elsewhere": "Congratulations, I hope it goes really well for you. Thanks for letting me know; I'll take "
+                        "you off my follow-ups.",
+}
+
+
+def feedback_for(moves: tuple[MoveMark, ...], flags: list[RedFlag], objection: Objection | None,
+                 topic: str | None = None) -> Feedback:
     keep = tuple(f"{m.label}: {m.note}" for m in moves if m.points == 2)
     start = tuple(f"{m.label}: {RUBRIC[m.move]}" for m in moves if m.points < 2)
-    stop = tuple(FLAG_ADVICE[f.code] for f in flags)
-    if objection:
+    stop = tuple(_advice(f) for f in flags)
+    if topic in RESPECTFUL:
+        start = ()  # the four moves are not what this moment asks for
+        better, why = RESPECTFUL[topic], "They told you where things stand: the right answer respects it."
+    elif objection:
         elite = objection.rebuttal("elite")
         better, why = elite.text, elite.why
     else:
@@ -827,10 +1139,45 @@ def clean_text(text: str) -> str:
     return _UNWANTED.sub("", unicodedata.normalize("NFC", text or ""))
 
 
-def grade_rebuttal(objection: str, rebuttal: str, *, context: str = "", objection_slug: str | None = None,
-                   lib: Library | None = None) -> Grade:
-    """Grade `rebuttal` as an answer to `objection`. Deterministic; never raises on any text."""
-    lib = lib or library()
+def rubric_accepts(move: str, phrase: str, rebuttal: str) -> bool:
+    """Whether `phrase` is evidence the rubric itself would accept for `move`: the sentence of the rebuttal
+    that holds it, read alone (with the one after it, for an opening acknowledgement), earns that move.
+    A judge that quotes "think" from "Okay... whatever you think." as a question has quoted no question."""
+    reader = _Reader(clean_text(rebuttal))
+    wanted = " ".join(phrase.translate(_FOLD).casefold().split()).strip(" .,;:!?\"'")
+    if not wanted:
+        return False
+    for position, sentence in enumerate(reader.sentences):
+        if wanted not in " ".join(sentence.text.casefold().split()):
+            continue
+        following = reader.sentences[position + 1:position + 2]
+        alone = _Reader(" ".join(reader.whole(s) for s in (sentence, *following)) if move == "acknowledge"
+                        else reader.whole(sentence))
+        if MOVE_READERS[move](alone).points:
+            return True
+    return False
+
+
+MOVE_READERS = {"acknowledge": _acknowledge, "clarify": _clarify, "respond": lambda reader: _respond(reader, set()),
+                "advance": _advance}
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """Everything the rules read in one answer, before a tier is decided."""
+    reader: _Reader
+    marks: tuple[MoveMark, ...]
+    flags: list[RedFlag]
+    fit: Fit
+    matched: Objection | None
+    notes: list[str]
+
+    @property
+    def points(self) -> dict[str, int]:
+        return {mark.move: mark.points for mark in self.marks}
+
+
+def _read(objection: str, rebuttal: str, objection_slug: str | None, lib: Library) -> _Reading:
     rebuttal = clean_text(rebuttal)
     notes: list[str] = []
     if len(rebuttal) > MAX_REBUTTAL * 2:
@@ -838,24 +1185,91 @@ def grade_rebuttal(objection: str, rebuttal: str, *, context: str = "", objectio
         notes.append(f"Only the first {MAX_REBUTTAL * 2:,} characters were graded.")
     matched = lib.objection(objection_slug) or match_objection(objection or "", lib)
     reader = _Reader(rebuttal)
-    words = sum(s.words for s in reader.sentences)
-    objection_words = {w.lower() for w in WORD.findall(objection or "")}
-    marks = (_acknowledge(reader), _clarify(reader), _respond(reader, objection_words), _advance(reader))
+    words = sum(s.words for s in reader.all_sentences)  # every word the prospect would hear, set aside or not
+    objection_words = {w.lower() for w in WORD.findall(objection or "") if len(w) >= 4 and w.lower() not in COMMON}
+    marks = (_acknowledge(reader), _clarify(reader, objection_words), _respond(reader, objection_words), _advance(reader))
     moves = {mark.move: mark for mark in marks}
-    flags = _red_flags(reader, moves, words)
-    points = {move: moves[move].points for move in MOVES}
-    tier = tier_for(points, flags)
+    fit = _fit(clean_text(objection or "")[:MAX_REBUTTAL], matched, reader, moves["clarify"], lib)
+    flags = _red_flags(reader, moves, words, fit)
     if reader.ignored:
         notes.append("Text addressed to the grader was ignored: only what you'd say to a prospect counts.")
     if not _reads_as_english(reader.folded):
         notes.append("This grader reads English: an answer in another language cannot earn its moves here.")
+    return _Reading(reader, marks, flags, fit, matched, notes)
+
+
+def answer_shape(reader: _Reader) -> tuple[int, int]:
+    """The words and the questions of what the rep honestly says: text set aside for the grader excluded,
+    and a sentence said twice counted once (saying it again earns nothing)."""
+    said = {s.text.lower(): s for s in reader.sentences}.values()
+    return sum(s.words for s in said), sum(1 for s in said if s.is_question)
+
+
+ELITE_MINIMUM = 4  # move points, over two moves or more, one of them a question or an answer to the concern
+
+
+def cap_tier(tier: str, caps: tuple[str, ...], points: dict[str, int]) -> str:
+    """A tier held down by every red flag's cap. An answer that earns no move is weak however long it is,
+    and elite needs ELITE_MINIMUM points over two moves or more, among them a question or specifics."""
+    for cap in caps:
+        tier = min(tier, cap, key=TIERS.index)
+    total, present = sum(points.values()), sum(1 for value in points.values() if value)
+    if total == 0:
+        return "weak"
+    if tier == "elite" and (total < ELITE_MINIMUM or present < 2 or not (points["clarify"] or points["respond"])):
+        return "strong"  # elite finds or answers the concern: a nod and a meeting request is not enough
+    return tier
+
+
+def calibrated_tier(predicted: str, rules: str, caps: tuple[str, ...], points: dict[str, int]) -> str:
+    """The rules' own tier is the floor (the rubric's definitions hold: a real question is strong, three moves
+    done well elite); the learned calibration's `predicted` tier lifts what real trainers grade higher (the
+    complete scripts the patterns under-read); then the red flags cap it."""
+    return cap_tier(max(predicted, rules, key=TIERS.index), caps, points)
+
+
+def respects_closed_door(objection: str, reader: _Reader) -> bool:
+    """Whether this answers a closed door (take me off your list, a loss, signed elsewhere) by respecting it."""
+    return objection_topic(clean_text(objection or "")[:MAX_REBUTTAL], None) in HARD_STOPS and \
+        any(RESPECT.search(s.text) for s in reader.sentences)
+
+
+def decide_tier(points: dict[str, int], flags: list[RedFlag] | tuple[RedFlag, ...], *, words: int,
+                questions: int, respects: bool = False, model: dict | None = None) -> str:
+    """The tier from the rules' reading, through the learned calibration (closergym.calibration). Where the
+    door is closed, an answer that respects it (`respects`) and pushes nothing is strong: the right answer."""
+    rules = tier_for(points, list(flags))
+    tier = calibrated_tier(predict(features(points, words, questions, rules), model), rules,
+                           tuple(flag.cap for flag in flags), points)
+    return max(tier, "strong", key=TIERS.index) if respects and not flags else tier
+
+
+def grade_features(objection: str, rebuttal: str, *, context: str = "", objection_slug: str | None = None,
+                   lib: Library | None = None) -> tuple[list[float], str, tuple[str, ...], dict[str, int]]:
+    """The calibration model's inputs for one answer, the rules' own tier, the caps of its red flags and
+    its move points: what bench/fit_calibration.py fits on and bench/grader_accuracy.py cross-validates."""
+    reading = _read(objection, rebuttal, objection_slug, lib or library())
+    words, questions = answer_shape(reading.reader)
+    rules = tier_for(reading.points, reading.flags)
+    return (features(reading.points, words, questions, rules), rules, tuple(flag.cap for flag in reading.flags),
+            reading.points)
+
+
+def grade_rebuttal(objection: str, rebuttal: str, *, context: str = "", objection_slug: str | None = None,
+                   lib: Library | None = None) -> Grade:
+    """Grade `rebuttal` as an answer to `objection`. Deterministic; never raises on any text."""
+    reading = _read(objection, rebuttal, objection_slug, lib or library())
+    reader, marks, flags, points = reading.reader, reading.marks, reading.flags, reading.points
+    words, questions = answer_shape(reader)
+    tier = decide_tier(points, flags, words=words, questions=questions,
+                       respects=respects_closed_door(objection, reader))
     return Grade(
         tier=tier,
         score=score_for(tier, sum(points.values()), flags),
         moves=marks,
         red_flags=tuple(flags),
-        feedback=feedback_for(marks, flags, matched),
-        objection_slug=matched.slug if matched else None,
+        feedback=feedback_for(marks, flags, reading.matched, reading.fit.topic),
+        objection_slug=reading.matched.slug if reading.matched else None,
         ignored=tuple(reader.ignored),
-        notes=tuple(notes),
+        notes=tuple(reading.notes),
     )

@@ -3,8 +3,9 @@
 The model returns each move's 0-2 points with the phrases that earned them, red flags with the phrase
 that shows each, a coaching note and a better line (a JSON schema, validated with pydantic). Python
 then keeps only evidence that is really in the rebuttal's honest content (whole words, more than a
-fragment; sentences addressed to the grader are removed before the model sees it), computes the total
-and the tier itself, applies the built-in red flags as caps, and refuses to drift: where the two grades
+fragment; sentences addressed to the grader are removed before the model sees it) and that the rubric
+itself accepts for that move (a quoted "think" is no question), computes the total and the tier itself
+(through the same calibration as the built-in grade), applies the built-in red flags as caps, and refuses to drift: where the two grades
 differ by more than one tier, the built-in grade is shown and the note says so. An injection attempt
 never lifts a grade above the built-in one. The model's better line is shown only if the built-in rubric
 grades it elite, and its note only if it reads as a sentence; otherwise the built-in ones are.
@@ -30,14 +31,18 @@ from closergym.grading import (
     Grade,
     MoveMark,
     RedFlag,
+    _Reader,
+    answer_shape,
+    decide_tier,
     grade_rebuttal,
+    respects_closed_door,
+    rubric_accepts,
     score_for,
-    tier_for,
 )
 from closergym.llm import OWN_LLM_ENGINE, LLMClient
 
-FlagCode = Literal["arguing", "pressure", "discount", "guarantee", "giving_up", "monologue", "generic_followup",
-                   "knocking", "caving"]
+FlagCode = Literal["arguing", "insult", "pressure", "discount", "guarantee", "giving_up", "monologue",
+                   "generic_followup", "knocking", "caving", "ignores"]
 
 
 class JudgedMove(BaseModel):
@@ -69,6 +74,8 @@ def judge_messages(objection: str, honest_rebuttal: str, context: str = "") -> l
     system = (
         "You are a strict sales coach grading one rebuttal to a prospect's objection.\n"
         f"Mark each move of the framework:\n{rubric}\nTiers (computed from your marks):\n{tiers}\n"
+        "A move counts only where it answers this objection: a generic or borrowed answer is at most strong, and "
+        "pushing on after a request to stop calling, a loss or a deal signed elsewhere is a red flag.\n"
         "For each move, quote the exact phrases from the rebuttal that earned the points (copy them character "
         "for character; no phrase means 0 points). List red flags by code, each with the exact phrase that shows "
         "it: " + ", ".join(FLAGS) + ", monologue.\n"
@@ -113,11 +120,13 @@ def reads_as_prose(text: str, *, min_words: int = 4) -> bool:
 
 def combine(builtin: Grade, output: JudgeOutput, rebuttal: str, objection: str = "") -> Grade:
     """The judged grade, with every guard applied (see the module docstring)."""
-    honest = _fold(honest_text(rebuttal, builtin))
+    clear = honest_text(rebuttal, builtin)
+    honest = _fold(clear)
     marks = []
     for move in MOVES:
         judged: JudgedMove = getattr(output, move)
-        kept = tuple(dict.fromkeys(p.strip() for p in judged.phrases if is_evidence(p, honest)))
+        kept = tuple(dict.fromkeys(p.strip() for p in judged.phrases if is_evidence(p, honest)
+                                   and (p.strip() in builtin.mark(move).phrases or rubric_accepts(move, p, clear))))
         if judged.points and not kept:  # points claimed without a real quote: the rubric's mark stands
             marks.append(builtin.mark(move))
             continue
@@ -131,7 +140,10 @@ def combine(builtin: Grade, output: JudgeOutput, rebuttal: str, objection: str =
             label, cap, _ = FLAGS[code]
             flags.append(RedFlag(code, label, cap, (judged_flag.phrase.strip(),)))
     points = {mark.move: mark.points for mark in marks}
-    tier = tier_for(points, flags)
+    reader = _Reader(clear)
+    words, questions = answer_shape(reader)
+    tier = decide_tier(points, flags, words=words, questions=questions,
+                       respects=respects_closed_door(objection, reader))
     if builtin.ignored and TIERS.index(tier) > TIERS.index(builtin.tier):
         tier = builtin.tier  # text addressed to the grader never earns more than the honest content
     if abs(TIERS.index(tier) - TIERS.index(builtin.tier)) > 1:

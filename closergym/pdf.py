@@ -35,7 +35,16 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from closergym.content import MOVES, Lesson, Library, Objection
-from closergym.grading import FLAG_ADVICE, FLAGS, MOVE_LABELS, RUBRIC, TIER_BANDS, TIER_RULES, WALL_OF_TEXT
+from closergym.grading import (
+    FIT_FLAGS,
+    FLAG_ADVICE,
+    FLAGS,
+    MOVE_LABELS,
+    RUBRIC,
+    TIER_BANDS,
+    TIER_RULES,
+    WALL_OF_TEXT,
+)
 from closergym.sparring import DIFFICULTIES, ROUNDS, RULES
 
 __all__ = ["REPLACEMENT", "drawable", "lesson_pdf", "playbook_pdf"]
@@ -780,7 +789,7 @@ def playbook_pdf(lib: Library) -> bytes:
     doc.text_block("These cap an answer's tier however good the rest of it is:")
     doc.gap(2)
     for code, advice in FLAG_ADVICE.items():
-        label, cap = FLAGS[code][:2] if code in FLAGS else (code.replace("_", " ").capitalize(), "")
+        label, cap = FLAGS[code][:2] if code in FLAGS else FIT_FLAGS.get(code, (code.replace("_", " ").capitalize(), ""))
         capped = f" (caps at {cap})" if cap else ""
         if code == "monologue":
             capped = f" (over 160 words, or 110 with no question: caps at strong; over {WALL_OF_TEXT}: weak)"

@@ -43,6 +43,15 @@ def test_a_new_objection_is_recognised_and_answered():
     assert [v.label for v in result.variants][:2] == ["weak", "strong"]
 
 
+@pytest.mark.parametrize("text", ["Take me off your list.", "My mother passed away last week.", "We signed elsewhere last week."])
+def test_where_the_door_is_closed_the_strong_variant_respects_it(text):
+    result = generate(text, seed=2)
+    labels = [v.label for v in result.variants]
+    assert "elite" not in labels and "strong" in labels  # no answer that pushes on can be elite here
+    strong = next(v for v in result.variants if v.label == "strong")
+    assert strong.grade.tier == "strong" and not strong.grade.points["advance"] and not strong.grade.red_flags
+
+
 def test_context_fills_the_response():
     plain = generate("It's too expensive.", seed=5)
     filled = generate("It's too expensive.", {"price": "$1,200 a year", "product": "RouteWise", "channel": "email",

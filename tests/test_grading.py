@@ -278,7 +278,8 @@ def test_a_flag_quotes_the_whole_expression():
 
 
 def test_asking_whether_it_is_just_today_is_not_pressure():
-    result = grade("Totally get it. Is it just today that's bad, or the whole quarter? Could I call you Friday at 9?")
+    result = grade("Totally get it. Is it just today that's bad, or the whole quarter? Could I call you Friday at 9?",
+                   "This isn't a good time.")  # a timing answer: to "too expensive" it would miss the objection
     assert not result.red_flags and result.tier == "elite"
 
 

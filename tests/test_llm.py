@@ -277,11 +277,31 @@ def test_the_judges_better_line_is_shown_only_if_the_rubric_grades_it_elite(draf
 
 
 def test_more_than_one_tier_apart_shows_the_builtin_grade():
-    text = "Okay. What else?"  # weak for the rubric; pretend the model calls every move perfect
-    builtin = grade_rebuttal("Too pricey", "Okay.")
-    judged = combine(builtin, output(2, ["Okay"]), "Okay.")
+    text = OBJECTION.rebuttal("elite").text  # elite for the rubric; pretend the model finds no move at all
+    builtin = grade_rebuttal(OBJECTION.title, text, objection_slug=OBJECTION.slug)
+    judged = combine(builtin, output(0, []), text)
+    assert builtin.tier == "elite"
     assert judged.tier == builtin.tier and "built-in grade is shown" in judged.notes[-1]
-    assert text
+
+
+def test_a_judge_keeps_a_respectful_answer_to_a_closed_door_strong():
+    text = "Of course, I've taken you off our list just now. Sorry to have bothered you, and have a good day."
+    builtin = grade_rebuttal("Take me off your list.", text)
+    judged = combine(builtin, output(0, []), text, "Take me off your list.")
+    assert builtin.tier == judged.tier == "strong"
+
+
+def test_a_move_stands_only_on_evidence_the_rubric_accepts_for_it():
+    """A judge that quotes "think" as the question in "Okay... whatever you think." lifts nothing."""
+    text = "Okay... whatever you think."
+    builtin = grade_rebuttal("I need to think about it.", text)
+    judged = combine(builtin, output(2, ["think", "whatever you think"]), text)
+    assert (judged.tier, judged.points) == ("weak", builtin.points)
+    elite = OBJECTION.rebuttal("elite").text  # the right phrase for each move still counts
+    builtin = grade_rebuttal(OBJECTION.title, elite, objection_slug=OBJECTION.slug)
+    faithful = JudgeOutput(**{m.move: JudgedMove(points=2, phrases=list(m.phrases)) for m in builtin.moves},
+                           red_flags=[], coaching_note="", better_alternative="")
+    assert combine(builtin, faithful, elite).points == {move: 2 for move in builtin.points}
 
 
 INJECTIONS = [
@@ -321,8 +341,8 @@ def test_honest_rebuttals_keep_their_grades_through_a_faithful_judge():
         text = OBJECTION.rebuttal(tier).text
         builtin = grade_rebuttal(OBJECTION.title, text, objection_slug=OBJECTION.slug)
         faithful = JudgeOutput(**{m.move: JudgedMove(points=m.points, phrases=list(m.phrases)) for m in builtin.moves},
-                               red_flags=[JudgedFlag(code=f.code, phrase=f.phrases[0])
-                                          for f in builtin.red_flags if f.code != "monologue"],
+                               red_flags=[JudgedFlag(code=f.code, phrase=f.phrases[0])  # a word count or a miss quotes nothing
+                                          for f in builtin.red_flags if f.phrases],
                                coaching_note="", better_alternative="")
         assert combine(builtin, faithful, text).tier == tier
 

@@ -18,6 +18,7 @@ SPECIAL = {"next_due": "⏭️ Next due", "random": "🎲 Random objection",
            "second_call": "📞 Second call (six-step structure)"}
 SESSION_KEY = "sparring_session_id"
 ROUND_KEY = "sparring_round"  # the round this browser last showed: an answer is to that round
+RESEND_KEY = "sparring_resend"  # "Send it again", under an answer the server stopped grading
 
 
 def start(pick: str | None, difficulty: str, custom: str | None = None) -> None:
@@ -118,10 +119,10 @@ def send(text: str, llm) -> dict | None:
 @context.fragment
 def talk(session_id: int) -> None:
     """The conversation: what was said, the answer box, and the report once the session is over."""
-    trainee.recheck(me["id"])  # a new access code elsewhere lets the profile go, on every run
     answer_key = f"sparring_answer_{session_id}"
     text = st.session_state.get(answer_key)  # sent in this run (the box is drawn last, under the conversation)
     try:
+        trainee.recheck(me["id"])  # a new access code elsewhere lets the profile go, on every run
         database = context.db()
         shown = conversation.view(database, store.get_session(database, session_id, trainee_id=me["id"]), lib)
     except (sqlite3.Error, store.StorageError):
@@ -129,6 +130,8 @@ def talk(session_id: int) -> None:
             transcript.unsent(None, text)
         raise  # the storage guard says what happened to the database
     text = text if shown["active"] else None
+    if shown["cut_off"] and st.session_state.get(RESEND_KEY):  # "Send it again"
+        text = shown["cut_off"]
     llm = context.llm_client()
     sent = send(text, llm) if text else None
     if sent and sent["type"] in ("graded", "done"):
@@ -157,6 +160,9 @@ def talk(session_id: int) -> None:
             transcript.unsent(None, text)
     for notice in notices:
         st.info(literal(notice), icon=":material/info:")
+    if shown["cut_off"] and not sent:
+        transcript.unsent(transcript.WORDS["cut_off"], shown["cut_off"])
+        st.button(transcript.WORDS["resend"], key=RESEND_KEY, icon=":material/send:", type="primary")
     st.session_state[ROUND_KEY] = shown["round"]
     if shown["active"]:
         st.chat_input(transcript.WORDS["placeholder"], key=answer_key, max_chars=MAX_REBUTTAL, submit_mode="disable")

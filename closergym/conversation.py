@@ -118,7 +118,12 @@ def view(db: Database, session: dict, lib: Library | None = None) -> dict:
     if state.finished and state.closing:
         messages.append({"id": "closing", "who": "prospect", "label": "", "text": state.closing})
     active = session["status"] == "active" and not state.finished
+    pending = session.get("pending") or {}
     return {
+        # an answer taken in for this round whose grading never finished (the server stopped), unless it is
+        # being graded right now
+        "cut_off": pending.get("text") if active and pending.get("round") == state.round
+        and session["id"] not in _answering else None,
         "session": session["uid"],
         "round": state.round,
         "active": active,
@@ -223,6 +228,12 @@ def answer(db: Database, *, trainee_id: int, session_id: int, text: str, round_n
         if round_number is not None and (round_number != state.round or state.finished or session["status"] != "active"):
             yield _answered_already(db, session, round_number, text, lib)
             return
+        try:
+            text = sessions.check_rebuttal(text)
+        except sessions.TurnError as error:
+            yield {"type": "error", "message": str(error), "saved": False}
+            return
+        store.hold_answer(db, session_id, trainee_id=trainee_id, round_number=state.round, text=text)
         yield from _take(db, session, state, text=text, llm=llm, lib=lib)
 
 
@@ -233,6 +244,7 @@ def _take(db: Database, session: dict, state: RoutineState, *, text: str, llm: L
         result = sessions.take_turn(db, trainee_id=trainee_id, session_id=session_id, rebuttal=text,
                                     turn_uid=f"{session['uid']}-r{state.round}", llm=llm, lib=lib)
     except sessions.TurnError as error:
+        store.drop_answer(db, session_id, trainee_id=trainee_id)
         yield {"type": "error", "message": str(error), "saved": False}
         return
     notices = list(result.notices)

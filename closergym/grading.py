@@ -842,6 +842,8 @@ HARD_STOPS = {
                          "they already signed elsewhere; your answer pushes on instead of wishing them well"),
 }
 RESPECT = cues(r"\b(?:taken|take|took|remove|removed|removing|taking) you (?:off|out)\b", r"\bwon't (?:call|contact|bother|email) you\b",
+               r"\b(?:removed|deleted|unsubscribed) you\b", r"\bwon't hear from (?:us|me)\b", r"\bsorry to hear\b",
+               r"\b(?:my|our) (?:deepest |sincere )?sympathies\b", r"\bthinking of you\b",
                r"\b(?:not|never) (?:call|contact|bother) you again\b", r"\bsorry (?:for|about) your loss\b", r"\bcondolences\b",
                r"\bso sorry\b", r"\bcongratulations\b", r"\b(?:best of luck|good luck with (?:it|the|your))\b",
                r"\bwish (?:you|them) (?:well|the best|all the best)\b", r"\bhope it goes (?:well|great)\b",

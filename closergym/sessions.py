@@ -217,7 +217,7 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
     else:
         state.prompts.append(reply)
 
-    update = {"state": state.to_dict()}
+    update = {"state": state.to_dict(), "pending": None}
     if state.finished:
         update.update(status="complete", outcome=state.outcome, ended_at=store.now())
     turn = {

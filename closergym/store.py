@@ -516,6 +516,7 @@ def get_session(db: Database, session_id: int, *, trainee_id: int) -> dict | Non
     )
     if row:
         row["state"] = json.loads(row["state"] or "{}")
+        row["pending"] = json.loads(row["pending"]) if row.get("pending") else None
     return row
 
 
@@ -727,3 +728,22 @@ def check_access(trainee: dict, code: str | None) -> bool:
     if not expected:
         return True
     return hmac.compare_digest(expected, _code_digest(code or ""))
+
+
+# -- an answer on its way (migration 006) ---------------------------------------------------------------
+
+
+@migrations(name="006_pending_answers")
+def m006_pending_answers(db: Database) -> None:
+    db.execute("ALTER TABLE sessions ADD COLUMN pending TEXT")  # {"round", "text"} of an answer being graded
+
+
+def hold_answer(db: Database, session_id: int, *, trainee_id: int, round_number: int, text: str) -> None:
+    """Keep an answer taken in for grading with its session, until its turn is saved (`save_turn` clears it)
+    or it is refused (`drop_answer`): a server that stops mid-answer leaves it there, to be offered back."""
+    update_session(db, session_id, trainee_id=trainee_id,
+                   pending=json.dumps({"round": round_number, "text": text}, ensure_ascii=False))
+
+
+def drop_answer(db: Database, session_id: int, *, trainee_id: int) -> None:
+    update_session(db, session_id, trainee_id=trainee_id, pending=None)

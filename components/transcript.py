@@ -18,6 +18,8 @@ WORDS = {
     "placeholder": "Your answer to the prospect…",
     "judging": "The AI judge is reading your answer ({engine})…",
     "unsent": "Your answer was not saved: copy it from here to send it again.",
+    "cut_off": "Your last answer was not graded: the server stopped while it was on its way (a restart?).",
+    "resend": "Send it again",
     "end": "End this session",
     "end_why": "It is kept in your history, as incomplete.",
     "end_confirm": "End it now",

@@ -267,3 +267,33 @@ def test_a_file_that_is_not_a_database_is_refused_and_let_go(tmp_path):
         with pytest.raises(store.StorageError, match="is not a SQLite database"):
             store.open_db(path)
     assert len(os.listdir("/proc/self/fd")) <= before + 1  # no descriptor kept until a garbage collection
+
+
+def test_an_answer_the_server_stopped_grading_is_offered_back_and_saved_once(db, trainee):
+    """Issue 20, finding 6: the server stops (a restart) after taking an answer in and before saving its turn.
+    The next run of the page says so, shows the answer to copy, and "Send it again" grades it, once."""
+    session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="need-to-think")
+    store.hold_answer(db, session["id"], trainee_id=trainee["id"], round_number=1, text=STRONG)  # then the crash
+    at = app_for(trainee, "app_pages/sparring.py")
+    shown = unescaped(" ".join(w.value for w in at.warning))
+    assert "was not graded: the server stopped" in shown
+    assert STRONG in [block.value for block in at.code]
+    assert db["turns"].count == 0
+    next(b for b in at.button if b.label == "Send it again").click().run()
+    assert not at.exception and not at.warning
+    assert [m["text"] for m in said(at) if m["who"] == "rep"] == [STRONG]
+    at.run()  # a later run offers nothing back
+    assert not [b for b in at.button if b.label == "Send it again"]
+    assert [row["rebuttal"] for row in db.query("SELECT rebuttal FROM turns")] == [STRONG]
+    assert store.get_session(db, session["id"], trainee_id=trainee["id"])["pending"] is None
+
+
+def test_an_answer_being_graded_is_not_offered_back(db, trainee):
+    """While this server is still grading it (another tab), the held answer is not a cut-off one."""
+    from closergym import conversation
+
+    session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="need-to-think")
+    store.hold_answer(db, session["id"], trainee_id=trainee["id"], round_number=1, text=STRONG)
+    with conversation._one_at_a_time(session["id"]):
+        assert conversation.view(db, store.get_session(db, session["id"], trainee_id=trainee["id"]))["cut_off"] is None
+    assert conversation.view(db, store.get_session(db, session["id"], trainee_id=trainee["id"]))["cut_off"] == STRONG

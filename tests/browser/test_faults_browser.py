@@ -86,3 +86,43 @@ def test_database_deleted_mid_session_is_reported_not_replaced(watched, tmp_path
         watched.assert_clean()
     finally:
         server.stop()
+
+
+def test_an_answer_cut_off_by_a_restart_is_offered_back(browser, tmp_path):
+    """Issue 20, finding 6: the server is killed while an answer is being graded (an LLM judge that never
+    answers holds it there). Once the server is back the page says, by itself, that the answer was not
+    graded, shows it to copy, and "Send it again" takes it, once."""
+    from tests.llm_server import SilentServer
+
+    path = tmp_path / "gym.db"
+    link = private_link(path, "Ros")
+    silent = SilentServer()
+    first = Server(path, env={"OPENAI_BASE_URL": silent.url, "CLOSERGYM_MODEL": "m"})
+    context = browser.new_context()
+    context.set_default_timeout(20_000)
+    second = None
+    try:
+        page = context.new_page()
+        page.goto(f"{first.url}/sparring?{link}&objection=need-to-think")
+        wait_for_app(page)
+        answer_box(page).fill(ANSWERS[0])
+        answer_box(page).press("Enter")
+        expect(page.get_by_text("The AI judge is reading your answer", exact=False)).to_be_visible()
+        first.process.kill()  # SIGKILL, mid-answer: taken in, never graded
+        first.process.wait(timeout=10)
+        second = Server(path, port=first.port)  # the same address: the page finds it by itself
+        expect(page.get_by_text("Your last answer was not graded", exact=False)).to_be_visible(timeout=10_000)
+        expect(page.get_by_test_id("stCode")).to_contain_text(ANSWERS[0])
+        assert saved_answers(path) == []
+        page.get_by_role("button", name="Send it again").click()
+        expect(messages(page)).to_have_count(3)
+        expect(messages(page).nth(1)).to_contain_text(ANSWERS[0])
+        wait_for_app(page)
+        expect(page.get_by_text("Your last answer was not graded", exact=False)).to_have_count(0)
+    finally:
+        context.close()
+        first.stop()
+        if second:
+            second.stop()
+        silent.close()
+    assert saved_answers(path) == ANSWERS[:1]

@@ -1,17 +1,15 @@
 """Load benchmark: many trainees sparring at once against one server.
 
-Starts `streamlit run serve.py` (tests/browser/conftest.py `Server`) on 127.0.0.1 with its own temp database,
+Starts `streamlit run app.py` (tests/browser/conftest.py `Server`) on 127.0.0.1 with its own temp database,
 seeds the trainees, then runs every trainee from one asyncio loop. Each opens
-`/sparring?trainee=<name>&objection=<slug>`, answers every round after 1-3 s of "thinking", then presses
-"Drill it again", until the time budget ends. Every answer carries a unique tag, so the database can be
-checked answer by answer at the end.
+`/sparring?trainee=<name>&code=<code>&objection=<slug>`, answers every round after 1-3 s of "thinking",
+then presses "Drill it again", until the time budget ends. Every answer carries a unique tag, so the
+database can be checked answer by answer at the end.
 
 Two clients:
 - `ws` (default): what a browser tab sends and receives, without drawing anything: Streamlit's own
-  websocket protocol to open the page and press "Drill it again" (rerun requests, then the page's
-  elements back), and the turn endpoint's POST for each answer, as the page's conversation sends it.
-  Latency is from sending the answer to the last line of the endpoint's answer, with the graded answer
-  in the conversation it returns.
+  websocket protocol (rerun requests with the chat input's or a button's value, then the page's elements
+  back). Latency is from sending the answer to the end of the rerun that drew it graded, with the reply.
 - `browser`: one Debian Chromium context per trainee (offline). Latency is in-page, from the Enter keydown
   to the prospect's reply shown and the script finished, as in bench/turn_latency.py. On 2 cores the
   browsers themselves saturate the machine well before 30 trainees.
@@ -34,7 +32,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import random
 import statistics
@@ -290,14 +287,15 @@ async def run_load(url: str, names: list[str], seconds: float, ramp: float) -> l
 
 
 class StreamlitSession:
-    """One browser tab's worth of Streamlit protocol: rerun requests out, ForwardMsgs in, nothing drawn; and
-    the answers its conversation sends to the turn endpoint."""
+    """One browser tab's worth of Streamlit protocol: rerun requests out (a page, an answer in the chat input,
+    a button), ForwardMsgs in, nothing drawn."""
 
     def __init__(self, socket, url: str):
         self.socket, self.url = socket, url
         self.page_hash = ""
         self.query = ""
-        self.conversation: tuple[str, str, dict] | None = None  # (component id, fragment id, its data)
+        self.widgets: dict[str, tuple[str, str]] = {}  # "chat" or a button's label: (widget id, fragment id)
+        self.texts: list[str] = []  # the Markdown the last run drew
         self.exceptions = 0
 
     @classmethod
@@ -310,22 +308,26 @@ class StreamlitSession:
         await session.rerun(page_name=page, query=query)
         return session
 
-    async def rerun(self, *, page_name: str = "", query: str | None = None, event: tuple[str, object] | None = None) -> None:
-        """Ask for a rerun (a page, or an event from the conversation such as a button) and read until the
+    async def rerun(self, *, page_name: str = "", query: str | None = None, widget: str | None = None,
+                    text: str = "") -> None:
+        """Ask for a rerun (a page; or `widget`: "chat" with `text`, or a button's label) and read until the
         script is done."""
-        from streamlit.components.v2.bidi_component.main import _make_trigger_id
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
         message = BackMsg()
         state = message.rerun_script
         state.query_string = self.query if query is None else query
         state.page_script_hash, state.page_name = self.page_hash, page_name
-        if event:
-            component, fragment, _ = self.conversation
+        if widget:
+            widget_id, fragment = self.widgets[widget]
             state.fragment_id = fragment
             value = state.widget_states.widgets.add()
-            value.id = _make_trigger_id(component, "events")
-            value.json_trigger_value = json.dumps([{"event": event[0], "value": event[1]}])
+            value.id = widget_id
+            if widget == "chat":
+                value.chat_input_value.data = text
+            else:
+                value.trigger_value = True
+        self.widgets, self.texts = {}, []
         await self.socket.send(message.SerializeToString())
         await self.read_until_done()
 
@@ -342,37 +344,29 @@ class StreamlitSession:
                 self.page_hash = message.navigation.page_script_hash or self.page_hash
             elif kind == "page_info_changed":
                 self.query = message.page_info_changed.query_string
-            elif kind == "delta":
+            elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
                 element = message.delta.new_element
                 which = element.WhichOneof("type")
                 if which == "exception":
                     self.exceptions += 1
-                elif which == "bidi_component" and element.bidi_component.component_name == "closergym.conversation":
-                    component = element.bidi_component
-                    self.conversation = (component.id, message.delta.fragment_id, json.loads(component.json))
+                elif which == "chat_input":
+                    self.widgets["chat"] = (element.chat_input.id, message.delta.fragment_id)
+                elif which == "button":
+                    self.widgets[element.button.label] = (element.button.id, message.delta.fragment_id)
+                elif which == "markdown":
+                    self.texts.append(element.markdown.body)
             elif kind == "script_finished" and message.script_finished != message.FINISHED_EARLY_FOR_RERUN:
                 return
 
     @property
-    def view(self) -> dict:
-        if self.conversation is None:
-            raise RuntimeError("no conversation on the sparring page")
-        return self.conversation[2]["view"]
+    def active(self) -> bool:
+        """The session takes an answer (the page drew its answer box)."""
+        return "chat" in self.widgets
 
-    async def answer(self, client, text: str) -> dict:
-        """Send an answer as the page's conversation does; return the endpoint's last event."""
-        data = self.conversation[2]
-        if not data["endpoint"]:
-            raise RuntimeError("the page offers no turn endpoint (was it served by serve.py?)")
-        last = {}
-        async with client.stream("POST", self.url + data["endpoint"], timeout=WAIT_MS / 1000,
-                                 json={"pass": data["pass"], "text": text, "round": self.view["round"]}) as response:
-            async for line in response.aiter_lines():
-                if line.strip():
-                    last = json.loads(line)
-        if last.get("type") == "done":
-            data["view"] = last["view"]  # the page's conversation now shows this, without a rerun
-        return last
+    async def answer(self, text: str) -> list[str]:
+        """Send an answer in the chat input, as the browser does; return the Markdown the page drew."""
+        await self.rerun(widget="chat", text=text)
+        return self.texts
 
     async def close(self) -> None:
         await asyncio.wait_for(self.socket.close(), OPEN_S)
@@ -380,37 +374,33 @@ class StreamlitSession:
 
 async def spar_ws(url: str, tally: Tally, slug: str, deadline: float, rng: random.Random) -> None:
     """One trainee over the websocket: open the drill, answer, drill it again, until the deadline."""
-    import httpx2
-
     session = None
     try:
         session = await StreamlitSession.open(url, "sparring", f"{LINKS[tally.name]}&objection={slug}")
         tally.sessions += 1
-        async with httpx2.AsyncClient() as client:
-            while time.monotonic() < deadline and len(tally.submitted) < MAX_TURNS_EACH:
-                if not session.view["active"]:
-                    await session.rerun(event=("action", "again"))
-                    tally.sessions += 1
-                    continue
-                await asyncio.sleep(rng.uniform(1, 3))  # thinking
-                tag = f"[{tally.name} #{len(tally.submitted) + 1}]"
-                answer = f"{rng.choice(ANSWERS)} {tag}"
-                tally.submitted.append(tag)
-                started = time.perf_counter()
-                try:
-                    last = await session.answer(client, answer)
-                except httpx2.HTTPError as error:
-                    tally.timeouts += 1
-                    tally.failures.append(f"turn: {type(error).__name__}")
-                    await session.close()
-                    session = await StreamlitSession.open(url, "sparring", f"{LINKS[tally.name]}")
-                    continue
-                tally.latency_ms.append((time.perf_counter() - started) * 1000)
-                shown = [m for m in last.get("view", {}).get("messages", []) if tag in m["text"]]
-                if shown and shown[0].get("card"):
-                    tally.graded.append(tag)
-                else:
-                    tally.failures.append(f"answer {tag} not shown graded: {last.get('message', last.get('type'))}")
+        while time.monotonic() < deadline and len(tally.submitted) < MAX_TURNS_EACH:
+            if not session.active:
+                await session.rerun(widget="Drill it again")
+                tally.sessions += 1
+                continue
+            await asyncio.sleep(rng.uniform(1, 3))  # thinking
+            tag = f"zq{tally.name}n{len(tally.submitted) + 1}zq"  # letters only: the page escapes Markdown
+            tally.submitted.append(tag)
+            started = time.perf_counter()
+            try:
+                drawn = await session.answer(f"{rng.choice(ANSWERS)} {tag}")
+            except (TimeoutError, OSError) as error:
+                tally.timeouts += 1
+                tally.failures.append(f"turn: {type(error).__name__}")
+                await session.close()
+                session = await StreamlitSession.open(url, "sparring", f"{LINKS[tally.name]}")
+                continue
+            tally.latency_ms.append((time.perf_counter() - started) * 1000)
+            answered = [index for index, body in enumerate(drawn) if tag in body]
+            if answered and any("/100" in body for body in drawn[answered[0]:]):
+                tally.graded.append(tag)
+            else:
+                tally.failures.append(f"answer {tag} not shown graded")
         tally.exception_boxes += session.exceptions
     except Exception as error:  # noqa: BLE001 - reported, never hangs the run
         tally.failures.append(described(error))

@@ -14,13 +14,13 @@ if st.query_params.get("present") == "1":  # presenter view: wide, large type, n
 st.set_page_config(page_title="Closer Gym", page_icon="🥊", layout="centered")
 
 pages = [
-    st.Page("app_pages/home.py", title="Home", icon="🏠", url_path="home", default=True),
-    st.Page("app_pages/lessons.py", title="Lessons", icon="📚", url_path="lessons"),
-    st.Page("app_pages/sparring.py", title="Sparring", icon="🥊", url_path="sparring"),
-    st.Page("app_pages/generator.py", title="Objection generator", icon="✍️", url_path="generator"),
-    st.Page("app_pages/progress.py", title="Progress", icon="📈", url_path="progress"),
-    st.Page("app_pages/settings.py", title="Settings", icon="⚙️", url_path="settings"),
-    st.Page("app_pages/instructor.py", title="Instructor", icon="🎓", url_path="instructor"),
+    st.Page("app_pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True),
+    st.Page("app_pages/lessons.py", title="Lessons", icon=":material/menu_book:", url_path="lessons"),
+    st.Page("app_pages/sparring.py", title="Sparring", icon=":material/sports_mma:", url_path="sparring"),
+    st.Page("app_pages/generator.py", title="Objection generator", icon=":material/edit_note:", url_path="generator"),
+    st.Page("app_pages/progress.py", title="Progress", icon=":material/trending_up:", url_path="progress"),
+    st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"),
+    st.Page("app_pages/instructor.py", title="Instructor", icon=":material/school:", url_path="instructor"),
 ]
 page = st.navigation(pages)
 

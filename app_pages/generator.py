@@ -14,7 +14,7 @@ from closergym.generator import (
 from components import context, generator_view, trainee
 from components.text import literal
 
-st.title("✍️ Objection response generator")
+st.title(":material/edit_note: Objection response generator")
 st.write("Paste an objection you heard and a little context. You get what is probably going on, a response "
          "built on the 4-step framework, and weak / strong / elite variants, each graded by the same rubric "
          "as your sparring answers.")

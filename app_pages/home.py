@@ -4,7 +4,7 @@ from closergym import store
 from components import context, practice, trainee
 from components.text import literal
 
-st.title("🥊 Closer Gym")
+st.title(":material/sports_mma: Closer Gym")
 st.write("Train objection handling and closing: read a short lesson, spar with a prospect who "
          "pushes back, and get every rebuttal graded **weak / strong / elite** against a rubric you can see.")
 
@@ -19,6 +19,6 @@ middle.metric("Rebuttals graded", counts["turns"])
 right.metric("Lessons read", counts["lessons_read"])
 practice.panel(me["id"])
 
-st.page_link("app_pages/sparring.py", label="Spar with a prospect", icon="🥊")
-st.page_link("app_pages/lessons.py", label="Read a lesson", icon="📚")
-st.page_link("app_pages/generator.py", label="Generate a response to an objection", icon="✍️")
+st.page_link("app_pages/sparring.py", label="Spar with a prospect", icon=":material/sports_mma:")
+st.page_link("app_pages/lessons.py", label="Read a lesson", icon=":material/menu_book:")
+st.page_link("app_pages/generator.py", label="Generate a response to an objection", icon=":material/edit_note:")

@@ -8,7 +8,7 @@ from closergym.grading import MOVE_LABELS
 from components import context, roles
 from components.text import literal
 
-st.title("🎓 Instructor")
+st.title(":material/school: Instructor")
 if not roles.is_instructor():
     st.write("Run a class: create a cohort and share its join link, follow the class on a dashboard, grade a "
              "class exercise from a CSV, and present sparring live.")

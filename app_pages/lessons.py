@@ -17,7 +17,7 @@ for error in lib.errors:
         st.warning(f"A lesson file could not be loaded: {literal(str(error))}", icon="⚠️")
 
 if lesson is None:
-    st.title("📚 Lessons")
+    st.title(":material/menu_book: Lessons")
     if slug:
         st.info(f"There is no lesson called “{literal(slug)}”. Here is the full list.", icon="🔎")
     st.write("Short, practical reads. Each one has drills inside: type your answer and it is graded on the spot.")

@@ -11,7 +11,7 @@ from components.text import literal
 SPARRING_PAGE, LESSONS_PAGE = "app_pages/sparring.py", "app_pages/lessons.py"
 RANGES = {"7 days": 7, "30 days": 30, "90 days": 90, "All time": None}
 
-st.title("📈 Progress")
+st.title(":material/trending_up: Progress")
 me = trainee.require()
 summary = analytics.headline(context.db(), me["id"])
 

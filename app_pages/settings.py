@@ -6,7 +6,7 @@ import closergym
 from closergym import store
 from components import context, engine_settings, roles, your_data, your_profile
 
-st.title("⚙️ Settings")
+st.title(":material/settings: Settings")
 config = context.config()
 
 st.subheader("Engine")

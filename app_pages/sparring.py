@@ -11,7 +11,7 @@ from closergym.sparring import DIFFICULTIES, RULES
 from components import context, practice, scorecard, scroll, trainee, transcript
 from components.text import literal
 
-st.title("🥊 Sparring")
+st.title(":material/sports_mma: Sparring")
 me = trainee.require()
 db, lib = context.db(), library()
 SPECIAL = {"next_due": "⏭️ Next due", "random": "🎲 Random objection",

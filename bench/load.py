@@ -34,6 +34,7 @@ import asyncio
 import contextlib
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -66,6 +67,14 @@ ANSWERS = [  # one is picked per round; none is weak, so most sessions run their
 SOAK_PAGES = ("", "lessons", "sparring", "generator")
 CLIENTS = {"ws": "Streamlit websocket protocol", "browser": "Chromium contexts"}
 LINKS: dict[str, str] = {}  # trainee name: the query of their private link (`trainee=...&code=...`)
+
+
+TAG = re.compile(r"zq[A-Za-z0-9]+zq")
+
+
+def tag_for(tally: Tally) -> str:
+    """The next answer's tag: letters and digits only (the page escapes Markdown's signs)."""
+    return f"zq{''.join(ch for ch in tally.name if ch.isalnum())}n{len(tally.submitted) + 1}zq"
 
 
 def described(error: Exception) -> str:
@@ -213,7 +222,7 @@ async def spar(browser, url: str, tally: Tally, slug: str, deadline: float, rng:
                 continue
             await asyncio.sleep(rng.uniform(1, 3))  # thinking
             before = await page.evaluate(f"({MESSAGES.strip()})().length")
-            tag = f"[{tally.name} #{len(tally.submitted) + 1}]"
+            tag = tag_for(tally)
             box = answer_box(page)
             await box.fill(f"{rng.choice(ANSWERS)} {tag}")
             await page.evaluate("() => { window.__benchVisible = undefined; window.__benchT0 = undefined; }")
@@ -384,7 +393,7 @@ async def spar_ws(url: str, tally: Tally, slug: str, deadline: float, rng: rando
                 tally.sessions += 1
                 continue
             await asyncio.sleep(rng.uniform(1, 3))  # thinking
-            tag = f"zq{tally.name}n{len(tally.submitted) + 1}zq"  # letters only: the page escapes Markdown
+            tag = tag_for(tally)
             tally.submitted.append(tag)
             started = time.perf_counter()
             try:
@@ -441,7 +450,7 @@ def check_database(db_path: Path, tallies: list[Tally]) -> dict[str, int]:
                 [tally.name])]
             saved: dict[str, int] = {}
             for text in rows:
-                tag = text[text.rindex("[") :] if "[" in text else text
+                tag = found.group() if (found := TAG.search(text)) else text
                 saved[tag] = saved.get(tag, 0) + 1
             graded = set(tally.graded)
             counts["graded"] += len(graded)

@@ -50,7 +50,7 @@ def message(shown: dict) -> st.delta_generator.DeltaGenerator:
 def header(session: dict, objection: Objection | None) -> None:
     """Who the prospect is: drawn once per page run, outside the conversation's fragment."""
     if session["kind"] == "second_call":
-        st.subheader("📞 The second call")
+        st.subheader(":material/call: The second call")
         st.caption("A stalled deal picks up the phone. Run the six-step second-call structure. "
                    f"Difficulty **{literal(session['difficulty'])}**")
     elif objection:
@@ -59,7 +59,7 @@ def header(session: dict, objection: Objection | None) -> None:
         st.caption(f"{literal(persona.name)} · {literal(persona.role)}, {literal(persona.industry)} · "
                    f"{literal(persona.mood)} · difficulty **{literal(session['difficulty'])}**")
     else:
-        st.subheader("✍️ Your objection")
+        st.subheader(":material/edit_note: Your objection")
         st.caption(f"difficulty **{literal(session['difficulty'])}**")
 
 

@@ -15,7 +15,7 @@ def lesson_links(at) -> list[str]:
 def test_list_shows_every_lesson_with_cluster_and_reading_time(trainee):
     at = app_for(trainee, PAGE)
     assert not at.exception
-    assert at.title[0].value == "📚 Lessons"
+    assert at.title[0].value == ":material/menu_book: Lessons"
     assert sum("The second-call close sequence" in label for label in lesson_links(at)) == 1
     assert any("min read" in caption.value for caption in at.caption)
 
@@ -76,7 +76,7 @@ def test_unknown_lesson_shows_the_list_not_a_traceback(trainee):
     at = app_for(trainee, PAGE, query={"lesson": "../../secrets"})
     assert not at.exception
     assert "no lesson called" in at.info[0].value
-    assert at.title[0].value == "📚 Lessons"
+    assert at.title[0].value == ":material/menu_book: Lessons"
 
 
 # Ids that Streamlit 1.67's frontend gave these headings in Chromium (read from the DOM).

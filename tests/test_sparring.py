@@ -246,14 +246,14 @@ def test_deep_link_opens_a_drill_and_reload_resumes_it(db, trainee):
 def test_the_reps_own_objection_is_drilled_as_itself(db, trainee):
     heard = "Your onboarding takes too long, we cannot afford three months of setup"
     at = app_for(trainee, "app_pages/sparring.py", query={"custom": heard})
-    assert at.subheader[0].value == "✍️ Your objection"
+    assert at.subheader[0].value == ":material/edit_note: Your objection"
     assert said(at)[0]["text"] == heard
     for text in (STRONG, STRONG, STRONG):
         say(at, text)
     assert [row["objection_slug"] for row in db.query("SELECT objection_slug FROM turns")] == [None] * 3
     pressed(at, "Drill it again")
     assert not at.exception
-    assert at.subheader[0].value == "✍️ Your objection"
+    assert at.subheader[0].value == ":material/edit_note: Your objection"
     assert [m["text"] for m in said(at)] == [heard]
 
 

@@ -725,12 +725,14 @@ def import_document(db: Database, data: dict | ExportDocument, *, as_trainee: st
     changes nothing) on any problem.
 
     Nobody writes into someone else's private profile: an existing profile with an access code takes the
-    import only with that code, or when it is `owner_id` (the profile the caller has already opened)."""
+    import only with that code, or when it is `owner_id` (the profile the caller has already opened). From a
+    browser (`owner_id` given), a profile without a code takes nothing either: the browser cannot open it."""
     document = data if isinstance(data, ExportDocument) else validate_document(data)
     name = target_name(document, as_trainee)
     with store.write_transaction(db):
         trainee = store.get_trainee_by_name(db, name)
-        if trainee and trainee["id"] != owner_id and not store.check_access(trainee, access_code):
+        opens = store.check_access if owner_id is None else store.opens  # the command line, or a browser
+        if trainee and trainee["id"] != owner_id and not opens(trainee, access_code):
             raise TransferError(f"“{trainee['name']}” is someone's private profile: importing into it needs its "
                                 "access code. Import it as yourself instead, or under another name.")
         created = trainee is None

@@ -124,3 +124,15 @@ def test_the_settings_page_offers_import_only_to_an_open_profile(trainee):
     assert any("Open your profile" in info.value for info in stranger.info)
     owner = app_for(trainee, "app_pages/settings.py")
     assert owner.get("file_uploader")
+
+
+def test_a_browser_import_cannot_write_into_a_profile_without_a_code(db, exported):
+    """A profile made before private profiles (no access code) opens in no browser; an import from a browser
+    (with its own profile open) cannot write into it either. The command line, the operator's, still can."""
+    legacy = store.create_trainee(db, "Old Timer")
+    mine = store.create_trainee(db, "Mine", private=True)
+    document = changed(exported, lambda d: d["trainee"].update(name="Old Timer"))
+    with pytest.raises(transfer.TransferError, match="private profile"):
+        transfer.import_document(db, document, owner_id=mine["id"])
+    assert db.execute("SELECT count(*) FROM turns WHERE trainee_id = ?", [legacy["id"]]).fetchone()[0] == 0
+    assert transfer.import_document(db, document).trainee == "Old Timer"  # as `python -m closergym import` does

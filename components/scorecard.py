@@ -35,7 +35,7 @@ def feedback_markdown(feedback: dict) -> str:
              for title in ("keep", "start", "stop") if feedback[title]]
     better = feedback["better"]
     if better:
-        parts.append(f"**{better['title']}**\n\n> 💡 {literal(better['text'])}\n\n:gray[{literal(better['why'])}]")
+        parts.append(f"**{better['title']}**\n\n> :material/lightbulb: {literal(better['text'])}\n\n:gray[{literal(better['why'])}]")
     else:
         parts.append(f":gray[{feedback['note']}]")
     return "\n\n".join(parts)

@@ -133,7 +133,7 @@ def sidebar_picker(current: dict | None) -> None:
     # were redrawn by the browser after every answer on every page.
     st.session_state.pop(SWITCHED_KEY, None)  # a full run: the switch, if any, is already shown
     pending_error = any(f"{key}_error" in st.session_state for key in (NEW_KEY, OPEN_KEY))
-    if st.button("Switch trainee" if current else "Open or create a profile", key=SWITCH_KEY, icon="👤",
+    if st.button("Switch trainee" if current else "Open or create a profile", key=SWITCH_KEY, icon=":material/person:",
                  width="stretch") or pending_error:
         switch_dialog()
 

@@ -54,7 +54,7 @@ def header(session: dict, objection: Objection | None) -> None:
         st.caption("A stalled deal picks up the phone. Run the six-step second-call structure. "
                    f"Difficulty **{literal(session['difficulty'])}**")
     elif objection:
-        st.subheader(f"{objection.emoji} {objection.title}")
+        st.subheader(objection.title)
         persona = objection.personas[min(session["persona"], len(objection.personas) - 1)]
         st.caption(f"{literal(persona.name)} · {literal(persona.role)}, {literal(persona.industry)} · "
                    f"{literal(persona.mood)} · difficulty **{literal(session['difficulty'])}**")
@@ -83,7 +83,7 @@ def show_report(shown: dict) -> None:
              f"**{WORDS['rounds']}:** " + " ".join(f"{r['number']}.\u00a0{badge_markdown(r['tier'], r['score'])}"
                                                   for r in shown["rounds"])]
     if shown["best"]:
-        parts.append(f"**{WORDS['best']}** ({shown['best']['tier']}):\n\n> ⭐ {literal(shown['best']['line'])}")
+        parts.append(f"**{WORDS['best']}** ({shown['best']['tier']}):\n\n> :material/star: {literal(shown['best']['line'])}")
     if shown["work_on"]:
         parts.append(f"**{WORDS['work_on']}:** {shown['work_on']}")
     if shown["advice"]:

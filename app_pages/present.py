@@ -66,7 +66,9 @@ with right:
                 st.rerun()
         else:
             st.header(badge_markdown(grade.tier, grade.score), anchor=False)
-            st.markdown("\n".join(f"- **{m.label}** {'●' * m.points}{'○' * (2 - m.points)}" for m in grade.moves)
-                        + "".join(f"\n- 🚩 {flag.label}" for flag in grade.red_flags))
+            # the moves on one line and each red flag by its name: the round stays on one projector screen
+            st.markdown(" · ".join(f"**{m.label}**\u00a0{'●' * m.points}{'○' * (2 - m.points)}" for m in grade.moves))
+            if grade.red_flags:
+                st.markdown("\n".join(f"- :material/flag: {literal(flag.label.split(' (')[0])}" for flag in grade.red_flags))
             with st.popover("A better line"):
                 st.write(literal(grade.feedback.better))

@@ -17,7 +17,7 @@ def test_generate_then_drill_this(server, watched):
     page.get_by_role("link", name="Drill this in sparring").click()
     wait_for_app(page)
     # the prospect now raises the pasted objection
-    expect(page.get_by_test_id("cgMessage").first).to_contain_text("too small for a company like ours")
+    expect(page.get_by_test_id("stChatMessage").first).to_contain_text("too small for a company like ours")
     with store.open_db(server.db_path) as db:
         assert db["generator_runs"].count == 1
     watched.assert_clean()

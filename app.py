@@ -2,25 +2,25 @@
 
 import streamlit as st
 
-from components import context, engine_badge, trainee
+from components import context, engine_badge, pages, trainee
 
 if st.query_params.get("present") == "1":  # presenter view: wide, large type, no personal data, no sidebar
     st.set_page_config(page_title="Closer Gym · class", page_icon="🥊", layout="wide",
                        initial_sidebar_state="collapsed")
-    st.navigation([st.Page("app_pages/present.py", title="Class sparring", url_path="present", default=True)],
+    st.navigation([st.Page(pages.PRESENT, title="Class sparring", url_path="present", default=True)],
                   position="hidden").run()
     st.stop()
 
 st.set_page_config(page_title="Closer Gym", page_icon="🥊", layout="centered")
 
 pages = [
-    st.Page("app_pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True),
-    st.Page("app_pages/lessons.py", title="Lessons", icon=":material/menu_book:", url_path="lessons"),
-    st.Page("app_pages/sparring.py", title="Sparring", icon=":material/sports_mma:", url_path="sparring"),
-    st.Page("app_pages/generator.py", title="Objection generator", icon=":material/edit_note:", url_path="generator"),
-    st.Page("app_pages/progress.py", title="Progress", icon=":material/trending_up:", url_path="progress"),
-    st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"),
-    st.Page("app_pages/instructor.py", title="Instructor", icon=":material/school:", url_path="instructor"),
+    st.Page(pages.HOME, title="Home", icon=":material/home:", url_path="home", default=True),
+    st.Page(pages.LESSONS, title="Lessons", icon=":material/menu_book:", url_path="lessons"),
+    st.Page(pages.SPARRING, title="Sparring", icon=":material/sports_mma:", url_path="sparring"),
+    st.Page(pages.GENERATOR, title="Objection generator", icon=":material/edit_note:", url_path="generator"),
+    st.Page(pages.PROGRESS, title="Progress", icon=":material/trending_up:", url_path="progress"),
+    st.Page(pages.SETTINGS, title="Settings", icon=":material/settings:", url_path="settings"),
+    st.Page(pages.INSTRUCTOR, title="Instructor", icon=":material/school:", url_path="instructor"),
 ]
 page = st.navigation(pages)
 

@@ -1,7 +1,7 @@
 import streamlit as st
 
 from closergym import store
-from components import context, practice, trainee
+from components import context, pages, practice, trainee
 from components.text import literal
 
 st.title(":material/sports_mma: Closer Gym")
@@ -19,6 +19,6 @@ middle.metric("Rebuttals graded", counts["turns"])
 right.metric("Lessons read", counts["lessons_read"])
 practice.panel(me["id"])
 
-st.page_link("app_pages/sparring.py", label="Spar with a prospect", icon=":material/sports_mma:")
-st.page_link("app_pages/lessons.py", label="Read a lesson", icon=":material/menu_book:")
-st.page_link("app_pages/generator.py", label="Generate a response to an objection", icon=":material/edit_note:")
+st.page_link(pages.SPARRING, label="Spar with a prospect", icon=":material/sports_mma:")
+st.page_link(pages.LESSONS, label="Read a lesson", icon=":material/menu_book:")
+st.page_link(pages.GENERATOR, label="Generate a response to an objection", icon=":material/edit_note:")

@@ -2,7 +2,7 @@ import streamlit as st
 
 from closergym import store
 from closergym.content import SECOND_CALL, library
-from components import context, lesson_view, scroll, trainee
+from components import context, lesson_view, pages, scroll, trainee
 from components.text import literal
 
 me = trainee.require()
@@ -43,7 +43,7 @@ if lesson is None:
         lesson_view.card(item, read=item.slug in read)
     st.stop()
 
-st.page_link(lesson_view.LESSONS_PAGE, label="All lessons", icon="⬅️")
+st.page_link(pages.LESSONS, label="All lessons", icon="⬅️")
 st.title(lesson.title)
 st.caption(f"{lesson.meta.cluster} · {lesson.reading_minutes} min read" + (" · ✅ read" if lesson.slug in read else ""))
 st.write(f"*{lesson.meta.summary}*")
@@ -61,18 +61,18 @@ if lesson.meta.faq:
 st.header("Drill this in sparring")
 for drill in lesson.meta.drills:
     if drill == SECOND_CALL:
-        st.page_link(lesson_view.SPARRING_PAGE, label="Run the whole second call: the six steps and a stall",
+        st.page_link(pages.SPARRING, label="Run the whole second call: the six steps and a stall",
                      icon="📞", query_params={"objection": drill})
         continue
     objection = lib.objections[drill]
-    st.page_link(lesson_view.SPARRING_PAGE, label=f"Drill this in sparring: {objection.short}",  # whole on a phone
+    st.page_link(pages.SPARRING, label=f"Drill this in sparring: {objection.short}",  # whole on a phone
                  icon=objection.emoji, query_params={"objection": drill})
 
 if lesson.meta.related:
     st.header("Related reads")
     for other in lesson.meta.related:
         if other in lib.lessons:
-            st.page_link(lesson_view.LESSONS_PAGE, label=lib.lessons[other].title, icon="📖",
+            st.page_link(pages.LESSONS, label=lib.lessons[other].title, icon="📖",
                          query_params={"lesson": other})
 
 

@@ -5,10 +5,9 @@ import streamlit as st
 
 from closergym import analytics, schedule
 from closergym.content import library
-from components import charts, context, practice, trainee
+from components import charts, context, pages, practice, trainee
 from components.text import literal
 
-SPARRING_PAGE, LESSONS_PAGE = "app_pages/sparring.py", "app_pages/lessons.py"
 RANGES = {"7 days": 7, "30 days": 30, "90 days": 90, "All time": None}
 
 st.title(":material/trending_up: Progress")
@@ -18,8 +17,8 @@ summary = analytics.headline(context.db(), me["id"])
 if not summary["rebuttals_total"]:
     st.info(f"Nothing to chart yet, {literal(me['name'])}. Every rebuttal you answer, in sparring or in a lesson's "
             "drills, is graded and lands here: your scores over time, your tiers, the moves you drop.", icon="🌱")
-    st.page_link(SPARRING_PAGE, label="Spar with a prospect", icon="🥊")
-    st.page_link(LESSONS_PAGE, label="Read a lesson and try its drills", icon="📚")
+    st.page_link(pages.SPARRING, label="Spar with a prospect", icon="🥊")
+    st.page_link(pages.LESSONS, label="Read a lesson and try its drills", icon="📚")
     st.stop()
 
 
@@ -85,7 +84,7 @@ def progress_charts(trainee_id: int) -> None:
     over_time = analytics.score_over_time(db, trainee_id, since=since)
     if not over_time:
         st.info(f"No graded rebuttals in the last {choice}. Pick a longer range, or go and practise.", icon="📭")
-        st.page_link(SPARRING_PAGE, label="Spar with a prospect", icon="🥊")
+        st.page_link(pages.SPARRING, label="Spar with a prospect", icon="🥊")
         return
     titles = {slug: objection.short for slug, objection in library().objections.items()}  # fits a phone
     draw(charts.score_over_time_chart(over_time))

@@ -34,10 +34,9 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 
 from closergym.calibration import features, predict
-from closergym.content import Library, Objection, library
+from closergym.content import TIERS, Library, Objection, library
 from closergym.matching import matcher_for
 
-TIERS = ("weak", "strong", "elite")
 MAX_REBUTTAL = 2000
 MOVE_LABELS = {
     "acknowledge": "Acknowledge",
@@ -162,7 +161,6 @@ OPENER = cues(
     r"\byou should\b", r"\bi(?:'d| would) want\b", r"\b(?:most|lots of|plenty of|many) (?:people|folks|of our customers)\b",
     r"\ba (?:real|fair|big|good|great) (?:one|point|concern|constraint|question|plus)\b", r"\bcaught you\b",
 )
-WEAK_ACK = cues(r"^(?:ok(?:ay)?|sure|yeah|yes|oh|well|alright|hmm)\b")
 BUT_AFTER = re.compile(r"^[^.?!]{0,40}?\b(?:but|however)\b", re.IGNORECASE)
 
 INVITE = cues(

@@ -20,7 +20,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from closergym.content import Library, Objection
+from closergym.content import Objection
 
 ROUNDS = 3
 DIFFICULTIES = ("easy", "normal", "hard")
@@ -197,7 +197,3 @@ def second_call_steps(rebuttals: list[str]) -> dict[str, bool]:
 
 def opening_line(objection: Objection, rng: random.Random) -> str:
     return rng.choice(objection.lines)
-
-
-def random_objection(lib: Library, rng: random.Random) -> str:
-    return rng.choice(sorted(lib.objections))

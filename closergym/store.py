@@ -29,7 +29,6 @@ from sqlite_utils.migrations import Migrations
 
 BUSY_TIMEOUT_MS = 5000
 NAME_MAX = 40
-MOVES = ("acknowledge", "clarify", "respond", "advance")
 
 migrations = Migrations("closergym")
 
@@ -570,14 +569,6 @@ def update_session(db: Database, session_id: int, *, trainee_id: int, **fields: 
         f"UPDATE sessions SET {assignments} WHERE id = ? AND trainee_id = ?",
         [*fields.values(), session_id, trainee_id],
     )
-
-
-def recent_turns(db: Database, trainee_id: int, *, limit: int = 20) -> list[dict]:
-    rows = db.query(
-        "SELECT * FROM turns WHERE trainee_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
-        [trainee_id, limit],
-    )
-    return [decode_turn(row) for row in rows]
 
 
 def trainee_counts(db: Database, trainee_id: int) -> dict:

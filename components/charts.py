@@ -20,8 +20,10 @@ import altair as alt
 
 from closergym.content import MOVES
 from closergym.grading import TIER_BANDS, TIERS
+from components.scorecard import TIER_COLORS
 
-TIER_COLORS = {"weak": "#e03131", "strong": "#f08c00", "elite": "#2f9e44"}
+PALETTE = {"red": "#e03131", "orange": "#f08c00", "yellow": "#ffd43b", "green": "#2f9e44"}  # Streamlit's names
+TIER_HEX = {tier: PALETTE[name] for tier, name in TIER_COLORS.items()}
 MOVE_NAMES = {move: move.capitalize() for move in MOVES}
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 CUSTOM_LABEL = "Your own objections"
@@ -58,7 +60,7 @@ def _tier_color(*, legend: bool = True) -> alt.Color:
     return alt.Color(
         "tier:N",
         title="Tier",
-        scale=alt.Scale(domain=list(TIERS), range=[TIER_COLORS[t] for t in TIERS]),
+        scale=alt.Scale(domain=list(TIERS), range=[TIER_HEX[t] for t in TIERS]),
         legend=_top_legend("Tier") if legend else None,
     )
 
@@ -170,7 +172,7 @@ def _move_heatmap() -> dict:
     )
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
         color=alt.Color("avg_points:Q", title="Average points (of 2)",
-                        scale=alt.Scale(domain=[0, 1, 2], range=[TIER_COLORS["weak"], "#ffd43b", TIER_COLORS["elite"]]),
+                        scale=alt.Scale(domain=[0, 1, 2], range=[TIER_HEX["weak"], PALETTE["yellow"], TIER_HEX["elite"]]),
                         legend=alt.Legend(orient="bottom", gradientLength=160)),
         tooltip=[alt.Tooltip("objection:N", title="Objection"), alt.Tooltip("move_name:N", title="Move"),
                  alt.Tooltip("avg_points:Q", title="Average points (of 2)", format=".2f"),

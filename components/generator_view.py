@@ -7,10 +7,9 @@ import streamlit as st
 from closergym.content import Library
 from closergym.generator import Result
 from closergym.grading import MOVE_LABELS
+from components import pages
 from components.scorecard import badge_markdown
 from components.text import literal
-
-SPARRING_PAGE = "app_pages/sparring.py"
 
 
 def result(result: Result, lib: Library, *, key: str) -> None:
@@ -40,4 +39,4 @@ def result(result: Result, lib: Library, *, key: str) -> None:
     avoid.markdown("**What not to say**\n" + "\n".join(f"- {literal(a)}" for a in result.avoid))
 
     params = {"objection": result.matched} if matched and result.confidence >= 0.6 else {"custom": result.objection[:300]}
-    st.page_link(SPARRING_PAGE, label="Drill this in sparring", icon="🥊", query_params=params)
+    st.page_link(pages.SPARRING, label="Drill this in sparring", icon="🥊", query_params=params)

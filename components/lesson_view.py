@@ -17,12 +17,9 @@ from closergym.grading import Grade
 from closergym.llm import Deadline, LLMClient
 from closergym.prospect import LLMProspect, Scene, ScriptedProspect
 from closergym.sparring import Beat, proposed_time
-from components import context, scorecard, trainee
+from components import context, pages, scorecard, trainee
 from components.live import stream_reply
 from components.text import literal
-
-LESSONS_PAGE = "app_pages/lessons.py"
-SPARRING_PAGE = "app_pages/sparring.py"
 
 
 def anchor(heading: str) -> str:
@@ -38,7 +35,7 @@ def anchor(heading: str) -> str:
 
 def card(lesson: Lesson, *, read: bool) -> None:
     with st.container(border=True):
-        st.page_link(LESSONS_PAGE, label=f"**{lesson.title}**", query_params={"lesson": lesson.slug})
+        st.page_link(pages.LESSONS, label=f"**{lesson.title}**", query_params={"lesson": lesson.slug})
         status = " · ✅ read" if read else ""
         st.caption(f"{lesson.meta.cluster} · {lesson.reading_minutes} min read{status}")
         st.write(lesson.meta.summary)
@@ -88,7 +85,7 @@ def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, li
             grade = Grade.from_dict(json.loads(turn["grade"]))
             scorecard.render(grade)
             follow_up(objection, prompt, turn, grade, fresh, number, trainee_id)
-        st.page_link(SPARRING_PAGE, label="Spar this objection for three rounds", icon="🥊",
+        st.page_link(pages.SPARRING, label="Spar this objection for three rounds", icon="🥊",
                      query_params={"objection": objection.slug})
 
 

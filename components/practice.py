@@ -8,9 +8,7 @@ import streamlit as st
 
 from closergym import schedule
 from closergym.content import library
-from components import context
-
-SPARRING_PAGE = "app_pages/sparring.py"
+from components import context, pages
 
 
 def when(due: datetime, now: datetime) -> str:
@@ -46,7 +44,7 @@ def panel(trainee_id: int, *, drill_button: bool = True,
             objection, card = lib.objections[slug], by_slug[slug]
             st.markdown(f"{objection.emoji} **{objection.title}**  \n{why(card, now)}")
             if drill_button:
-                st.page_link(SPARRING_PAGE, label="Drill it now", icon="🥊", query_params={"objection": slug})
+                st.page_link(pages.SPARRING, label="Drill it now", icon="🥊", query_params={"objection": slug})
         if due:
             names = "; ".join(f"“{lib.objections[c.slug].short}”, {when(c.due, now)}" for c in due[:5])
             more = f"; and {len(due) - 5} more" if len(due) > 5 else ""

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from closergym import schedule, store, transfer
+from closergym.content import MOVES
 from tests.conftest import ROOT
 from tests.conftest import run_cli as closergym
 
@@ -388,7 +389,7 @@ states = st.fixed_dictionaries({}, optional={
 def graded(draw) -> dict:
     """A turn's tier, score and move points, and the grade that agrees with them."""
     tier, score = draw(tiers), draw(st.integers(0, 100))
-    points = {m: draw(st.integers(0, 2)) for m in store.MOVES}
+    points = {m: draw(st.integers(0, 2)) for m in MOVES}
     grade = {"tier": tier, "score": score, "feedback": {"better": draw(texts)},
              "moves": [{"move": m, "points": n, "phrases": draw(st.lists(texts, max_size=2))} for m, n in points.items()],
              **draw(st.fixed_dictionaries({}, optional={"engine": engines, "notes": st.lists(texts, max_size=2),

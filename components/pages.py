@@ -1,0 +1,10 @@
+"""The app's page scripts, each named once: app.py builds the navigation from them, links point at them."""
+
+HOME = "app_pages/home.py"
+LESSONS = "app_pages/lessons.py"
+SPARRING = "app_pages/sparring.py"
+GENERATOR = "app_pages/generator.py"
+PROGRESS = "app_pages/progress.py"
+SETTINGS = "app_pages/settings.py"
+INSTRUCTOR = "app_pages/instructor.py"
+PRESENT = "app_pages/present.py"

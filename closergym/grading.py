@@ -50,6 +50,8 @@ RUBRIC = {
     "respond": "Answer with specifics: a number, an example, proof, or what waiting costs them.",
     "advance": "Propose a small, concrete next step: a time, a short call, a quick check. Not 'let me know'.",
 }
+ELITE_POINTS, ELITE_MOVES = 6, 3  # the rules' own elite: move points, over this many moves
+ELITE_MINIMUM = 4  # move points, over two moves or more, one of them a question or an answer to the concern
 TIER_RULES = {
     "weak": "Nothing that moves the conversation (no real question, no concrete next step, no specific answer "
             "to a concern you acknowledged), or a red flag that sinks a reply (arguing, insults or sarcasm, "
@@ -58,7 +60,9 @@ TIER_RULES = {
     "strong": "Engages: a genuine diagnostic question, a concrete next step, or a clean acknowledgement answered "
               "with specifics. Sound but partial. A long monologue, a generic follow-up, knocking a competitor, or "
               "an answer that is not fitted to this objection (generic, or borrowed from another) caps a reply here.",
-    "elite": "Acknowledges and covers at least three of the four moves well (6 of 8 points), with no red flags.",
+    "elite": f"Covers at least {ELITE_MOVES} of the four moves well ({ELITE_POINTS} of 8 points), acknowledging the "
+             f"concern; or a complete answer of the kind sales trainers grade elite (at least {ELITE_MINIMUM} points "
+             "over two moves or more, with a real question or specifics). No red flag that caps it.",
 }
 TIER_BANDS = {"weak": (0, 44), "strong": (45, 74), "elite": (75, 100)}
 
@@ -1044,7 +1048,7 @@ def tier_for(points: dict[str, int], flags: list[RedFlag]) -> str:
     total = sum(points.values())
     present = sum(1 for value in points.values() if value)
     full_body = points["clarify"] == points["respond"] == points["advance"] == 2
-    if total >= 6 and present >= 3 and (points["acknowledge"] >= 1 or full_body):
+    if total >= ELITE_POINTS and present >= ELITE_MOVES and (points["acknowledge"] >= 1 or full_body):
         tier = "elite"
     elif (points["clarify"] == 2 or points["advance"] == 2 or (points["clarify"] == 1 and total >= 3)
           or (points["acknowledge"] == 2 and not [f for f in flags if f.code not in FIT_CODES] and (points["respond"] == 2 or points["respond"] + points["advance"] >= 2))):
@@ -1060,7 +1064,7 @@ def tier_for(points: dict[str, int], flags: list[RedFlag]) -> str:
 def score_for(tier: str, total: int, flags: list[RedFlag]) -> int:
     low, high = TIER_BANDS[tier]
     if tier == "elite":
-        position = (total - 6) / 2
+        position = (total - ELITE_POINTS) / 2
     elif tier == "strong":
         position = max(0, total - 1) / 6
     else:
@@ -1203,9 +1207,6 @@ def answer_shape(reader: _Reader) -> tuple[int, int]:
     and a sentence said twice counted once (saying it again earns nothing)."""
     said = {s.text.lower(): s for s in reader.sentences}.values()
     return sum(s.words for s in said), sum(1 for s in said if s.is_question)
-
-
-ELITE_MINIMUM = 4  # move points, over two moves or more, one of them a question or an answer to the concern
 
 
 def cap_tier(tier: str, caps: tuple[str, ...], points: dict[str, int]) -> str:

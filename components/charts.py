@@ -71,7 +71,8 @@ def _objection_labeller(labels: dict[str, str] | None):
 
 
 def tier_bands() -> list[dict]:
-    """The grade bands as touching intervals (weak 0-45, strong 45-75, elite 75-100) for background rects."""
+    """The grade bands (`grading.TIER_BANDS`) as touching intervals, each from its low score to the next band's, for
+    background rects."""
     lows = [TIER_BANDS[tier][0] for tier in TIERS]
     return [{"tier": tier, "lo": lo, "hi": hi, "label": f"{tier} {TIER_BANDS[tier][0]}-{TIER_BANDS[tier][1]}"}
             for tier, lo, hi in zip(TIERS, lows, [*lows[1:], 100])]

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from components import context, engine_badge, pages, trainee
+import runtime
+from components import engine_badge, pages, trainee
 
 if st.query_params.get("present") == "1":  # presenter view: wide, large type, no personal data, no sidebar
     st.set_page_config(page_title="Closer Gym · class", page_icon="🥊", layout="wide",
@@ -24,8 +25,8 @@ pages = [
 ]
 page = st.navigation(pages)
 
-context.open_storage_or_stop()
-with context.storage_guard():  # a full disk or a vanished file: a message, not a traceback
+runtime.open_storage_or_stop()
+with runtime.storage_guard():  # a full disk or a vanished file: a message, not a traceback
     current = trainee.sync_from_url()
     with st.sidebar:
         trainee.sidebar_picker(current)

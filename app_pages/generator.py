@@ -1,5 +1,6 @@
 import streamlit as st
 
+import runtime
 from closergym import store
 from closergym.content import library
 from closergym.generator import (
@@ -11,19 +12,18 @@ from closergym.generator import (
     generate_with_llm,
     to_markdown,
 )
-from components import context, generator_view, trainee
+from components import generator_view, trainee
 from components.text import literal
 
 st.title(":material/edit_note: Objection response generator")
-st.write("Paste an objection you heard and a little context. You get what is probably going on, a response "
+st.write("Paste an objection you heard and a little runtime. You get what is probably going on, a response "
          "built on the 4-step framework, and weak / strong / elite variants, each graded by the same rubric "
          "as your sparring answers.")
 me = trainee.require()
 lib = library()
 
 
-@st.fragment
-@context.storage_guard()  # a fragment rerun does not pass through app.py's guard
+@runtime.fragment
 def tool() -> None:
     trainee.recheck(me["id"])
     with st.form("generator_form"):
@@ -43,7 +43,7 @@ def tool() -> None:
         submitted = st.form_submit_button("Generate a response", type="primary", icon="✨")
     if submitted:
         values = {"product": product, "price": price, "stage": stage or "", "channel": channel or "", "role": role}
-        llm, notices = context.llm_client(), ()
+        llm, notices = runtime.llm_client(), ()
         try:
             if llm:
                 with st.spinner(f"Asking {literal(llm.settings.label)}…"):
@@ -59,7 +59,7 @@ def tool() -> None:
             for slug in result.closest:
                 st.markdown(f"- {lib.objections[slug].emoji} {literal(lib.objections[slug].title)}")
             return
-        run_id = store.save_generator_run(context.db(), {
+        run_id = store.save_generator_run(runtime.db(), {
             "trainee_id": me["id"], "objection": result.objection, "context": result.context,
             "matched_slug": result.matched, "confidence": result.confidence, "result": result.to_dict(),
             "engine": result.engine})
@@ -72,7 +72,7 @@ def tool() -> None:
 
 tool()
 
-history = store.generator_runs(context.db(), me["id"], limit=10)
+history = store.generator_runs(runtime.db(), me["id"], limit=10)
 if history:
     with st.expander(f"Your recent objections ({len(history)})"):
         for run in history:

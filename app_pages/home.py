@@ -1,7 +1,8 @@
 import streamlit as st
 
+import runtime
 from closergym import store
-from components import context, pages, practice, trainee
+from components import pages, practice, trainee
 from components.text import literal
 
 st.title(":material/sports_mma: Closer Gym")
@@ -9,7 +10,7 @@ st.write("Train objection handling and closing: read a short lesson, spar with a
          "pushes back, and get every rebuttal graded **weak / strong / elite** against a rubric you can see.")
 
 me = trainee.require()
-counts = store.trainee_counts(context.db(), me["id"])
+counts = store.trainee_counts(runtime.db(), me["id"])
 
 name = literal(me["name"])  # a name is user text: never Markdown, links or images
 st.subheader(f"Welcome back, {name}" if counts["turns"] else f"Welcome, {name}")

@@ -2,10 +2,11 @@ from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
+import runtime
 from closergym import cohorts, demo, schedule, store
 from closergym.content import library
 from closergym.grading import MOVE_LABELS
-from components import context, roles
+from components import roles
 from components.text import literal
 
 st.title(":material/school: Instructor")
@@ -15,7 +16,7 @@ if not roles.is_instructor():
     roles.sign_in()
     st.stop()
 
-db, lib = context.db(), library()
+db, lib = runtime.db(), library()
 cohort_tab, dashboard_tab, batch_tab, demo_tab = st.tabs(["Cohorts", "Dashboard", "Batch grading", "Demo data"])
 
 with cohort_tab:

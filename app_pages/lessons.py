@@ -1,12 +1,13 @@
 import streamlit as st
 
+import runtime
 from closergym import store
 from closergym.content import SECOND_CALL, library
-from components import context, lesson_view, pages, scroll, trainee
+from components import lesson_view, pages, scroll, trainee
 from components.text import literal
 
 me = trainee.require()
-db, lib = context.db(), library()
+db, lib = runtime.db(), library()
 read = store.lessons_read(db, me["id"])
 slug = st.query_params.get("lesson")
 lesson = lib.lesson(slug)
@@ -76,11 +77,11 @@ if lesson.meta.related:
                          query_params={"lesson": other})
 
 
-@context.storage_guard()  # callbacks run before app.py's guard
+@runtime.storage_guard()  # callbacks run before app.py's guard
 def toggle_read(read: bool) -> None:
     # callbacks run in the next script run's thread: they open their own connection
     if trainee.holds(me["id"]):
-        store.mark_lesson_read(context.db(), me["id"], lesson.slug, read=read)
+        store.mark_lesson_read(runtime.db(), me["id"], lesson.slug, read=read)
 
 
 done, pdf = st.columns(2)

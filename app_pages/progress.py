@@ -3,16 +3,17 @@ from datetime import UTC, datetime
 import pyarrow as pa
 import streamlit as st
 
+import runtime
 from closergym import analytics, schedule
 from closergym.content import library
-from components import charts, context, pages, practice, trainee
+from components import charts, pages, practice, trainee
 from components.text import literal
 
 RANGES = {"7 days": 7, "30 days": 30, "90 days": 90, "All time": None}
 
 st.title(":material/trending_up: Progress")
 me = trainee.require()
-summary = analytics.headline(context.db(), me["id"])
+summary = analytics.headline(runtime.db(), me["id"])
 
 if not summary["rebuttals_total"]:
     st.info(f"Nothing to chart yet, {literal(me['name'])}. Every rebuttal you answer, in sparring or in a lesson's "
@@ -51,7 +52,7 @@ st.caption(f"All time: {summary['rebuttals_total']:,} rebuttals, {sessions:,} sp
            "Days and weeks are counted in UTC.")
 
 now = datetime.now(UTC)
-cards = schedule.objection_cards(context.db(), me["id"], now=now)
+cards = schedule.objection_cards(runtime.db(), me["id"], now=now)
 practice.panel(me["id"], cards=cards, now=now)
 with st.expander("Every objection's card (spaced repetition)"):
     st.dataframe(
@@ -72,7 +73,7 @@ def draw(spec: dict) -> None:
     st.vega_lite_chart({**spec, "datasets": datasets}, width="stretch")
 
 
-@st.fragment
+@runtime.fragment
 def progress_charts(trainee_id: int) -> None:
     """The time filter and the charts: changing the range redraws only this part."""
     trainee.recheck(trainee_id)
@@ -80,7 +81,7 @@ def progress_charts(trainee_id: int) -> None:
                                   key="progress_range")
     days = RANGES[choice]
     since = analytics.range_start(days)
-    db, today = context.db(), analytics.utc_today()
+    db, today = runtime.db(), analytics.utc_today()
     over_time = analytics.score_over_time(db, trainee_id, since=since)
     if not over_time:
         st.info(f"No graded rebuttals in the last {choice}. Pick a longer range, or go and practise.", icon="📭")

@@ -3,11 +3,12 @@ import platform
 import streamlit as st
 
 import closergym
+import runtime
 from closergym import store
-from components import context, engine_settings, roles, your_data, your_profile
+from components import engine_settings, roles, your_data, your_profile
 
 st.title(":material/settings: Settings")
-config = context.config()
+config = runtime.config()
 
 st.subheader("Engine")
 engine_settings.render()
@@ -20,8 +21,8 @@ st.write(f"Size: **{size / 1024:,.0f} KB**" if size < 1024**2 else f"Size: **{si
 st.caption("Whoever runs Closer Gym sets `CLOSERGYM_DB` to keep the database somewhere else "
            "(`python -m closergym info` shows where it is).")
 
-your_profile.render(context.trainee())
-your_data.render(config, context.trainee())
+your_profile.render(runtime.trainee())
+your_data.render(config, runtime.trainee())
 
 st.subheader("About")
 versions = f" · Streamlit {st.__version__} · Python {platform.python_version()}" if operator else ""

@@ -4,16 +4,17 @@ from contextlib import nullcontext
 
 import streamlit as st
 
+import runtime
 from closergym import conversation, schedule, sessions, store
 from closergym.content import library
 from closergym.grading import MAX_REBUTTAL
 from closergym.sparring import DIFFICULTIES, RULES
-from components import context, practice, scorecard, scroll, trainee, transcript
+from components import practice, scorecard, scroll, trainee, transcript
 from components.text import literal
 
 st.title(":material/sports_mma: Sparring")
 me = trainee.require()
-db, lib = context.db(), library()
+db, lib = runtime.db(), library()
 SPECIAL = {"next_due": "⏭️ Next due", "random": "🎲 Random objection",
            "second_call": "📞 Second call (six-step structure)"}
 SESSION_KEY = "sparring_session_id"
@@ -23,7 +24,7 @@ RESEND_KEY = "sparring_resend"  # "Send it again", under an answer the server st
 
 def start(pick: str | None, difficulty: str, custom: str | None = None) -> None:
     """`pick`: an objection slug, "random", "next_due" or "second_call"; None with `custom`, the rep's own objection."""
-    database = context.db()  # this thread's connection: a fragment rerun may run on another thread
+    database = runtime.db()  # this thread's connection: a fragment rerun may run on another thread
     if pick == "next_due":
         pick = schedule.next_drill(database, me["id"], lib=lib) or "random"
     slug = random.choice(sorted(lib.objections)) if pick == "random" else pick
@@ -33,7 +34,7 @@ def start(pick: str | None, difficulty: str, custom: str | None = None) -> None:
 
 
 def leave() -> None:
-    sessions.abandon_open_sessions(context.db(), me["id"])
+    sessions.abandon_open_sessions(runtime.db(), me["id"])
     st.session_state.pop(SESSION_KEY, None)
 
 
@@ -101,13 +102,13 @@ def replies(events, last: list[dict]):
 def send(text: str, llm) -> dict | None:
     """Take an answer: graded, saved, and the prospect's reply; returns the first event (see
     `conversation.answer`) with the rest of the trip in `"events"`, or a storage problem as an error event."""
-    events = conversation.answer(context.db(), trainee_id=me["id"], session_id=st.session_state[SESSION_KEY],
+    events = conversation.answer(runtime.db(), trainee_id=me["id"], session_id=st.session_state[SESSION_KEY],
                                  text=text, round_number=st.session_state.get(ROUND_KEY), llm=llm, lib=lib)
     try:
         with st.spinner(transcript.WORDS["judging"].format(engine=literal(llm.settings.label))) if llm else nullcontext():
             first = next(events)
     except (sqlite3.Error, store.StorageError) as error:
-        problem = conversation.not_saved(error, context.config().db_path)
+        problem = conversation.not_saved(error, runtime.config().db_path)
         if problem is None:
             raise
         return problem
@@ -116,14 +117,14 @@ def send(text: str, llm) -> dict | None:
     return {**first, "events": events}
 
 
-@context.fragment
+@runtime.fragment
 def talk(session_id: int) -> None:
     """The conversation: what was said, the answer box, and the report once the session is over."""
     answer_key = f"sparring_answer_{session_id}"
     text = st.session_state.get(answer_key)  # sent in this run (the box is drawn last, under the conversation)
     try:
         trainee.recheck(me["id"])  # a new access code elsewhere lets the profile go, on every run
-        database = context.db()
+        database = runtime.db()
         shown = conversation.view(database, store.get_session(database, session_id, trainee_id=me["id"]), lib)
     except (sqlite3.Error, store.StorageError):
         if text:
@@ -132,7 +133,7 @@ def talk(session_id: int) -> None:
     text = text if shown["active"] else None
     if shown["cut_off"] and st.session_state.get(RESEND_KEY):  # "Send it again"
         text = shown["cut_off"]
-    llm = context.llm_client()
+    llm = runtime.llm_client()
     sent = send(text, llm) if text else None
     if sent and sent["type"] in ("graded", "done"):
         shown = sent["view"]

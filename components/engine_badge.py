@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from components import context
+import runtime
 from components.text import literal
 
 
 def engine_label() -> str:
-    settings = context.llm_settings()
+    settings = runtime.llm_settings()
     if settings:
-        context.client_for(settings)  # import the SDK now (once), not inside the first turn's deadline
+        runtime.client_for(settings)  # import the SDK now (once), not inside the first turn's deadline
     return literal(settings.label) if settings else "Built-in (offline)"  # a visitor may have typed the model
 
 

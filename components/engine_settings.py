@@ -5,22 +5,23 @@ from __future__ import annotations
 
 import streamlit as st
 
+import runtime
 from closergym.llm import LLMError
-from components import context, engine_badge
+from components import engine_badge
 from components.text import literal
 
 
 def render() -> None:
-    settings, refused = context.llm_choice()
+    settings, refused = runtime.llm_choice()
     st.write(f"Active engine: **{engine_badge.engine_label()}**")
     st.caption("The built-in engine is a scripted prospect and a deterministic rubric grader. It works offline "
                "and needs no key. With an LLM, the prospect and the judge are played by the model, and the "
                "built-in engine guards every grade and answers whenever the model fails.")
     st.toggle("Use the built-in engine in this browser session", key="settings_use_builtin",
-              value=st.session_state.get(context.ENGINE_KEY) == "builtin", on_change=_switch,
+              value=st.session_state.get(runtime.ENGINE_KEY) == "builtin", on_change=_switch,
               help="Turns the LLM off for you only; nothing is saved.")
     with st.expander("Connect your own LLM for this browser session", expanded=refused is not None):
-        if context.config().allow_visitor_llm:
+        if runtime.config().allow_visitor_llm:
             own_endpoint_form()
         else:
             st.caption("This server does not let visitors connect their own LLM. Whoever runs it can allow it "
@@ -30,13 +31,13 @@ def render() -> None:
             st.warning(f"{refused} The built-in engine answers until then.", icon="⚠️")
     if st.button("Test connection", icon="🔌", disabled=settings is None,
                  help="Sends one tiny request to the model." if settings else "No LLM is configured."):
-        client = context.llm_client()
+        client = runtime.llm_client()
         if client is None:
             st.info("No LLM is configured, so the built-in engine answers.", icon="ℹ️")
         else:
             with st.spinner(f"Asking {literal(client.settings.host)}…"):
                 try:
-                    reply = client.test_connection(who=context.caller())
+                    reply = client.test_connection(who=runtime.caller())
                     st.success(f"Connected: {literal(client.settings.label)} answered “{literal(reply)}”.", icon="✅")
                 except LLMError as error:
                     st.error(f"Could not use the LLM: {literal(str(error))}", icon="⚠️")
@@ -63,7 +64,7 @@ def own_endpoint_form() -> None:
         st.text_input(label, type=kind, key=box, placeholder=placeholder, on_change=_keep, args=(key,))
         if secret and st.session_state.get(key):
             st.button("Forget the key", icon="🧹", type="tertiary", on_click=_forget_key)
-    if any(st.session_state.get(key) for key in context.SESSION_LLM_KEYS.values()):
+    if any(st.session_state.get(key) for key in runtime.SESSION_LLM_KEYS.values()):
         st.button("Use the server's engine again", type="tertiary", on_click=_forget_endpoint,
                   help="Forgets the URL, key and model typed here.")
 
@@ -82,10 +83,10 @@ def _forget_key() -> None:
 
 
 def _forget_endpoint() -> None:
-    for key in context.SESSION_LLM_KEYS.values():
+    for key in runtime.SESSION_LLM_KEYS.values():
         st.session_state[key] = ""
         st.session_state[f"{key}_box"] = ""
 
 
 def _switch() -> None:
-    st.session_state[context.ENGINE_KEY] = "builtin" if st.session_state["settings_use_builtin"] else "auto"
+    st.session_state[runtime.ENGINE_KEY] = "builtin" if st.session_state["settings_use_builtin"] else "auto"

@@ -11,13 +11,14 @@ from typing import NamedTuple
 
 import streamlit as st
 
+import runtime
 from closergym import sessions
 from closergym.content import DrillCell, Lesson, Library
 from closergym.grading import Grade
 from closergym.llm import Deadline, LLMClient
 from closergym.prospect import LLMProspect, Scene, ScriptedProspect
 from closergym.sparring import Beat, proposed_time
-from components import context, pages, scorecard, trainee
+from components import pages, scorecard, trainee
 from components.live import stream_reply
 from components.text import literal
 
@@ -45,7 +46,7 @@ def drill_prompt(cell: DrillCell, lib: Library) -> str:
     return cell.prompt or lib.objections[cell.objection].lines[0]
 
 
-@context.fragment
+@runtime.fragment
 def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, lib: Library) -> None:
     """An inline answer box, graded on the spot; a fragment, so answering reruns only this cell."""
     trainee.recheck(trainee_id)
@@ -67,11 +68,11 @@ def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, li
             st.caption("That answer is graded below: change it to grade it again.")
         elif submitted:
             try:
-                llm = context.llm_client()
+                llm = runtime.llm_client()
                 deadline = Deadline()  # one budget for the judge and the prospect's reply
                 with st.spinner(f"The AI judge is reading your answer ({literal(llm.settings.label)})…") if llm else nullcontext():
                     turn_id, grade, notices = sessions.grade_drill(
-                        context.db(), trainee_id=trainee_id, objection_slug=objection.slug, prompt=prompt,
+                        runtime.db(), trainee_id=trainee_id, objection_slug=objection.slug, prompt=prompt,
                         rebuttal=answer, source=f"lesson:{lesson.slug}", lib=lib, llm=llm, deadline=deadline)
                 st.session_state[f"{key}_turn"] = turn_id
                 st.session_state[f"{key}_graded"] = answer.strip()
@@ -79,7 +80,7 @@ def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, li
             except sessions.TurnError as error:
                 st.warning(str(error), icon="✋")
         turn_id = st.session_state.get(f"{key}_turn")
-        turn = next(context.db().query("SELECT id, grade, rebuttal, reply FROM turns WHERE id = ? AND trainee_id = ?",
+        turn = next(runtime.db().query("SELECT id, grade, rebuttal, reply FROM turns WHERE id = ? AND trainee_id = ?",
                                        [turn_id, trainee_id]), None) if turn_id else None
         if turn:
             grade = Grade.from_dict(json.loads(turn["grade"]))
@@ -114,7 +115,7 @@ def follow_up(objection, prompt: str, turn: dict, grade: Grade, fresh: Fresh | N
             scene = Scene(objection, prompt, history=(("prospect", prompt), ("rep", answer)))
             shown, _ = stream_reply(LLMProspect(fresh.llm).stream(scene, beat, rng, deadline=fresh.deadline.remaining()),
                                     scripted)
-            sessions.keep_drill_reply(context.db(), trainee_id=trainee_id, turn_id=turn["id"], reply=shown)
+            sessions.keep_drill_reply(runtime.db(), trainee_id=trainee_id, turn_id=turn["id"], reply=shown)
         else:
             st.markdown(literal(turn["reply"] or scripted))
     for notice in fresh.notices if fresh else ():

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+import runtime
 from closergym import schedule
 from closergym.content import library
-from components import context, pages
+from components import pages
 
 
 def when(due: datetime, now: datetime) -> str:
@@ -30,7 +31,7 @@ def panel(trainee_id: int, *, drill_button: bool = True,
     """Due today, the next pick (with a button into Sparring) and playbook mastery. Returns the pick."""
     lib, now = library(), now or datetime.now(UTC)
     if cards is None:
-        cards = schedule.objection_cards(context.db(), trainee_id, now=now, lib=lib)
+        cards = schedule.objection_cards(runtime.db(), trainee_id, now=now, lib=lib)
     if not cards:
         return None
     by_slug = {card.slug: card for card in cards}

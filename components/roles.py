@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+import runtime
 from closergym import cohorts, limits
-from components import context
 
 INSTRUCTOR_KEY = "instructor_signed_in"
 
@@ -18,7 +18,7 @@ def _logged_in_email() -> str | None:
 
 
 def is_instructor() -> bool:
-    cfg = context.config()
+    cfg = runtime.config()
     if cfg.auth_configured and cohorts.is_instructor_email(_logged_in_email(), cfg.instructors):
         return True
     return bool(cfg.instructor_passcode) and bool(st.session_state.get(INSTRUCTOR_KEY))
@@ -26,7 +26,7 @@ def is_instructor() -> bool:
 
 def sign_in() -> None:
     """The instructor sign-in: st.login when OIDC is configured, else the passcode."""
-    cfg = context.config()
+    cfg = runtime.config()
     if not cfg.bootcamp:
         st.info("Bootcamp mode is off. Set an instructor passcode (CLOSERGYM_INSTRUCTOR_PASSCODE) or an [auth] "
                 "section with instructor e-mails in st.secrets to turn it on: see the README.", icon="🎓")
@@ -41,7 +41,7 @@ def sign_in() -> None:
             submitted = st.form_submit_button("Sign in", type="primary")
         if submitted:
             try:
-                ok = limits.PASSCODE.check(context.browser_session(),
+                ok = limits.PASSCODE.check(runtime.browser_session(),
                                            lambda: cohorts.passcode_matches(cfg.instructor_passcode, given))
             except limits.TooManyGuesses as error:
                 st.error(str(error), icon="⏳")

@@ -4,21 +4,21 @@
 The app never lists other people's profiles: a browser session sees only the profiles it created or
 opened with their code. A name in the URL without the right code opens nothing, and a profile with no code
 at all (made before private profiles existed) opens in no browser. Whether the session still holds its
-profile is checked on every run (`context.trainee`): fragments call `recheck` and callbacks `holds`.
+profile is checked on every run (`runtime.trainee`): fragments call `recheck` and callbacks `holds`.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+import runtime
 from closergym import limits, store
-from components import context
 from components.text import literal
 
 PICK_KEY = "sidebar_trainee_pick"
 URL_SEEN_KEY = "sidebar_trainee_url_seen"
-KNOWN_KEY = context.KNOWN_KEY  # {trainee id: (name, access code)} opened in this browser session
-NOTICE_KEY = context.NOTICE_KEY
+KNOWN_KEY = runtime.KNOWN_KEY  # {trainee id: (name, access code)} opened in this browser session
+NOTICE_KEY = runtime.NOTICE_KEY
 PRIVATE = "“{name}” is a private profile: open it with its access code (Switch trainee, in the sidebar)."
 NO_CODE = ("“{name}” was made before profiles had access codes, so it opens in no browser until it is given one: "
            "ask your instructor, or whoever runs Closer Gym (`python -m closergym trainees --new-code NAME`).")
@@ -33,17 +33,17 @@ def known() -> dict[int, tuple[str, str]]:
 
 def adopt(trainee: dict, code: str | None) -> None:
     known()[trainee["id"]] = (trainee["name"], code or "")
-    st.session_state[context.TRAINEE_KEY] = trainee["id"]
+    st.session_state[runtime.TRAINEE_KEY] = trainee["id"]
 
 
 def sync_from_url() -> dict | None:
     """Adopt `?trainee=&code=` when they changed (a bookmark, a reload), else keep the URL in step."""
     wanted, code = st.query_params.get("trainee"), st.query_params.get("code")
-    current = context.trainee()
+    current = runtime.trainee()
     if wanted and (wanted, code) != st.session_state.get(URL_SEEN_KEY):
-        found = store.get_trainee_by_name(context.db(), wanted)
+        found = store.get_trainee_by_name(runtime.db(), wanted)
         try:
-            opens = bool(code) and limits.ACCESS_CODES.check(context.browser_session(), lambda: store.opens(found, code))
+            opens = bool(code) and limits.ACCESS_CODES.check(runtime.browser_session(), lambda: store.opens(found, code))
         except limits.TooManyGuesses as error:
             opens, found = False, None
             st.session_state[NOTICE_KEY] = str(error)
@@ -67,14 +67,14 @@ def sync_from_url() -> dict | None:
 
 
 def _picked() -> None:
-    st.session_state[context.TRAINEE_KEY] = st.session_state[PICK_KEY]
+    st.session_state[runtime.TRAINEE_KEY] = st.session_state[PICK_KEY]
 
 
-@context.storage_guard()  # callbacks run before app.py's guard
+@runtime.storage_guard()  # callbacks run before app.py's guard
 def _create(key: str) -> None:
     name = st.session_state.get(f"{key}_name", "")
     try:
-        trainee = store.create_trainee(context.db(), name, private=True)
+        trainee = store.create_trainee(runtime.db(), name, private=True)
     except ValueError as error:
         st.session_state[f"{key}_error"] = str(error)
         return
@@ -85,12 +85,12 @@ def _create(key: str) -> None:
                                     "Bookmark this page, or keep the code: it is the only way back to your profile.")
 
 
-@context.storage_guard()
+@runtime.storage_guard()
 def _open(key: str) -> None:
     name, code = st.session_state.get(f"{key}_name", ""), st.session_state.get(f"{key}_code", "")
-    found = store.get_trainee_by_name(context.db(), name)
+    found = store.get_trainee_by_name(runtime.db(), name)
     try:
-        opens = limits.ACCESS_CODES.check(context.browser_session(), lambda: store.opens(found, code))
+        opens = limits.ACCESS_CODES.check(runtime.browser_session(), lambda: store.opens(found, code))
     except limits.TooManyGuesses as error:
         st.session_state[f"{key}_error"] = str(error)
         return
@@ -122,7 +122,7 @@ def open_form(key: str) -> None:
 
 
 def sidebar_picker(current: dict | None) -> None:
-    profiles = known()  # the current profile is one of them (`context.trainee` lets go of any other)
+    profiles = known()  # the current profile is one of them (`runtime.trainee` lets go of any other)
     if len(profiles) > 1:
         st.session_state[PICK_KEY] = current["id"] if current else None
         st.selectbox("Trainee", list(profiles), format_func=lambda i: profiles[i][0], key=PICK_KEY,
@@ -160,7 +160,7 @@ def switch_dialog() -> None:
 def holds(trainee_id: int) -> bool:
     """Whether this browser session still holds that profile: a callback that writes for a trainee asks
     first (callbacks run before the page, and a new code elsewhere may have shut this session out)."""
-    current = context.trainee()
+    current = runtime.trainee()
     return current is not None and current["id"] == trainee_id
 
 
@@ -173,7 +173,7 @@ def recheck(trainee_id: int) -> None:
 
 def require() -> dict:
     """The current trainee; if there is none, a friendly start form, and the page stops here."""
-    current = context.trainee()
+    current = runtime.trainee()
     if current:
         return current
     st.info("Create your profile to start training, or open yours with its access code (sidebar → "

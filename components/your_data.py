@@ -12,9 +12,10 @@ import sqlite3
 
 import streamlit as st
 
+import runtime
 from closergym import store, transfer
 from closergym.config import Config
-from components import context, trainee
+from components import trainee
 from components.text import literal
 
 log = logging.getLogger(__name__)
@@ -33,19 +34,19 @@ def run_import(current_name: str) -> None:
     """Import the uploaded file; keep a one-line outcome for the next run to show. Only a browser with a
     profile open gets here (the box is drawn for it alone); the check runs again on the click's own run."""
     uploaded = st.session_state.get(uploader_key())
-    if uploaded is None or context.trainee() is None:
+    if uploaded is None or runtime.trainee() is None:
         return
     as_trainee = current_name if st.session_state.get(AS_KEY) == "me" else None
-    held = context.trainee()  # checked again: a new code elsewhere may have shut this session out
+    held = runtime.trainee()  # checked again: a new code elsewhere may have shut this session out
     owner_id = held["id"] if held else None
     uploaded.seek(0)  # a second try with the same file reads it from the start
     try:
         document = transfer.read_import_file(uploaded)
         # A private profile this browser has opened (or just created by an import) takes the import with the
         # code this browser holds for it: importing the same file twice adds nothing instead of refusing.
-        target = store.get_trainee_by_name(context.db(), transfer.target_name(document, as_trainee))
+        target = store.get_trainee_by_name(runtime.db(), transfer.target_name(document, as_trainee))
         code = trainee.known().get(target["id"], ("", ""))[1] if target else None
-        report = transfer.import_document(context.db(), document, as_trainee=as_trainee, access_code=code or None,
+        report = transfer.import_document(runtime.db(), document, as_trainee=as_trainee, access_code=code or None,
                                           owner_id=owner_id, private=True)
     except (transfer.TransferError, store.StorageError) as error:
         outcome = ("error", f"Nothing was imported. {error}")
@@ -57,7 +58,7 @@ def run_import(current_name: str) -> None:
     else:
         outcome = ("success", report.summary())
         if report.access_code:  # a new private profile: this browser may switch to it from the sidebar
-            created = store.get_trainee_by_name(context.db(), report.trainee)
+            created = store.get_trainee_by_name(runtime.db(), report.trainee)
             trainee.known()[created["id"]] = (created["name"], report.access_code)
         st.session_state[NONCE_KEY] += 1
     st.session_state[RESULT_KEY] = outcome
@@ -69,7 +70,7 @@ def held_export(db_path, trainee_id: int, code: str, *, kind) -> bytes:
     db = store.open_db(db_path, create_folder=False)
     try:
         if not store.opens(store.get_trainee(db, trainee_id), code):
-            raise PermissionError(context.LET_GO)
+            raise PermissionError(runtime.LET_GO)
     finally:
         db.close()
     return transfer.export_bytes(db_path, trainee_id, kind=kind)

@@ -6,18 +6,19 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+import runtime
 from closergym import cohorts, limits, store
-from components import context, trainee
+from components import trainee
 from components.text import literal
 
 ISSUED_KEY = "profile_code_issued"  # a new code, shown once inside the popover that asked for it
 
 
-@context.storage_guard()  # callbacks run before app.py's guard
+@runtime.storage_guard()  # callbacks run before app.py's guard
 def new_code(me: dict) -> None:
     if not trainee.holds(me["id"]):  # shut out by a newer code: it cannot issue one of its own
         return
-    code = store.reset_access_code(context.db(), me["id"])
+    code = store.reset_access_code(runtime.db(), me["id"])
     trainee.adopt(me, code)
     st.query_params["code"] = code
     st.session_state[ISSUED_KEY] = code  # shown in the popover; a notice at the top of the page would shift
@@ -29,8 +30,8 @@ def render(me: dict | None) -> None:
     if me is None:
         st.caption("Create or open a profile (in the sidebar) to see your private link and cohorts.")
         return
-    db = context.db()
-    code = trainee.known()[me["id"]][1]  # the session holds it, with its code (`context.trainee`)
+    db = runtime.db()
+    code = trainee.known()[me["id"]][1]  # the session holds it, with its code (`runtime.trainee`)
     link = f"{(st.context.url or '').split('?')[0]}?{urlencode({'trainee': me['name'], 'code': code})}"
     st.write(f"Your access code is **{literal(code)}**. Your private link: bookmark it. Anyone with it can open your "
              "profile; nobody without it can.")
@@ -51,7 +52,7 @@ def render(me: dict | None) -> None:
                                 placeholder="Join code from your instructor, e.g. K7QX2M")
         if st.form_submit_button("Join"):
             try:
-                limits.JOIN_CODES.check(context.browser_session(), lambda: cohorts.cohort_by_code(db, code_in))
+                limits.JOIN_CODES.check(runtime.browser_session(), lambda: cohorts.cohort_by_code(db, code_in))
                 cohort = cohorts.join_cohort(db, me["id"], code_in)
                 if cohort["id"] in before:
                     st.info(f"You are already in {literal(cohort['name'])}.", icon="👥")
@@ -71,7 +72,7 @@ def render(me: dict | None) -> None:
               help="Off by default: the leaderboard lists you as “Trainee N”.")
 
 
-@context.storage_guard()  # callbacks run before app.py's guard
+@runtime.storage_guard()  # callbacks run before app.py's guard
 def save_opt_in(trainee_id: int, key: str) -> None:
     if trainee.holds(trainee_id):
-        cohorts.set_leaderboard_opt_in(context.db(), trainee_id, bool(st.session_state[key]))
+        cohorts.set_leaderboard_opt_in(runtime.db(), trainee_id, bool(st.session_state[key]))

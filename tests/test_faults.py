@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+import runtime
 from closergym import sessions, store
-from components import context
 from tests.conftest import app_for, said, say, unescaped
 
 STRONG = "That makes sense. What part of it is still on your mind?"
@@ -223,7 +223,7 @@ def test_a_disk_remounted_read_only_is_explained(small_disk, monkeypatch):
     path = small_disk / "gym.db"
     at = sparring_after_one_answer(path, monkeypatch)
     del at  # its script threads have finished: their connections must close, or the kernel refuses to remount
-    context.close_finished_connections()
+    runtime.close_finished_connections()
     remounted = subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], capture_output=True, text=True)
     assert remounted.returncode == 0, remounted.stderr
     me = {"id": 1}

@@ -2,8 +2,8 @@
 
 import pytest
 
+import runtime
 from closergym import store
-from components import context
 from tests.conftest import app_for
 
 PAGES = ["app_pages/home.py", "app_pages/lessons.py", "app_pages/sparring.py", "app_pages/generator.py", "app_pages/instructor.py",
@@ -104,13 +104,13 @@ def test_missing_db_folder_from_env_gives_a_clear_message(tmp_path, monkeypatch)
 
 def test_a_page_run_reads_the_settings_once_and_the_next_run_reads_them_again(trainee, monkeypatch):
     reads = []
-    real = context.load_config
-    monkeypatch.setattr(context, "load_config", lambda *args: reads.append(1) or real(*args))
+    real = runtime.load_config
+    monkeypatch.setattr(runtime, "load_config", lambda *args: reads.append(1) or real(*args))
     at = app_for(trainee, "app_pages/sparring.py")
     assert not at.exception
     assert len(reads) == 2  # app_for runs the app twice: once to open it, once on the page
-    assert context.config().model == ""  # outside a script run (a test, a tool): read on every call
+    assert runtime.config().model == ""  # outside a script run (a test, a tool): read on every call
     monkeypatch.setenv("CLOSERGYM_MODEL", "a-model-set-later")
-    assert context.config().model == "a-model-set-later"
+    assert runtime.config().model == "a-model-set-later"
     at.run()
     assert len(reads) == 5

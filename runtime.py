@@ -1,4 +1,6 @@
-"""Per-run context for pages: settings, this thread's database connection, the current trainee.
+"""The app's runtime plumbing, shared by the frame and every page (not a component: it draws only the
+storage guard's message): the settings, read once per script run; this thread's database connection; the
+storage guard; the current trainee, checked on every run; and the LLM this browser session uses.
 
 A connection belongs to one thread and is opened lazily the first time a script run (or a fragment
 rerun) asks for it; it is never shared through `st.cache_resource`. Streamlit runs every rerun on a new

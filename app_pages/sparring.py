@@ -188,5 +188,5 @@ def talk(session_id: int) -> None:
 
 transcript.header(session, lib.objection(session["objection_slug"]))
 with st.expander("The rubric"):
-    scorecard.rubric()
+    scorecard.rubric(second_call_session=session["kind"] == "second_call")
 talk(session["id"])

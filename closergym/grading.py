@@ -504,10 +504,12 @@ class MoveMark:
     points: int
     phrases: tuple[str, ...] = ()
     note: str = ""
+    title: str = ""  # a second-call step's name: the move is the slot its points are kept in
+    counted: bool = True  # False: a slot the second call's round does not ask for (0 points, not shown)
 
     @property
     def label(self) -> str:
-        return MOVE_LABELS[self.move]
+        return self.title or MOVE_LABELS[self.move]
 
 
 @dataclass(frozen=True)
@@ -559,7 +561,8 @@ class Grade:
         return cls(
             tier=data["tier"],
             score=int(data["score"]),
-            moves=tuple(MoveMark(m["move"], int(m["points"]), tuple(m.get("phrases", ())), m.get("note", ""))
+            moves=tuple(MoveMark(m["move"], int(m["points"]), tuple(m.get("phrases", ())), m.get("note", ""),
+                                 m.get("title", ""), bool(m.get("counted", True)))
                         for m in data.get("moves", ())),
             red_flags=tuple(RedFlag(f["code"], f["label"], f["cap"], tuple(f.get("phrases", ())))
                             for f in data.get("red_flags", ())),

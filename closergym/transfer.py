@@ -157,6 +157,8 @@ class MoveIn(Row):
     points: Annotated[int, within(0, 2)]
     phrases: Texts = []
     note: Text = ""
+    title: Text = ""
+    counted: bool = True
 
 
 class RedFlagIn(Row):

@@ -6,6 +6,7 @@ import pytest
 
 from closergym import sessions, store
 from closergym.content import library
+from closergym.second_call import STALL_BETTER
 from closergym.sparring import RoutineState, next_beat, start_state
 from tests.conftest import app_for, pressed, said, say, unescaped
 
@@ -155,13 +156,23 @@ def test_second_call_walks_the_six_steps(db, trainee):
     assert report.steps == dict.fromkeys(report.steps, True)
     better = [t["grade"]["feedback"]["better"] for t in store.session_turns(db, session["id"], trainee_id=trainee["id"])]
     assert better[0] == sessions.SECOND_CALL_BETTER[1][0] and better[2] == sessions.SECOND_CALL_BETTER[3][0]
-    assert better[1] == library().objections[final["custom_objection"]].rebuttal("elite").text  # the stall's own
+    assert better[1] == STALL_BETTER[final["custom_objection"]][0]  # the stall met with the pre-frame
+    tiers = [t["tier"] for t in store.session_turns(db, session["id"], trainee_id=trainee["id"])]
+    assert tiers == ["elite", "elite", "elite"]  # each round graded on its own steps
 
 
 def test_second_call_rounds_are_named_for_what_they_are(db, trainee):
     at = app_for(trainee, "app_pages/sparring.py", query={"objection": "second_call", "difficulty": "hard"})
     assert "Difficulty **hard**" in at.caption[0].value
     assert said(at)[0]["label"] == "Round 1 of 3 · the callback"
+    rubric = next(e for e in at.expander if e.label == "The rubric").markdown[0].value
+    assert "**Open with a callback to a specific moment of call one** (0-2)" in rubric and "Acknowledge" not in rubric
+
+
+def test_an_objections_rubric_is_the_four_moves(db, trainee):
+    at = app_for(trainee, "app_pages/sparring.py", query={"objection": "too-expensive"})
+    rubric = next(e for e in at.expander if e.label == "The rubric").markdown[0].value
+    assert "**Acknowledge** (0-2)" in rubric and "callback" not in rubric
 
 
 def test_custom_objection_from_the_generator(db, trainee):

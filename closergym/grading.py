@@ -841,7 +841,9 @@ HARD_STOPS = {
     "signed_elsewhere": (cues(r"\b(?:we|i)(?:'ve| have)? (?:already |just )?(?:signed|went|gone|chose|committed|decided to go|"
                               r"contracted|bought)(?: (?:with|for|to|from))? (?:elsewhere|another \w+|someone else|a different \w+|"
                               r"a competitor|the other \w+|other \w+)\b",
-                              r"\b(?:we|i)(?:'ve| have)? (?:already |just )?signed (?:up )?with (?!you\b|your\b|us\b)\w+"),
+                              # "I signed up with a company that promised the same thing": a story of the past, not a deal
+                              r"\b(?:we|i)(?:'ve| have)? (?:already |just )?signed (?:up )?with (?!you\b|your\b|us\b)"
+                              r"(?!(?:a|an|some|one) \w+ (?:that|who|which)\b)\w+"),
                          "they already signed elsewhere; your answer pushes on instead of wishing them well"),
 }
 RESPECT = cues(r"\b(?:taken|take|took|remove|removed|removing|taking) you (?:off|out)\b", r"\bwon't (?:call|contact|bother|email) you\b",

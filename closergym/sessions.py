@@ -167,6 +167,17 @@ def grade_with_judge(prompt: str, text: str, *, objection_slug: str | None, lib:
         return builtin, (f"The AI judge could not answer ({error}) The built-in rubric graded this answer.",)
 
 
+def answer_the_curveball(grade: Grade, objection: Objection | None, state: RoutineState) -> Grade:
+    """Under the curveball round, a better line that answers the curveball (the library's model answer to it)
+    rather than the objection's model answer, which the prospect has moved on from. A better line that is
+    not the library's elite answer (a closed door's respectful line, an AI judge's elite line) stays."""
+    if objection is None or state.curveball is None or state.round != ROUNDS or \
+            grade.feedback.better != objection.rebuttal("elite").text:
+        return grade
+    answer = objection.curveball_answers[state.curveball]
+    return replace(grade, feedback=replace(grade.feedback, better=answer.text, better_why=answer.why))
+
+
 def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, turn_uid: str | None = None,
               prospect: Prospect | None = None, lib: Library | None = None, llm: LLMClient | None = None) -> TurnResult:
     """Grade one answer, move the routine on, save it all in one transaction, return the reply."""
@@ -191,6 +202,8 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
         grade, notices = grade_with_judge(prompt, text, objection_slug=objection.slug if objection else None, lib=lib,
                                           llm=llm, who=trainee_id, deadline=deadline)
     grade_ms = (time.perf_counter() - started) * 1000
+    if session["kind"] != "second_call":
+        grade = answer_the_curveball(grade, objection, state)
 
     started = time.perf_counter()
     rng = random.Random(session["seed"] * 31 + round_number)

@@ -208,6 +208,7 @@ class StateIn(Row):
     finished: bool = False
     outcome: Literal[OUTCOMES] | None = None
     closing: Text | None = None
+    curveball: Annotated[int, within(0, 100)] | None = None
 
 
 class Keyed(Row):

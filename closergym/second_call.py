@@ -12,9 +12,11 @@ it. The better line under each round is one the app can stand behind: it grades 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from closergym.content import MOVES, Library, Objection, library
 from closergym.grading import (
+    FLAGS,
     TIER_BANDS,
     TIERS,
     Feedback,
@@ -68,6 +70,9 @@ DONE = {
     "recap": "Recapped the offer in writing, on the call.",
     "small_ask": "Made the small ask, not the big one.",
 }
+# "if it still fits, we decide today": a decision agreed on a condition, the pre-frame, not a fake deadline
+CONDITIONAL_DECISION = re.compile(r"\bif (?:it|everything|this|it all|all of it) (?:still )?(?:fits|makes sense|works)\b",
+                                  re.IGNORECASE)
 FIT_FLAGS = frozenset({"off_target", "ignores"})  # what the objection rubric reads from an objection, not a manner
 
 BETTER = {  # the better line for the second call's opening and its close
@@ -147,6 +152,24 @@ def _stall_step(moves: dict[str, MoveMark], fitted: bool) -> MoveMark:
     return MoveMark("clarify", points, clarify.phrases, note, title)
 
 
+def _pre_framed(flag: RedFlag, reader: _Reader) -> RedFlag | None:
+    """A pressure flag without the pre-frame's own words ('decide today' in a sentence that makes it conditional on
+    the offer still fitting), but with any other pressure in that sentence; None when nothing else is left of it."""
+    if flag.code != "pressure":
+        return flag
+    pre_frame, pressure = SECOND_CALL_STEPS["pre_frame"][1], FLAGS["pressure"][2]
+    left = []
+    for phrase in flag.phrases:
+        sentence = next((s for s in reader.all_sentences if phrase in reader.whole(s)), None)
+        if sentence and pre_frame.search(phrase) and CONDITIONAL_DECISION.search(sentence.text):
+            found = pressure.search(pre_frame.sub(lambda match: " " * len(match.group()), sentence.text))
+            if not found:
+                continue
+            phrase = reader.quote(sentence.start + found.start(), sentence.start + found.end())
+        left.append(phrase)
+    return replace(flag, phrases=tuple(left)) if left else None
+
+
 def second_call_tier(points: list[int], flags: list[RedFlag]) -> str:
     """Elite: every step of the round, at most ELITE_SHORT_BY short of full marks; strong: one step done well or
     half the points; then each red flag caps it."""
@@ -177,7 +200,8 @@ def grade_second_call(round_number: int, prompt: str, rebuttal: str, *, stall: O
     steps = ROUND_STEPS[round_number]
     marks = [_stall_step(moves, reading.fit.met) if step == "stall" else _pattern_step(step, reading.reader, moves)
              for step in steps]
-    flags = [flag for flag in reading.flags if round_number == 2 or flag.code not in FIT_FLAGS]
+    flags = [kept for flag in reading.flags if round_number == 2 or flag.code not in FIT_FLAGS
+             if (kept := _pre_framed(flag, reading.reader))]
     points = [mark.points for mark in marks]
     tier = second_call_tier(points, flags)
     slots = {mark.move for mark in marks}

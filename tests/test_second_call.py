@@ -106,3 +106,22 @@ def test_words_quoted_from_the_prospect_earn_no_step():
 
 def test_the_rubric_names_every_step_of_every_round():
     assert [label for _, label, _ in rubric_lines()] == [STEP_LABELS[s] for steps in ROUND_STEPS.values() for s in steps]
+
+
+PRE_FRAME = ("That makes sense. What would your partner want to know first? Let's go through the offer once more, and if "
+             "it still fits, we decide today on a start date. If something doesn't fit, tell me now and we'll deal with it first.")
+
+
+def test_the_lessons_pre_frame_is_not_taken_for_a_fake_deadline():
+    graded = grade(2, PRE_FRAME, "partner-decides")
+    assert graded.tier == "elite" and not graded.red_flags
+
+
+@pytest.mark.parametrize(("text", "quoted"), [
+    ("What would your partner want to know first? You need to decide today, this price won't last.", "decide today"),
+    ("What would your partner want to know first? If everything still makes sense, we decide today, and the price "
+     "is only good until 5pm today.", "price is only good until 5pm today"),
+])
+def test_a_deadline_beside_the_pre_frame_is_still_pressure(text, quoted):
+    graded = grade(2, text, "partner-decides")
+    assert graded.tier == "weak" and quoted in next(f for f in graded.red_flags if f.code == "pressure").phrases

@@ -6,7 +6,8 @@ lesson `data/lessons/second-call-close.md`, and each step is found by its patter
 The grade has the objection grade's shape: each step is marked 0-2 with the rep's own words that earned it,
 kept in the slot of the four moves it stands for (so a turn's columns, the charts and the review queue read it
 like any grade), and the objection rubric's red flags (pressure, insults, giving up, a monologue...) still cap
-it. The better line under each round is one the app can stand behind: it grades elite here (a test).
+it; a slot no step of the round fills keeps the objection rubric's reading, for the charts only (not shown, not
+counted). The better line under each round is one the app can stand behind: it grades elite here (a test).
 """
 
 from __future__ import annotations
@@ -205,7 +206,8 @@ def grade_second_call(round_number: int, prompt: str, rebuttal: str, *, stall: O
     points = [mark.points for mark in marks]
     tier = second_call_tier(points, flags)
     slots = {mark.move for mark in marks}
-    kept = tuple(marks) + tuple(MoveMark(move, 0, (), counted=False) for move in MOVES if move not in slots)
+    # a slot the round does not ask for keeps the objection rubric's reading, for the charts only: not shown, not counted
+    kept = tuple(marks) + tuple(replace(moves[move], counted=False) for move in MOVES if move not in slots)
     better, why = better_line(round_number, stall.slug if stall else None) or BETTER[1 if round_number == 1 else 3]
     feedback = Feedback(
         keep=tuple(f"{m.label}: {m.note}" for m in marks if m.points == 2),

@@ -125,3 +125,12 @@ def test_the_lessons_pre_frame_is_not_taken_for_a_fake_deadline():
 def test_a_deadline_beside_the_pre_frame_is_still_pressure(text, quoted):
     graded = grade(2, text, "partner-decides")
     assert graded.tier == "weak" and quoted in next(f for f in graded.red_flags if f.code == "pressure").phrases
+
+
+def test_a_slot_the_round_does_not_ask_for_keeps_the_objection_rubrics_reading_unshown():
+    text = STALL_BETTER["too-expensive"][0]
+    graded, rubric = grade(2, text, "too-expensive"), grade_rebuttal(prompt_for(2, "too-expensive"), text,
+                                                                      objection_slug="too-expensive")
+    unshown = [mark for mark in graded.moves if not mark.counted]
+    assert {mark.move for mark in unshown} == {"acknowledge", "respond"}
+    assert all(mark.points == rubric.mark(mark.move).points for mark in unshown)

@@ -57,7 +57,7 @@ def render(grade: Grade, *, feedback: bool = True) -> None:
 def rubric(*, second_call_session: bool = False) -> None:
     """The rubric, visible before the first answer: the four moves, or the second call's steps round by round."""
     if second_call_session:
-        lines = [f"- Round {number} ({second_call.ROUND_NAMES[number]}): **{label}** (0-2): {text}"
+        lines = [f"- Round {number} ({conversation.SECOND_CALL_ROUND_NAMES[number]}): **{label}** (0-2): {text}"
                  for number, label, text in second_call.rubric_lines()]
         tiers = second_call.TIER_RULES
     else:

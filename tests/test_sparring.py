@@ -202,7 +202,7 @@ def test_sparring_page_full_three_round_session(db, trainee):
     at = app_for(trainee, "app_pages/sparring.py")
     assert "The rubric" in [e.label for e in at.expander]
     second = next(e for e in at.expander if e.label.startswith("The second call's rubric")).markdown[0].value
-    assert "Round 3 (the close): **The small ask, not the big ask** (0-2)" in second
+    assert "Round 3 (the next steps): **The small ask, not the big ask** (0-2)" in second
     at.selectbox[0].set_value("need-to-think")
     at.get("button_group")  # the difficulty control renders
     at.button[0].click().run()

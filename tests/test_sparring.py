@@ -472,12 +472,12 @@ BUSINESS_ONLY = re.compile(r"\b(?:seats?|licen[cs]es?|software|platform|onboardi
 
 
 @pytest.mark.parametrize("slug", sorted(library().objections))
-def test_curveball_answers_fit_every_prospect_of_their_objection(slug):
-    """An objection's prospects include a homeowner: its curveball answers speak of a job, a quote, a partner,
-    never of seats or staff."""
+def test_model_answers_fit_every_prospect_of_their_objection(slug):
+    """An objection's prospects include a homeowner: its model answers and curveball answers speak of a job, a
+    quote, a partner, never of seats or staff."""
     objection = library().objections[slug]
     if any(persona.role == "Homeowner" for persona in objection.personas):
-        for answer in objection.curveball_answers:
+        for answer in (*objection.curveball_answers, *(objection.rebuttal(tier) for tier in ("strong", "elite"))):
             assert not BUSINESS_ONLY.search(answer.text), answer.text
 
 

@@ -81,6 +81,8 @@ if session is None:
             st.rerun()
     with st.expander("The rubric"):
         scorecard.rubric()
+    with st.expander("The second call's rubric: its six steps, round by round"):
+        scorecard.rubric(second_call_session=True)
     if last := sessions.last_finished(db, me["id"]):  # a reload after the last answer: its report is not lost
         objection = lib.objection(last["objection_slug"])
         title = "the second call" if last["kind"] == "second_call" else objection.title if objection else "your objection"
@@ -189,5 +191,5 @@ def talk(session_id: int) -> None:
 
 transcript.header(session, lib.objection(session["objection_slug"]))
 with st.expander("The rubric"):
-    scorecard.rubric()
+    scorecard.rubric(second_call_session=session["kind"] == "second_call")
 talk(session["id"])

@@ -17,7 +17,7 @@ from typing import Literal
 
 import frontmatter
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -54,6 +54,13 @@ class ModelRebuttal(Strict):
     moves: list[Move] = Field(default_factory=list)
 
 
+class CurveballAnswer(Strict):
+    """A model answer to one of an objection's curveballs, in its personas' world."""
+
+    text: str = Field(min_length=3, max_length=1200)
+    why: str = Field(min_length=10, max_length=600)
+
+
 class TierLines(Strict):
     weak: list[str] = Field(min_length=2)
     strong: list[str] = Field(min_length=2)
@@ -81,6 +88,7 @@ class Objection(Strict):
     exit_door: str = Field(min_length=10)
     exit_lines: list[str] = Field(min_length=2)
     curveballs: list[str] = Field(min_length=2)
+    curveball_answers: list[CurveballAnswer] = Field(min_length=2)  # one per curveball, in the same order
     rebuttals: TierRebuttals
     follow_up_questions: list[str] = Field(min_length=3)
     avoid: list[str] = Field(min_length=3)
@@ -94,6 +102,13 @@ class Objection(Strict):
             if not value or not value.strip():
                 raise ValueError("contains an empty line")
         return values
+
+    @model_validator(mode="after")
+    def an_answer_per_curveball(self) -> Objection:
+        if len(self.curveball_answers) != len(self.curveballs):
+            raise ValueError(f"curveball_answers: {len(self.curveball_answers)} answers for "
+                             f"{len(self.curveballs)} curveballs (one each, in the same order)")
+        return self
 
     def rebuttal(self, tier: str) -> ModelRebuttal:
         return getattr(self.rebuttals, tier)

@@ -57,7 +57,7 @@ def card(grade: Grade, *, rebuttal: str | None = None, feedback: bool = True) ->
         "score": grade.score,
         "badge": badge(grade.tier, grade.score),
         "moves": [{"label": mark.label, "points": mark.points, "note": mark.note, "phrases": list(mark.phrases)}
-                  for mark in grade.moves],
+                  for mark in grade.moves if mark.counted],
         "flags": [{"label": flag.label, "phrases": list(flag.phrases), "cap": f"caps the grade at {flag.cap}"}
                   for flag in grade.red_flags],
         "notes": list(grade.notes),
@@ -80,7 +80,7 @@ def report(result: sessions.Report) -> dict:
     work_on = advice = None
     if result.weakest_move:
         work_on = f"{MOVE_LABELS[result.weakest_move]}, the move that earned you the fewest points."
-    elif result.tiers:
+    elif result.tiers and result.steps is None:  # the second call: its steps show what to work on
         advice = "Every move earned full marks in every round. " + (
             "Try another objection, or the second call." if result.difficulty == "hard"
             else "Try a harder difficulty or another objection.")

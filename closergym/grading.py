@@ -506,10 +506,12 @@ class MoveMark:
     points: int
     phrases: tuple[str, ...] = ()
     note: str = ""
+    title: str = ""  # a second-call step's name: the move is the slot its points are kept in
+    counted: bool = True  # False: a slot the second call's round does not ask for (0 points, not shown)
 
     @property
     def label(self) -> str:
-        return MOVE_LABELS[self.move]
+        return self.title or MOVE_LABELS[self.move]
 
 
 @dataclass(frozen=True)
@@ -561,7 +563,8 @@ class Grade:
         return cls(
             tier=data["tier"],
             score=int(data["score"]),
-            moves=tuple(MoveMark(m["move"], int(m["points"]), tuple(m.get("phrases", ())), m.get("note", ""))
+            moves=tuple(MoveMark(m["move"], int(m["points"]), tuple(m.get("phrases", ())), m.get("note", ""),
+                                 m.get("title", ""), bool(m.get("counted", True)))
                         for m in data.get("moves", ())),
             red_flags=tuple(RedFlag(f["code"], f["label"], f["cap"], tuple(f.get("phrases", ())))
                             for f in data.get("red_flags", ())),
@@ -840,7 +843,9 @@ HARD_STOPS = {
     "signed_elsewhere": (cues(r"\b(?:we|i)(?:'ve| have)? (?:already |just )?(?:signed|went|gone|chose|committed|decided to go|"
                               r"contracted|bought)(?: (?:with|for|to|from))? (?:elsewhere|another \w+|someone else|a different \w+|"
                               r"a competitor|the other \w+|other \w+)\b",
-                              r"\b(?:we|i)(?:'ve| have)? (?:already |just )?signed (?:up )?with (?!you\b|your\b|us\b)\w+"),
+                              # "I signed up with a company that promised the same thing": a story of the past, not a deal
+                              r"\b(?:we|i)(?:'ve| have)? (?:already |just )?signed (?:up )?with (?!you\b|your\b|us\b)"
+                              r"(?!(?:a|an|some|one) \w+ (?:that|who|which)\b)\w+"),
                          "they already signed elsewhere; your answer pushes on instead of wishing them well"),
 }
 RESPECT = cues(r"\b(?:taken|take|took|remove|removed|removing|taking) you (?:off|out)\b", r"\bwon't (?:call|contact|bother|email) you\b",

@@ -22,6 +22,8 @@ from closergym.grading import MAX_REBUTTAL, Grade, clean_text, grade_rebuttal
 from closergym.judge import judge
 from closergym.llm import JUDGE_SHARE, Deadline, LLMClient, LLMError
 from closergym.prospect import Prospect, Scene, ScriptedProspect, agree_to
+from closergym.second_call import BETTER as SECOND_CALL_BETTER  # noqa: F401 - the opening's and the close's line
+from closergym.second_call import grade_second_call
 from closergym.sparring import (
     DIFFICULTIES,
     ROUNDS,
@@ -38,17 +40,6 @@ from closergym.sparring import (
 )
 
 MAX_CUSTOM_OBJECTION = 300
-SECOND_CALL_BETTER = {  # the better line for the second call's opening and its close (round 2 is a library stall)
-    1: ("No problem at all, I know how it gets. Last time you mentioned the month-end reporting was eating your "
-        "Fridays: what's changed since we spoke? And if nothing changes, what does that keep costing you each month?",
-        "A callback to a specific moment of call one, what changed since, and the cost of doing nothing."),
-    3: ("Simple. I've just sent the agreement to your inbox, so let's go through it line by line while we're on. "
-        "If everything still makes sense, would a Tuesday or a Thursday kickoff suit you better, and who should "
-        "we invite?",
-        "Recaps the offer on the call, then makes the small ask (a kickoff day and who joins), not the big yes."),
-}
-
-
 class TurnError(ValueError):
     """The answer cannot be taken as it is; the message says why. Nothing was saved."""
 
@@ -176,6 +167,17 @@ def grade_with_judge(prompt: str, text: str, *, objection_slug: str | None, lib:
         return builtin, (f"The AI judge could not answer ({error}) The built-in rubric graded this answer.",)
 
 
+def answer_the_curveball(grade: Grade, objection: Objection | None, state: RoutineState) -> Grade:
+    """Under the curveball round, a better line that answers the curveball (the library's model answer to it)
+    rather than the objection's model answer, which the prospect has moved on from. A better line that is
+    not the library's elite answer (a closed door's respectful line, an AI judge's elite line) stays."""
+    if objection is None or state.curveball is None or state.round != ROUNDS or \
+            grade.feedback.better != objection.rebuttal("elite").text:
+        return grade
+    answer = objection.curveball_answers[state.curveball]
+    return replace(grade, feedback=replace(grade.feedback, better=answer.text, better_why=answer.why))
+
+
 def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, turn_uid: str | None = None,
               prospect: Prospect | None = None, lib: Library | None = None, llm: LLMClient | None = None) -> TurnResult:
     """Grade one answer, move the routine on, save it all in one transaction, return the reply."""
@@ -194,12 +196,14 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
 
     started = time.perf_counter()
     deadline = Deadline()
-    grade, notices = grade_with_judge(prompt, text, objection_slug=objection.slug if objection else None, lib=lib,
-                                      llm=llm, who=trainee_id, deadline=deadline)
+    if session["kind"] == "second_call":  # its own steps, not the objection rubric the LLM judge marks against
+        grade, notices = grade_second_call(round_number, prompt, text, stall=objection, lib=lib), ()
+    else:
+        grade, notices = grade_with_judge(prompt, text, objection_slug=objection.slug if objection else None, lib=lib,
+                                          llm=llm, who=trainee_id, deadline=deadline)
     grade_ms = (time.perf_counter() - started) * 1000
-    if session["kind"] == "second_call" and round_number in SECOND_CALL_BETTER:  # no library line fits these
-        better, why = SECOND_CALL_BETTER[round_number]
-        grade = replace(grade, feedback=replace(grade.feedback, better=better, better_why=why))
+    if session["kind"] != "second_call":
+        grade = answer_the_curveball(grade, objection, state)
 
     started = time.perf_counter()
     rng = random.Random(session["seed"] * 31 + round_number)
@@ -351,8 +355,8 @@ def session_report(db: Database, session: dict, lib: Library | None = None) -> R
         best = None  # a weak line is nothing to hold up as the best
     totals = {move: sum(t[move] for t in turns) for move in MOVES}
     weakest = min(MOVES, key=lambda move: totals[move]) if turns else None
-    if weakest and totals[weakest] == 2 * len(turns):
-        weakest = None  # every move earned full marks every round: nothing to work on
+    if weakest and totals[weakest] == 2 * len(turns) or session["kind"] == "second_call":
+        weakest = None  # every move earned full marks every round, or the second call's steps say it
     state = RoutineState.from_dict(session["state"])
     slug = session["objection_slug"] or (session["custom_objection"] if session["kind"] == "second_call" else None)
     drill_next = slug if any(t["tier"] != "elite" for t in turns) else None

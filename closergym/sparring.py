@@ -61,6 +61,7 @@ class RoutineState:
     finished: bool = False
     outcome: str | None = None
     closing: str | None = None  # the prospect's last line, once finished
+    curveball: int | None = None  # which of the objection's curveballs the prospect raised, if one
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -140,6 +141,7 @@ def next_beat(state: RoutineState, tier: str, *, difficulty: str, objection: Obj
     if state.round == ROUNDS:  # the curveball round
         if rules.stacks or not (revealing or state.revealed):
             curveball = _pick(rng, objection.curveballs) if objection else None
+            state.curveball = objection.curveballs.index(curveball) if curveball else None
             return Beat("curveball", tier, fact=reveal() if revealing else None, curveball=curveball)
         return Beat("concern", tier, fact=reveal())
     if revealing:

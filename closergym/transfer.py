@@ -157,6 +157,8 @@ class MoveIn(Row):
     points: Annotated[int, within(0, 2)]
     phrases: Texts = []
     note: Text = ""
+    title: Text = ""
+    counted: bool = True
 
 
 class RedFlagIn(Row):
@@ -206,6 +208,7 @@ class StateIn(Row):
     finished: bool = False
     outcome: Literal[OUTCOMES] | None = None
     closing: Text | None = None
+    curveball: Annotated[int, within(0, 100)] | None = None
 
 
 class Keyed(Row):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from closergym import conversation
+from closergym import conversation, second_call
 from closergym.grading import MOVE_LABELS, RUBRIC, TIER_RULES, Grade
 from components.text import literal
 
@@ -54,8 +54,14 @@ def render(grade: Grade, *, feedback: bool = True) -> None:
     show(conversation.card(grade, feedback=feedback))
 
 
-def rubric() -> None:
-    """The rubric, visible before the first answer."""
-    st.markdown("\n".join(f"- **{MOVE_LABELS[move]}** (0-2): {text}" for move, text in RUBRIC.items())
-                + "\n\n" + "\n".join(f"- {conversation.TIER_ICONS[tier]} **{tier.capitalize()}**: {text}"
-                                     for tier, text in TIER_RULES.items()))
+def rubric(*, second_call_session: bool = False) -> None:
+    """The rubric, visible before the first answer: the four moves, or the second call's steps round by round."""
+    if second_call_session:
+        lines = [f"- Round {number} ({conversation.SECOND_CALL_ROUND_NAMES[number]}): **{label}** (0-2): {text}"
+                 for number, label, text in second_call.rubric_lines()]
+        tiers = second_call.TIER_RULES
+    else:
+        lines = [f"- **{MOVE_LABELS[move]}** (0-2): {text}" for move, text in RUBRIC.items()]
+        tiers = TIER_RULES
+    st.markdown("\n".join(lines) + "\n\n" + "\n".join(f"- {conversation.TIER_ICONS[tier]} **{tier.capitalize()}**: {text}"
+                                                       for tier, text in tiers.items()))

@@ -66,6 +66,16 @@ def test_malformed_objection_file_is_named_and_the_others_load(data_copy):
     assert len(lib.objections) == len(REQUIRED_OBJECTIONS) - 1
 
 
+def test_a_curveball_without_its_answer_is_named(data_copy):
+    path = data_copy / "objections" / "send-info.yaml"
+    text = path.read_text()
+    answers = text.index("curveball_answers:")
+    last = text.rindex("  - text:", answers, text.index("\nrebuttals:"))
+    path.write_text(text[:last] + text[text.index("\nrebuttals:"):])  # two answers for three curveballs
+    messages = {error.file: error.message for error in load_library(data_copy).errors}
+    assert "curveball_answers: 2 answers for 3 curveballs" in messages["objections/send-info.yaml"]
+
+
 @pytest.mark.parametrize("damage, field", [
     (lambda text: text.replace("---\n", "", 1), "front matter"),
     (lambda text: text.replace("title:", "titel:", 1), "title"),

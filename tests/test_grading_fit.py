@@ -48,7 +48,8 @@ def test_pushing_on_after_a_closed_door_ignores_what_they_said(objection, said):
 
 @pytest.mark.parametrize("objection", ["Don't call me before 10, I'm on site.", "Our old server died last month.",
                                        "I went to your website and it's too expensive.", "We bought from you last year.",
-                                       "We signed with you in 2021 and the support slipped."])
+                                       "We signed with you in 2021 and the support slipped.",
+                                       "I signed up with a company that promised the same thing, and it was a waste."])
 def test_an_open_door_is_not_taken_for_a_closed_one(objection):
     assert "ignores" not in codes(grade_rebuttal(objection, TEMPLATE))
 

@@ -401,6 +401,17 @@ def test_fallback_when_no_llm_is_configured_uses_the_builtin_engine(db, trainee)
     assert store.session_turns(db, session["id"], trainee_id=trainee["id"])[0]["engine"] == "builtin"
 
 
+def test_the_second_call_is_graded_on_its_own_steps_with_no_judge_asked(db, trainee):
+    """The judge marks the objection rubric: a second-call turn never goes to it, whatever it would say."""
+    asked = []
+    client = mock_client(lambda request: asked.append(request) or httpx2.Response(500))
+    session = sessions.start_session(db, trainee_id=trainee["id"], second_call=True, seed=4)
+    opening = sessions.SECOND_CALL_BETTER[1][0]
+    result = sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"], rebuttal=opening, llm=client)
+    assert not asked and result.notices == ()
+    assert result.grade.engine == "builtin" and result.grade.tier == "elite"
+
+
 def test_settings_shows_the_llm_and_switches_back_to_builtin(trainee, monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("CLOSERGYM_MODEL", "llama3.1:8b")

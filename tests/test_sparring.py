@@ -1,11 +1,14 @@
 """The sparring routine: the state machine, sessions on disk, and the page in AppTest."""
 
 import random
+import re
 
 import pytest
 
 from closergym import sessions, store
 from closergym.content import library
+from closergym.grading import grade_rebuttal
+from closergym.second_call import STALL_BETTER
 from closergym.sparring import RoutineState, next_beat, start_state
 from tests.conftest import app_for, pressed, said, say, unescaped
 
@@ -155,13 +158,23 @@ def test_second_call_walks_the_six_steps(db, trainee):
     assert report.steps == dict.fromkeys(report.steps, True)
     better = [t["grade"]["feedback"]["better"] for t in store.session_turns(db, session["id"], trainee_id=trainee["id"])]
     assert better[0] == sessions.SECOND_CALL_BETTER[1][0] and better[2] == sessions.SECOND_CALL_BETTER[3][0]
-    assert better[1] == library().objections[final["custom_objection"]].rebuttal("elite").text  # the stall's own
+    assert better[1] == STALL_BETTER[final["custom_objection"]][0]  # the stall met with the pre-frame
+    tiers = [t["tier"] for t in store.session_turns(db, session["id"], trainee_id=trainee["id"])]
+    assert tiers == ["elite", "elite", "elite"]  # each round graded on its own steps
 
 
 def test_second_call_rounds_are_named_for_what_they_are(db, trainee):
     at = app_for(trainee, "app_pages/sparring.py", query={"objection": "second_call", "difficulty": "hard"})
     assert "Difficulty **hard**" in at.caption[0].value
     assert said(at)[0]["label"] == "Round 1 of 3 · the callback"
+    rubric = next(e for e in at.expander if e.label == "The rubric").markdown[0].value
+    assert "**Open with a callback to a specific moment of call one** (0-2)" in rubric and "Acknowledge" not in rubric
+
+
+def test_an_objections_rubric_is_the_four_moves(db, trainee):
+    at = app_for(trainee, "app_pages/sparring.py", query={"objection": "too-expensive"})
+    rubric = next(e for e in at.expander if e.label == "The rubric").markdown[0].value
+    assert "**Acknowledge** (0-2)" in rubric and "callback" not in rubric
 
 
 def test_custom_objection_from_the_generator(db, trainee):
@@ -188,6 +201,8 @@ def test_the_seed_picks_the_prospect_among_the_objections_personas(db, trainee):
 def test_sparring_page_full_three_round_session(db, trainee):
     at = app_for(trainee, "app_pages/sparring.py")
     assert "The rubric" in [e.label for e in at.expander]
+    second = next(e for e in at.expander if e.label.startswith("The second call's rubric")).markdown[0].value
+    assert "Round 3 (the next steps): **The small ask, not the big ask** (0-2)" in second
     at.selectbox[0].set_value("need-to-think")
     at.get("button_group")  # the difficulty control renders
     at.button[0].click().run()
@@ -411,3 +426,72 @@ def test_an_llm_line_replaces_only_the_newest_reply_still_on_record(db, trainee)
                            reply="The model's line.")
     state = RoutineState.from_dict(store.get_session(db, session["id"], trainee_id=trainee["id"])["state"])
     assert state.prompts[-1] == "The model's line."
+
+
+# -- the better line under the curveball answers the curveball -----------------------------------------
+
+CURVEBALLS = [(slug, index) for slug, o in library().objections.items() for index in range(len(o.curveballs))]
+
+
+@pytest.mark.parametrize(("slug", "index"), CURVEBALLS)
+def test_every_curveballs_better_line_grades_elite_as_an_answer_to_it(slug, index):
+    objection = library().objections[slug]
+    answer = objection.curveball_answers[index]
+    grade = grade_rebuttal(objection.curveballs[index], answer.text, objection_slug=slug)
+    assert grade.tier == "elite" and not grade.red_flags
+
+
+FUNCTION_WORDS = frozenset({"even", "also", "that", "with", "honest", "would", "them", "they", "this", "have", "just",
+                            "what", "your", "we're", "i'd", "i'm", "don't", "it's", "going", "really", "sure", "know"})
+
+
+def stems(text: str) -> set[str]:
+    return {w.lower()[:4] for w in re.findall(r"[\w']+", text) if len(w) >= 4 and w.lower() not in FUNCTION_WORDS}
+
+
+@pytest.mark.parametrize(("slug", "index"), CURVEBALLS)
+def test_a_curveballs_better_line_takes_up_what_the_curveball_raised(slug, index):
+    objection = library().objections[slug]
+    assert stems(objection.curveballs[index]) & stems(objection.curveball_answers[index].text)
+    assert objection.curveball_answers[index].text != objection.rebuttal("elite").text
+
+
+@pytest.mark.parametrize("slug", sorted(library().objections))
+def test_every_better_line_offered_grades_at_least_strong_against_the_line_it_answers(slug):
+    """Rounds 1 and 2: the objection's elite answer, under any of its opening lines; round 3: the curveball's."""
+    objection = library().objections[slug]
+    for line in objection.lines:
+        assert grade_rebuttal(line, objection.rebuttal("elite").text, objection_slug=slug).tier != "weak", line
+    for curveball, answer in zip(objection.curveballs, objection.curveball_answers, strict=True):
+        assert grade_rebuttal(curveball, answer.text, objection_slug=slug).tier != "weak", curveball
+
+
+# Words of an office, a shop floor or a software seat: no home has them.
+BUSINESS_ONLY = re.compile(r"\b(?:seats?|licen[cs]es?|software|platform|onboarding|dashboard|saas|users?|employees?|staff|"
+                           r"headcount|your (?:team|business|company|firm|department))\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("slug", sorted(library().objections))
+def test_model_answers_fit_every_prospect_of_their_objection(slug):
+    """An objection's prospects include a homeowner: its model answers and curveball answers speak of a job, a
+    quote, a partner, never of seats or staff."""
+    objection = library().objections[slug]
+    if any(persona.role == "Homeowner" for persona in objection.personas):
+        for answer in (*objection.curveball_answers, *(objection.rebuttal(tier) for tier in ("strong", "elite"))):
+            assert not BUSINESS_ONLY.search(answer.text), answer.text
+
+
+def test_the_better_line_under_the_curveball_answers_the_curveball(db, trainee):
+    """Hard stacks a curveball on round 3: the better line there is the library's answer to that curveball."""
+    lib = library()
+    for seed in range(1, 5):
+        session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="too-expensive",
+                                         difficulty="hard", seed=seed)
+        for _ in range(3):
+            result = sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"], rebuttal=STRONG)
+        turns = store.session_turns(db, session["id"], trainee_id=trainee["id"])
+        objection = lib.objections["too-expensive"]
+        raised = next(i for i, line in enumerate(objection.curveballs) if line in turns[2]["prompt"])
+        assert turns[2]["grade"]["feedback"]["better"] == objection.curveball_answers[raised].text
+        assert [t["grade"]["feedback"]["better"] for t in turns[:2]] == [objection.rebuttal("elite").text] * 2
+        assert result.state.finished

@@ -145,6 +145,21 @@ def test_round_trip_into_a_fresh_database_is_identical(db, filled, other_db):
     assert without_stamp(transfer.export_trainee(other_db, imported["id"])) == without_stamp(first)
 
 
+def test_a_played_second_call_and_a_curveball_round_survive_a_round_trip(db, trainee, other_db):
+    """Their grades mark the second call's steps (titled, some slots not counted), their state names the curveball."""
+    from closergym import sessions
+    for start in ({"second_call": True}, {"objection_slug": "too-expensive", "difficulty": "hard"}):
+        session = sessions.start_session(db, trainee_id=trainee["id"], seed=2, **start)
+        for _ in range(3):
+            sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"],
+                               rebuttal="That makes sense. What part of it is still on your mind?")
+    assert store.get_session(db, session["id"], trainee_id=trainee["id"])["state"]["curveball"] is not None
+    first = transfer.export_trainee(db, trainee["id"])
+    transfer.import_document(other_db, transfer.read_import_file(transfer.export_json(db, trainee["id"])))
+    imported = store.get_trainee_by_name(other_db, trainee["name"])
+    assert without_stamp(transfer.export_trainee(other_db, imported["id"])) == without_stamp(first)
+
+
 def test_the_schedule_survives_a_round_trip(db, filled, other_db):
     transfer.import_document(other_db, transfer.export_trainee(db, filled["id"]))
     now = datetime(2030, 1, 1, tzinfo=UTC)

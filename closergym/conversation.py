@@ -17,10 +17,8 @@ from closergym.content import Library, library
 from closergym.grading import MOVE_LABELS, Grade, clean_text
 from closergym.llm import LLMClient, LLMError
 from closergym.prospect import LLMProspect
-from closergym.sparring import ROUNDS, RoutineState
+from closergym.sparring import ROUND_NAMES, ROUNDS, SECOND_CALL_ROUND_NAMES, RoutineState
 
-ROUND_NAMES = {1: "the objection", 2: "the pushback", 3: "the curveball"}
-SECOND_CALL_ROUND_NAMES = {1: "the callback", 2: "the stall", 3: "the next steps"}
 OUTCOMES = {
     "advanced": ("✅", "Advanced", "The prospect agreed to a next step."),
     "stalled": ("⏸️", "Stalled", "No next step agreed: the deal is still open, but drifting."),

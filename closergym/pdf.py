@@ -45,7 +45,7 @@ from closergym.grading import (
     TIER_RULES,
     WALL_OF_TEXT,
 )
-from closergym.sparring import DIFFICULTIES, ROUNDS, RULES
+from closergym.sparring import DIFFICULTIES, ROUND_NAMES, ROUNDS, RULES
 
 __all__ = ["REPLACEMENT", "drawable", "lesson_pdf", "playbook_pdf"]
 
@@ -554,13 +554,13 @@ def lesson_pdf(lesson: Lesson, lib: Library | None = None) -> bytes:
 
 PLAYBOOK_TITLE = "The Objection Sparring Playbook"
 CATEGORY_ORDER: tuple[str, ...] = get_args(Objection.model_fields["category"].annotation)
-ROUND_NAMES = {
-    1: ("The objection", "The prospect raises it. Run all four moves; clarify matters most, because you do "
-                         "not know yet what is behind the objection."),
-    2: ("The pushback", "The prospect reacts to your answer: harder after a weak one, opening up with a "
-                        "detail after a strong one. Use that detail in your reply."),
-    3: ("The curveball", "A second objection lands on top of the first, or the real concern finally "
-                         "surfaces. Clarify again instead of repeating your round 1 answer louder."),
+ROUND_WHY = {  # what each round asks of the rep (its name: `sparring.ROUND_NAMES`)
+    1: "The prospect raises it. Run all four moves; clarify matters most, because you do not know yet what is "
+       "behind the objection.",
+    2: "The prospect reacts to your answer: harder after a weak one, opening up with a detail after a strong "
+       "one. Use that detail in your reply.",
+    3: "A second objection lands on top of the first, or the real concern finally surfaces. Clarify again "
+       "instead of repeating your round 1 answer louder.",
 }
 TOC_ROW = 6.6
 COLUMN_GAP = 8.0
@@ -751,8 +751,7 @@ def playbook_pdf(lib: Library) -> bytes:
                    "concern they have not told you yet.")
     doc.gap(2)
     for number in range(1, ROUNDS + 1):
-        name, description = ROUND_NAMES.get(number, (f"Round {number}", ""))
-        doc.list_item([(f"Round {number}: {name.lower()}.", "B"), (f" {description}", "")],
+        doc.list_item([(f"Round {number}: {ROUND_NAMES[number]}.", "B"), (f" {ROUND_WHY[number]}", "")],
                       marker=f"{number}.")
         doc.gap(1.6)
     doc.heading("Difficulty levels", size=12, before=3.5, keep=12)

@@ -224,29 +224,15 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
     update = {"state": state.to_dict(), "pending": None}
     if state.finished:
         update.update(status="complete", outcome=state.outcome, ended_at=store.now())
-    turn = {
-        "uid": turn_uid or store.new_uid(),
-        "session_id": session_id,
-        "trainee_id": trainee_id,
-        "source": "second_call" if session["kind"] == "second_call" else "sparring",
-        "round": round_number,
-        "objection_slug": objection.slug if objection else session["objection_slug"],
-        "prompt": prompt,
-        "rebuttal": text,
-        "tier": grade.tier,
-        "score": grade.score,
-        **grade.points,
-        "grade": grade.to_dict(),
-        "reply": reply,
-        "engine": grade.engine,
-        "grade_ms": round(grade_ms, 3),
-        "reply_ms": round(reply_ms, 3),
-    }
+    turn = turn_row(trainee_id=trainee_id, source="second_call" if session["kind"] == "second_call" else "sparring",
+                    round_number=round_number, objection_slug=objection.slug if objection else session["objection_slug"],
+                    prompt=prompt, text=text, grade=grade, grade_ms=grade_ms, uid=turn_uid or store.new_uid(),
+                    session_id=session_id, reply=reply, reply_ms=round(reply_ms, 3))
     try:
         turn_id = store.save_turn(db, turn, session_update=update)
     except store.SessionClosed:  # ended (in another tab) while the judge was reading the answer
-        raise TurnError("This session was ended while your answer was being graded, so it was not saved. It is still "
-                        "in the box; reload the page to pick a new drill.") from None
+        raise TurnError("This session was ended while your answer was being graded, so it was not saved. Pick a new "
+                        "drill to go on.") from None
     scene = Scene(objection, state.prompts[0], session["persona"], session["difficulty"],
                   _history(db, session_id, trainee_id)) if beat else None
     return TurnResult(turn_id, grade, reply, state, beat, scene, notices, deadline)
@@ -319,12 +305,19 @@ def grade_drill(db: Database, *, trainee_id: int, objection_slug: str, prompt: s
     grade, notices = grade_with_judge(prompt, text, objection_slug=objection_slug, lib=lib, llm=llm, who=trainee_id,
                                       deadline=deadline)
     grade_ms = (time.perf_counter() - started) * 1000
-    turn_id = store.save_turn(db, {
-        "trainee_id": trainee_id, "source": source, "round": 1, "objection_slug": objection_slug,
-        "prompt": prompt, "rebuttal": text, "tier": grade.tier, "score": grade.score, **grade.points,
-        "grade": grade.to_dict(), "engine": grade.engine, "grade_ms": round(grade_ms, 3),
-    })
+    turn_id = store.save_turn(db, turn_row(trainee_id=trainee_id, source=source, round_number=1,
+                                           objection_slug=objection_slug, prompt=prompt, text=text, grade=grade,
+                                           grade_ms=grade_ms))
     return turn_id, grade, notices
+
+
+def turn_row(*, trainee_id: int, source: str, round_number: int, objection_slug: str | None, prompt: str, text: str,
+             grade: Grade, grade_ms: float, **extra: object) -> dict:
+    """One graded answer as the `turns` table keeps it: the one place a turn's row is built (a sparring round,
+    a second-call round, a lesson's drill; `extra`: its session, reply and uid)."""
+    return {"trainee_id": trainee_id, "source": source, "round": round_number, "objection_slug": objection_slug,
+            "prompt": prompt, "rebuttal": text, "tier": grade.tier, "score": grade.score, **grade.points,
+            "grade": grade.to_dict(), "engine": grade.engine, "grade_ms": round(grade_ms, 3), **extra}
 
 
 def keep_drill_reply(db: Database, *, trainee_id: int, turn_id: int, reply: str) -> None:

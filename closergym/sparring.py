@@ -23,6 +23,8 @@ from typing import Literal
 from closergym.content import Objection
 
 ROUNDS = 3
+ROUND_NAMES = {1: "the objection", 2: "the pushback", 3: "the curveball"}
+SECOND_CALL_ROUND_NAMES = {1: "the callback", 2: "the stall", 3: "the next steps"}
 DIFFICULTIES = ("easy", "normal", "hard")
 OUTCOMES = ("advanced", "stalled", "lost")
 Difficulty = Literal["easy", "normal", "hard"]

@@ -9,6 +9,7 @@ import streamlit as st
 
 from closergym import conversation, second_call
 from closergym.grading import MOVE_LABELS, RUBRIC, TIER_RULES, Grade
+from closergym.sparring import SECOND_CALL_ROUND_NAMES
 from components.text import literal
 
 TIER_COLORS = {"weak": "red", "strong": "orange", "elite": "green"}
@@ -57,7 +58,7 @@ def render(grade: Grade, *, feedback: bool = True) -> None:
 def rubric(*, second_call_session: bool = False) -> None:
     """The rubric, visible before the first answer: the four moves, or the second call's steps round by round."""
     if second_call_session:
-        lines = [f"- Round {number} ({conversation.SECOND_CALL_ROUND_NAMES[number]}): **{label}** (0-2): {text}"
+        lines = [f"- Round {number} ({SECOND_CALL_ROUND_NAMES[number]}): **{label}** (0-2): {text}"
                  for number, label, text in second_call.rubric_lines()]
         tiers = second_call.TIER_RULES
     else:

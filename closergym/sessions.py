@@ -113,8 +113,7 @@ def start_session(db: Database, *, trainee_id: int, objection_slug: str | None =
 
 
 def abandon_open_sessions(db: Database, trainee_id: int) -> None:
-    db.execute("UPDATE sessions SET status = 'abandoned', updated_at = ? WHERE trainee_id = ? AND status = 'active'",
-               [store.now(), trainee_id])
+    store.abandon_sessions(db, trainee_id)
 
 
 def open_session(db: Database, trainee_id: int) -> dict | None:
@@ -264,7 +263,7 @@ def replace_reply(db: Database, *, trainee_id: int, session_id: int, turn_id: in
             state.closing = reply
         else:
             state.prompts[-1] = reply
-        db.execute("UPDATE turns SET reply = ? WHERE id = ? AND trainee_id = ?", [reply, turn_id, trainee_id])
+        store.set_reply(db, turn_id, trainee_id=trainee_id, reply=reply)
         store.update_session(db, session_id, trainee_id=trainee_id, state=state.to_dict())
 
 
@@ -324,7 +323,7 @@ def keep_drill_reply(db: Database, *, trainee_id: int, turn_id: int, reply: str)
     """The prospect's line shown after a drill (the LLM's, when it answered), kept with the turn so the
     lesson shows the same line when the trainee comes back."""
     with store.write_transaction(db):
-        db.execute("UPDATE turns SET reply = ? WHERE id = ? AND trainee_id = ?", [reply, turn_id, trainee_id])
+        store.set_reply(db, turn_id, trainee_id=trainee_id, reply=reply)
 
 
 @dataclass(frozen=True)

@@ -560,6 +560,26 @@ def save_turn(db: Database, turn: dict, *, session_update: dict | None = None) -
     return cursor.lastrowid
 
 
+def set_reply(db: Database, turn_id: int, *, trainee_id: int, reply: str) -> None:
+    """The prospect's line kept with a turn (an LLM's, in place of the built-in one)."""
+    db.execute("UPDATE turns SET reply = ? WHERE id = ? AND trainee_id = ?", [reply, turn_id, trainee_id])
+
+
+def abandon_sessions(db: Database, trainee_id: int) -> None:
+    """Mark the trainee's unfinished sessions abandoned (a new one starts, or the trainee ends one)."""
+    db.execute("UPDATE sessions SET status = 'abandoned', updated_at = ? WHERE trainee_id = ? AND status = 'active'",
+               [now(), trainee_id])
+
+
+def insert_rows(db: Database, table: str, columns: tuple[str, ...], rows: list[list], *, verb: str = "INSERT") -> int:
+    """Many rows at once (an import), inside the caller's transaction; returns how many went in."""
+    if not rows:
+        return 0
+    marks = ", ".join("?" for _ in columns)
+    cursor = db.conn.executemany(f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+    return cursor.rowcount
+
+
 def update_session(db: Database, session_id: int, *, trainee_id: int, **fields: Any) -> None:
     fields["updated_at"] = now()
     if isinstance(fields.get("state"), dict):

@@ -677,15 +677,6 @@ def new_rows(db: Database, table: str, rows: list[Keyed], trainee: dict) -> tupl
     return local, [(local[row.uid], row) for row in rows if local[row.uid] not in found]
 
 
-def insert_rows(db: Database, table: str, columns: tuple[str, ...], rows: list[list], *,
-                verb: str = "INSERT") -> int:
-    if not rows:
-        return 0
-    marks = ", ".join("?" for _ in columns)
-    cursor = db.conn.executemany(f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
-    return cursor.rowcount
-
-
 def encoded(row: BaseModel, columns: Iterable[str], **override: object) -> list:
     values = row.model_dump(exclude_unset=True) | override  # a grade or state stored as it came, without defaults
     return [json.dumps(values[c], ensure_ascii=False) if c in JSON_TEXT_COLUMNS else values[c] for c in columns]
@@ -697,17 +688,17 @@ def merge(db: Database, document: ExportDocument, trainee: dict) -> dict[str, in
     session_uids, sessions = new_rows(db, "sessions", list(document.sessions), trainee)
     _, turns = new_rows(db, "turns", list(document.turns), trainee)
     _, runs = new_rows(db, "generator_runs", list(document.generator_runs), trainee)
-    added = {"sessions": insert_rows(db, "sessions", ("trainee_id", *SESSION_COLUMNS),
+    added = {"sessions": store.insert_rows(db, "sessions", ("trainee_id", *SESSION_COLUMNS),
                                      [[tid, *encoded(s, SESSION_COLUMNS, uid=uid)] for uid, s in sessions])}
     here = existing_uids(db, "sessions", list(session_uids.values()))
     session_ids = {theirs: here[mine]["id"] for theirs, mine in session_uids.items()}
     turn_columns = tuple(c for c in TURN_COLUMNS if c != "session_uid")
-    added["turns"] = insert_rows(db, "turns", ("trainee_id", "session_id", *turn_columns), [
+    added["turns"] = store.insert_rows(db, "turns", ("trainee_id", "session_id", *turn_columns), [
         [tid, session_ids.get(t.session_uid), *encoded(t, turn_columns, uid=uid)] for uid, t in turns])
-    added["lesson_progress"] = insert_rows(db, "lesson_progress", ("trainee_id", *LESSON_COLUMNS),
+    added["lesson_progress"] = store.insert_rows(db, "lesson_progress", ("trainee_id", *LESSON_COLUMNS),
                                            [[tid, *encoded(p, LESSON_COLUMNS)] for p in document.lesson_progress],
                                            verb="INSERT OR IGNORE")
-    added["generator_runs"] = insert_rows(db, "generator_runs", ("trainee_id", *RUN_COLUMNS),
+    added["generator_runs"] = store.insert_rows(db, "generator_runs", ("trainee_id", *RUN_COLUMNS),
                                           [[tid, *encoded(r, RUN_COLUMNS, uid=uid)] for uid, r in runs])
     return added
 

@@ -12,7 +12,7 @@ from closergym.generator import (
     generate_with_llm,
     to_markdown,
 )
-from components import generator_view, trainee
+from components import generator_view, scroll, trainee
 from components.text import literal
 
 st.title(":material/edit_note: Objection response generator")
@@ -65,6 +65,7 @@ def tool() -> None:
             "engine": result.engine})
         for notice in notices:  # the LLM failed and the built-in engine answered: say so before the result
             st.warning(notice, icon="⚠️")
+        scroll.into_view(f"run{run_id}")  # the result is below the form: bring it up
         generator_view.result(result, lib, key=f"run{run_id}")
         st.download_button("Download as Markdown", data=to_markdown(result), file_name="objection-response.md",
                            mime="text/markdown", icon="⬇️", on_click="ignore")

@@ -21,3 +21,20 @@ export default function ({ data }) {
 def top_on_change(view: str) -> None:
     """Scroll to the top when `view` differs from the one this browser showed last."""
     _TOP_ON_CHANGE(data={"view": view}, key="closergym_top_on_change", height=0)
+
+
+# Our own code: brings the place this is drawn at to the top of the screen, once per `view`.
+_INTO_VIEW = st.components.v2.component("closergym.into_view", isolate_styles=False, js="""
+export default function ({ data, parentElement }) {
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (!main || !data || !parentElement || main.dataset.closergymShown === data.view) return;
+  main.dataset.closergymShown = data.view;
+  setTimeout(() => parentElement.scrollIntoView({ block: "start", behavior: "smooth" }), 100);
+}
+""")
+
+
+def into_view(view: str) -> None:
+    """Bring what is drawn after this to the top of the screen when `view` is new to this browser (a fresh
+    result below a form)."""
+    _INTO_VIEW(data={"view": view}, key=f"closergym_into_view_{view}", height=0)

@@ -2,10 +2,10 @@ import random
 
 import streamlit as st
 
+from closergym import sessions
 from closergym.content import library
 from closergym.grading import Grade, grade_rebuttal
-from closergym.prospect import ScriptedProspect
-from closergym.sparring import DIFFICULTIES, ROUNDS, RoutineState, next_beat, start_state
+from closergym.sparring import DIFFICULTIES, ROUNDS, RoutineState, start_state
 from components.scorecard import badge_markdown
 from components.text import literal
 
@@ -55,13 +55,8 @@ with right:
             st.markdown("#### Guess first: weak, strong or elite?")
             if st.button("Reveal the grade", icon="🎭", type="primary"):
                 game["revealed"] = True
-                beat = next_beat(state, grade.tier, difficulty=level, objection=objection,
-                                 rng=random.Random(game["seed"] + state.round))
-                reply = ScriptedProspect().line(beat, objection=objection, rng=random.Random(game["seed"] + 99 + state.round))
-                if state.finished:
-                    state.closing = reply
-                else:
-                    state.prompts.append(reply)
+                sessions.advance(state, grade, kind="sparring", rebuttal=game["grades"][-1]["answer"],
+                                 objection=objection, difficulty=level, rng=random.Random(game["seed"] + state.round))
                 game["state"] = state.to_dict()
                 st.rerun()
         else:

@@ -205,20 +205,11 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
         grade = answer_the_curveball(grade, objection, state)
 
     started = time.perf_counter()
-    rng = random.Random(session["seed"] * 31 + round_number)
-    beat = None
-    if session["kind"] == "second_call":
-        reply = _second_call_reply(state, grade, session, lib, rng, ask=proposed_time(text))
-    else:
-        beat = next_beat(state, grade.tier, difficulty=session["difficulty"], objection=objection, rng=rng)
-        if beat.action == "exit":
-            beat = replace(beat, ask=proposed_time(text))
-        reply = "".join(prospect.say(beat, objection=objection, rng=rng))
+    stall = lib.objection(session["custom_objection"]) if session["kind"] == "second_call" else None
+    beat, reply = advance(state, grade, kind=session["kind"], rebuttal=text, objection=stall or objection,
+                          difficulty=session["difficulty"], rng=random.Random(session["seed"] * 31 + round_number),
+                          seed=session["seed"], prospect=prospect)
     reply_ms = (time.perf_counter() - started) * 1000
-    if state.finished:
-        state.closing = reply
-    else:
-        state.prompts.append(reply)
 
     update = {"state": state.to_dict(), "pending": None}
     if state.finished:
@@ -267,7 +258,38 @@ def replace_reply(db: Database, *, trainee_id: int, session_id: int, turn_id: in
         store.update_session(db, session_id, trainee_id=trainee_id, state=state.to_dict())
 
 
-def _second_call_reply(state: RoutineState, grade: Grade, session: dict, lib: Library,
+DRILL_BEATS = {"weak": "push", "strong": "reveal", "elite": "exit"}  # a lesson's drill: one answer, one reaction
+
+
+def advance(state: RoutineState | None, grade: Grade, *, kind: str, rebuttal: str, objection: Objection | None,
+            rng: random.Random, difficulty: str = "normal", seed: int = 0,
+            prospect: Prospect | None = None) -> tuple[Beat | None, str]:
+    """The one place a routine moves on after a graded answer, and the prospect's built-in line: `kind` is
+    "sparring" (and the presenter's class round), "second_call" (its own three steps; `objection` is the
+    stall, `seed` picks it), or "drill" (a lesson's drill cell: one answer, `state` None, the reaction from
+    the grade alone). `state` is moved on in place and keeps the line (the next prompt, or the closing
+    one). Returns the beat an LLM prospect can say instead (None for the second call) and the line."""
+    prospect = prospect or ScriptedProspect()
+    if kind == "second_call":
+        beat, reply = None, _second_call_reply(state, grade, objection, seed, rng, ask=proposed_time(rebuttal))
+    else:
+        if kind == "drill":
+            beat = Beat(DRILL_BEATS[grade.tier], grade.tier,
+                        fact=rng.choice(objection.hidden_facts) if grade.tier == "strong" else None)
+        else:
+            beat = next_beat(state, grade.tier, difficulty=difficulty, objection=objection, rng=rng)
+        if beat.action == "exit":
+            beat = replace(beat, ask=proposed_time(rebuttal))
+        reply = "".join(prospect.say(beat, objection=objection, rng=rng))
+    if state is not None:
+        if state.finished:
+            state.closing = reply
+        else:
+            state.prompts.append(reply)
+    return beat, reply
+
+
+def _second_call_reply(state: RoutineState, grade: Grade, stall: Objection | None, seed: int,
                        rng: random.Random, *, ask: str | None = None) -> str:
     """Second call: round 1 opens the call, round 2 is a stall, round 3 asks for next steps."""
     state.tiers.append(grade.tier)
@@ -275,7 +297,6 @@ def _second_call_reply(state: RoutineState, grade: Grade, session: dict, lib: Li
         state.patience -= 1
     if grade.tier == "elite":
         state.door_open = True
-    stall = lib.objection(session["custom_objection"])
     if state.patience <= 0:
         state.finished, state.outcome = True, "lost"
         return "I'm sorry, I don't think this is a priority for us right now. I need to go."
@@ -288,7 +309,7 @@ def _second_call_reply(state: RoutineState, grade: Grade, session: dict, lib: Li
     state.round += 1
     if state.round == 2:
         opener = "Things have moved a bit since we spoke." if grade.tier != "weak" else "Not much has changed, to be honest."
-        return f"{opener} {second_call_stall(session['seed'])[1]}"
+        return f"{opener} {second_call_stall(seed)[1]}"
     return SECOND_CALL_PROMPTS[2] if grade.tier != "weak" else (
         "I'm still not sure. " + SECOND_CALL_PROMPTS[2])
 

@@ -16,8 +16,7 @@ from closergym import sessions
 from closergym.content import DrillCell, Lesson, Library
 from closergym.grading import Grade
 from closergym.llm import Deadline, LLMClient
-from closergym.prospect import LLMProspect, Scene, ScriptedProspect
-from closergym.sparring import Beat, proposed_time
+from closergym.prospect import LLMProspect, Scene
 from components import pages, scorecard, trainee
 from components.live import stream_reply
 from components.text import literal
@@ -90,9 +89,6 @@ def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, li
                      query_params={"objection": objection.slug})
 
 
-FOLLOW_UP = {"weak": "push", "strong": "reveal", "elite": "exit"}
-
-
 class Fresh(NamedTuple):
     """What only the run that graded a drill answer knows: its notices, and the LLM with its time left."""
     notices: tuple[str, ...]
@@ -106,10 +102,7 @@ def follow_up(objection, prompt: str, turn: dict, grade: Grade, fresh: Fresh | N
     shown is kept with the turn, so coming back to the lesson shows the same one."""
     rng = random.Random(f"{objection.slug}-{number}-{grade.tier}")
     answer = turn["rebuttal"]
-    beat = Beat(FOLLOW_UP[grade.tier], grade.tier,
-                fact=rng.choice(objection.hidden_facts) if grade.tier == "strong" else None,
-                ask=proposed_time(answer) if grade.tier == "elite" else None)
-    scripted = ScriptedProspect().line(beat, objection=objection, rng=rng)
+    beat, scripted = sessions.advance(None, grade, kind="drill", rebuttal=answer, objection=objection, rng=rng)
     with st.chat_message("assistant", avatar="🧑‍💼"):
         if fresh and fresh.llm:
             scene = Scene(objection, prompt, history=(("prospect", prompt), ("rep", answer)))

@@ -8,6 +8,7 @@ real trainees. Rebuttals are the library's own model lines, graded by the real g
 from __future__ import annotations
 
 import itertools
+import json
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -32,6 +33,7 @@ def create_demo_cohort(db: Database, *, weeks: int = 6, seed: int = 7, lib: Libr
     slugs = sorted(lib.objections)
     grades = {(slug, tier): grade_rebuttal(o.title, o.rebuttal(tier).text, objection_slug=slug, lib=lib)
               for slug, o in lib.objections.items() for tier in TIERS}
+    stored = {key: json.dumps(grade.to_dict(), ensure_ascii=False) for key, grade in grades.items()}  # as turns keep it
     turns = 0
     with store.write_transaction(db):  # all or nothing: never a cohort without its trainees
         _remove_demo_rows(db)
@@ -68,10 +70,11 @@ def create_demo_cohort(db: Database, *, weeks: int = 6, seed: int = 7, lib: Libr
                     db.execute(
                         "INSERT INTO turns (uid, session_id, trainee_id, source, round, objection_slug, prompt, "
                         "rebuttal, tier, score, acknowledge, clarify, respond, advance, grade, reply, engine, "
-                        "created_at) VALUES (?, ?, ?, 'sparring', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'demo', ?)",
+                        "created_at) VALUES (?, ?, ?, 'sparring', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'builtin', ?)",
                         [store.new_uid(), session_id, trainee_id, round_number, slug, lib.objections[slug].lines[0],
                          lib.objections[slug].rebuttal(tier).text, grade.tier, grade.score,
-                         *(grade.points[m] for m in ("acknowledge", "clarify", "respond", "advance")), "{}", "",
+                         *(grade.points[m] for m in ("acknowledge", "clarify", "respond", "advance")),
+                         stored[(slug, tier)], "",
                          _stamp(moment + timedelta(minutes=2 * round_number))])
                     turns += 1
     return {**cohort, "turns": turns, "trainees": len(DEMO_NAMES)}

@@ -136,3 +136,16 @@ def test_a_browser_import_cannot_write_into_a_profile_without_a_code(db, exporte
         transfer.import_document(db, document, owner_id=mine["id"])
     assert db.execute("SELECT count(*) FROM turns WHERE trainee_id = ?", [legacy["id"]]).fetchone()[0] == 0
     assert transfer.import_document(db, document).trainee == "Old Timer"  # as `python -m closergym import` does
+
+
+def test_a_demo_trainees_export_imports_again(db, tmp_path):
+    """Demo data is written as real turns are: its export passes the import's validation."""
+    from closergym import demo
+
+    demo.create_demo_cohort(db, weeks=1)
+    someone = next(db.query("SELECT id FROM trainees WHERE is_demo = 1 LIMIT 1"))["id"]
+    document = transfer.export_trainee(db, someone)
+    assert document["turns"]
+    other = store.open_db(tmp_path / "other.db")
+    report = transfer.import_document(other, document, as_trainee="Copy of a demo trainee")
+    assert report.added["turns"] == len(document["turns"])

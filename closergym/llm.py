@@ -1,7 +1,7 @@
 """The one place that talks to an OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, llama.cpp, LM Studio).
 
 Every call has one deadline (5 s to connect, 30 s in all for a turn, 60 s for the generator), at most
-two retries with backoff on 429 / 5xx / connection errors, and none once a stream has begun. Every
+two retries (the openai client's own, with backoff) on 429 / 5xx / connection errors, and none once a stream has begun. Every
 failure becomes an `LLMError` with a short message that is safe to show and log: the API key is
 never part of it. Callers catch `LLMError` and fall back to the built-in engine, visibly.
 """
@@ -175,7 +175,7 @@ class LLMClient:
         self._client = openai.OpenAI(
             api_key=settings.api_key or "not-needed",
             base_url=settings.base_url or None,
-            max_retries=0,  # we retry ourselves, within the turn's deadline
+            max_retries=MAX_RETRIES,  # the client's own, with backoff; `_call` holds them to the deadline
             http_client=http_client,
         )
 
@@ -207,38 +207,19 @@ class LLMClient:
             return LLMError("bad_output", "The AI model's answer was not in the expected format.")
         return LLMError("server", f"The AI call failed ({type(error).__name__}).")
 
-    @staticmethod
-    def _retryable(error: Exception) -> bool:
-        openai, _ = sdk()
-        if isinstance(error, openai.RateLimitError | openai.APIConnectionError | openai.APITimeoutError):
-            return True
-        return isinstance(error, openai.APIStatusError) and error.status_code >= 500
-
     def _call(self, make, *, deadline: float, who: object):
-        """Run `make(timeout)` with retries and backoff, all inside `deadline` seconds."""
+        """Run `make(timeout)` inside `deadline` seconds, the openai client's own retries (429, 5xx, a dropped
+        connection; with backoff and Retry-After) included: whatever is still going at the deadline is a
+        timeout."""
         (self._limiter or rate_limiter).take(who)
         _, httpx2 = sdk()
         started = time.monotonic()
-        for attempt in range(MAX_RETRIES + 1):
-            remaining = deadline - (time.monotonic() - started)
-            if remaining <= 0.05:
-                raise LLMError("timeout", "The AI model took too long to answer.")
-            timeout = httpx2.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining))
-            try:
-                return in_time(partial(make, timeout), remaining)
-            except Exception as error:  # noqa: BLE001 - mapped to LLMError below
-                backoff = 0.5 * (2**attempt)
-                retry_after = getattr(getattr(error, "response", None), "headers", {}).get("retry-after")
-                if retry_after and retry_after.replace(".", "", 1).isdigit():
-                    backoff = max(backoff, float(retry_after))
-                elapsed = time.monotonic() - started
-                if attempt < MAX_RETRIES and self._retryable(error) and elapsed + backoff < deadline - 0.5:
-                    time.sleep(backoff)
-                    continue
-                if self.settings.own:  # every failure of a visitor's endpoint takes as long: no probing by time
-                    time.sleep(max(0.0, min(OWN_FAILURE_SECONDS, deadline) - (time.monotonic() - started)))
-                raise self._error(error) from None
-        raise LLMError("server", "The AI call failed.")
+        try:
+            return in_time(partial(make, httpx2.Timeout(deadline, connect=min(CONNECT_TIMEOUT, deadline))), deadline)
+        except Exception as error:  # noqa: BLE001 - mapped to LLMError below
+            if self.settings.own:  # every failure of a visitor's endpoint takes as long: no probing by time
+                time.sleep(max(0.0, min(OWN_FAILURE_SECONDS, deadline) - (time.monotonic() - started)))
+            raise self._error(error) from None
 
     # -- calls ----------------------------------------------------------------------------------------
 

@@ -131,25 +131,12 @@ def _read_rows(path: str, kind: str) -> list[tuple[int, dict | str]]:
     read and checked before anything is written, so a broken file prints one error and no output."""
     text = _read_text(path)
     if kind == "csv":
-        lines = text.splitlines()
-        if not lines:
-            raise CliError("the CSV is empty: it needs a header with the columns objection and rebuttal")
-        from closergym.transfer import csv_delimiter
+        from closergym.cohorts import CohortError, class_rows
 
-        reader = csv.reader(text.splitlines(keepends=True), delimiter=csv_delimiter(lines[0]), strict=True)
-        rows: list[tuple[int, dict | str]] = []
         try:
-            header = [name.strip().lower() for name in next(reader)]
-            missing = {"objection", "rebuttal"} - set(header)
-            if missing:
-                raise CliError(f"the CSV needs the columns objection and rebuttal (missing: {', '.join(sorted(missing))})")
-            for number, values in enumerate(reader, start=1):
-                if not any(value.strip() for value in values):
-                    continue
-                rows.append((number, dict(zip(header, values, strict=False))))
-        except csv.Error as error:
-            raise CliError(f"the CSV is malformed near row {reader.line_num - 1} ({error})") from None
-        return rows
+            return list(class_rows(text))
+        except CohortError as error:
+            raise CliError(str(error)) from None
     rows = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():

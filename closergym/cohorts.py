@@ -168,6 +168,30 @@ class BatchResult:
         return out.getvalue().encode("utf-8")
 
 
+def class_rows(text: str) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a class exercise's CSV (columns objection and rebuttal, and any others such as trainee or
+    id), numbered from 1 after the header, with the column names trimmed and lower-cased and the cells as
+    they are; blank rows are passed over. The separator is found from the header (`,` `;` tab or `|`). Raises `CohortError` saying
+    what is wrong with the file. The one reader of such a file, for the Instructor page and the command line."""
+    if not text.strip():
+        raise CohortError("The CSV is empty: it needs a header row with the columns objection and rebuttal.")
+    lines = text.splitlines(keepends=True)
+    reader = csv.reader(lines, delimiter=csv_delimiter(lines[0]), strict=True)  # strict: an unclosed quote is an error
+    rows = []
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+        missing = {"objection", "rebuttal"} - set(header)
+        if missing:
+            raise CohortError(f"The CSV needs the columns objection and rebuttal (missing: {', '.join(sorted(missing))}). "
+                              f"Found: {', '.join(sorted(name for name in header if name)) or 'no header'}.")
+        for number, values in enumerate(reader, start=1):
+            if any(value.strip() for value in values):
+                rows.append((number, dict(zip(header, values, strict=False))))
+    except csv.Error as error:
+        raise CohortError(f"The CSV is not readable near row {max(reader.line_num - 1, 0)} ({error}).") from None
+    return rows
+
+
 def grade_csv(raw: bytes, *, lib: Library | None = None) -> BatchResult:
     """Grade a class exercise: a CSV with columns objection, rebuttal and optional trainee."""
     lib = lib or library()
@@ -178,35 +202,20 @@ def grade_csv(raw: bytes, *, lib: Library | None = None) -> BatchResult:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CohortError("That file is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again.") from None
-    if not text.strip():
-        raise CohortError("That file is empty: it needs a header row with objection and rebuttal.")
-    delimiter = csv_delimiter(text.splitlines()[0])
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter, strict=True)  # strict: an unclosed quote is an error
-    try:
-        columns = {(name or "").strip().lower() for name in reader.fieldnames or ()}
-    except csv.Error as error:
-        raise CohortError(f"That file is not a readable CSV ({error}).") from None
-    missing = {"objection", "rebuttal"} - columns
-    if missing:
-        raise CohortError(f"The CSV needs the columns objection and rebuttal (missing: {', '.join(sorted(missing))}). "
-                          f"Found: {', '.join(sorted(c for c in columns if c)) or 'no header'}.")
     rows, skipped = [], []
-    try:
-        for number, raw_row in enumerate(reader, start=1):
-            if number > MAX_BATCH_ROWS:
-                raise CohortError(f"Keep a batch to {MAX_BATCH_ROWS:,} rows.")
-            row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw_row.items() if isinstance(v, str)}
-            rebuttal = row.get("rebuttal", "")
-            if not rebuttal or len(rebuttal) > MAX_REBUTTAL:
-                skipped.append(f"row {number}: " + ("empty rebuttal" if not rebuttal else "rebuttal too long"))
-                continue
-            grade = grade_rebuttal(row.get("objection", ""), rebuttal, lib=lib)
-            rows.append({"row": number, "trainee": row.get("trainee", ""), "objection": row.get("objection", ""),
-                         "rebuttal": rebuttal, "tier": grade.tier, "score": grade.score, **grade.points,
-                         "red_flags": " ".join(f.code for f in grade.red_flags),
-                         "feedback": "; ".join(grade.feedback.start[:2])})
-    except csv.Error as error:
-        raise CohortError(f"That file is not a readable CSV ({error}).") from None
+    for number, cells in class_rows(text):
+        if number > MAX_BATCH_ROWS:
+            raise CohortError(f"Keep a batch to {MAX_BATCH_ROWS:,} rows.")
+        row = {name: value.strip() for name, value in cells.items()}
+        rebuttal = row.get("rebuttal", "")
+        if not rebuttal or len(rebuttal) > MAX_REBUTTAL:
+            skipped.append(f"row {number}: " + ("empty rebuttal" if not rebuttal else "rebuttal too long"))
+            continue
+        grade = grade_rebuttal(row.get("objection", ""), rebuttal, lib=lib)
+        rows.append({"row": number, "trainee": row.get("trainee", ""), "objection": row.get("objection", ""),
+                     "rebuttal": rebuttal, "tier": grade.tier, "score": grade.score, **grade.points,
+                     "red_flags": " ".join(f.code for f in grade.red_flags),
+                     "feedback": "; ".join(grade.feedback.start[:2])})
     if not rows and not skipped:
         raise CohortError("That CSV has a header but no rows to grade.")
     return BatchResult(rows, skipped)

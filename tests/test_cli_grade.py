@@ -72,9 +72,9 @@ def test_a_csv_from_any_spreadsheet_on_standard_input(raw):
     (["--csv", str(ROOT)], None, "cannot read"),
     (["--jsonl", "-"], b'{"rebuttal": "fine"}\n{"rebuttal": "caf\xe9"}\n', "not UTF-8 text (line 2)"),
     (["--csv", "-"], b"question,answer\nx,y\n", "missing: objection, rebuttal"),
-    (["--csv", "-"], b"", "the CSV is empty"),
-    (["--csv", "-"], b'objection,rebuttal\n"unclosed,quote\nfoo,bar\n', "malformed"),
-    (["--csv", "-"], b'"objection,rebuttal\nx,y\n', "malformed"),  # even the header
+    (["--csv", "-"], b"", "The CSV is empty"),
+    (["--csv", "-"], b'objection,rebuttal\n"unclosed,quote\nfoo,bar\n', "not readable"),
+    (["--csv", "-"], b'"objection,rebuttal\nx,y\n', "not readable"),  # even the header
     (["It's too expensive.", "   "], None, "cannot grade that: empty rebuttal"),
 ])
 def test_a_broken_input_is_one_line_and_no_output(args, stdin, message):

@@ -385,7 +385,7 @@ def test_a_failed_demo_cohort_leaves_nothing_behind(db):
     """The cohort and its trainees are one transaction: a failure half-way leaves no empty cohort."""
     from closergym import demo
 
-    db.execute("CREATE TRIGGER no_demo_turns BEFORE INSERT ON turns WHEN new.engine = 'demo' "
+    db.execute("CREATE TRIGGER no_demo_turns BEFORE INSERT ON turns WHEN new.round = 3 "
                "BEGIN SELECT RAISE(ABORT, 'disk says no'); END")  # a real SQLite failure, half-way through
     with pytest.raises(sqlite3.IntegrityError, match="disk says no"):
         demo.create_demo_cohort(db, weeks=1)

@@ -922,12 +922,14 @@ class Fit:
 
 
 def objection_topic(objection: str, matched: Objection | None) -> str | None:
-    """The one thing this objection is about, read from its own words first, then from the library."""
+    """The one thing this objection is about, read from its own words first, then from the library. For a
+    library objection, a passing "right now" does not make it about timing unless the library says it is
+    ("it's out of our budget right now" is about money)."""
     for name, (pattern, _) in HARD_STOPS.items():
         if pattern.search(objection):
             return name
     for name, pattern, _, _ in FIT_TOPICS:
-        if pattern.search(objection):
+        if pattern.search(objection) and not (name == "timing" and matched and matched.category != "timing"):
             return name
     return CATEGORY_TOPIC.get(matched.category) if matched else None
 

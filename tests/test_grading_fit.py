@@ -228,3 +228,12 @@ def test_more_of_a_move_never_lowers_the_calibrated_tier(move):
             before = calibration.predict(calibration.features(points, 40, 1, rules))
             after = calibration.predict(calibration.features({**points, move: min(2, base + 1)}, 40, 1, rules))
             assert TIERS.index(after) >= TIERS.index(before)
+
+
+@pytest.mark.parametrize("slug", ["too-expensive", "comparing-vendors", "not-interested"])
+def test_a_passing_right_now_does_not_make_a_library_objection_about_timing(slug):
+    """'It's out of our budget right now' is about money: the miss named is never the timing one."""
+    objection = library().objections[slug]
+    for line in objection.lines:
+        grade = grade_rebuttal(line, "No problem, let me know!", objection_slug=slug)
+        assert not any("timing" in flag.label for flag in grade.red_flags), (line, grade.red_flags)

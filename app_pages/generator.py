@@ -16,7 +16,7 @@ from components import generator_view, scroll, trainee
 from components.text import literal
 
 st.title(":material/edit_note: Objection response generator")
-st.write("Paste an objection you heard and a little runtime. You get what is probably going on, a response "
+st.write("Paste an objection you heard and a little context. You get what is probably going on, a response "
          "built on the 4-step framework, and weak / strong / elite variants, each graded by the same rubric "
          "as your sparring answers.")
 me = trainee.require()

@@ -81,7 +81,7 @@ if session is None:
             st.rerun()
     with st.expander("The rubric"):
         scorecard.rubric()
-    with st.expander("The second call's rubric: its six steps, round by round"):
+    with st.expander("The second call's rubric: its six steps and the stall, round by round"):
         scorecard.rubric(second_call_session=True)
     if last := sessions.last_finished(db, me["id"]):  # a reload after the last answer: its report is not lost
         objection = lib.objection(last["objection_slug"])

@@ -29,8 +29,9 @@ def render() -> None:
                        "OPENAI_BASE_URL and CLOSERGYM_MODEL (see the README).")
         if refused:
             st.warning(f"{refused} The built-in engine answers until then.", icon="⚠️")
-    if st.button("Test connection", icon="🔌", disabled=settings is None,
-                 help="Sends one tiny request to the model." if settings else "No LLM is configured."):
+    if settings is None:
+        return  # no LLM for this session: nothing to test
+    if st.button("Test connection", icon=":material/power:", help="Sends one tiny request to the model."):
         client = runtime.llm_client()
         if client is None:
             st.info("No LLM is configured, so the built-in engine answers.", icon="ℹ️")

@@ -68,8 +68,9 @@ def unsent(problem: str | None, text: str) -> None:
     typed, with a copy button (the box empties when an answer is sent)."""
     if problem:
         st.warning(literal(problem), icon=":material/back_hand:")
-    st.caption(WORDS["unsent"])
-    st.code(text, language=None, wrap_lines=True)
+    if text.strip():  # a blank answer has nothing to keep
+        st.caption(WORDS["unsent"])
+        st.code(text, language=None, wrap_lines=True)
 
 
 def report(result: Report) -> None:

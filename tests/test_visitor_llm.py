@@ -76,8 +76,7 @@ def test_by_default_a_visitor_cannot_name_an_endpoint(operator, listener):
     for key, value in (("settings_base_url", listener.url), ("settings_model", "m")):
         at.session_state[key] = value
     at.run()
-    test_button = next(b for b in at.button if b.label == "Test connection")
-    assert test_button.disabled
+    assert not [b for b in at.button if b.label == "Test connection"]  # nothing to test: the built-in engine answers
     assert listener.authorizations == []
 
 
@@ -87,7 +86,7 @@ def test_the_operators_key_never_goes_to_a_visitors_endpoint(operator, listener,
     at.text_input(key="settings_base_url_box").set_value(listener.url).run()
     at.text_input(key="settings_model_box").set_value("m").run()  # the key box left empty
     assert any("needs your own API key" in w.value for w in at.warning)
-    assert next(b for b in at.button if b.label == "Test connection").disabled
+    assert not [b for b in at.button if b.label == "Test connection"]
     at.text_input(key="settings_api_key_box").set_value(VISITOR_KEY).run()
     monkeypatch.setattr(llm, "OWN_FAILURE_SECONDS", 0.2)
     next(b for b in at.button if b.label == "Test connection").click().run(timeout=20)

@@ -140,7 +140,10 @@ def talk(session_id: int) -> None:
     if sent and sent["type"] in ("graded", "done"):
         shown = sent["view"]
     box = None
-    for item in shown["messages"]:
+    newest_answer = max((n for n, item in enumerate(shown["messages"]) if item["who"] == "rep"), default=None)
+    for number, item in enumerate(shown["messages"]):
+        if sent and number == newest_answer:  # on a phone the grade would sit above the screen: bring it up
+            scroll.into_view(f"answer-{session_id}-{number}", narrow_only=True)
         box = transcript.message(item)
     notices = []
     if sent and sent["type"] == "graded":  # the answer is graded and saved; an LLM is saying the reply

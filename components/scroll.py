@@ -29,12 +29,13 @@ export default function ({ data, parentElement }) {
   const main = document.querySelector('[data-testid="stMain"]');
   if (!main || !data || !parentElement || main.dataset.closergymShown === data.view) return;
   main.dataset.closergymShown = data.view;
-  setTimeout(() => parentElement.scrollIntoView({ block: "start", behavior: "smooth" }), 100);
+  if (data.narrowOnly && window.innerWidth > 700) return;
+  setTimeout(() => parentElement.scrollIntoView({ block: "start", behavior: "smooth" }), 150);
 }
 """)
 
 
-def into_view(view: str) -> None:
+def into_view(view: str, *, narrow_only: bool = False) -> None:
     """Bring what is drawn after this to the top of the screen when `view` is new to this browser (a fresh
-    result below a form)."""
-    _INTO_VIEW(data={"view": view}, key=f"closergym_into_view_{view}", height=0)
+    result below a form; with `narrow_only`, on a phone's screen only)."""
+    _INTO_VIEW(data={"view": view, "narrowOnly": narrow_only}, key=f"closergym_into_view_{view}", height=0)

@@ -86,3 +86,14 @@ def test_ending_a_session_asks_once_more(server, watched):
         mine = store.get_trainee_by_name(db, "End")["id"]
         assert [row["status"] for row in db.query("SELECT status FROM sessions WHERE trainee_id = ?", [mine])] == ["abandoned"]
     watched.assert_clean()
+
+
+def test_on_a_phone_each_new_grade_is_brought_on_screen(server, watched):
+    """The scorecard and the prospect's next line are taller than a phone's screen: the newest answer, with
+    its grade, is brought up rather than left above the screen."""
+    page = on_phone(server, watched, "Pho", "/sparring?objection=too-expensive&difficulty=easy")
+    for number, text in enumerate(ANSWERS[1:], start=1):
+        send(page, text)
+        page.wait_for_timeout(700)  # the smooth scroll settles
+        expect(messages(page).nth(2 * number - 1).get_by_text("/100", exact=False).first).to_be_in_viewport()
+    watched.assert_clean()

@@ -20,18 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from closergym import sessions, store, transfer  # noqa: E402
+from tests.test_import_bounds import MEASURED  # noqa: E402 - the CLI run that reports its own peak memory
 
-MEASURED = """
-import re, runpy, sys
-sys.argv = ["closergym", "import", sys.argv[1]]
-try:
-    runpy.run_module("closergym", run_name="__main__")
-except SystemExit as done:
-    code = done.code
-peak = re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1)  # this program's own peak
-print(f"peak-kb {peak}", file=sys.stderr)
-sys.exit(code)
-"""
 HEADER = {"format": transfer.FORMAT, "version": transfer.VERSION, "exported_at": "2026-01-02 03:04:05",
           "trainee": {"name": "Mallory"}, "sessions": [], "lesson_progress": [], "generator_runs": []}
 ANSWERS = ["That makes sense. What part of it is still on your mind: the cost or the timing?",

@@ -30,7 +30,8 @@ export default function ({ data, parentElement }) {
   if (!main || !data || !parentElement || main.dataset.closergymShown === data.view) return;
   main.dataset.closergymShown = data.view;
   if (data.narrowOnly && window.innerWidth > 700) return;
-  setTimeout(() => parentElement.scrollIntoView({ block: "start", behavior: "smooth" }), 150);
+  // Again as what follows is drawn: until the page below is tall enough, the browser cannot scroll so far.
+  for (const wait of [100, 400, 900, 1600]) setTimeout(() => parentElement.scrollIntoView({ block: "start" }), wait);
 }
 """)
 

@@ -17,7 +17,10 @@ def test_generate_then_drill_this(server, watched):
     # the result, drawn below the form, is brought up to the top of the screen
     heading = page.get_by_role("heading", name="What's probably really going on")
     expect(heading).to_be_in_viewport()
-    page.wait_for_timeout(800)  # the smooth scroll settles
+    for _ in range(40):  # the page scrolls as the result is drawn below the form
+        if heading.bounding_box()["y"] < 300:
+            break
+        page.wait_for_timeout(100)
     assert heading.bounding_box()["y"] < 300, heading.bounding_box()
     expect(page.get_by_text("STRONG", exact=False).first).to_be_visible()
     page.get_by_role("link", name="Drill this in sparring").click()

@@ -94,6 +94,6 @@ def test_on_a_phone_each_new_grade_is_brought_on_screen(server, watched):
     page = on_phone(server, watched, "Pho", "/sparring?objection=too-expensive&difficulty=easy")
     for number, text in enumerate(ANSWERS[1:], start=1):
         send(page, text)
-        page.wait_for_timeout(700)  # the smooth scroll settles
+        page.wait_for_timeout(1000)  # the page scrolls as the reply is drawn
         expect(messages(page).nth(2 * number - 1).get_by_text("/100", exact=False).first).to_be_in_viewport()
     watched.assert_clean()

@@ -70,8 +70,7 @@ def create_cohort(db: Database, name: str, *, is_demo: bool = False) -> dict:
         code = new_join_code()
         if not next(db.query("SELECT 1 FROM cohorts WHERE join_code = ?", [code]), None):
             break
-    db.execute("INSERT INTO cohorts (uid, name, join_code, is_demo, created_at) VALUES (?, ?, ?, ?, ?)",
-               [store.new_uid(), name, code, int(is_demo), store.now()])
+    store.add_cohort(db, name=name, join_code=code, is_demo=is_demo)
     return cohort_by_code(db, code)
 
 
@@ -91,8 +90,7 @@ def join_cohort(db: Database, trainee_id: int, code: str) -> dict:
     cohort = cohort_by_code(db, code)
     if cohort is None:
         raise CohortError("That join code does not match any cohort. Check it with your instructor.")
-    db.execute("INSERT OR IGNORE INTO cohort_members (cohort_id, trainee_id, joined_at) VALUES (?, ?, ?)",
-               [cohort["id"], trainee_id, store.now()])
+    store.add_cohort_member(db, cohort["id"], trainee_id)
     return cohort
 
 
@@ -102,7 +100,7 @@ def trainee_cohorts(db: Database, trainee_id: int) -> list[dict]:
 
 
 def set_leaderboard_opt_in(db: Database, trainee_id: int, show_name: bool) -> None:
-    db.execute("UPDATE trainees SET show_on_leaderboard = ? WHERE id = ?", [int(show_name), trainee_id])
+    store.set_show_on_leaderboard(db, trainee_id, show_name)
 
 
 # -- the dashboard (instructors only: the page checks the role before calling these) ----------------

@@ -48,8 +48,7 @@ def create_demo_cohort(db: Database, *, weeks: int = 6, seed: int = 7, lib: Libr
                        "VALUES (?, ?, ?, 1, ?)", [name, store.name_key(name),
                                                   _stamp(now - timedelta(weeks=weeks)), int(number % 3 == 0)])
             trainee_id = next(db.query("SELECT id FROM trainees WHERE name_key = ?", [store.name_key(name)]))["id"]
-            db.execute("INSERT INTO cohort_members (cohort_id, trainee_id, joined_at) VALUES (?, ?, ?)",
-                       [cohort["id"], trainee_id, _stamp(now - timedelta(weeks=weeks))])
+            store.add_cohort_member(db, cohort["id"], trainee_id, joined_at=_stamp(now - timedelta(weeks=weeks)))
             for day in range(weeks * 7, 0, -1):
                 if rng.random() > 0.55:
                     continue

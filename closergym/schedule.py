@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import sqlite3
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -154,16 +153,7 @@ def refresh(db: Database, trainee_id: int, slug: str, row: dict) -> tuple[Replay
 def store_replays(db: Database, trainee_id: int, replays: dict[str, Replay]) -> None:
     rows = [[trainee_id, slug, SCHEDULER_KEY, r.card.to_json(), r.reviews, r.strong_or_better, r.last_tier,
              r.through_at, r.through_id] for slug, r in replays.items()]
-    sql = """INSERT OR REPLACE INTO objection_cards (trainee_id, objection_slug, scheduler, card, reviews,
-             strong_or_better, last_tier, through_at, through_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
-    try:
-        if db.conn.in_transaction:
-            db.conn.executemany(sql, rows)
-        else:
-            with store.write_transaction(db, attempts=1):
-                db.conn.executemany(sql, rows)
-    except sqlite3.OperationalError:
-        pass  # a cache: on a locked or read-only database the cards are still right, just not kept
+    store.save_cards(db, rows)
 
 
 def replays(db: Database, trainee_id: int, slugs: Collection[str]) -> dict[str, Replay]:

@@ -758,3 +758,37 @@ def hold_answer(db: Database, session_id: int, *, trainee_id: int, round_number:
 
 def drop_answer(db: Database, session_id: int, *, trainee_id: int) -> None:
     update_session(db, session_id, trainee_id=trainee_id, pending=None)
+
+
+# -- cohorts and the spaced-repetition cards ------------------------------------------------------------
+
+
+def add_cohort(db: Database, *, name: str, join_code: str, is_demo: bool = False) -> None:
+    db.execute("INSERT INTO cohorts (uid, name, join_code, is_demo, created_at) VALUES (?, ?, ?, ?, ?)",
+               [new_uid(), name, join_code, int(is_demo), now()])
+
+
+def add_cohort_member(db: Database, cohort_id: int, trainee_id: int, *, joined_at: str | None = None) -> None:
+    """A trainee joins a cohort (joining twice changes nothing)."""
+    db.execute("INSERT OR IGNORE INTO cohort_members (cohort_id, trainee_id, joined_at) VALUES (?, ?, ?)",
+               [cohort_id, trainee_id, joined_at or now()])
+
+
+def set_show_on_leaderboard(db: Database, trainee_id: int, show_name: bool) -> None:
+    db.execute("UPDATE trainees SET show_on_leaderboard = ? WHERE id = ?", [int(show_name), trainee_id])
+
+
+def save_cards(db: Database, rows: list[list]) -> None:
+    """Spaced-repetition cards, replaced whole (trainee, objection, scheduler, card, reviews, strong or better,
+    last tier, through at, through id). A cache: on a locked or read-only database nothing is kept, and the
+    cards are replayed again next time."""
+    sql = """INSERT OR REPLACE INTO objection_cards (trainee_id, objection_slug, scheduler, card, reviews,
+             strong_or_better, last_tier, through_at, through_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+    try:
+        if db.conn.in_transaction:
+            db.conn.executemany(sql, rows)
+        else:
+            with write_transaction(db, attempts=1):
+                db.conn.executemany(sql, rows)
+    except sqlite3.OperationalError:
+        pass

@@ -102,7 +102,22 @@ class SilentServer:
         self.sock.close()
 
 
-class TricklingServer:
+class LocalServer:
+    """An HTTP server on 127.0.0.1 and a free port, serving `handler` on its own thread until `close()`;
+    `url` is its OpenAI-style base URL. Subclasses build their request handler and call `serve`."""
+
+    def serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class TricklingServer(LocalServer):
     """An OpenAI-compatible server that never finishes, yet never goes quiet long enough for a read timeout:
     a JSON answer sent a byte a second (`mode="bytes"`), or a stream that says one word and then only sends
     keep-alive comment lines (`mode="pings"`). Only a deadline on the whole call gets a turn past it."""
@@ -136,12 +151,8 @@ class TricklingServer:
                 except OSError:
                     pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.serve(Handler)
 
     def close(self) -> None:
         self.stopped.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().close()

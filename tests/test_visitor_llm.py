@@ -4,9 +4,8 @@ about the server's network, and grades made by a visitor's model stay out of coh
 
 from __future__ import annotations
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -14,13 +13,13 @@ from closergym import cohorts, llm, store
 from closergym.config import load_config
 from closergym.llm import LLMError, session_settings
 from tests.conftest import app_for
-from tests.llm_server import free_port
+from tests.llm_server import LocalServer, free_port
 
 OPERATOR_KEY = "sk-operator-SECRET-0123456789"
 VISITOR_KEY = "sk-visitor-own-key-42"
 
 
-class Listener:
+class Listener(LocalServer):
     """An HTTP server that records every request's Authorization header and answers 405, as a stranger's
     listener (or any non-LLM service on the server's network) would."""
 
@@ -39,14 +38,7 @@ class Listener:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.serve(Handler)
 
 
 @pytest.fixture

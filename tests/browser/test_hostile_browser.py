@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
@@ -20,6 +19,7 @@ from playwright.sync_api import expect
 from closergym import store
 from components.text import unlinked
 from tests.browser.conftest import Server, messages, private_link, send, wait_for_app
+from tests.llm_server import LocalServer
 
 NAME = "![x](http://example.com/x.png)"  # a valid name (30 characters) that Markdown would fetch
 ANSWERS = [
@@ -117,7 +117,7 @@ MODEL_REPLY = ["Sure, ", "[click](javascript:alert(1)) ", "![x](http://example.c
                "<img src=x onerror=alert(1)> ", ":red[boss] ", "<script>alert(1)</script>"]
 
 
-class ScriptedModel:
+class ScriptedModel(LocalServer):
     """An OpenAI-compatible chat endpoint on 127.0.0.1: streams MODEL_REPLY; a structured (judge) call
     gets text that is not JSON, so the built-in grade stands."""
 
@@ -153,13 +153,7 @@ class ScriptedModel:
                 self.end_headers()
                 self.wfile.write(payload)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.serve(Handler)
 
 
 @pytest.fixture

@@ -25,6 +25,25 @@ SLUG_RE = re.compile(SLUG_PATTERN)
 TIERS = ("weak", "strong", "elite")
 SECOND_CALL = "second_call"  # a lesson may drill the whole second-call scenario, not one objection
 MOVES = ("acknowledge", "clarify", "respond", "advance")
+# The families an objection belongs to: what kind of worry it is. A library objection names its family in
+# `category`; an objection worded by someone else is mapped to one, so the prospect and the generator know
+# what concern sits behind it.
+FAMILIES = {
+    "stall": "Putting the decision off without saying what is unresolved",
+    "money": "The price, the budget, or whether it pays for itself",
+    "authority": "Someone else decides or must approve",
+    "trust": "Doubt about the salesperson or the company",
+    "risk": "Fear that it will not work for them or that switching goes wrong",
+    "need": "Not seeing the problem, or not seeing it as theirs",
+    "timing": "The moment is wrong: busy, frozen, or later in the year",
+    "competition": "Another vendor, a cheaper offer, or a side-by-side comparison",
+    "status_quo": "Happy enough with how things are done today",
+    "past_failure": "Tried something like it before and it went badly",
+    "contract": "Tied into an existing contract or arrangement",
+    "boundary": "A request to stop, or a personal situation the rep must respect",
+}
+Family = Literal["stall", "money", "authority", "trust", "risk", "need", "timing", "competition", "status_quo",
+                 "past_failure", "contract", "boundary"]
 CLUSTERS = ("Objection handling", "Closing", "Follow-up", "Discovery", "Delivery and mindset")
 WORDS_PER_MINUTE = 220
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when PyYAML has it
@@ -78,7 +97,7 @@ class Objection(Strict):
     title: str = Field(min_length=3, max_length=120)
     short: str = Field(min_length=2, max_length=30)
     emoji: str = Field(min_length=1, max_length=8)
-    category: Literal["stall", "money", "authority", "trust", "competition", "need", "timing"]
+    category: Family
     lines: list[str] = Field(min_length=2)
     aliases: list[str] = Field(default_factory=list)
     real_concern: str = Field(min_length=10)

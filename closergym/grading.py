@@ -903,7 +903,8 @@ FIT_TOPICS = (
 )
 # the library's categories, for a library objection whose wording names no topic
 CATEGORY_TOPIC = {"money": "price", "authority": "decider", "trust": "past", "competition": "incumbent",
-                  "timing": "timing", "stall": "think"}
+                  "timing": "timing", "stall": "think", "past_failure": "past", "status_quo": "incumbent",
+                  "contract": "incumbent"}
 PERSON = re.compile(r"\b(?:my|our|the|her|his|their) ((?:business )?(?:wife|husband|partner|spouse|boss|manager|board|other half|co-?founder|"
                     r"director|cfo|ceo|owner|family|dad|mum|mom|father|mother|accountant|committee|team|supervisor))\b", re.IGNORECASE)
 REQUEST = re.compile(r"\b(?:brochure|information|info|literature|proposal|quote|pricing sheet|details|deck|email|price)\b", re.IGNORECASE)

@@ -72,8 +72,8 @@ if session is None:
         by_title = sorted(lib.objections, key=lambda s: lib.objections[s].title.lower().strip("“”\"'"))
         pick = st.selectbox("Objection", [*labels, *by_title],
                             format_func=lambda s: labels.get(s) or f"{lib.objections[s].emoji} {lib.objections[s].title}",
-                            help="“Next due” is the objection spaced repetition picks for you: one you have not "
-                                 "tried yet, or one that is due, favouring your weak answers.")
+                            help="“Next due” is the objection spaced repetition picks for you: one due today if any "
+                                 "(favouring your weak answers), else one you have not tried yet.")
         difficulty = st.segmented_control("Difficulty", DIFFICULTIES, default="normal", required=True)
         st.caption("  \n".join(f"**{name}**: {rules.label}" for name, rules in RULES.items()))
         if st.form_submit_button("Start sparring", type="primary", icon="🥊"):

@@ -29,7 +29,11 @@ from closergym.content import Library, library
 
 RATINGS = {"weak": Rating.Again, "strong": Rating.Good, "elite": Rating.Easy}
 STRONG_OR_BETTER = ("strong", "elite")
-MASTERY_TIMES = 3  # strong or better this many times: the objection is mastered
+# Mastered: the card's FSRS stability (days until recall drops to 90 %) has reached a week, and strong or
+# better answers came on at least two different days. Stability alone is not enough: FSRS lets a string
+# of same-day "Easy" reviews raise it, and a skill shown one afternoon is not yet a skill.
+MASTERY_STABILITY_DAYS = 7.0
+MASTERY_DAYS = 2
 MAX_INTERVAL_DAYS = 90  # a sales skill rusts: never wait more than a quarter between drills
 PLAYBOOK_MASTERED = "Playbook mastered"
 TIER_WEIGHT = {"weak": 4.0, "strong": 2.0, "elite": 1.0}  # how strongly next_drill favours a card
@@ -53,6 +57,7 @@ class CardStatus:
     stability: float | None
     difficulty: float | None
     retrievability: float | None
+    good_days: int = 0  # UTC days with a strong or better answer
 
     @property
     def is_new(self) -> bool:
@@ -60,7 +65,8 @@ class CardStatus:
 
     @property
     def mastered(self) -> bool:
-        return self.strong_or_better_count >= MASTERY_TIMES
+        return (self.good_days >= MASTERY_DAYS and self.last_tier in STRONG_OR_BETTER
+                and (self.stability or 0.0) >= MASTERY_STABILITY_DAYS)
 
 
 @dataclass
@@ -73,6 +79,7 @@ class Replay:
     last_tier: str = ""
     through_at: str = ""
     through_id: int = 0
+    good_days: int = 0  # read with the turn counts each time, not stored with the card
 
     def review(self, tier: str, created_at: str, turn_id: int) -> None:
         when = parse_time(created_at)
@@ -104,10 +111,13 @@ def turn_counts(db: Database, trainee_id: int) -> dict[str, dict]:
     rows = db.query(
         """WITH counts AS (
                SELECT objection_slug, sum(turns) AS turns FROM turn_days
-               WHERE trainee_id = :t AND objection_slug != '' GROUP BY objection_slug)
-           SELECT counts.objection_slug AS slug, counts.turns, c.scheduler, c.card, c.reviews,
-                  c.strong_or_better, c.last_tier, c.through_at, c.through_id
-           FROM counts LEFT JOIN objection_cards c
+               WHERE trainee_id = :t AND objection_slug != '' GROUP BY objection_slug),
+           good AS (
+               SELECT objection_slug, count(*) AS days FROM turn_days
+               WHERE trainee_id = :t AND objection_slug != '' AND strong + elite > 0 GROUP BY objection_slug)
+           SELECT counts.objection_slug AS slug, counts.turns, coalesce(good.days, 0) AS good_days, c.scheduler,
+                  c.card, c.reviews, c.strong_or_better, c.last_tier, c.through_at, c.through_id
+           FROM counts LEFT JOIN good USING (objection_slug) LEFT JOIN objection_cards c
              ON c.trainee_id = :t AND c.objection_slug = counts.objection_slug""",
         {"t": trainee_id},
     )
@@ -164,6 +174,7 @@ def replays(db: Database, trainee_id: int, slugs: Collection[str]) -> dict[str, 
         if slug not in slugs:
             continue
         current[slug], dirty = refresh(db, trainee_id, slug, row)
+        current[slug].good_days = row["good_days"]
         if dirty:
             changed[slug] = current[slug]
     if changed:
@@ -190,6 +201,7 @@ def card_status(slug: str, replay: Replay | None, now: datetime) -> CardStatus:
         stability=card.stability,
         difficulty=card.difficulty,
         retrievability=SCHEDULER.get_card_retrievability(card, max(now, card.last_review or now)),
+        good_days=replay.good_days,
     )
 
 
@@ -234,7 +246,8 @@ def pick(pool: Sequence[CardStatus], now: datetime, rng: random.Random | None) -
 
 def next_drill(db: Database, trainee_id: int, *, now: datetime | None = None,
                rng: random.Random | None = None, lib: Library | None = None) -> str | None:
-    """The objection to drill next: one never practised if any, else a due one, else the one due soonest.
+    """The objection to drill next: a due one (due before the day is out, as the "due today" list shows) if
+    any, else one never practised, else the one due soonest.
 
     Within that pool weak and overdue cards are favoured: with `rng` the pick is random by those weights
     (the same `rng` state gives the same pick); without, it is the heaviest card (first in the library on a
@@ -248,12 +261,12 @@ def next_among(cards: Sequence[CardStatus], now: datetime, rng: random.Random | 
     """`next_drill` over cards already loaded."""
     if not cards:
         return None
-    pool = [c for c in cards if c.is_new] or [c for c in cards if c.is_due] or cards
+    pool = due_among(cards, now) or [c for c in cards if c.is_new] or cards
     return pick(pool, now, rng).slug
 
 
 def mastery(db: Database, trainee_id: int, *, lib: Library | None = None) -> tuple[int, int]:
-    """(objections mastered, objections in the library): mastered is strong or better three times."""
+    """(objections mastered, objections in the library): see `CardStatus.mastered`."""
     cards = objection_cards(db, trainee_id, lib=lib)
     return sum(card.mastered for card in cards), len(cards)
 

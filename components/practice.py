@@ -21,7 +21,7 @@ def when(due: datetime, now: datetime) -> str:
 
 def why(card: schedule.CardStatus, now: datetime) -> str:
     if card.is_new:
-        return "You have not sparred this one yet."
+        return "Nothing is due, and you have not sparred this one yet."
     last = f"Last answer: {card.last_tier}"
     return f"{last}, {when(card.due, now)}." if card.due else f"{last}."
 
@@ -57,5 +57,5 @@ def panel(trainee_id: int, *, drill_button: bool = True,
             st.caption("**Due today: none.** Every objection you have practised is fresh; the pick above "
                        "is the one that needs you soonest.")
         st.progress(mastered / len(cards), text=f"{schedule.mastery_label(mastered, len(cards))} · an objection "
-                    f"is mastered after {schedule.MASTERY_TIMES} strong or elite answers")
+                    "is mastered once strong or elite answers on two different days have made it stick for a week")
     return slug

@@ -19,11 +19,11 @@ def answer(db, trainee_id: int, slug: str, tier: str, when: datetime) -> None:
 
 
 def everything_practised(db, trainee_id: int, *, weak: str) -> None:
-    """Every objection answered elite three times a month ago, except `weak`, answered weak two weeks ago."""
+    """Every objection answered elite on two days a month ago, except `weak`, answered weak two weeks ago."""
     month_ago = datetime.now(UTC) - timedelta(days=30)
     for slug in library().objections:
-        for n in range(3):
-            answer(db, trainee_id, slug, "elite", month_ago + timedelta(minutes=n))
+        for day in range(2):
+            answer(db, trainee_id, slug, "elite", month_ago + timedelta(days=day))
     answer(db, trainee_id, weak, "weak", datetime.now(UTC) - timedelta(days=14))
 
 
@@ -35,7 +35,7 @@ def test_a_new_trainee_is_sent_to_an_objection_never_tried(trainee):
     at = app_for(trainee, "app_pages/home.py")
     assert not at.exception
     text = panel_text(at)
-    assert "What to drill next" in text and "You have not sparred this one yet." in text
+    assert "What to drill next" in text and "you have not sparred this one yet." in text
     assert "Nothing practised yet." in text and "Due today" not in text
     first = next(iter(library().objections))
     assert [link.proto.query_string for link in at.get("page_link") if link.proto.label == "Drill it now"] == \
@@ -52,8 +52,9 @@ def test_home_favours_the_due_weak_objection_and_shows_progress_to_mastery(db, t
     assert f"**{title}**" in text and "Last answer: weak" in text
     short = library().objections["too-expensive"].short
     assert "Due today:" in text and f"“{short}”, overdue by" in text.split("Due today:")[1]
-    # Three elite answers each master every objection; a later weak answer does not take that back.
-    assert at.get("progress")[0].proto.text.startswith(schedule.PLAYBOOK_MASTERED)
+    # Elite answers on two days master every objection; a later weak answer takes that one back.
+    total = len(library().objections)
+    assert at.get("progress")[0].proto.text.startswith(schedule.mastery_label(total - 1, total))
     links = [link.proto.query_string for link in at.get("page_link") if link.proto.label == "Drill it now"]
     assert links == ["objection=too-expensive"]
 

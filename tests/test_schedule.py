@@ -85,10 +85,24 @@ def practise_all_but(db, trainee, skipped, tier="strong", at=T0):
 
 
 @pytest.mark.parametrize("seed", [None, 0, 1, 2])
-def test_never_practised_objections_are_picked_first(db, trainee, seed):
-    practise_all_but(db, trainee, {SLUGS[5]})
+def test_with_nothing_due_a_never_practised_objection_is_picked(db, trainee, seed):
+    practise_all_but(db, trainee, {SLUGS[5]}, tier="elite")
     rng = None if seed is None else random.Random(seed)
-    assert schedule.next_drill(db, trainee["id"], now=T0 + timedelta(days=30), rng=rng) == SLUGS[5]
+    now = T0 + timedelta(hours=3)
+    assert schedule.due_today(db, trainee["id"], now=now) == []
+    assert schedule.next_drill(db, trainee["id"], now=now, rng=rng) == SLUGS[5]
+
+
+@pytest.mark.parametrize("seed", [None, 0, 1, 2])
+def test_a_due_objection_comes_before_a_new_one_and_is_the_one_the_due_list_shows(db, trainee, seed):
+    """The pick and the "due today" list agree: a never-practised objection waits while one is due."""
+    practise_all_but(db, trainee, {SLUGS[5]}, tier="elite")
+    add_turn(db, trainee, SLUGS[2], "weak", T0 + timedelta(minutes=5))
+    now = T0 + timedelta(hours=3)
+    due = [c.slug for c in schedule.due_today(db, trainee["id"], now=now)]
+    rng = None if seed is None else random.Random(seed)
+    assert due == [SLUGS[2]]
+    assert schedule.next_drill(db, trainee["id"], now=now, rng=rng) == SLUGS[2]
 
 
 def test_next_drill_prefers_a_due_objection_to_ones_not_yet_due(db, trainee):
@@ -119,14 +133,43 @@ def test_the_same_rng_state_gives_the_same_pick(db, trainee):
     assert len(set(first)) == 1
 
 
-def test_mastery_needs_three_strong_or_better_answers(db, trainee):
+def test_one_afternoon_of_good_answers_does_not_master_an_objection(db, trainee):
+    """Three weak answers and a good session the same afternoon: not mastered, however many answers."""
     slug = SLUGS[0]
-    for day, tier in enumerate(["strong", "weak", "elite"]):
-        add_turn(db, trainee, slug, tier, T0 + timedelta(days=day))
+    for minute, tier in enumerate(["weak", "weak", "weak", "strong", "elite", "elite", "elite", "elite", "elite"]):
+        add_turn(db, trainee, slug, tier, T0 + timedelta(minutes=10 * minute))
+    later = T0 + timedelta(hours=2)
+    assert card(db, trainee, slug, now=later).strong_or_better_count == 6
+    assert not card(db, trainee, slug, now=later).mastered
     assert schedule.mastery(db, trainee["id"]) == (0, len(SLUGS))
-    add_turn(db, trainee, slug, "strong", T0 + timedelta(days=5))
+
+
+def test_even_same_day_elite_answers_that_raise_stability_do_not_master_it(db, trainee):
+    slug = SLUGS[0]
+    for minute in range(8):
+        add_turn(db, trainee, slug, "elite", T0 + timedelta(minutes=10 * minute))
+    status = card(db, trainee, slug, now=T0 + timedelta(hours=2))
+    assert status.stability >= schedule.MASTERY_STABILITY_DAYS and status.good_days == 1
+    assert not status.mastered
+
+
+def test_mastery_needs_good_answers_on_two_days_that_make_it_stick(db, trainee):
+    slug = SLUGS[0]
+    add_turn(db, trainee, slug, "strong", T0)
+    add_turn(db, trainee, slug, "strong", T0 + timedelta(days=1))
+    status = card(db, trainee, slug, now=T0 + timedelta(days=1, hours=1))
+    assert status.good_days == 2 and status.stability >= schedule.MASTERY_STABILITY_DAYS
+    assert status.mastered
     assert schedule.mastery(db, trainee["id"]) == (1, len(SLUGS))
     assert schedule.mastery_label(1, len(SLUGS)) == f"1 of {len(SLUGS)} objections mastered"
+
+
+def test_a_weak_answer_after_mastery_takes_it_back_until_it_is_good_again(db, trainee):
+    slug = SLUGS[0]
+    add_turn(db, trainee, slug, "strong", T0)
+    add_turn(db, trainee, slug, "strong", T0 + timedelta(days=1))
+    add_turn(db, trainee, slug, "weak", T0 + timedelta(days=9))
+    assert not card(db, trainee, slug, now=T0 + timedelta(days=9, hours=1)).mastered
 
 
 def test_playbook_mastered_when_every_objection_is(db, trainee):

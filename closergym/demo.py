@@ -44,37 +44,31 @@ def create_demo_cohort(db: Database, *, weeks: int = 6, seed: int = 7, lib: Libr
         for number, first_name in enumerate(DEMO_NAMES):
             name = _free_name(first_name, taken)
             skill = 0.25 + 0.08 * number  # some trainees start stronger than others
-            db.execute("INSERT INTO trainees (name, name_key, created_at, is_demo, show_on_leaderboard) "
-                       "VALUES (?, ?, ?, 1, ?)", [name, store.name_key(name),
-                                                  _stamp(now - timedelta(weeks=weeks)), int(number % 3 == 0)])
-            trainee_id = next(db.query("SELECT id FROM trainees WHERE name_key = ?", [store.name_key(name)]))["id"]
-            store.add_cohort_member(db, cohort["id"], trainee_id, joined_at=_stamp(now - timedelta(weeks=weeks)))
+            joined = _stamp(now - timedelta(weeks=weeks))
+            trainee_id = store.create_demo_trainee(db, name, created_at=joined, show_on_leaderboard=number % 3 == 0)
+            store.add_cohort_member(db, cohort["id"], trainee_id, joined_at=joined)
             for day in range(weeks * 7, 0, -1):
                 if rng.random() > 0.55:
                     continue
                 progress = 1 - day / (weeks * 7)
-                moment = now - timedelta(days=day, hours=rng.randint(0, 8))
+                moment = _stamp(now - timedelta(days=day, hours=rng.randint(0, 8)))
                 slug = rng.choice(slugs)
-                session_uid = store.new_uid()
-                db.execute("INSERT INTO sessions (uid, trainee_id, kind, objection_slug, difficulty, seed, status, "
-                           "outcome, state, started_at, updated_at, ended_at) VALUES (?, ?, 'sparring', ?, ?, ?, "
-                           "'complete', ?, '{}', ?, ?, ?)",
-                           [session_uid, trainee_id, slug, rng.choice(("easy", "normal", "hard")), rng.randrange(10**6),
-                            rng.choice(("advanced", "stalled", "lost")), _stamp(moment), _stamp(moment), _stamp(moment)])
-                session_id = next(db.query("SELECT id FROM sessions WHERE uid = ?", [session_uid]))["id"]
+                session = store.create_session(
+                    db, trainee_id=trainee_id, kind="sparring", objection_slug=slug,
+                    difficulty=rng.choice(("easy", "normal", "hard")), seed=rng.randrange(10**6), status="complete",
+                    outcome=rng.choice(("advanced", "stalled", "lost")), state={}, started_at=moment,
+                    updated_at=moment, ended_at=moment)
                 for round_number in (1, 2, 3):
                     roll = rng.random() + skill * 0.6 + progress * 0.5
                     tier = "elite" if roll > 1.25 else "strong" if roll > 0.75 else "weak"
                     grade = grades[(slug, tier)]
-                    db.execute(
-                        "INSERT INTO turns (uid, session_id, trainee_id, source, round, objection_slug, prompt, "
-                        "rebuttal, tier, score, acknowledge, clarify, respond, advance, grade, reply, engine, "
-                        "created_at) VALUES (?, ?, ?, 'sparring', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'builtin', ?)",
-                        [store.new_uid(), session_id, trainee_id, round_number, slug, lib.objections[slug].lines[0],
-                         lib.objections[slug].rebuttal(tier).text, grade.tier, grade.score,
-                         *(grade.points[m] for m in ("acknowledge", "clarify", "respond", "advance")),
-                         stored[(slug, tier)], "",
-                         _stamp(moment + timedelta(minutes=2 * round_number))])
+                    store.save_turn(db, {
+                        "session_id": session["id"], "trainee_id": trainee_id, "source": "sparring",
+                        "round": round_number, "objection_slug": slug, "prompt": lib.objections[slug].lines[0],
+                        "rebuttal": lib.objections[slug].rebuttal(tier).text, "tier": grade.tier,
+                        "score": grade.score, **grade.points, "grade": stored[(slug, tier)], "reply": "",
+                        "engine": "builtin",
+                        "created_at": _stamp(datetime.fromisoformat(moment) + timedelta(minutes=2 * round_number))})
                     turns += 1
     return {**cohort, "turns": turns, "trainees": len(DEMO_NAMES)}
 

@@ -342,7 +342,11 @@ def applied_migrations(db: Database) -> list[str]:
 @contextmanager
 def write_transaction(db: Database, *, attempts: int = 3) -> Iterator[Database]:
     """`BEGIN IMMEDIATE` ... `COMMIT`: takes the write lock up front (waiting up to the busy timeout)
-    so that concurrent writers queue instead of failing half-way; retries a locked start."""
+    so that concurrent writers queue instead of failing half-way; retries a locked start. Inside a caller's
+    transaction it joins that one, so a writer here can be part of a larger all-or-nothing write."""
+    if db.conn.in_transaction:
+        yield db
+        return
     for attempt in range(attempts):
         try:
             db.conn.execute("BEGIN IMMEDIATE")
@@ -462,6 +466,15 @@ def create_trainee(db: Database, name: str, *, private: bool = False) -> dict:
         trainee["access_code"] = reset_access_code(db, trainee["id"])
         trainee["access_hash"] = get_trainee(db, trainee["id"])["access_hash"]
     return trainee
+
+
+def create_demo_trainee(db: Database, name: str, *, created_at: str, show_on_leaderboard: bool) -> int:
+    """A demo trainee (`is_demo = 1`, a name with the demo prefix, no access code); returns its id."""
+    if not is_demo_name(name):
+        raise ValueError(f"A demo trainee's name starts with “{DEMO_PREFIX.strip()}”.")
+    cursor = db.execute("INSERT INTO trainees (name, name_key, created_at, is_demo, show_on_leaderboard) "
+                        "VALUES (?, ?, ?, 1, ?)", [name, name_key(name), created_at, int(show_on_leaderboard)])
+    return cursor.lastrowid
 
 
 def get_trainee(db: Database, trainee_id: int) -> dict | None:

@@ -607,10 +607,11 @@ def update_session(db: Database, session_id: int, *, trainee_id: int, **fields: 
 def trainee_counts(db: Database, trainee_id: int) -> dict:
     return next(
         db.query(
+            # from the per-day totals, as Progress counts them: a session counts once its first answer is graded
             """SELECT
-                (SELECT count(*) FROM sessions WHERE trainee_id = :t) AS sessions,
-                (SELECT count(*) FROM turns WHERE trainee_id = :t) AS turns,
-                (SELECT count(*) FROM turns WHERE trainee_id = :t AND tier = 'elite') AS elite,
+                (SELECT coalesce(sum(sessions), 0) FROM turn_days WHERE trainee_id = :t) AS sessions,
+                (SELECT coalesce(sum(turns), 0) FROM turn_days WHERE trainee_id = :t) AS turns,
+                (SELECT coalesce(sum(elite), 0) FROM turn_days WHERE trainee_id = :t) AS elite,
                 (SELECT count(*) FROM lesson_progress WHERE trainee_id = :t) AS lessons_read""",
             {"t": trainee_id},
         )

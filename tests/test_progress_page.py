@@ -102,3 +102,18 @@ def test_a_range_without_practice_says_so_instead_of_empty_charts(db, trainee):
     assert not at.get("vega_lite_chart")
     at.segmented_control(key="progress_range").set_value("All time").run()
     assert len(specs(at)) == 5
+
+
+def test_home_and_progress_count_the_same_sessions(db, trainee):
+    """An opened session with no graded answer (started, then left) counts on neither page."""
+    from closergym import sessions
+
+    answered = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="too-expensive", difficulty="normal")
+    sessions.take_turn(db, trainee_id=trainee["id"], session_id=answered["id"],
+                       rebuttal="That's fair. What are you comparing it to?", turn_uid="counted-r1")
+    sessions.start_session(db, trainee_id=trainee["id"], objection_slug="bad-timing", difficulty="normal")  # left
+    home = app_for(trainee)
+    shown = next(metric.value for metric in home.metric if metric.label == "Sparring sessions")
+    progress = home.switch_page("app_pages/progress.py").run()
+    assert shown == "1"
+    assert any("1 sparring session " in caption.value for caption in progress.caption)

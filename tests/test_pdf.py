@@ -18,8 +18,17 @@ from hypothesis import strategies as st
 
 from closergym.content import Library, Objection, library, parse_lesson
 from closergym.grading import MOVE_LABELS, RUBRIC, TIER_RULES
-from closergym.pdf import (MORE_TITLE, PLAYBOOK_IN_FULL, REPLACEMENT, drawable, lesson_pdf, one_line,
-                          ordered_objections, playbook_pdf, playbook_split)
+from closergym.pdf import (
+    MORE_TITLE,
+    PLAYBOOK_IN_FULL,
+    REPLACEMENT,
+    drawable,
+    lesson_pdf,
+    one_line,
+    ordered_objections,
+    playbook_pdf,
+    playbook_split,
+)
 from closergym.sparring import RULES
 from tests.conftest import run_cli
 

@@ -564,6 +564,13 @@ ROUND_WHY = {  # what each round asks of the rep (its name: `sparring.ROUND_NAME
 }
 TOC_ROW = 6.6
 COLUMN_GAP = 8.0
+# The objections the playbook prints in full (the twelve reps meet most); the rest of the library is listed
+# at the end, each with its family and one line, to spar in the app.
+PLAYBOOK_IN_FULL = frozenset({
+    "need-to-think", "partner-decides", "tried-before", "too-expensive", "comparing-vendors", "send-info",
+    "bad-timing", "happy-with-current", "run-by-boss", "not-interested", "email-proposal", "do-it-in-house",
+})
+MORE_TITLE = "More objections to spar"
 
 
 def ordered_objections(lib: Library) -> list[Objection]:
@@ -573,6 +580,21 @@ def ordered_objections(lib: Library) -> list[Objection]:
         return rank, objection.title.casefold(), objection.slug
 
     return sorted(lib.objections.values(), key=key)
+
+
+def playbook_split(lib: Library) -> tuple[list[Objection], list[Objection]]:
+    """The objections printed in full and those only listed, each in `ordered_objections` order. A library
+    without any of the twelve (one built for a test, say) prints its first twelve in full."""
+    objections = ordered_objections(lib)
+    in_full = [o for o in objections if o.slug in PLAYBOOK_IN_FULL] or objections[:len(PLAYBOOK_IN_FULL)]
+    return in_full, [o for o in objections if o not in in_full]
+
+
+def one_line(objection: Objection) -> str:
+    """The objection in one line for the closing list: the first sentence of its real concern."""
+    concern = " ".join(objection.real_concern.split())
+    found = re.match(r"(.+?[.!?])(?:\s|$)", concern)
+    return found.group(1) if found else concern
 
 
 def _toc_pages(first_page_room: float, page_room: float, rows: int) -> int:
@@ -701,9 +723,30 @@ def _objection_section(doc: _Doc, objection: Objection, number: int, total: int,
                        color=MUTED)
 
 
+def _more_section(doc: _Doc, listed: list[Objection], first_number: int) -> None:
+    """The closing section: every objection not printed in full, with its family and one line."""
+    doc.add_page()
+    doc.heading(MORE_TITLE, size=17, before=0, outline=0)
+    doc.text_block("The library holds these too, each with its prospects, pushback, curveballs and weak / strong / "
+                   "elite model answers: pick one on the Sparring page and run the same routine.", color=SOFT)
+    doc.gap(3)
+    for number, objection in enumerate(listed, start=first_number):
+        runs = [(objection.title, "B"), (f"  \u00b7  {objection.category.replace('_', ' ')}", "")]
+
+        def entry(d: _Doc, runs=runs, objection=objection, number=number) -> None:
+            d.list_item(runs, marker=f"{number}.")
+            d.gap(0.6)
+            d.write_runs([(one_line(objection), "")], x=LEFT + LIST_STEP, size=9.8, line=5, color=SOFT)
+
+        doc.ensure(doc.measure(entry))
+        entry(doc)
+        doc.gap(2.4)
+
+
 def playbook_pdf(lib: Library) -> bytes:
-    """The Objection Sparring Playbook, generated from the library and the grading constants."""
-    objections = ordered_objections(lib)
+    """The Objection Sparring Playbook, generated from the library and the grading constants: the twelve
+    objections reps meet most in full, then the rest of the library listed."""
+    objections, listed = playbook_split(lib)
     doc = _Doc(PLAYBOOK_TITLE)
     doc.add_page()
 
@@ -716,8 +759,13 @@ def playbook_pdf(lib: Library) -> bytes:
     doc.text_block(PLAYBOOK_TITLE, size=30, line=12.5, style="B")
     doc.set_y(doc.y + 3)
     count = f"all {len(objections)} objections" if len(objections) > 1 else "every objection"
+    if listed:
+        count = (f"the {len(objections)} objections reps meet most, with a list of the other {len(listed)} "
+                 "to spar")
+    else:
+        count += " in the library"
     doc.text_block(f"The 4-step framework, the {ROUNDS}-round sparring routine, how answers are graded, and "
-                   f"model answers for {count} in the library.", size=13, line=6.6, color=SOFT)
+                   f"model answers for {count}.", size=13, line=6.6, color=SOFT)
     doc.set_y(doc.y + 5)
     doc.accent_rule(30)
     doc.set_y(doc.y + 6)
@@ -728,7 +776,7 @@ def playbook_pdf(lib: Library) -> bytes:
     doc.set_font(FONT, "B", 13)
     doc.cell(doc.content_width, 7, "Contents", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     doc.set_y(doc.y + 2)
-    rows = 4 + len(objections)
+    rows = 4 + len(objections) + (1 if listed else 0)
     pages = _toc_pages(doc.page_break_trigger - doc.y, doc.page_break_trigger - TOP, rows)
     doc.insert_toc_placeholder(_render_toc, pages=pages)
 
@@ -804,4 +852,6 @@ def playbook_pdf(lib: Library) -> bytes:
 
     for number, objection in enumerate(objections, start=1):
         _objection_section(doc, objection, number, len(objections), lib)
+    if listed:
+        _more_section(doc, listed, len(objections) + 1)
     return doc.done()

@@ -37,10 +37,14 @@ def test_text_that_is_not_an_objection_offers_the_closest_ones(text):
 
 
 def test_a_new_objection_is_recognised_and_answered():
-    result = generate("Your company is too small for us to trust with this.", seed=3)
+    result = generate("Your office is too far away from us to work with.", seed=3)
     assert result.recognised and result.matched is None
     assert set(result.framework) == {"acknowledge", "clarify", "respond", "advance"}
     assert [v.label for v in result.variants][:2] == ["weak", "strong"]
+
+
+def test_a_company_too_small_is_the_librarys_own_objection_now():
+    assert generate("Your company is too small for us to trust with this.", seed=3).matched == "too-small-too-new"
 
 
 @pytest.mark.parametrize("text", ["Take me off your list.", "My mother passed away last week.", "We signed elsewhere last week."])

@@ -421,7 +421,11 @@ def test_library_is_covered():
     assert len(LIBRARY_CASES) >= 30 and not library().errors
 
 
-@pytest.mark.parametrize("objection", ["Your company is too small for us.", "Your office is too far away.",
+def test_a_too_small_company_is_now_in_the_library():
+    assert grade(STRONG, "Your company is too small for us.").objection_slug == "too-small-too-new"
+
+
+@pytest.mark.parametrize("objection", ["Your website looks old-fashioned.", "Your office is too far away.",
                                        "I don't like the colour of your logo."])
 def test_objection_outside_the_library(objection):
     result = grade(STRONG, objection)

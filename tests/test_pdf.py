@@ -18,7 +18,17 @@ from hypothesis import strategies as st
 
 from closergym.content import Library, Objection, library, parse_lesson
 from closergym.grading import MOVE_LABELS, RUBRIC, TIER_RULES
-from closergym.pdf import REPLACEMENT, drawable, lesson_pdf, ordered_objections, playbook_pdf
+from closergym.pdf import (
+    MORE_TITLE,
+    PLAYBOOK_IN_FULL,
+    REPLACEMENT,
+    drawable,
+    lesson_pdf,
+    one_line,
+    ordered_objections,
+    playbook_pdf,
+    playbook_split,
+)
 from closergym.sparring import RULES
 from tests.conftest import run_cli
 
@@ -136,10 +146,12 @@ def test_playbook_is_an_a4_pdf(playbook):
     assert reader.metadata.title == "The Objection Sparring Playbook"
 
 
-def test_playbook_has_every_objection_the_framework_and_the_routine(playbook_pages):
+def test_playbook_has_its_twelve_in_full_the_framework_and_the_routine(playbook_pages):
     text = body_text(playbook_pages)
     assert norm("The Objection Sparring Playbook") in text
-    for objection in LIB.objections.values():
+    in_full, _ = playbook_split(LIB)
+    assert {o.slug for o in in_full} == PLAYBOOK_IN_FULL
+    for objection in in_full:
         assert norm(objection.title) in text, objection.slug
         assert norm(objection.real_concern) in text, objection.slug
         for tier in ("weak", "strong", "elite"):
@@ -160,22 +172,38 @@ def test_playbook_has_every_objection_the_framework_and_the_routine(playbook_pag
     assert norm("advanced, stalled or lost") in text
 
 
+def test_the_rest_of_the_library_is_listed_at_the_end_with_family_and_one_line(playbook_pages):
+    in_full, listed = playbook_split(LIB)
+    assert listed and len(listed) == len(LIB.objections) - 12
+    start = next(i for i, page in enumerate(playbook_pages) if i and page.lstrip().startswith(MORE_TITLE))
+    closing = body_text(playbook_pages[start:])
+    assert start > max(i for i, page in enumerate(playbook_pages) if norm(in_full[-1].title) in norm(page))
+    for objection in listed:
+        entry = norm(f"{objection.title} \u00b7 {objection.category.replace('_', ' ')}")
+        assert entry in closing, objection.slug
+        assert norm(one_line(objection)) in closing and one_line(objection).endswith((".", "!", "?"))
+        assert norm(objection.rebuttal("elite").text) not in body_text(playbook_pages)  # listed, not printed
+    order = [closing.index(norm(o.title)) for o in listed]
+    assert order == sorted(order)
+
+
 def test_playbook_orders_objections_by_category_then_title(playbook_pages):
+    in_full, _ = playbook_split(LIB)
     first_page = {}
     for number, page in enumerate(playbook_pages[1:], start=2):  # page 1 holds the contents
-        for objection in LIB.objections.values():
+        for objection in in_full:
             if norm(objection.title) in norm(page):
                 first_page.setdefault(objection.slug, number)
-    assert set(first_page) == set(LIB.objections)
+    assert set(first_page) == PLAYBOOK_IN_FULL
     by_page = sorted(first_page, key=lambda slug: (first_page[slug], slug))
-    assert by_page == [o.slug for o in ordered_objections(LIB)]
+    assert by_page == [o.slug for o in ordered_objections(LIB) if o.slug in PLAYBOOK_IN_FULL]
     ranks = [CATEGORIES.index(LIB.objections[slug].category) for slug in by_page]
     assert ranks == sorted(ranks)
 
 
 def test_playbook_contents_and_bookmarks_point_at_the_right_pages(playbook, playbook_pages):
     contents = playbook_pages[0].splitlines()
-    for objection in LIB.objections.values():
+    for objection in playbook_split(LIB)[0]:
         line = next(line for line in contents if line.startswith(objection.title))
         page = int(re.search(r"(\d+)\s*$", line).group(1))
         assert norm(objection.title) in norm(playbook_pages[page - 1]), objection.slug
@@ -189,7 +217,8 @@ def test_playbook_contents_and_bookmarks_point_at_the_right_pages(playbook, play
                 yield item
 
     entries = list(walk(reader.outline))
-    assert len(entries) >= len(LIB.objections) + 3
+    assert len(entries) >= len(PLAYBOOK_IN_FULL) + 4  # the framework, routine, grading, the twelve, the rest
+    assert any(entry.title == MORE_TITLE for entry in entries)
     for entry in entries:
         page = reader.get_destination_page_number(entry)
         assert norm(entry.title) in norm(playbook_pages[page]), entry.title

@@ -1,0 +1,341 @@
+"""A team's own content: its product's facts and the objections it wrote itself.
+
+A team (the instructors in bootcamp mode, or the one user in solo mode) describes its product once
+(`Product`). `substitutions` turns those facts into the words the engine puts in a line; a fact the team did
+not give becomes a placeholder the rep must fill ("[your proof point]"), never an invented claim. With a
+product, `ground` swaps the generic claims of a model answer ("most customers tell us it pays for itself
+within six months") for the team's own, so the better line, the prospect and the generator speak of the
+team's product.
+
+An authored objection is the same `content.Objection` as a shipped file, validated by the same model, kept in
+SQLite (`store.save_team_content`) and round-tripped as YAML. `library_for` is the library a trainee trains
+on: the shipped objections plus their team's, with the product attached (`Library.product`). Without a
+product or an authored objection it is the shipped library itself, so the app works as before.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import random
+import re
+from dataclasses import dataclass, replace
+
+import yaml
+from pydantic import Field, ValidationError
+from sqlite_utils import Database
+
+from closergym import store
+from closergym.content import (
+    Library,
+    LoadError,
+    Objection,
+    Strict,
+    describe_validation_error,
+    library,
+    load_yaml,
+)
+from closergym.sparring import DAY_AND_TIME
+
+MAX_UPLOAD = 64 * 1024  # bytes: an objection file is a few kilobytes; anything larger is refused unread
+TEAM = "team"  # the owner of bootcamp content: the instructors', seen by every trainee of the server
+PRODUCT_SLUG = "product"
+
+
+class AuthoringError(ValueError):
+    """Content that cannot be saved as it is; the message names the field. Nothing was changed."""
+
+
+# -- the product ------------------------------------------------------------------------------------------
+
+
+class Competitor(Strict):
+    name: str = Field(min_length=1, max_length=80)
+    difference: str = Field(min_length=3, max_length=300)
+
+
+class Product(Strict):
+    """The facts a team gives about what it sells. Only `name` and `what` are required."""
+
+    name: str = Field(min_length=1, max_length=80)
+    what: str = Field(min_length=3, max_length=400)
+    price: str = Field(default="", max_length=120)
+    terms: str = Field(default="", max_length=200)
+    proof_points: list[str] = Field(default_factory=list, max_length=10)
+    customers: list[str] = Field(default_factory=list, max_length=20)
+    competitors: list[Competitor] = Field(default_factory=list, max_length=10)
+    buyers: list[str] = Field(default_factory=list, max_length=10)
+
+
+PLACEHOLDERS = {
+    "product": "[your product]",
+    "what": "[what it does]",
+    "price": "[your price]",
+    "terms": "[your terms]",
+    "proof": "[your proof point]",
+    "customer": "[a customer like them]",
+    "competitor": "[the other vendor]",
+    "difference": "[how you differ]",
+    "buyer": "[your typical buyer]",
+}
+
+
+def substitutions(product: Product | None) -> dict[str, str]:
+    """The words for each `{token}` a line may hold: the product's fact, or a placeholder marked as one."""
+    if product is None:
+        return dict(PLACEHOLDERS)
+    first_rival = product.competitors[0] if product.competitors else None
+    facts = {
+        "product": product.name,
+        "what": product.what.rstrip("."),
+        "price": product.price.rstrip("."),
+        "terms": product.terms.rstrip("."),
+        "proof": product.proof_points[0].rstrip(".") if product.proof_points else "",
+        "customer": product.customers[0] if product.customers else "",
+        "competitor": first_rival.name if first_rival else "",
+        "difference": first_rival.difference.rstrip(".") if first_rival else "",
+        "buyer": product.buyers[0] if product.buyers else "",
+    }
+    return {key: value or PLACEHOLDERS[key] for key, value in facts.items()}
+
+
+TOKEN = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
+
+
+def fill(text: str, subs: dict[str, str]) -> str:
+    """`{product}`, `{proof}`... in an authored line, replaced by the product's facts (or placeholders)."""
+    return TOKEN.sub(lambda match: subs[match.group(1)], text)
+
+
+# The claim a better line makes about the product, by the objection's family: only the team's facts.
+CLAIM_BY_FAMILY = {
+    "money": "{product} is {price}, {terms}. {Proof}.",
+    "competition": "Where we differ from {competitor}: {difference}. {Proof}.",
+    "risk": "{Proof}, and {terms}.",
+    "contract": "{product} is {price}, {terms}.",
+}
+CLAIM = "{product} {what}. {Proof}."
+
+
+def claim_line(product: Product | None, family: str | None) -> str:
+    """One or two sentences of the team's own claims for an objection of `family` (placeholders for the
+    facts not given)."""
+    subs = substitutions(product)
+    subs["Proof"] = subs["proof"][:1].upper() + subs["proof"][1:]
+    template = CLAIM_BY_FAMILY.get(family or "", CLAIM)
+    return re.sub(r"\{(\w+)\}", lambda match: subs[match.group(1)], template)
+
+
+SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
+# What makes a sentence a claim about results or the offer: a number, money, a share, or what customers got.
+CLAIMS = re.compile(r"\d|%|[$€£]|\b(?:percent|dollars?|euros?|pounds?|customers?|clients?|on average|typically|"
+                    r"we usually see|pays? for itself|paid for itself|guarantee\w*|refund|trial)\b", re.IGNORECASE)
+NOT_CLAIMS = re.compile(r"\b\d+\s*(?:minutes?|mins?)\b|\bat \d{1,2}(?:[:.]\d\d)?\b", re.IGNORECASE)
+
+
+def makes_claim(sentence: str) -> bool:
+    """Whether a sentence of a model answer states a result or a term (a question or a meeting time does not)."""
+    if sentence.strip().endswith("?"):
+        return False
+    return CLAIMS.search(NOT_CLAIMS.sub(" ", DAY_AND_TIME.sub(" ", sentence))) is not None
+
+
+def ground(text: str, product: Product | None, family: str | None) -> str:
+    """A model answer with its generic claims replaced by the team's (once, where the first claim stood);
+    unchanged without a product or without a claim."""
+    if product is None:
+        return text
+    sentences = [piece.strip() for piece in SENTENCE.findall(" ".join(text.split())) if piece.strip()]
+    kept, replaced = [], False
+    for sentence in sentences:
+        if not makes_claim(sentence):
+            kept.append(sentence)
+        elif not replaced:
+            kept.append(claim_line(product, family))
+            replaced = True
+    return " ".join(kept) if replaced else text
+
+
+def grounded_objection(objection: Objection, product: Product | None, *, authored: bool = False) -> Objection:
+    """An objection as a team with `product` trains on it: tokens filled (authored ones), and the model
+    answers and curveball answers making the team's claims instead of generic ones."""
+    data = objection.model_dump()
+    if authored:
+        data = _fill_all(data, substitutions(product))
+    if product is not None:
+        for tier in ("strong", "elite"):
+            data["rebuttals"][tier]["text"] = ground(data["rebuttals"][tier]["text"], product, objection.category)
+        for answer in data["curveball_answers"]:
+            answer["text"] = ground(answer["text"], product, objection.category)
+    return Objection.model_validate(data)
+
+
+def _fill_all(value, subs):
+    if isinstance(value, str):
+        return fill(value, subs)
+    if isinstance(value, list):
+        return [_fill_all(item, subs) for item in value]
+    if isinstance(value, dict):
+        return {key: _fill_all(item, subs) for key, item in value.items()}
+    return value
+
+
+def product_facts(product: Product) -> list[str]:
+    """The product as lines for a prompt (the LLM prospect's, the generator's)."""
+    lines = [f"{product.name}: {product.what}"]
+    if product.price or product.terms:
+        lines.append("Price and terms: " + "; ".join(part for part in (product.price, product.terms) if part))
+    lines += [f"Proof point: {point}" for point in product.proof_points]
+    if product.customers:
+        lines.append("Customers: " + ", ".join(product.customers))
+    lines += [f"Competitor {rival.name}: {rival.difference}" for rival in product.competitors]
+    if product.buyers:
+        lines.append("Typical buyers: " + ", ".join(product.buyers))
+    return lines
+
+
+def product_context(product: Product | None, context: dict[str, str]) -> dict[str, str]:
+    """The generator's context with the product's name, price and first buyer where the user gave none."""
+    if product is None:
+        return context
+    given = {"product": product.name[:120], "price": product.price[:120],
+             "role": product.buyers[0][:120] if product.buyers else ""}
+    return {**{key: value for key, value in given.items() if value}, **{k: v for k, v in context.items() if v}}
+
+
+# -- authored objections: parse, YAML, preview -------------------------------------------------------------
+
+
+def parse_objection(raw: object, *, shipped: Library | None = None) -> Objection:
+    """Validate an authored objection exactly as a shipped file is; its slug must not be a shipped one."""
+    if not isinstance(raw, dict):
+        raise AuthoringError("expected a mapping of fields at the top of the file")
+    try:
+        objection = Objection.model_validate(raw)
+    except ValidationError as error:
+        raise AuthoringError(describe_validation_error(error)) from None
+    if objection.slug in (shipped or library()).objections:
+        raise AuthoringError(f"field 'slug': '{objection.slug}' is already a library objection; pick another slug")
+    return objection
+
+
+def parse_product(raw: object) -> Product:
+    if not isinstance(raw, dict):
+        raise AuthoringError("expected a mapping of fields")
+    try:
+        return Product.model_validate(raw)
+    except ValidationError as error:
+        raise AuthoringError(describe_validation_error(error)) from None
+
+
+def to_yaml(objection: Objection) -> str:
+    return yaml.safe_dump(objection.model_dump(exclude_none=True), sort_keys=False, allow_unicode=True, width=110)
+
+
+def from_yaml(data: bytes | str, *, shipped: Library | None = None) -> Objection:
+    """An uploaded objection file: bounded in size before it is read, then validated (`AuthoringError`)."""
+    size = len(data.encode("utf-8") if isinstance(data, str) else data)
+    if size > MAX_UPLOAD:
+        raise AuthoringError(f"the file is {size:,} bytes; an objection file is at most {MAX_UPLOAD:,}")
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        raw = load_yaml(text)
+    except UnicodeDecodeError:
+        raise AuthoringError("the file is not UTF-8 text") from None
+    except yaml.YAMLError as error:
+        raise AuthoringError(f"not valid YAML ({str(error).splitlines()[0]})") from None
+    return parse_objection(raw, shipped=shipped)
+
+
+@dataclass(frozen=True)
+class Preview:
+    opening: str
+    sample: str
+    tier: str
+    reply: str
+    better: str
+
+
+def preview(objection: Objection, sample: str, *, product: Product | None = None, seed: int = 7) -> Preview:
+    """The objection as a sparring session would open it, and the built-in prospect's reply to a sample
+    answer (graded by the same rubric), before anything is saved."""
+    from closergym.grading import grade_rebuttal
+    from closergym.sessions import advance, check_rebuttal
+
+    ready = grounded_objection(objection, product, authored=True)
+    lib = _merge(library(), product, (ready,), grounded=True)
+    rng = random.Random(seed)
+    opening = rng.choice(ready.lines)
+    text = check_rebuttal(sample)
+    grade = grade_rebuttal(opening, text, objection_slug=ready.slug, lib=lib)
+    _, reply = advance(None, grade, kind="drill", rebuttal=text, objection=ready, rng=rng)
+    return Preview(opening, text, grade.tier, reply, grade.feedback.better)
+
+
+# -- storage and the trainee's library ----------------------------------------------------------------------
+
+
+def owner_for(trainee_id: int | None, *, bootcamp: bool) -> str:
+    """Whose content a trainee sees and (solo) writes: the team's in bootcamp mode, their own otherwise."""
+    return TEAM if bootcamp else f"trainee:{trainee_id}"
+
+
+def _rows(db: Database, owner: str, kind: str) -> list[dict]:
+    if "team_content" not in db.table_names():
+        return []
+    return list(db.query("SELECT kind, slug, body FROM team_content WHERE owner = ? AND kind = ? ORDER BY slug",
+                         [owner, kind]))
+
+
+def get_product(db: Database, owner: str) -> Product | None:
+    rows = _rows(db, owner, "product")
+    return Product.model_validate(json.loads(rows[0]["body"])) if rows else None
+
+
+def authored(db: Database, owner: str) -> list[Objection]:
+    """The owner's objections as written (tokens unfilled), in slug order."""
+    return [Objection.model_validate(json.loads(row["body"])) for row in _rows(db, owner, "objection")]
+
+
+def save_product(db: Database, owner: str, product: Product) -> None:
+    store.save_team_content(db, owner=owner, kind="product", slug=PRODUCT_SLUG, body=product.model_dump())
+
+
+def save_objection(db: Database, owner: str, objection: Objection) -> None:
+    parse_objection(objection.model_dump())  # a slug taken by the shipped library since it was checked
+    store.save_team_content(db, owner=owner, kind="objection", slug=objection.slug,
+                            body=objection.model_dump(exclude_none=True))
+
+
+def delete_objection(db: Database, owner: str, slug: str) -> None:
+    store.delete_team_content(db, owner=owner, kind="objection", slug=slug)
+
+
+def library_for(db: Database, trainee_id: int | None, *, bootcamp: bool) -> Library:
+    """The library this trainee trains on: shipped + their team's objections, with the team's product."""
+    owner = owner_for(trainee_id, bootcamp=bootcamp)
+    rows = _rows(db, owner, "product") + _rows(db, owner, "objection")
+    if not rows:
+        return library()
+    return _cached(tuple((row["kind"], row["body"]) for row in rows))
+
+
+@functools.lru_cache(maxsize=32)
+def _cached(rows: tuple[tuple[str, str], ...]) -> Library:
+    """One Library object per version of a team's content, so the grader's caches (kept per library) hold."""
+    product = next((Product.model_validate(json.loads(body)) for kind, body in rows if kind == "product"), None)
+    objections = tuple(Objection.model_validate(json.loads(body)) for kind, body in rows if kind == "objection")
+    return _merge(library(), product, objections)
+
+
+def _merge(shipped: Library, product: Product | None, objections: tuple[Objection, ...], *,
+           grounded: bool = False) -> Library:
+    merged = dict(shipped.objections) if product is None else \
+        {slug: grounded_objection(o, product) for slug, o in shipped.objections.items()}
+    errors = list(shipped.errors)
+    for objection in objections:
+        if objection.slug in merged:  # a shipped objection took this slug since it was written
+            errors.append(LoadError(f"your objection '{objection.slug}'", "a library objection now has this slug"))
+            continue
+        merged[objection.slug] = objection if grounded else grounded_objection(objection, product, authored=True)
+    return replace(shipped, objections=merged, errors=tuple(errors), product=product)

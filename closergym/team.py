@@ -339,3 +339,71 @@ def _merge(shipped: Library, product: Product | None, objections: tuple[Objectio
             continue
         merged[objection.slug] = objection if grounded else grounded_objection(objection, product, authored=True)
     return replace(shipped, objections=merged, errors=tuple(errors), product=product)
+
+
+# -- the authoring form's text boxes <-> the models ----------------------------------------------------------
+
+LIST_FIELDS = ("lines", "aliases", "hidden_facts", "exit_lines", "curveballs", "follow_up_questions", "avoid")
+SEPARATOR = " | "
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _split(line: str, parts: int) -> list[str]:
+    pieces = [piece.strip() for piece in line.split("|")]
+    return (pieces + [""] * parts)[:parts] if len(pieces) <= parts else pieces[:parts - 1] + [" | ".join(pieces[parts - 1:])]
+
+
+def objection_from_form(fields: dict[str, object]) -> dict:
+    """The form's boxes as the fields of an `Objection` (one item a line; `a | b` for the parts of one item).
+    Validation is `parse_objection`'s, so a problem is named by the same field as in a YAML file."""
+    raw: dict[str, object] = {key: str(fields.get(key) or "").strip()
+                              for key in ("slug", "title", "short", "emoji", "category", "real_concern", "exit_door")}
+    raw["emoji"] = raw["emoji"] or "🗣️"
+    raw.update({key: _lines(str(fields.get(key) or "")) for key in LIST_FIELDS})
+    raw["personas"] = [dict(zip(("name", "role", "industry", "mood"), _split(line, 4), strict=True))
+                       for line in _lines(str(fields.get("personas") or ""))]
+    raw["curveball_answers"] = [dict(zip(("text", "why"), _split(line, 2), strict=True))
+                                for line in _lines(str(fields.get("curveball_answers") or ""))]
+    raw["pushback"] = {tier: _lines(str(fields.get(f"pushback_{tier}") or "")) for tier in ("weak", "strong", "elite")}
+    raw["rebuttals"] = {tier: {"text": str(fields.get(f"rebuttal_{tier}") or "").strip(),
+                               "why": str(fields.get(f"why_{tier}") or "").strip(),
+                               "moves": list(fields.get(f"moves_{tier}") or [])} for tier in ("weak", "strong", "elite")}
+    return raw
+
+
+def form_fields(objection: Objection | dict) -> dict[str, object]:
+    """An objection as the form's boxes (to start from an example, or to edit one)."""
+    data = objection.model_dump() if isinstance(objection, Objection) else objection
+    fields: dict[str, object] = {key: data.get(key) or "" for key in
+                                 ("slug", "title", "short", "emoji", "category", "real_concern", "exit_door")}
+    fields.update({key: "\n".join(data.get(key) or []) for key in LIST_FIELDS})
+    fields["personas"] = "\n".join(SEPARATOR.join(p[k] for k in ("name", "role", "industry", "mood"))
+                                   for p in data.get("personas") or [])
+    fields["curveball_answers"] = "\n".join(f"{a['text']}{SEPARATOR}{a['why']}" for a in data.get("curveball_answers") or [])
+    for tier in ("weak", "strong", "elite"):
+        fields[f"pushback_{tier}"] = "\n".join((data.get("pushback") or {}).get(tier) or [])
+        rebuttal = (data.get("rebuttals") or {}).get(tier) or {}
+        fields[f"rebuttal_{tier}"] = rebuttal.get("text", "")
+        fields[f"why_{tier}"] = rebuttal.get("why", "")
+        fields[f"moves_{tier}"] = list(rebuttal.get("moves") or [])
+    return fields
+
+
+def product_from_form(fields: dict[str, str]) -> Product:
+    raw = {key: str(fields.get(key) or "").strip() for key in ("name", "what", "price", "terms")}
+    raw.update({key: _lines(str(fields.get(key) or "")) for key in ("proof_points", "customers", "buyers")})
+    raw["competitors"] = [dict(zip(("name", "difference"), _split(line, 2), strict=True))
+                          for line in _lines(str(fields.get("competitors") or ""))]
+    return parse_product(raw)
+
+
+def product_fields(product: Product | None) -> dict[str, str]:
+    if product is None:
+        return {}
+    return {"name": product.name, "what": product.what, "price": product.price, "terms": product.terms,
+            "proof_points": "\n".join(product.proof_points), "customers": "\n".join(product.customers),
+            "buyers": "\n".join(product.buyers),
+            "competitors": "\n".join(f"{c.name}{SEPARATOR}{c.difference}" for c in product.competitors)}

@@ -163,7 +163,6 @@ def persona_prompt(scene: Scene, beat: Beat, rng: random.Random) -> str:
 PROMPT_WORDING = ("You are role-playing a buyer", "Stay in character", "Never coach the salesperson",
                   "Answer in one to three short sentences", "What is really going on for you",
                   "Facts you keep to yourself", "What would make you agree to a next step",
-                  "What the salesperson is selling you",
                   "Direction for your next reply", "The salesperson's words arrive", "You opened with:")
 _RECITED = re.compile("|".join(re.escape(wording) for wording in PROMPT_WORDING), re.IGNORECASE)
 

@@ -28,7 +28,8 @@ def start(pick: str | None, difficulty: str, custom: str | None = None) -> None:
         pick = schedule.next_drill(database, me["id"], lib=lib) or "random"
     slug = random.choice(sorted(lib.objections)) if pick == "random" else pick
     session = sessions.start_session(database, trainee_id=me["id"], objection_slug=None if pick == "second_call" else slug,
-                                     second_call=pick == "second_call", difficulty=difficulty, custom_objection=custom)
+                                     second_call=pick == "second_call", difficulty=difficulty, custom_objection=custom,
+                                     lib=lib)
     st.session_state[SESSION_KEY] = session["id"]
 
 

@@ -185,7 +185,11 @@ def test_solo_user_authors_previews_saves_and_spars_it(trainee):
     next(b for b in at.main.button if b.key == "team_save").click().run()
     assert not at.exception and "Sparring picker" in at.success[0].value
     spar = app_for(trainee, "app_pages/sparring.py")
-    assert any("audit trail" in option for option in spar.selectbox[0].options)
+    mine = next(option for option in spar.selectbox[0].options if "audit trail" in option)
+    spar.selectbox[0].select(mine)
+    spar.button[0].click().run()  # Start sparring: the session opens on the authored objection
+    assert not spar.exception
+    assert "[your product]" in unescaped(spar.chat_message[0].markdown[0].value)
 
 
 def test_a_bad_form_is_refused_naming_the_field(trainee):

@@ -53,8 +53,10 @@ with product_tab:
         except team.AuthoringError as error:
             st.error(f"Not saved: {error}", icon=":material/error:")
     if product:
-        st.caption("How a better line for a price objection now reads (placeholders in brackets are yours to fill):")
-        st.markdown(literal(team.claim_line(product, "money")))
+        st.caption("What the better lines now claim, and nothing else (a placeholder in brackets is a fact you did "
+                   "not give: the rep fills it in):")
+        for family, label in (("money", "To a price objection"), ("competition", "To a competitor")):
+            st.markdown(f"**{label}:** {literal(team.claim_line(product, family))}")
 
 with objections_tab:
     for objection in mine:

@@ -407,7 +407,8 @@ def generate_with_llm(client, objection_text: str, context: dict[str, str] | Non
     objection = lib.objection(base.matched)
     deadline = Deadline(GENERATOR_DEADLINE)
     try:
-        draft = client.structured(generator_messages(base.objection, base.context, objection), GeneratorDraft,
+        draft = client.structured(team.product_messages(generator_messages(base.objection, base.context, objection),
+                                                        lib.product), GeneratorDraft,
                                   max_tokens=1200, deadline=deadline.remaining(), who=who)
     except LLMError as error:
         return base, (f"The AI generator could not answer ({error}) This response was composed by the built-in engine.",)

@@ -194,6 +194,17 @@ def product_facts(product: Product) -> list[str]:
     return lines
 
 
+def product_messages(messages: list[dict], product: Product | None) -> list[dict]:
+    """An LLM's messages with the team's facts as the only claims it may make (unchanged without a product)."""
+    if product is None:
+        return messages
+    rule = (" The product's facts arrive between <product> tags: make only claims found there; where a fact "
+            "is missing, write a placeholder in brackets such as [your proof point], never a made-up number.")
+    facts = "\n<product>" + "\n".join(product_facts(product)) + "</product>"
+    return [{**messages[0], "content": messages[0]["content"] + rule},
+            *messages[1:-1], {**messages[-1], "content": messages[-1]["content"] + facts}]
+
+
 def product_context(product: Product | None, context: dict[str, str]) -> dict[str, str]:
     """The generator's context with the product's name, price and first buyer where the user gave none."""
     if product is None:

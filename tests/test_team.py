@@ -226,3 +226,24 @@ def test_bootcamp_instructor_authors_for_every_trainee(trainee, db, monkeypatch)
 def store_path():
     import os
     return os.environ["CLOSERGYM_DB"]
+
+
+def test_progress_counts_an_authored_objection(trainee, db):
+    owner = f"trainee:{trainee['id']}"
+    team.save_objection(db, owner, team.parse_objection(authored()))
+    lib = team.library_for(db, trainee["id"], bootcamp=False)
+    session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="our-audit-fear", lib=lib, seed=2)
+    sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"], lib=lib,
+                       rebuttal="I hear you. What does your auditor check first? Can we talk Thursday at 10?")
+    at = app_for(trainee, "app_pages/progress.py")
+    assert not at.exception
+    cards = at.main.dataframe[0].value
+    assert cards.loc[cards["Objection"] == "Audit trail", "Answers"].tolist() == [1]
+
+
+def test_the_llm_generator_is_told_the_products_facts_and_no_others():
+    messages = generator.generator_messages("It's too expensive", {}, None)
+    told = team.product_messages(messages, PRODUCT)
+    assert "make only claims found there" in told[0]["content"] and "[your proof point]" in told[0]["content"]
+    assert "Proof point: Harbor Dental closed their books in 2 days instead of 9" in told[-1]["content"]
+    assert team.product_messages(messages, None) == messages

@@ -1,7 +1,7 @@
 import streamlit as st
 
 import runtime
-from closergym import team
+from closergym import cohorts, team
 from closergym.content import library
 from closergym.sessions import TurnError
 from components import authoring, pages, roles, trainee
@@ -20,13 +20,19 @@ if cfg.bootcamp:  # the instructors write for every cohort; trainees train on it
 else:  # solo: the one user writes their own
     can_author, me = True, trainee.require()
 owner = team.owner_for(me["id"] if me else None, bootcamp=cfg.bootcamp)
+if cfg.bootcamp and can_author:  # for every cohort, or for one
+    names = {team.TEAM: "Every cohort", **{team.cohort_owner(c["id"]): c["name"] for c in cohorts.list_cohorts(db)}}
+    owner = st.selectbox("Whose product and objections", list(names), format_func=names.get, key="team_owner")
 product, mine = team.get_product(db, owner), team.authored(db, owner)
 
 if not can_author:
     st.write("Your instructors describe the product you sell and write objections for your class; they join "
              "the library for sparring, drills and spaced repetition.")
+    owners = team.owners_for(db, me["id"], bootcamp=True)
+    product = team.library_for(db, me["id"], bootcamp=True).product
     if product:
         st.markdown(f"**{literal(product.name)}**: {literal(product.what)}")
+    mine = {o.slug: o for who in owners for o in team.authored(db, who)}.values()
     for objection in mine:
         st.page_link(pages.SPARRING, label=f"Spar it: {literal(objection.title)}", icon=":material/sports_mma:",
                      query_params={"objection": objection.slug})
@@ -36,14 +42,15 @@ if not can_author:
 
 st.write("Describe what you sell once: the prospect, the better lines and the generator then speak of your product "
          "and make only the claims you give here. Then write the objections your buyers really raise: they join "
-         "the library for sparring, drills and spaced repetition" + (" for every cohort." if cfg.bootcamp else "."))
+         "the library for sparring, drills and spaced repetition" + (" for the cohorts you pick above." if cfg.bootcamp else "."))
 if notice := st.session_state.pop(NOTICE_KEY, None):
     st.success(notice, icon=":material/check_circle:")
 product_tab, objections_tab = st.tabs(["Your product", "Your objections"])
 
 with product_tab:
-    if product and "team_p_name" not in st.session_state:
+    if st.session_state.get("team_p_owner") != owner:  # first shown, or another cohort picked: its facts
         authoring.fill_form("team_p_", team.product_fields(product))
+        st.session_state["team_p_owner"] = owner
     if (typed := authoring.product_form()) is not None:
         try:
             product = team.product_from_form(typed)

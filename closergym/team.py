@@ -287,8 +287,24 @@ def preview(objection: Objection, sample: str, *, product: Product | None = None
 
 
 def owner_for(trainee_id: int | None, *, bootcamp: bool) -> str:
-    """Whose content a trainee sees and (solo) writes: the team's in bootcamp mode, their own otherwise."""
+    """Whose content a user writes by default: the instructors' for every cohort in bootcamp mode (`TEAM`),
+    their own in solo mode. An instructor may also write for one cohort (`cohort_owner`)."""
     return TEAM if bootcamp else f"trainee:{trainee_id}"
+
+
+def cohort_owner(cohort_id: int) -> str:
+    return f"cohort:{cohort_id}"
+
+
+def owners_for(db: Database, trainee_id: int | None, *, bootcamp: bool) -> list[str]:
+    """Whose content a trainee trains on, the most general first: in solo mode their own; in bootcamp mode the
+    instructors' for every cohort, then the instructors' for each cohort the trainee is in."""
+    if not bootcamp:
+        return [owner_for(trainee_id, bootcamp=False)]
+    cohort_ids = [row["cohort_id"] for row in db.query(
+        "SELECT cohort_id FROM cohort_members WHERE trainee_id = ? ORDER BY cohort_id", [trainee_id])] \
+        if trainee_id is not None and "cohort_members" in db.table_names() else []
+    return [TEAM, *(cohort_owner(cohort_id) for cohort_id in cohort_ids)]
 
 
 def _rows(db: Database, owner: str, kind: str) -> list[dict]:
@@ -323,9 +339,10 @@ def delete_objection(db: Database, owner: str, slug: str) -> None:
 
 
 def library_for(db: Database, trainee_id: int | None, *, bootcamp: bool) -> Library:
-    """The library this trainee trains on: shipped + their team's objections, with the team's product."""
-    owner = owner_for(trainee_id, bootcamp=bootcamp)
-    rows = _rows(db, owner, "product") + _rows(db, owner, "objection")
+    """The library this trainee trains on: shipped + their team's objections, with the team's product (a
+    cohort's own product and objections over the ones for every cohort)."""
+    rows = [row for owner in owners_for(db, trainee_id, bootcamp=bootcamp)
+            for row in _rows(db, owner, "product") + _rows(db, owner, "objection")]
     if not rows:
         return library()
     return _cached(tuple((row["kind"], row["body"]) for row in rows))
@@ -334,9 +351,13 @@ def library_for(db: Database, trainee_id: int | None, *, bootcamp: bool) -> Libr
 @functools.lru_cache(maxsize=32)
 def _cached(rows: tuple[tuple[str, str], ...]) -> Library:
     """One Library object per version of a team's content, so the grader's caches (kept per library) hold."""
-    product = next((Product.model_validate(json.loads(body)) for kind, body in rows if kind == "product"), None)
-    objections = tuple(Objection.model_validate(json.loads(body)) for kind, body in rows if kind == "objection")
-    return _merge(library(), product, objections)
+    products = [Product.model_validate(json.loads(body)) for kind, body in rows if kind == "product"]
+    objections = {}
+    for kind, body in rows:
+        if kind == "objection":
+            objection = Objection.model_validate(json.loads(body))
+            objections[objection.slug] = objection  # a cohort's own over the one for every cohort
+    return _merge(library(), products[-1] if products else None, tuple(objections.values()))
 
 
 def _merge(shipped: Library, product: Product | None, objections: tuple[Objection, ...], *,
@@ -413,7 +434,7 @@ def product_from_form(fields: dict[str, str]) -> Product:
 
 def product_fields(product: Product | None) -> dict[str, str]:
     if product is None:
-        return {}
+        return dict.fromkeys(("name", "what", "price", "terms", "proof_points", "customers", "buyers", "competitors"), "")
     return {"name": product.name, "what": product.what, "price": product.price, "terms": product.terms,
             "proof_points": "\n".join(product.proof_points), "customers": "\n".join(product.customers),
             "buyers": "\n".join(product.buyers),

@@ -247,3 +247,40 @@ def test_the_llm_generator_is_told_the_products_facts_and_no_others():
     assert "make only claims found there" in told[0]["content"] and "[your proof point]" in told[0]["content"]
     assert "Proof point: Harbor Dental closed their books in 2 days instead of 9" in told[-1]["content"]
     assert team.product_messages(messages, None) == messages
+
+
+def test_a_cohort_sees_its_own_objections_and_product_over_the_ones_for_every_cohort(db):
+    from closergym import cohorts
+
+    spring = cohorts.create_cohort(db, "Spring")
+    ana, bo = store.create_trainee(db, "Ana"), store.create_trainee(db, "Bo")
+    store.add_cohort_member(db, spring["id"], ana["id"])
+    team.save_product(db, team.TEAM, team.Product(name="Ledgerly Basic", what="bookkeeping for everyone"))
+    team.save_product(db, team.cohort_owner(spring["id"]), PRODUCT)
+    team.save_objection(db, team.cohort_owner(spring["id"]), team.parse_objection(authored()))
+    team.save_objection(db, team.TEAM, team.parse_objection(authored(slug="for-everyone")))
+    in_spring = team.library_for(db, ana["id"], bootcamp=True)
+    elsewhere = team.library_for(db, bo["id"], bootcamp=True)
+    assert in_spring.product == PRODUCT and elsewhere.product.name == "Ledgerly Basic"
+    assert {"our-audit-fear", "for-everyone"} <= set(in_spring.objections)
+    assert "for-everyone" in elsewhere.objections and "our-audit-fear" not in elsewhere.objections
+    assert "our-audit-fear" not in team.library_for(db, ana["id"], bootcamp=False).objections  # solo: her own only
+
+
+def test_bootcamp_instructor_writes_for_one_cohort(trainee, db, monkeypatch):
+    from closergym import cohorts
+
+    monkeypatch.setenv("CLOSERGYM_INSTRUCTOR_PASSCODE", "let-me-teach")
+    spring = cohorts.create_cohort(db, "Spring")
+    at = app_for(None)
+    at.session_state["instructor_signed_in"] = True
+    at.switch_page("app_pages/team.py").run()
+    next(s for s in at.main.selectbox if s.key == "team_owner").select(team.cohort_owner(spring["id"])).run()
+    fill(at, team.form_fields(authored()))
+    next(b for b in at.main.get("button") if "Preview" in str(b.proto.label)).click().run()
+    next(b for b in at.main.button if b.key == "team_save").click().run()
+    assert not at.exception
+    assert [row["owner"] for row in db.query("SELECT owner FROM team_content")] == [f"cohort:{spring['id']}"]
+    assert "our-audit-fear" not in team.library_for(db, trainee["id"], bootcamp=True).objections  # not in Spring
+    store.add_cohort_member(db, spring["id"], trainee["id"])
+    assert "our-audit-fear" in team.library_for(db, trainee["id"], bootcamp=True).objections

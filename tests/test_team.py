@@ -284,3 +284,15 @@ def test_bootcamp_instructor_writes_for_one_cohort(trainee, db, monkeypatch):
     assert "our-audit-fear" not in team.library_for(db, trainee["id"], bootcamp=True).objections  # not in Spring
     store.add_cohort_member(db, spring["id"], trainee["id"])
     assert "our-audit-fear" in team.library_for(db, trainee["id"], bootcamp=True).objections
+
+
+def test_an_objection_deleted_mid_session_leaves_sparring_and_progress_working(trainee, db):
+    owner = f"trainee:{trainee['id']}"
+    team.save_objection(db, owner, team.parse_objection(authored()))
+    lib = team.library_for(db, trainee["id"], bootcamp=False)
+    sessions.start_session(db, trainee_id=trainee["id"], objection_slug="our-audit-fear", lib=lib, seed=2)
+    team.delete_objection(db, owner, "our-audit-fear")
+    at = app_for(trainee, "app_pages/sparring.py")
+    at.chat_input[0].set_value("I hear you. What does your auditor check first?").run()
+    assert not at.exception and len(at.chat_message) == 3
+    assert not app_for(trainee, "app_pages/progress.py").exception

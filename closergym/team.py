@@ -128,9 +128,12 @@ def claim_line(product: Product | None, family: str | None) -> str:
 
 SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
 # What makes a sentence a claim about results or the offer: a number, money, a share, or what customers got.
-CLAIMS = re.compile(r"\d|%|[$€£]|\b(?:percent|dollars?|euros?|pounds?|customers?|clients?|on average|typically|"
-                    r"we usually see|pays? for itself|paid for itself|guarantee\w*|refund|trial)\b", re.IGNORECASE)
-NOT_CLAIMS = re.compile(r"\b\d+\s*(?:minutes?|mins?)\b|\bat \d{1,2}(?:[:.]\d\d)?\b", re.IGNORECASE)
+CLAIMS = re.compile(r"\d|%|[$€£]|\b(?:percent|dollars?|euros?|pounds?|customers?|clients?|most|on average|"
+                    r"typically|usually|pays? (?:for itself|back)|paid for itself|guarantee\w*|refund|trial|"
+                    r"payments?|hours?|days?|weeks?|months?|years?|twelfth|half|twice)\b", re.IGNORECASE)
+# A meeting's length and time are not claims: "15 minutes on Thursday at 10", "a 20-minute call", "ten minutes".
+NOT_CLAIMS = re.compile(r"\b(?:\d+|a|one|two|five|ten|fifteen|twenty|thirty)[\s-]*(?:minutes?|mins?)\b|"
+                        r"\bat \d{1,2}(?:[:.]\d\d)?\b", re.IGNORECASE)
 
 
 def makes_claim(sentence: str) -> bool:

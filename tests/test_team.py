@@ -296,3 +296,15 @@ def test_an_objection_deleted_mid_session_leaves_sparring_and_progress_working(t
     at.chat_input[0].set_value("I hear you. What does your auditor check first?").run()
     assert not at.exception and len(at.chat_message) == 3
     assert not app_for(trainee, "app_pages/progress.py").exception
+
+
+@pytest.mark.parametrize("slug", sorted(library().objections))
+def test_no_library_answer_keeps_a_generic_number_once_a_product_is_given(slug):
+    """With a product, every number left in a model or curveball answer is the team's own or a meeting's time."""
+    objection = team.grounded_objection(library().objections[slug], PRODUCT)
+    ours = team.claim_line(PRODUCT, objection.category)
+    for text in [objection.rebuttal("strong").text, objection.rebuttal("elite").text,
+                 *(answer.text for answer in objection.curveball_answers)]:
+        left = team.NOT_CLAIMS.sub(" ", team.DAY_AND_TIME.sub(" ", text.replace(ours, " ")))
+        assert not any(ch.isdigit() for ch in left), text
+        assert "most customers" not in left.lower() and "percent" not in left.lower()

@@ -86,3 +86,45 @@ def test_describe_the_product_author_an_objection_and_spar_it(server, watched):
     assert turn["objection_slug"] == "auditor-sign-off"
     expect(messages(page).nth(1)).to_contain_text(turn["tier"].upper())
     watched.assert_clean()
+
+
+def test_download_edit_and_upload_an_objection_and_a_bad_file_changes_nothing(server, watched, tmp_path):
+    from closergym import team
+    from tests.test_team import authored
+
+    link = private_link(server.db_path, "Yan")
+    with store.open_db(server.db_path) as db:
+        owner = f"trainee:{store.get_trainee_by_name(db, 'Yan')['id']}"
+        team.save_objection(db, owner, team.parse_objection(authored(slug="yan-audit")))
+    page = watched.page
+    page.goto(f"{server.url}/team?{link}")
+    wait_for_app(page)
+    page.get_by_role("tab", name="Your objections").click()
+    page.get_by_text("We're worried about the audit trail").click()  # the objection's expander
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download YAML").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("slug: yan-audit\n")
+
+    bad = tmp_path / "yan-audit.yaml"
+    bad.write_text(text.replace("real_concern:", "real_worry:"), encoding="utf-8")
+    uploader = page.get_by_test_id("stFileUploaderDropzoneInput")
+    uploader.set_input_files(str(bad))
+    wait_for_app(page)
+    expect(page.get_by_text("was not saved, nothing changed", exact=False)).to_be_visible()
+    expect(page.get_by_text("real_concern", exact=False)).to_be_visible()
+    with store.open_db(server.db_path) as db:
+        kept = json.loads(next(db.query("SELECT body FROM team_content WHERE owner = ?", [owner]))["body"])
+    assert kept["title"] == "We're worried about the audit trail"
+
+    good = tmp_path / "edited.yaml"
+    good.write_text(text.replace("title: We're worried about the audit trail", "title: The audit trail worries us"),
+                    encoding="utf-8")
+    uploader.set_input_files(str(good))
+    wait_for_app(page)
+    expect(page.get_by_text("Saved “The audit trail worries us” from edited.yaml.")).to_be_visible()
+    with store.open_db(server.db_path) as db:
+        rows = [json.loads(row["body"])["title"] for row in db.query("SELECT body FROM team_content WHERE owner = ?",
+                                                                       [owner])]
+    assert rows == ["The audit trail worries us"]  # the same slug: replaced, not added
+    watched.assert_clean()

@@ -218,3 +218,10 @@ def caller() -> object:
 def llm_client() -> LLMClient | None:
     settings = llm_settings()
     return client_for(settings) if settings else None
+
+
+def library_for(trainee_id: int | None):
+    """The library a trainee trains on: the shipped objections plus their team's own, with the team's product
+    (`closergym.team.library_for`; the shipped library itself when the team wrote nothing)."""
+    from closergym import team
+    return team.library_for(db(), trainee_id, bootcamp=config().bootcamp)

@@ -2,7 +2,6 @@ import streamlit as st
 
 import runtime
 from closergym import store
-from closergym.content import library
 from closergym.generator import (
     CHANNELS,
     CONTEXT_FIELDS,
@@ -20,7 +19,7 @@ st.write("Paste an objection you heard and a little context. You get what is pro
          "built on the 4-step framework, and weak / strong / elite variants, each graded by the same rubric "
          "as your sparring answers.")
 me = trainee.require()
-lib = library()
+lib = runtime.library_for(me["id"])  # shipped + the team's own, with its product
 
 
 @runtime.fragment

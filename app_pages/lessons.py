@@ -2,12 +2,12 @@ import streamlit as st
 
 import runtime
 from closergym import store
-from closergym.content import SECOND_CALL, library
+from closergym.content import SECOND_CALL
 from components import lesson_view, pages, scroll, trainee
 from components.text import literal
 
 me = trainee.require()
-db, lib = runtime.db(), library()
+db, lib = runtime.db(), runtime.library_for(me["id"])  # drills' better lines speak of the team's product
 read = store.lessons_read(db, me["id"])
 slug = st.query_params.get("lesson")
 lesson = lib.lesson(slug)

@@ -5,7 +5,6 @@ import streamlit as st
 
 import runtime
 from closergym import analytics, schedule
-from closergym.content import library
 from components import charts, pages, practice, trainee
 from components.text import literal
 
@@ -52,11 +51,12 @@ st.caption(f"All time: {summary['rebuttals_total']:,} rebuttals, {sessions:,} sp
            "Days and weeks are counted in UTC.")
 
 now = datetime.now(UTC)
-cards = schedule.objection_cards(runtime.db(), me["id"], now=now)
-practice.panel(me["id"], cards=cards, now=now)
+lib = runtime.library_for(me["id"])  # shipped + the team's own objections
+cards = schedule.objection_cards(runtime.db(), me["id"], now=now, lib=lib)
+practice.panel(me["id"], cards=cards, now=now, lib=lib)
 with st.expander("Every objection's card (spaced repetition)"):
     st.dataframe(
-        [{"Objection": library().objections[c.slug].short, "Answers": c.reviews, "Last": c.last_tier or "–",  # short: fits a phone
+        [{"Objection": lib.objections[c.slug].short, "Answers": c.reviews, "Last": c.last_tier or "–",  # short: fits a phone
           "Strong or better": c.strong_or_better_count, "Mastered": c.mastered,
           "Due": practice.when(c.due, now) if c.due else "not practised yet"}
          for c in cards],
@@ -87,7 +87,7 @@ def progress_charts(trainee_id: int) -> None:
         st.info(f"No graded rebuttals in the last {choice}. Pick a longer range, or go and practise.", icon="📭")
         st.page_link(pages.SPARRING, label="Spar with a prospect", icon="🥊")
         return
-    titles = {slug: objection.short for slug, objection in library().objections.items()}  # fits a phone
+    titles = {slug: objection.short for slug, objection in lib.objections.items()}  # fits a phone
     draw(charts.score_over_time_chart(over_time))
     draw(charts.tier_mix_chart(analytics.tier_mix_per_week(db, trainee_id, since=since)))
     draw(charts.move_heatmap_chart(analytics.move_heatmap(db, trainee_id, since=since), labels=titles))

@@ -6,7 +6,6 @@ import streamlit as st
 
 import runtime
 from closergym import conversation, schedule, sessions, store
-from closergym.content import library
 from closergym.grading import MAX_REBUTTAL
 from closergym.sparring import DIFFICULTIES, RULES
 from components import practice, scorecard, scroll, trainee, transcript
@@ -14,7 +13,7 @@ from components.text import literal
 
 st.title(":material/sports_mma: Sparring")
 me = trainee.require()
-db, lib = runtime.db(), library()
+db, lib = runtime.db(), runtime.library_for(me["id"])  # shipped + the team's own
 SPECIAL = {"next_due": "⏭️ Next due", "random": "🎲 Random objection",
            "second_call": "📞 Second call (six-step structure)"}
 SESSION_KEY = "sparring_session_id"
@@ -29,7 +28,8 @@ def start(pick: str | None, difficulty: str, custom: str | None = None) -> None:
         pick = schedule.next_drill(database, me["id"], lib=lib) or "random"
     slug = random.choice(sorted(lib.objections)) if pick == "random" else pick
     session = sessions.start_session(database, trainee_id=me["id"], objection_slug=None if pick == "second_call" else slug,
-                                     second_call=pick == "second_call", difficulty=difficulty, custom_objection=custom)
+                                     second_call=pick == "second_call", difficulty=difficulty, custom_objection=custom,
+                                     lib=lib)
     st.session_state[SESSION_KEY] = session["id"]
 
 
@@ -64,7 +64,7 @@ scroll.top_on_change(f"session-{session['id']}" if session else "pick")  # "Choo
 if session is None:
     st.write("Pick an objection and a difficulty. The prospect raises it, pushes back on your answer, "
              "then throws a curveball. Every answer is graded against the rubric below.")
-    next_slug = practice.panel(me["id"], drill_button=False)
+    next_slug = practice.panel(me["id"], drill_button=False, lib=lib)
     labels = dict(SPECIAL)
     if next_slug:
         labels["next_due"] = f"⏭️ Next due: {lib.objections[next_slug].title}"

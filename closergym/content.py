@@ -213,6 +213,7 @@ class Library:
     objections: dict[str, Objection] = field(default_factory=dict)
     lessons: dict[str, Lesson] = field(default_factory=dict)
     errors: tuple[LoadError, ...] = ()
+    product: object | None = None  # a team's `team.Product`: the facts its prospect and better lines use
 
     def objection(self, slug: str | None) -> Objection | None:
         if not slug or not SLUG_RE.match(slug):

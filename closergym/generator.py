@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from closergym import team
 from closergym.content import TIERS, Library, Objection, library
 from closergym.grading import RESPECTFUL, Grade, clean_text, grade_rebuttal, objection_topic
 from closergym.matching import POSSIBLE, matcher_for
@@ -307,7 +308,7 @@ def generate(objection_text: str, context: dict[str, str] | None = None, *, seed
     """The built-in generator. Raises `GeneratorError` for empty or oversized input."""
     lib = lib or library()
     text = check_objection(objection_text)
-    context = clean_context(context)
+    context = clean_context(team.product_context(lib.product, context or {}))  # the team's facts fill the gaps
     ranked = matcher_for(lib).rank(text, limit=3)
     closest = [match.slug for match in ranked]
     closest += [slug for slug in lib.objections if slug not in closest][:3 - len(closest)]
@@ -318,6 +319,8 @@ def generate(objection_text: str, context: dict[str, str] | None = None, *, seed
     objection = lib.objections[best.slug] if best else None
     rng = random.Random(seed if seed is not None else random.randrange(2**31))
     framework = compose_framework(objection, context, rng)
+    if lib.product is not None:  # the team's own claims (or marked placeholders), never a generic result
+        framework["respond"] = team.claim_line(lib.product, objection.category if objection else None)
     variants = [v for tier in TIERS if (v := honest_variant(tier, text, framework, objection, rng, lib))]
     return Result(
         objection=text, context=context, recognised=True, matched=objection.slug if objection else None,
@@ -404,7 +407,8 @@ def generate_with_llm(client, objection_text: str, context: dict[str, str] | Non
     objection = lib.objection(base.matched)
     deadline = Deadline(GENERATOR_DEADLINE)
     try:
-        draft = client.structured(generator_messages(base.objection, base.context, objection), GeneratorDraft,
+        draft = client.structured(team.product_messages(generator_messages(base.objection, base.context, objection),
+                                                        lib.product), GeneratorDraft,
                                   max_tokens=1200, deadline=deadline.remaining(), who=who)
     except LLMError as error:
         return base, (f"The AI generator could not answer ({error}) This response was composed by the built-in engine.",)

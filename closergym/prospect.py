@@ -127,6 +127,7 @@ class Scene:
     persona: int = 0
     difficulty: str = "normal"
     history: tuple[tuple[str, str], ...] = ()  # ("prospect" | "rep", text), oldest first
+    product: object | None = None  # the team's `team.Product`, when it described one
 
 
 def persona_prompt(scene: Scene, beat: Beat, rng: random.Random) -> str:
@@ -141,6 +142,10 @@ def persona_prompt(scene: Scene, beat: Beat, rng: random.Random) -> str:
                   "Facts you keep to yourself unless the salesperson earns them with good questions:",
                   *(f"- {fact}" for fact in objection.hidden_facts),
                   f"What would make you agree to a next step: {objection.exit_door}"]
+    if scene.product is not None:  # the team's own product: what the buyer has been offered, nothing more
+        from closergym.team import product_facts
+        lines += ["What the salesperson is selling you (only these facts; do not invent others about it):",
+                  *(f"- {fact}" for fact in product_facts(scene.product))]
     lines += [f"You opened with: \"{scene.opening}\"",
               f"Difficulty: {scene.difficulty}. " + {"easy": "You are patient and fairly open.",
                                                       "normal": "You are guarded but fair.",

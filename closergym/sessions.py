@@ -224,7 +224,7 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
         raise TurnError("This session was ended while your answer was being graded, so it was not saved. Pick a new "
                         "drill to go on.") from None
     scene = Scene(objection, state.prompts[0], session["persona"], session["difficulty"],
-                  _history(db, session_id, trainee_id)) if beat else None
+                  _history(db, session_id, trainee_id), product=lib.product) if beat else None
     return TurnResult(turn_id, grade, reply, state, beat, scene, notices, deadline)
 
 

@@ -806,3 +806,29 @@ def save_cards(db: Database, rows: list[list]) -> None:
                 db.conn.executemany(sql, rows)
     except sqlite3.OperationalError:
         pass
+
+
+# -- the team's product and authored objections (migration 008) ----------------------------------------
+
+
+@migrations(name="008_team_content")
+def m008_team_content(db: Database) -> None:
+    """What a team (or a solo trainee) wrote itself: its product (kind "product", slug "product") and its own
+    objections (kind "objection"), each as the JSON of its pydantic model. `owner` is "team" in bootcamp
+    mode (the instructors', seen by every cohort) or "trainee:<id>" in solo mode."""
+    db.execute("""CREATE TABLE IF NOT EXISTS team_content (
+        id INTEGER PRIMARY KEY, owner TEXT NOT NULL, kind TEXT NOT NULL, slug TEXT NOT NULL,
+        body TEXT NOT NULL, updated_at TEXT NOT NULL, UNIQUE (owner, kind, slug))""")
+
+
+def save_team_content(db: Database, *, owner: str, kind: str, slug: str, body: dict) -> None:
+    """Add or replace one product or authored objection (one transaction)."""
+    with write_transaction(db):
+        db.execute("INSERT INTO team_content (owner, kind, slug, body, updated_at) VALUES (?, ?, ?, ?, ?) "
+                   "ON CONFLICT (owner, kind, slug) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+                   [owner, kind, slug, json.dumps(body, ensure_ascii=False), now()])
+
+
+def delete_team_content(db: Database, *, owner: str, kind: str, slug: str) -> None:
+    with write_transaction(db):
+        db.execute("DELETE FROM team_content WHERE owner = ? AND kind = ? AND slug = ?", [owner, kind, slug])

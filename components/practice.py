@@ -8,7 +8,6 @@ import streamlit as st
 
 import runtime
 from closergym import schedule
-from closergym.content import library
 from components import pages
 
 
@@ -27,9 +26,9 @@ def why(card: schedule.CardStatus, now: datetime) -> str:
 
 
 def panel(trainee_id: int, *, drill_button: bool = True,
-          cards: list[schedule.CardStatus] | None = None, now: datetime | None = None) -> str | None:
+          cards: list[schedule.CardStatus] | None = None, now: datetime | None = None, lib=None) -> str | None:
     """Due today, the next pick (with a button into Sparring) and playbook mastery. Returns the pick."""
-    lib, now = library(), now or datetime.now(UTC)
+    lib, now = lib or runtime.library_for(trainee_id), now or datetime.now(UTC)
     if cards is None:
         cards = schedule.objection_cards(runtime.db(), trainee_id, now=now, lib=lib)
     if not cards:

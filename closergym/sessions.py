@@ -21,6 +21,7 @@ from closergym.content import MOVES, Library, Objection, library
 from closergym.grading import MAX_REBUTTAL, Grade, clean_text, grade_rebuttal
 from closergym.judge import judge
 from closergym.llm import JUDGE_SHARE, Deadline, LLMClient, LLMError
+from closergym.offers import offers_in, session_slot, with_time
 from closergym.prospect import Prospect, Scene, ScriptedProspect, agree_to
 from closergym.second_call import BETTER as SECOND_CALL_BETTER  # noqa: F401 - the opening's and the close's line
 from closergym.second_call import grade_second_call
@@ -31,6 +32,7 @@ from closergym.sparring import (
     SECOND_CALL_STEPS,
     Beat,
     RoutineState,
+    fresh,
     next_beat,
     opening_line,
     proposed_time,
@@ -177,6 +179,13 @@ def answer_the_curveball(grade: Grade, objection: Objection | None, state: Routi
     return replace(grade, feedback=replace(grade.feedback, better=answer.text, better_why=answer.why))
 
 
+def on_the_sessions_day(grade: Grade, slot: str) -> Grade:
+    """The better line names the session's own day and time ("on Thursday at 2" becomes "on Tuesday at 10"), so a
+    model answer does not read the same in every session."""
+    better = with_time(grade.feedback.better, slot, timed_only=True)
+    return grade if better == grade.feedback.better else replace(grade, feedback=replace(grade.feedback, better=better))
+
+
 def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, turn_uid: str | None = None,
               prospect: Prospect | None = None, lib: Library | None = None, llm: LLMClient | None = None) -> TurnResult:
     """Grade one answer, move the routine on, save it all in one transaction, return the reply."""
@@ -202,7 +211,7 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
                                           llm=llm, who=trainee_id, deadline=deadline)
     grade_ms = (time.perf_counter() - started) * 1000
     if session["kind"] != "second_call":
-        grade = answer_the_curveball(grade, objection, state)
+        grade = on_the_sessions_day(answer_the_curveball(grade, objection, state), session_slot(session["seed"]))
 
     started = time.perf_counter()
     stall = lib.objection(session["custom_objection"]) if session["kind"] == "second_call" else None
@@ -273,13 +282,18 @@ def advance(state: RoutineState | None, grade: Grade, *, kind: str, rebuttal: st
     if kind == "second_call":
         beat, reply = None, _second_call_reply(state, grade, objection, seed, rng, ask=proposed_time(rebuttal))
     else:
+        offered = offers_in(rebuttal)
+        if state is not None:
+            state.offers = {**offered, **state.offers}  # the first words each offer was made in
+        made = state.offers if state is not None else offered
         if kind == "drill":
             beat = Beat(DRILL_BEATS[grade.tier], grade.tier,
-                        fact=rng.choice(objection.hidden_facts) if grade.tier == "strong" else None)
+                        fact=rng.choice(fresh(objection.hidden_facts, made)) if grade.tier == "strong" else None)
         else:
             beat = next_beat(state, grade.tier, difficulty=difficulty, objection=objection, rng=rng)
-        if beat.action == "exit":
-            beat = replace(beat, ask=proposed_time(rebuttal))
+        beat = replace(beat, ask=proposed_time(rebuttal), answer=rebuttal, made=tuple(made), slot=session_slot(seed),
+                       said=tuple(state.prompts) if state is not None else (),
+                       pressured=any(flag.code == "pressure" for flag in grade.red_flags), did=what_it_did(grade))
         reply = "".join(prospect.say(beat, objection=objection, rng=rng))
     if state is not None:
         if state.finished:
@@ -287,6 +301,12 @@ def advance(state: RoutineState | None, grade: Grade, *, kind: str, rebuttal: st
         else:
             state.prompts.append(reply)
     return beat, reply
+
+
+def what_it_did(grade: Grade) -> tuple[str, ...]:
+    """The moves an answer made, each with the rep's words that earned it (for the LLM prospect)."""
+    return tuple(f'{mark.label.lower()} ("{mark.phrases[0][:80]}")' if mark.phrases else mark.label.lower()
+                 for mark in grade.moves if mark.points > 0 and mark.counted)
 
 
 def _second_call_reply(state: RoutineState, grade: Grade, stall: Objection | None, seed: int,

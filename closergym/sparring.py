@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from closergym.content import Objection
+from closergym.offers import DAY_AND_TIME, WANTS, mentions
 
 ROUNDS = 3
 ROUND_NAMES = {1: "the objection", 2: "the pushback", 3: "the curveball"}
@@ -64,6 +65,7 @@ class RoutineState:
     outcome: str | None = None
     closing: str | None = None  # the prospect's last line, once finished
     curveball: int | None = None  # which of the objection's curveballs the prospect raised, if one
+    offers: dict[str, str] = field(default_factory=dict)  # what the rep has offered or claimed so far, in their words
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -84,12 +86,12 @@ class Beat:
     curveball: str | None = None
     final: bool = False
     ask: str | None = None  # the day and time the rep proposed ("Thursday at 10"), for the prospect to accept
-
-
-DAY_AND_TIME = re.compile(
-    r"\b(?:(?:on |next )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow)"
-    r"(?: (?:morning|afternoon|evening))?(?: at \d{1,2}(?:[:.]\d\d)?(?: ?[ap]\.?m\.?)?)?"
-    r"|(?:early |late |later )?(?:this|next) week)\b", re.IGNORECASE)
+    answer: str = ""  # the rep's answer being replied to, for taking up its offers in the rep's words
+    made: tuple[str, ...] = ()  # kinds of offer and claim the rep has made so far (`offers.OFFERS`)
+    said: tuple[str, ...] = ()  # what the prospect has already said in this conversation
+    slot: str | None = None  # the session's own day and time, for a line that names one the rep did not
+    pressured: bool = False  # the answer pushed (an invented deadline): the prospect hardens
+    did: tuple[str, ...] = ()  # what the answer did: its moves, with the rep's words that earned them
 
 
 def proposed_time(rebuttal: str) -> str | None:
@@ -107,9 +109,17 @@ def _pick(rng: random.Random, options: list[str] | tuple[str, ...], avoid: list[
     return rng.choice(fresh or list(options))
 
 
+def fresh(lines: list[str] | tuple[str, ...], made: set[str] | dict) -> list[str]:
+    """The prospect's own lines (hidden facts, curveballs) that do not ask for, or doubt, what the rep has
+    already offered or answered; all of them when none is left."""
+    kept = [line for line in lines if not mentions(line) & WANTS & set(made)]
+    return kept or list(lines)
+
+
 def next_beat(state: RoutineState, tier: str, *, difficulty: str, objection: Objection | None,
               rng: random.Random) -> Beat:
-    """Advance `state` (in place) after a rebuttal graded `tier`; return what the prospect does."""
+    """Advance `state` (in place) after a rebuttal graded `tier`; return what the prospect does. What the
+    rep has offered so far (`state.offers`) keeps the prospect from asking for it again."""
     rules = RULES[difficulty]
     state.tiers.append(tier)
     if tier == "weak":
@@ -120,7 +130,7 @@ def next_beat(state: RoutineState, tier: str, *, difficulty: str, objection: Obj
     def reveal() -> str | None:
         if not unrevealed:
             return None
-        index = rng.choice(unrevealed)
+        index = facts.index(rng.choice(fresh([facts[i] for i in unrevealed], state.offers)))
         unrevealed.remove(index)
         state.revealed.append(index)
         return facts[index]
@@ -142,7 +152,7 @@ def next_beat(state: RoutineState, tier: str, *, difficulty: str, objection: Obj
     revealing = tier in rules.reveal_on
     if state.round == ROUNDS:  # the curveball round
         if rules.stacks or not (revealing or state.revealed):
-            curveball = _pick(rng, objection.curveballs) if objection else None
+            curveball = _pick(rng, fresh(objection.curveballs, state.offers)) if objection else None
             state.curveball = objection.curveballs.index(curveball) if curveball else None
             return Beat("curveball", tier, fact=reveal() if revealing else None, curveball=curveball)
         return Beat("concern", tier, fact=reveal())

@@ -20,8 +20,7 @@ OFFERS: dict[str, re.Pattern] = {
         r"instal?lment(?: plan)?s?|financing(?: option| plan)?))\b"
         r"|\b(?P<verb>(?:spread|split|break) (?:the (?:cost|payments?|price|bill)|it|that|this|payments?)(?: up| out)?"
         r"(?: (?:over|across|into) (?:[\w-]+ ){0,3}?(?:months?|weeks?|years?|quarters?|payments?|instal?lments?))?"
-        r"|pay (?:it |for it )?(?:monthly|in (?:instal?lments|stages|parts)))\b"
-        r"|\b(?:pay(?:ing)? (?:it )?all upfront|monthly would|(?:cost|payments?) spread)\b", re.I),  # the prospect asking for one
+        r"|pay (?:it |for it )?(?:monthly|in (?:instal?lments|stages|parts)))\b", re.I),
     "summary": re.compile(
         r"\b(?P<noun>(?:(?:a|the|that|your) (?:short |quick |written |two-minute |one-page |brief )?"
         r"(?:summary|recap|one[- ]pager)|one[- ]pager|one[- ]page (?:summary|recap|overview|version|breakdown)))\b"
@@ -73,6 +72,12 @@ OFFERS: dict[str, re.Pattern] = {
         r"the numbers (?:look|work)|(?:laid|lay (?:it|that|them)) out|breakdown)\b", re.I),
 }
 
+# How a prospect asks for an offer in their own words (a hidden fact, a curveball); not an offer when a rep says it
+# ("is it paying it all upfront?" asks about it).
+ASKS: dict[str, re.Pattern] = {
+    "payment_plan": re.compile(r"\b(?:pay(?:ing)? (?:it )?all upfront|monthly would|(?:cost|payments?) spread)\b", re.I),
+}
+
 # What a prospect may ask for in their own words (a hidden fact, a curveball): asking for it after the rep
 # has offered it reads as not listening, and doubting it after the rep answered it contradicts the turn.
 WANTS = frozenset({"payment_plan", "summary", "reference", "case_study", "trial", "payback", "easy_start",
@@ -96,7 +101,8 @@ def offers_in(text: str) -> dict[str, str]:
 
 
 def mentions(text: str) -> set[str]:
-    return set(offers_in(text))
+    """The offers and claims a prospect's line speaks of: made by the rep, or asked for."""
+    return set(offers_in(text)) | {kind for kind, pattern in ASKS.items() if pattern.search(text or "")}
 
 
 _SWAP = {"our": "your", "ours": "yours", "we": "you", "us": "you", "my": "your", "me": "you", "i": "you",
@@ -116,10 +122,12 @@ def _match_case(word: str, like: str) -> str:
 def take_up(kind: str, text: str) -> str | None:
     """The prospect's yes to the rep's offer of `kind`, in the words the rep used in `text`; None for an offer
     the prospect does not take up by name (a discount, a claim)."""
-    match = OFFERS[kind].search(text or "")
-    if not match or kind not in TAKE_UP:
+    if kind not in TAKE_UP:
         return None
-    noun, verb = match.groupdict().get("noun"), match.groupdict().get("verb")
+    match = next((m for m in OFFERS[kind].finditer(text or "") if m.group("noun") or m.group("verb")), None)
+    if not match:
+        return None
+    noun, verb = match.group("noun"), match.group("verb")
     if noun:
         phrase = re.sub(r"^(?:a|an|the|that|our|my)\s+", "", in_their_mouth(noun.strip()), flags=re.I)
         return TAKE_UP[kind][0].format(phrase=phrase)

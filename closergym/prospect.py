@@ -15,7 +15,7 @@ from typing import Protocol
 
 from closergym.content import Objection
 from closergym.llm import LLMError
-from closergym.offers import LABELS, WEEKDAY, has_time, mentions, offers_in, take_up, with_time
+from closergym.offers import LABELS, TAKE_UP, has_time, mentions, offers_in, take_up, with_time
 from closergym.sparring import Beat
 
 HANG_UPS = (
@@ -71,12 +71,17 @@ def agree_to(line: str, ask: str | None) -> str:
 PRESSURED = ("I don't make decisions because of a deadline, so that doesn't help.",
              "Please don't rush me. That makes me less sure, not more.",
              "If I'm being pushed, the answer is no.")
-AGREE_OPENERS = ("Okay.", "Alright, that works.", "Fine, let's do that.")
+AGREE_OPENERS = ("Okay.", "Alright, that works.", "Fine, that sounds fair.")
 # A hedge a prospect opens with once: a second one in the same reply reads as a stitched line.
 HEDGE = re.compile(r"\b(?:honestly|to be honest|to be fair|to be straight|if i'm (?:being )?(?:honest|straight)|"
                    r"straight with you|i'll be straight|let me be straight|be a bit more honest)\b", re.I)
 LEADING_HEDGE = re.compile(r"^(And |Also, )?(?:honestly|to be honest|to be fair|if i'm (?:being )?(?:honest|straight) "
                            r"with you)[,?]?\s+", re.I)
+
+
+# The fixed words of each take-up ("would make this a lot easier"): said once, the offer has had its yes.
+TAKE_UP_STEMS = {kind: tuple(max(re.split(r"\{phrase\}", template), key=len).strip(" .") for template in templates)
+                 for kind, templates in TAKE_UP.items()}
 
 
 def eligible(lines, beat: Beat) -> list[str]:
@@ -86,9 +91,21 @@ def eligible(lines, beat: Beat) -> list[str]:
     return [line for line in lines if mentions(line) <= made and line not in beat.said]
 
 
+AGAIN = "Send me the details of that in writing."
+
+
 def takes_up(beat: Beat) -> list[str]:
-    """The prospect's yes to each offer in the rep's last answer that can be taken up by name, in the rep's words."""
-    return [line for kind in offers_in(beat.answer) if (line := take_up(kind, beat.answer))]
+    """The prospect's yes to each offer in the rep's last answer that can be taken up by name, in the rep's words;
+    an offer the prospect already said yes to is not welcomed twice in the same words."""
+    said = " ".join(beat.said)
+    lines = []
+    for kind in offers_in(beat.answer):
+        line = take_up(kind, beat.answer)
+        if line and (line in said or any(stem in said for stem in TAKE_UP_STEMS[kind] if len(stem) >= 20)):
+            line = AGAIN if AGAIN not in said and AGAIN not in lines else None
+        if line:
+            lines.append(line)
+    return lines
 
 
 def one_hedge(parts: list[str]) -> list[str]:
@@ -117,8 +134,8 @@ def exit_line(beat: Beat, objection: Objection | None, rng: random.Random) -> st
                                                                                   timed_only=True)
     parts = [rng.choice(AGREE_OPENERS), *takes_up(beat)[:2]]
     if beat.ask:
-        when = beat.ask[:1].upper() + beat.ask[1:] if WEEKDAY.match(beat.ask) else beat.ask
-        parts.append(f"Let's talk {when}." if len(parts) > 1 else f"{when[:1].upper() + when[1:]} works, send me the invite.")
+        when = beat.ask[:1].upper() + beat.ask[1:]
+        parts.append(f"{when} works for me." if len(parts) > 1 else f"{when} it is. Send me the invite.")
     elif len(parts) == 1:
         return with_time(rng.choice(lines or library), beat.slot, timed_only=True)
     return " ".join(parts)

@@ -8,6 +8,7 @@ is on disk, and reloading the page resumes exactly where the session was.
 
 from __future__ import annotations
 
+import json
 import random
 import time
 import unicodedata
@@ -101,17 +102,31 @@ def start_session(db: Database, *, trainee_id: int, objection_slug: str | None =
         if objection is None:
             raise StartError(f"Unknown objection {objection_slug!r}")
         kind = "sparring"
-        state.prompts.append(opening_line(objection, rng))
+        before = last_meeting(db, trainee_id, objection.slug)
+        state.prompts.append(opening_line(objection, rng, avoid=before[1] if before else None))
         extra = {}
     if objection is None:
         persona = 0
-    elif persona is None:
-        persona = random.Random(seed ^ 0x5EED).randrange(len(objection.personas))  # its own draw: the lines stay
+    elif persona is None:  # its own draw (the lines stay), and not the prospect the trainee met last time
+        before = last_meeting(db, trainee_id, objection.slug)
+        others = [i for i in range(len(objection.personas)) if not before or i != before[0]]
+        persona = random.Random(seed ^ 0x5EED).choice(others or list(range(len(objection.personas))))
     else:
         persona = min(max(persona, 0), len(objection.personas) - 1)
     abandon_open_sessions(db, trainee_id)
     return store.create_session(db, trainee_id=trainee_id, kind=kind, objection_slug=objection_slug,
                                 difficulty=difficulty, persona=persona, seed=seed, state=state.to_dict(), **extra)
+
+
+def last_meeting(db: Database, trainee_id: int, slug: str) -> tuple[int, str] | None:
+    """The persona and opening line of the trainee's last session of this library objection, so the next one
+    meets someone else, who says it in other words."""
+    row = next(db.query("SELECT persona, state FROM sessions WHERE trainee_id = ? AND objection_slug = ? AND kind = "
+                        "'sparring' AND custom_objection IS NULL ORDER BY id DESC LIMIT 1", [trainee_id, slug]), None)
+    if row is None:
+        return None
+    prompts = RoutineState.from_dict(json.loads(row["state"]) if isinstance(row["state"], str) else row["state"]).prompts
+    return row["persona"], prompts[0] if prompts else ""
 
 
 def abandon_open_sessions(db: Database, trainee_id: int) -> None:

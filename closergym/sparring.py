@@ -209,5 +209,6 @@ def second_call_steps(rebuttals: list[str]) -> dict[str, bool]:
 # -- choosing what to drill ---------------------------------------------------------------------------
 
 
-def opening_line(objection: Objection, rng: random.Random) -> str:
-    return rng.choice(objection.lines)
+def opening_line(objection: Objection, rng: random.Random, *, avoid: str | None = None) -> str:
+    """One of the objection's opening lines; not `avoid` (what the trainee heard last time) when there is another."""
+    return rng.choice([line for line in objection.lines if line != avoid] or list(objection.lines))

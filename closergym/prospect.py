@@ -16,7 +16,7 @@ from typing import Protocol
 from closergym.content import Objection
 from closergym.llm import LLMError
 from closergym.offers import LABELS, TAKE_UP, has_time, mentions, offers_in, take_up, with_time
-from closergym.sparring import Beat
+from closergym.sparring import Beat, in_world
 
 HANG_UPS = (
     "Look, I don't think this is going anywhere. I have to jump on another call.",
@@ -88,7 +88,7 @@ def eligible(lines, beat: Beat) -> list[str]:
     """The lines that take for granted only what the rep actually offered or claimed, and that the prospect
     has not already said."""
     made = set(beat.made)
-    return [line for line in lines if mentions(line) <= made and line not in beat.said]
+    return [line for line in in_world(lines, beat.home) if mentions(line) <= made and line not in beat.said]
 
 
 AGAIN = "Send me the details of that in writing."
@@ -155,7 +155,7 @@ class ScriptedProspect:
         if beat.action == "hang_up":
             return rng.choice(HANG_UPS)
         if beat.action == "stall":
-            return rng.choice(STALLS)
+            return rng.choice(in_world(STALLS, beat.home))
         if beat.action == "exit":
             return exit_line(beat, objection, rng)
         lead = self.lead(beat, GUARDED if beat.tier == "strong" and not beat.fact else pushback, rng)

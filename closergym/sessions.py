@@ -102,8 +102,6 @@ def start_session(db: Database, *, trainee_id: int, objection_slug: str | None =
         if objection is None:
             raise StartError(f"Unknown objection {objection_slug!r}")
         kind = "sparring"
-        before = last_meeting(db, trainee_id, objection.slug)
-        state.prompts.append(opening_line(objection, rng, avoid=before[1] if before else None))
         extra = {}
     if objection is None:
         persona = 0
@@ -113,6 +111,10 @@ def start_session(db: Database, *, trainee_id: int, objection_slug: str | None =
         persona = random.Random(seed ^ 0x5EED).choice(others or list(range(len(objection.personas))))
     else:
         persona = min(max(persona, 0), len(objection.personas) - 1)
+    state.home = objection is not None and objection.personas[persona].role == "Homeowner"
+    if kind == "sparring" and not custom:
+        before = last_meeting(db, trainee_id, objection.slug)
+        state.prompts.append(opening_line(objection, rng, avoid=before[1] if before else None, home=state.home))
     abandon_open_sessions(db, trainee_id)
     return store.create_session(db, trainee_id=trainee_id, kind=kind, objection_slug=objection_slug,
                                 difficulty=difficulty, persona=persona, seed=seed, state=state.to_dict(), **extra)
@@ -308,7 +310,8 @@ def advance(state: RoutineState | None, grade: Grade, *, kind: str, rebuttal: st
             beat = next_beat(state, grade.tier, difficulty=difficulty, objection=objection, rng=rng)
         beat = replace(beat, ask=proposed_time(rebuttal), answer=rebuttal, made=tuple(made), slot=session_slot(seed),
                        said=tuple(state.prompts) if state is not None else (),
-                       pressured=any(flag.code == "pressure" for flag in grade.red_flags), did=what_it_did(grade))
+                       pressured=any(flag.code == "pressure" for flag in grade.red_flags), did=what_it_did(grade),
+                       home=state.home if state is not None else False)
         reply = "".join(prospect.say(beat, objection=objection, rng=rng))
     if state is not None:
         if state.finished:

@@ -262,3 +262,24 @@ def test_sessions_keep_what_was_offered_across_rounds(db, trainee):
     sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"], rebuttal=ANSWERS["payment_plan"])
     state = store.get_session(db, session["id"], trainee_id=trainee["id"])["state"]
     assert state["offers"]["payment_plan"] == "spread the cost over 12 months"
+
+
+def test_a_homeowner_says_nothing_from_an_office(db, trainee):
+    """A homeowner has no team, manager, rollout or next quarter: not in the opening, the pushback, the facts."""
+    from closergym.sparring import WORKPLACE
+
+    for slug in SLUGS:
+        objection = LIB.objections[slug]
+        homes = [i for i, persona in enumerate(objection.personas) if persona.role == "Homeowner"]
+        for persona in homes:
+            for seed in range(1, 9):
+                session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug=slug, persona=persona,
+                                                 seed=seed)
+                said = [session["state"]["prompts"][0]]
+                for key in ("strong", "plain", "strong"):
+                    result = sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"],
+                                                rebuttal=ANSWERS[key])
+                    said.append(result.reply)
+                    if result.state.finished:
+                        break
+                assert not any(WORKPLACE.search(line) for line in said), (slug, said)

@@ -56,6 +56,8 @@ OFFERS: dict[str, re.Pattern] = {
         r"(?:light|quick|easy|simple|\d+|one|two|three|a few|an hour|about)|we (?:handle|do|take care of) "
         r"(?:the |all the |most of the )?(?:setup|set-up|switch|move|transfer|work)|"
         r"really that (?:light|easy|quick|simple)|if it's that quick|something that small)\b", re.I),
+    "setup_plan": re.compile(
+        r"\b(?:(?:setup|set-up|rollout|onboarding|implementation|launch) plan|plan (?:for|of) the (?:setup|rollout))\b", re.I),
     "joint_call": re.compile(
         r"\b(?:(?:join|joined) (?:us|the call|in)|(?:with|bring|invite|include) (?:your|my|the) "
         r"(?:partner|wife|husband|boss|manager|committee|accountant|co-owner|board)(?: on the (?:call|line))?|"
@@ -81,13 +83,13 @@ ASKS: dict[str, re.Pattern] = {
 # What a prospect may ask for in their own words (a hidden fact, a curveball): asking for it after the rep
 # has offered it reads as not listening, and doubting it after the rep answered it contradicts the turn.
 WANTS = frozenset({"payment_plan", "summary", "reference", "case_study", "trial", "payback", "easy_start",
-                   "joint_call", "comparison", "quote"})
+                   "joint_call", "comparison", "quote", "setup_plan"})
 
 LABELS = {"payment_plan": "a payment plan", "summary": "a one-page summary", "reference": "a call with a customer",
           "case_study": "a similar customer's example", "trial": "a trial", "discount": "a discount",
           "payback": "a payback claim", "cost_of_waiting": "what waiting costs", "easy_start": "an easy start",
           "joint_call": "a call with the other decision maker", "comparison": "a side-by-side comparison",
-          "quote": "a quote", "numbers": "going through the numbers"}
+          "quote": "a quote", "numbers": "going through the numbers", "setup_plan": "a setup plan"}
 
 
 def offers_in(text: str) -> dict[str, str]:

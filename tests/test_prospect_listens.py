@@ -244,9 +244,10 @@ def test_the_llm_prospect_hears_what_the_rep_offered_and_did():
 
 
 def test_wants_are_offers_the_reader_knows():
-    from closergym.offers import OFFERS
+    from closergym.offers import LABELS, OFFERS
 
     assert set(OFFERS) >= WANTS  # a typo in WANTS would be a want no line can match
+    assert set(LABELS) == set(OFFERS)  # the LLM prospect is told of every kind by name
 
 
 def test_the_reader_finds_the_offers_in_the_issue():

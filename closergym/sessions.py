@@ -12,6 +12,7 @@ import json
 import random
 import time
 import unicodedata
+import zlib
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -196,6 +197,11 @@ def answer_the_curveball(grade: Grade, objection: Objection | None, state: Routi
     return replace(grade, feedback=replace(grade.feedback, better=answer.text, better_why=answer.why))
 
 
+def answer_slot(text: str) -> str:
+    """A lesson drill's day and time (it has no session): drawn from the answer, so it stays the same on a reload."""
+    return session_slot(zlib.crc32(text.encode()))
+
+
 def on_the_sessions_day(grade: Grade, slot: str) -> Grade:
     """The better line names the session's own day and time ("on Thursday at 2" becomes "on Tuesday at 10"), so a
     model answer does not read the same in every session."""
@@ -308,7 +314,8 @@ def advance(state: RoutineState | None, grade: Grade, *, kind: str, rebuttal: st
                         fact=rng.choice(fresh(objection.hidden_facts, made)) if grade.tier == "strong" else None)
         else:
             beat = next_beat(state, grade.tier, difficulty=difficulty, objection=objection, rng=rng)
-        beat = replace(beat, ask=proposed_time(rebuttal), answer=rebuttal, made=tuple(made), slot=session_slot(seed),
+        beat = replace(beat, ask=proposed_time(rebuttal), answer=rebuttal, made=tuple(made),
+                       slot=session_slot(seed) if seed else answer_slot(rebuttal),
                        said=tuple(state.prompts) if state is not None else (),
                        pressured=any(flag.code == "pressure" for flag in grade.red_flags), did=what_it_did(grade),
                        home=state.home if state is not None else False)
@@ -362,6 +369,7 @@ def grade_drill(db: Database, *, trainee_id: int, objection_slug: str, prompt: s
     started = time.perf_counter()
     grade, notices = grade_with_judge(prompt, text, objection_slug=objection_slug, lib=lib, llm=llm, who=trainee_id,
                                       deadline=deadline)
+    grade = on_the_sessions_day(grade, answer_slot(text))
     grade_ms = (time.perf_counter() - started) * 1000
     turn_id = store.save_turn(db, turn_row(trainee_id=trainee_id, source=source, round_number=1,
                                            objection_slug=objection_slug, prompt=prompt, text=text, grade=grade,

@@ -284,3 +284,13 @@ def test_a_homeowner_says_nothing_from_an_office(db, trainee):
                     if result.state.finished:
                         break
                 assert not any(WORKPLACE.search(line) for line in said), (slug, said)
+
+
+def test_a_lesson_drill_s_better_line_names_its_own_day_too(db, trainee):
+    named = set()
+    for n in range(12):
+        _, grade, _ = sessions.grade_drill(db, trainee_id=trainee["id"], objection_slug="need-to-think",
+                                           prompt=LIB.objections["need-to-think"].lines[0],
+                                           rebuttal=f"Okay, take your time ({n}).", source="lesson:x")
+        named.update(re.findall(r"(?:Monday|Tuesday|Wednesday|Thursday|Friday) at \d+", grade.feedback.better))
+    assert len(named) >= 4

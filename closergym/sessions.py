@@ -330,7 +330,10 @@ def advance(state: RoutineState | None, grade: Grade, *, kind: str, rebuttal: st
 
 def what_it_did(grade: Grade) -> tuple[str, ...]:
     """The moves an answer made, each with the rep's words that earned it (for the LLM prospect)."""
-    return tuple(f'{mark.label.lower()} ("{mark.phrases[0][:80]}")' if mark.phrases else mark.label.lower()
+    def quoted(phrase: str) -> str:
+        return '"' + " ".join(phrase.split())[:80].replace('"', "'") + '"'
+
+    return tuple(f"{mark.label.lower()} ({quoted(mark.phrases[0])})" if mark.phrases else mark.label.lower()
                  for mark in grade.moves if mark.points > 0 and mark.counted)
 
 

@@ -1114,7 +1114,7 @@ def feedback_for(moves: tuple[MoveMark, ...], flags: list[RedFlag], objection: O
     else:
         better = ("That's a fair thing to raise. Before I answer, can I ask what's behind it: is it the cost, "
                   "the timing, or something else? Other teams in your spot usually find the biggest cost is "
-                  "waiting another quarter. Could we take 15 minutes on Thursday to look at your numbers together?")
+                  "waiting another quarter. Could we take 15 minutes on Thursday at 10 to look at your numbers together?")
         why = "All four moves: acknowledge, isolate the real concern, answer with specifics, and a small concrete ask."
     return Feedback(keep, start, stop, better, why)
 

@@ -8,9 +8,11 @@ is on disk, and reloading the page resumes exactly where the session was.
 
 from __future__ import annotations
 
+import json
 import random
 import time
 import unicodedata
+import zlib
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +23,7 @@ from closergym.content import MOVES, Library, Objection, library
 from closergym.grading import MAX_REBUTTAL, Grade, clean_text, grade_rebuttal
 from closergym.judge import judge
 from closergym.llm import JUDGE_SHARE, Deadline, LLMClient, LLMError
+from closergym.offers import offers_in, session_slot, with_time
 from closergym.prospect import Prospect, Scene, ScriptedProspect, agree_to
 from closergym.second_call import BETTER as SECOND_CALL_BETTER  # noqa: F401 - the opening's and the close's line
 from closergym.second_call import grade_second_call
@@ -31,6 +34,7 @@ from closergym.sparring import (
     SECOND_CALL_STEPS,
     Beat,
     RoutineState,
+    fresh,
     next_beat,
     opening_line,
     proposed_time,
@@ -99,17 +103,33 @@ def start_session(db: Database, *, trainee_id: int, objection_slug: str | None =
         if objection is None:
             raise StartError(f"Unknown objection {objection_slug!r}")
         kind = "sparring"
-        state.prompts.append(opening_line(objection, rng))
         extra = {}
     if objection is None:
         persona = 0
-    elif persona is None:
-        persona = random.Random(seed ^ 0x5EED).randrange(len(objection.personas))  # its own draw: the lines stay
+    elif persona is None:  # its own draw (the lines stay), and not the prospect the trainee met last time
+        before = last_meeting(db, trainee_id, objection.slug)
+        others = [i for i in range(len(objection.personas)) if not before or i != before[0]]
+        persona = random.Random(seed ^ 0x5EED).choice(others or list(range(len(objection.personas))))
     else:
         persona = min(max(persona, 0), len(objection.personas) - 1)
+    state.home = objection is not None and objection.personas[persona].role == "Homeowner"
+    if kind == "sparring" and not custom:
+        before = last_meeting(db, trainee_id, objection.slug)
+        state.prompts.append(opening_line(objection, rng, avoid=before[1] if before else None, home=state.home))
     abandon_open_sessions(db, trainee_id)
     return store.create_session(db, trainee_id=trainee_id, kind=kind, objection_slug=objection_slug,
                                 difficulty=difficulty, persona=persona, seed=seed, state=state.to_dict(), **extra)
+
+
+def last_meeting(db: Database, trainee_id: int, slug: str) -> tuple[int, str] | None:
+    """The persona and opening line of the trainee's last session of this library objection, so the next one
+    meets someone else, who says it in other words."""
+    row = next(db.query("SELECT persona, state FROM sessions WHERE trainee_id = ? AND objection_slug = ? AND kind = "
+                        "'sparring' AND custom_objection IS NULL ORDER BY id DESC LIMIT 1", [trainee_id, slug]), None)
+    if row is None:
+        return None
+    prompts = RoutineState.from_dict(json.loads(row["state"]) if isinstance(row["state"], str) else row["state"]).prompts
+    return row["persona"], prompts[0] if prompts else ""
 
 
 def abandon_open_sessions(db: Database, trainee_id: int) -> None:
@@ -177,6 +197,18 @@ def answer_the_curveball(grade: Grade, objection: Objection | None, state: Routi
     return replace(grade, feedback=replace(grade.feedback, better=answer.text, better_why=answer.why))
 
 
+def answer_slot(text: str) -> str:
+    """A lesson drill's day and time (it has no session): drawn from the answer, so it stays the same on a reload."""
+    return session_slot(zlib.crc32(text.encode()))
+
+
+def on_the_sessions_day(grade: Grade, slot: str) -> Grade:
+    """The better line names the session's own day and time ("on Thursday at 2" becomes "on Tuesday at 10"), so a
+    model answer does not read the same in every session."""
+    better = with_time(grade.feedback.better, slot, timed_only=True)
+    return grade if better == grade.feedback.better else replace(grade, feedback=replace(grade.feedback, better=better))
+
+
 def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, turn_uid: str | None = None,
               prospect: Prospect | None = None, lib: Library | None = None, llm: LLMClient | None = None) -> TurnResult:
     """Grade one answer, move the routine on, save it all in one transaction, return the reply."""
@@ -202,7 +234,7 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
                                           llm=llm, who=trainee_id, deadline=deadline)
     grade_ms = (time.perf_counter() - started) * 1000
     if session["kind"] != "second_call":
-        grade = answer_the_curveball(grade, objection, state)
+        grade = on_the_sessions_day(answer_the_curveball(grade, objection, state), session_slot(session["seed"]))
 
     started = time.perf_counter()
     stall = lib.objection(session["custom_objection"]) if session["kind"] == "second_call" else None
@@ -273,13 +305,20 @@ def advance(state: RoutineState | None, grade: Grade, *, kind: str, rebuttal: st
     if kind == "second_call":
         beat, reply = None, _second_call_reply(state, grade, objection, seed, rng, ask=proposed_time(rebuttal))
     else:
+        offered = offers_in(rebuttal)
+        if state is not None:
+            state.offers = {**offered, **state.offers}  # the first words each offer was made in
+        made = state.offers if state is not None else offered
         if kind == "drill":
             beat = Beat(DRILL_BEATS[grade.tier], grade.tier,
-                        fact=rng.choice(objection.hidden_facts) if grade.tier == "strong" else None)
+                        fact=rng.choice(fresh(objection.hidden_facts, made)) if grade.tier == "strong" else None)
         else:
             beat = next_beat(state, grade.tier, difficulty=difficulty, objection=objection, rng=rng)
-        if beat.action == "exit":
-            beat = replace(beat, ask=proposed_time(rebuttal))
+        beat = replace(beat, ask=proposed_time(rebuttal), answer=rebuttal, made=tuple(made),
+                       slot=session_slot(seed) if seed else answer_slot(rebuttal),
+                       said=tuple(state.prompts) if state is not None else (),
+                       pressured=any(flag.code == "pressure" for flag in grade.red_flags), did=what_it_did(grade),
+                       home=state.home if state is not None else False)
         reply = "".join(prospect.say(beat, objection=objection, rng=rng))
     if state is not None:
         if state.finished:
@@ -287,6 +326,15 @@ def advance(state: RoutineState | None, grade: Grade, *, kind: str, rebuttal: st
         else:
             state.prompts.append(reply)
     return beat, reply
+
+
+def what_it_did(grade: Grade) -> tuple[str, ...]:
+    """The moves an answer made, each with the rep's words that earned it (for the LLM prospect)."""
+    def quoted(phrase: str) -> str:
+        return '"' + " ".join(phrase.split())[:80].replace('"', "'") + '"'
+
+    return tuple(f"{mark.label.lower()} ({quoted(mark.phrases[0])})" if mark.phrases else mark.label.lower()
+                 for mark in grade.moves if mark.points > 0 and mark.counted)
 
 
 def _second_call_reply(state: RoutineState, grade: Grade, stall: Objection | None, seed: int,
@@ -324,6 +372,7 @@ def grade_drill(db: Database, *, trainee_id: int, objection_slug: str, prompt: s
     started = time.perf_counter()
     grade, notices = grade_with_judge(prompt, text, objection_slug=objection_slug, lib=lib, llm=llm, who=trainee_id,
                                       deadline=deadline)
+    grade = on_the_sessions_day(grade, answer_slot(text))
     grade_ms = (time.perf_counter() - started) * 1000
     turn_id = store.save_turn(db, turn_row(trainee_id=trainee_id, source=source, round_number=1,
                                            objection_slug=objection_slug, prompt=prompt, text=text, grade=grade,

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from closergym.content import Objection
+from closergym.offers import DAY_AND_TIME, WANTS, mentions
 
 ROUNDS = 3
 ROUND_NAMES = {1: "the objection", 2: "the pushback", 3: "the curveball"}
@@ -64,6 +65,8 @@ class RoutineState:
     outcome: str | None = None
     closing: str | None = None  # the prospect's last line, once finished
     curveball: int | None = None  # which of the objection's curveballs the prospect raised, if one
+    offers: dict[str, str] = field(default_factory=dict)  # what the rep has offered or claimed so far, in their words
+    home: bool = False  # the prospect buys for their home: no lines from an office (a team, a manager, a quarter)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -84,12 +87,13 @@ class Beat:
     curveball: str | None = None
     final: bool = False
     ask: str | None = None  # the day and time the rep proposed ("Thursday at 10"), for the prospect to accept
-
-
-DAY_AND_TIME = re.compile(
-    r"\b(?:(?:on |next )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow)"
-    r"(?: (?:morning|afternoon|evening))?(?: at \d{1,2}(?:[:.]\d\d)?(?: ?[ap]\.?m\.?)?)?"
-    r"|(?:early |late |later )?(?:this|next) week)\b", re.IGNORECASE)
+    answer: str = ""  # the rep's answer being replied to, for taking up its offers in the rep's words
+    made: tuple[str, ...] = ()  # kinds of offer and claim the rep has made so far (`offers.OFFERS`)
+    said: tuple[str, ...] = ()  # what the prospect has already said in this conversation
+    slot: str | None = None  # the session's own day and time, for a line that names one the rep did not
+    pressured: bool = False  # the answer pushed (an invented deadline): the prospect hardens
+    did: tuple[str, ...] = ()  # what the answer did: its moves, with the rep's words that earned them
+    home: bool = False  # the prospect buys for their home (`RoutineState.home`)
 
 
 def proposed_time(rebuttal: str) -> str | None:
@@ -107,9 +111,29 @@ def _pick(rng: random.Random, options: list[str] | tuple[str, ...], avoid: list[
     return rng.choice(fresh or list(options))
 
 
+# Words of an office: a homeowner has no team, manager, rollout or quarter.
+WORKPLACE = re.compile(r"\b(?:our team|the team|my manager|my boss|procurement|committee|rollout|vendor|quarter|"
+                       r"fiscal|department|staff|employees|on (?:our|my) side)\b", re.IGNORECASE)
+
+
+def in_world(lines: list[str] | tuple[str, ...], home: bool) -> list[str]:
+    """The lines a prospect of this world would say; all of them when none is left."""
+    kept = [line for line in lines if not (home and WORKPLACE.search(line))]
+    return kept or list(lines)
+
+
+def fresh(lines: list[str] | tuple[str, ...], made: set[str] | dict, *, home: bool = False) -> list[str]:
+    """The prospect's own lines (hidden facts, curveballs) that do not ask for, or doubt, what the rep has
+    already offered or answered, and that fit the prospect's world; all of them when none is left."""
+    lines = in_world(lines, home)
+    kept = [line for line in lines if not mentions(line) & WANTS & set(made)]
+    return kept or list(lines)
+
+
 def next_beat(state: RoutineState, tier: str, *, difficulty: str, objection: Objection | None,
               rng: random.Random) -> Beat:
-    """Advance `state` (in place) after a rebuttal graded `tier`; return what the prospect does."""
+    """Advance `state` (in place) after a rebuttal graded `tier`; return what the prospect does. What the
+    rep has offered so far (`state.offers`) keeps the prospect from asking for it again."""
     rules = RULES[difficulty]
     state.tiers.append(tier)
     if tier == "weak":
@@ -120,7 +144,7 @@ def next_beat(state: RoutineState, tier: str, *, difficulty: str, objection: Obj
     def reveal() -> str | None:
         if not unrevealed:
             return None
-        index = rng.choice(unrevealed)
+        index = facts.index(rng.choice(fresh([facts[i] for i in unrevealed], state.offers, home=state.home)))
         unrevealed.remove(index)
         state.revealed.append(index)
         return facts[index]
@@ -142,7 +166,7 @@ def next_beat(state: RoutineState, tier: str, *, difficulty: str, objection: Obj
     revealing = tier in rules.reveal_on
     if state.round == ROUNDS:  # the curveball round
         if rules.stacks or not (revealing or state.revealed):
-            curveball = _pick(rng, objection.curveballs) if objection else None
+            curveball = _pick(rng, fresh(objection.curveballs, state.offers, home=state.home)) if objection else None
             state.curveball = objection.curveballs.index(curveball) if curveball else None
             return Beat("curveball", tier, fact=reveal() if revealing else None, curveball=curveball)
         return Beat("concern", tier, fact=reveal())
@@ -199,5 +223,8 @@ def second_call_steps(rebuttals: list[str]) -> dict[str, bool]:
 # -- choosing what to drill ---------------------------------------------------------------------------
 
 
-def opening_line(objection: Objection, rng: random.Random) -> str:
-    return rng.choice(objection.lines)
+def opening_line(objection: Objection, rng: random.Random, *, avoid: str | None = None, home: bool = False) -> str:
+    """One of the objection's opening lines, in the prospect's world; not `avoid` (what the trainee heard last
+    time) when there is another."""
+    lines = in_world(objection.lines, home)
+    return rng.choice([line for line in lines if line != avoid] or lines)

@@ -8,6 +8,7 @@ import pytest
 from closergym import sessions, store
 from closergym.content import library
 from closergym.grading import grade_rebuttal
+from closergym.offers import session_slot, with_time
 from closergym.second_call import STALL_BETTER
 from closergym.sparring import RoutineState, next_beat, start_state
 from tests.conftest import app_for, pressed, said, say, unescaped
@@ -77,8 +78,9 @@ def test_seeds_vary_the_lines_but_a_seed_replays_the_same():
     lines = {sessions.start_session(db, trainee_id=trainee["id"], objection_slug="too-expensive",
                                     seed=seed)["state"]["prompts"][0] for seed in range(12)}
     assert len(lines) > 1
-    again = [sessions.start_session(db, trainee_id=trainee["id"], objection_slug="too-expensive", seed=3)
-             ["state"]["prompts"][0] for _ in range(2)]
+    # the same seed and the same history replay the same (a trainee's next session avoids their last opening)
+    again = [sessions.start_session(db, trainee_id=store.create_trainee(db, f"New {n}")["id"],
+                                    objection_slug="too-expensive", seed=3)["state"]["prompts"][0] for n in range(2)]
     assert again[0] == again[1]
 
 
@@ -495,6 +497,10 @@ def test_the_better_line_under_the_curveball_answers_the_curveball(db, trainee):
         turns = store.session_turns(db, session["id"], trainee_id=trainee["id"])
         objection = lib.objections["too-expensive"]
         raised = next(i for i, line in enumerate(objection.curveballs) if line in turns[2]["prompt"])
-        assert turns[2]["grade"]["feedback"]["better"] == objection.curveball_answers[raised].text
-        assert [t["grade"]["feedback"]["better"] for t in turns[:2]] == [objection.rebuttal("elite").text] * 2
+        # on the session's own day and time: the library's answers name one, and it differs between sessions
+        slot = session_slot(seed)
+        assert turns[2]["grade"]["feedback"]["better"] == with_time(objection.curveball_answers[raised].text, slot,
+                                                                    timed_only=True)
+        assert [t["grade"]["feedback"]["better"] for t in turns[:2]] == [
+            with_time(objection.rebuttal("elite").text, slot, timed_only=True)] * 2
         assert result.state.finished

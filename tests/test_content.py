@@ -27,7 +27,11 @@ def test_every_objection_is_complete():
         for tier in TIERS:
             assert objection.rebuttal(tier).why
             assert len(getattr(objection.pushback, tier)) >= 2
-        assert set(objection.rebuttal("elite").moves) == {"acknowledge", "clarify", "respond", "advance"}
+        elite = set(objection.rebuttal("elite").moves)
+        if objection.category == "boundary":  # a request to stop, a loss: the best answer respects it, pushes nothing
+            assert elite and not elite & {"respond", "advance"}, objection.slug
+        else:
+            assert elite == {"acknowledge", "clarify", "respond", "advance"}, objection.slug
 
 
 def test_second_call_lesson_has_the_six_steps_three_stalls_and_faq():
@@ -63,7 +67,7 @@ def test_malformed_objection_file_is_named_and_the_others_load(data_copy):
     messages = {error.file: error.message for error in lib.errors}
     assert "objections/send-info.yaml" in messages and "real_concern" in messages["objections/send-info.yaml"]
     assert "objections/broken.yaml" in messages and "YAML" in messages["objections/broken.yaml"]
-    assert len(lib.objections) == len(REQUIRED_OBJECTIONS) - 1
+    assert len(lib.objections) == len(load_library().objections) - 1
 
 
 def test_a_curveball_without_its_answer_is_named(data_copy):

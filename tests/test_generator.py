@@ -17,7 +17,7 @@ from tests.conftest import ROOT, app_for
     ("let me talk to my wife first", "partner-decides"),
     ("its too pricey for us", "too-expensive"),
     ("send me a brochure", "send-info"),
-    ("call me next quarter", "bad-timing"),
+    ("call me next quarter", "call-next-quarter"),
     ("we'll build it ourselves", "do-it-in-house"),
     ("we got burned last time with a similar tool", "tried-before"),
     ("can you email me a quote", "email-proposal"),
@@ -51,7 +51,11 @@ def test_a_company_too_small_is_the_librarys_own_objection_now():
 def test_where_the_door_is_closed_the_strong_variant_respects_it(text):
     result = generate(text, seed=2)
     labels = [v.label for v in result.variants]
-    assert "elite" not in labels and "strong" in labels  # no answer that pushes on can be elite here
+    assert "strong" in labels
+    for variant in result.variants:  # no answer that pushes on can be elite here (the library's may respect it)
+        if variant.label == "elite":
+            points = variant.grade.points
+            assert not points["respond"] and not points["advance"] and not variant.grade.red_flags
     strong = next(v for v in result.variants if v.label == "strong")
     assert strong.grade.tier == "strong" and not strong.grade.points["advance"] and not strong.grade.red_flags
 

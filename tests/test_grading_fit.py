@@ -86,7 +86,10 @@ def test_a_library_elite_answer_to_another_objection_is_not_elite():
             if other != slug:
                 grade = grade_rebuttal(objection.title, borrowed.rebuttal("elite").text, objection_slug=slug)
                 assert grade.tier != "elite", (slug, other)
-                assert "off_target" in codes(grade)
+                if objection.category != "boundary":
+                    assert "off_target" in codes(grade)
+                elif borrowed.category != "boundary":  # a closed door: pushing on is the harder flag
+                    assert "ignores" in codes(grade) and grade.tier == "weak", (slug, other)
 
 
 def test_the_price_answer_to_my_husband_decides_says_what_was_missed():

@@ -855,6 +855,17 @@ RESPECT = cues(r"\b(?:taken|take|took|remove|removed|removing|taking) you (?:off
                r"\bso sorry\b", r"\bcongratulations\b", r"\b(?:best of luck|good luck with (?:it|the|your))\b",
                r"\bwish (?:you|them) (?:well|the best|all the best)\b", r"\bhope it goes (?:well|great)\b",
                r"\btake (?:all )?the time you need\b")
+# What answers each closed door in full, beyond letting go: the removal done, condolences, good wishes.
+# (Another door's courtesy is not enough: "I've taken you off our list" to a bereaved prospect is strong at most.)
+FITTING_RESPECT = {
+    "do_not_call": cues(r"\b(?:taken|took|removed|removing|deleted|taking) you (?:off|out)\b", r"\b(?:removed|deleted|unsubscribed) you\b",
+                        r"\bwon't hear from (?:us|me)\b", r"\b(?:not|never) (?:call|contact|bother) you again\b",
+                        r"\bwon't (?:call|contact|bother|email) you\b"),
+    "bereavement": cues(r"\bsorry (?:for|about) your loss\b", r"\bcondolences\b", r"\b(?:my|our) (?:deepest |sincere )?sympathies\b",
+                        r"\bso sorry\b", r"\bsorry to hear\b", r"\bthinking of you\b"),
+    "signed_elsewhere": cues(r"\bcongratulations\b", r"\b(?:best of luck|good luck with (?:it|the|your))\b",
+                             r"\bwish (?:you|them) (?:well|the best|all the best)\b", r"\bhope it goes (?:really )?(?:well|great)\b"),
+}
 # What a prospect may say the objection is about, first match wins, and how an answer shows it heard it.
 FIT_TOPICS = (
     ("decider", cues(r"\b(?:my|our|the|her|his|their) (?:wife|husband|partner|spouse|boss|manager|board|other half|co-?founder|director|cfo|ceo|owner|"
@@ -1237,20 +1248,36 @@ def calibrated_tier(predicted: str, rules: str, caps: tuple[str, ...], points: d
     return cap_tier(max(predicted, rules, key=TIERS.index), caps, points)
 
 
-def respects_closed_door(objection: str, reader: _Reader) -> bool:
-    """Whether this answers a closed door (take me off your list, a loss, signed elsewhere) by respecting it."""
-    return objection_topic(clean_text(objection or "")[:MAX_REBUTTAL], None) in HARD_STOPS and \
-        any(RESPECT.search(s.text) for s in reader.sentences)
+def respects_closed_door(objection: str, reader: _Reader) -> str | None:
+    """How this answers a closed door (take me off your list, a loss, signed elsewhere): "fitting" when it
+    says what that door asks for (the removal done, condolences, good wishes), "respects" when it lets go
+    in other words, None when it does neither or the door is open."""
+    topic = objection_topic(clean_text(objection or "")[:MAX_REBUTTAL], None)
+    if topic not in HARD_STOPS:
+        return None
+    if any(FITTING_RESPECT[topic].search(s.text) for s in reader.sentences):
+        return "fitting"
+    return "respects" if any(RESPECT.search(s.text) for s in reader.sentences) else None
+
+
+RESPECTFUL_CLOSE_WORDS = 12  # a closed door answered in full: acknowledged, done, and a warm word to end on
 
 
 def decide_tier(points: dict[str, int], flags: list[RedFlag] | tuple[RedFlag, ...], *, words: int,
-                questions: int, respects: bool = False, model: dict | None = None) -> str:
+                questions: int, respects: str | None = None, model: dict | None = None) -> str:
     """The tier from the rules' reading, through the learned calibration (closergym.calibration). Where the
-    door is closed, an answer that respects it (`respects`) and pushes nothing is strong: the right answer."""
+    door is closed, an answer that respects it (`respects`) and pushes nothing is the right answer: strong
+    when it only complies ("Okay, I'll take you off."), elite when it also acknowledges the person in a whole
+    sentence or two and says what this door asks for (`respects == "fitting"`: "Of course, and sorry to have
+    bothered you. I've taken you off our list just now...")."""
     rules = tier_for(points, list(flags))
     tier = calibrated_tier(predict(features(points, words, questions, rules), model), rules,
                            tuple(flag.cap for flag in flags), points)
-    return max(tier, "strong", key=TIERS.index) if respects and not flags else tier
+    if not respects or flags:
+        return tier
+    if respects == "fitting" and points.get("acknowledge") == 2 and words >= RESPECTFUL_CLOSE_WORDS:
+        return "elite"
+    return max(tier, "strong", key=TIERS.index)
 
 
 def grade_features(objection: str, rebuttal: str, *, context: str = "", objection_slug: str | None = None,

@@ -65,9 +65,19 @@ def test_take_me_off_your_list_plus_a_pushed_meeting_is_weak():
                                          "unless you reach out."),
     ("We signed elsewhere last week.", "Congratulations, I hope it goes really well for you. Thanks for letting me know."),
 ])
-def test_respecting_a_closed_door_is_the_right_answer(objection, answer):
+def test_respecting_a_closed_door_in_full_is_elite(objection, answer):
     grade = grade_rebuttal(objection, answer)
-    assert grade.tier == "strong" and not grade.red_flags  # letting go is no "giving up" here
+    assert grade.tier == "elite" and not grade.red_flags  # letting go is no "giving up" here
+
+
+@pytest.mark.parametrize(("objection", "answer"), [
+    ("Take me off your list.", "Okay, I'll take you off our list."),
+    ("Please stop calling me.", "Fine, you won't hear from us."),
+    ("My mother passed away last week.", "So sorry. I won't call you again."),
+])
+def test_bare_compliance_with_a_closed_door_is_strong(objection, answer):
+    grade = grade_rebuttal(objection, answer)
+    assert grade.tier == "strong" and not grade.red_flags
 
 
 @pytest.mark.parametrize("objection", ["Take me off your list.", "My mother passed away last week.",
@@ -75,7 +85,7 @@ def test_respecting_a_closed_door_is_the_right_answer(objection, answer):
 def test_where_the_door_is_closed_the_better_line_respects_it(objection):
     grade = grade_rebuttal(objection, TEMPLATE)
     better = grade_rebuttal(objection, grade.feedback.better)
-    assert better.tier == "strong" and not better.red_flags
+    assert better.tier == "elite" and not better.red_flags
     assert not better.points["advance"] and not grade.feedback.start
 
 

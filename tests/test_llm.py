@@ -285,11 +285,11 @@ def test_more_than_one_tier_apart_shows_the_builtin_grade():
     assert judged.tier == builtin.tier and "built-in grade is shown" in judged.notes[-1]
 
 
-def test_a_judge_keeps_a_respectful_answer_to_a_closed_door_strong():
+def test_a_judge_never_makes_a_respectful_answer_to_a_closed_door_weak():
     text = "Of course, I've taken you off our list just now. Sorry to have bothered you, and have a good day."
     builtin = grade_rebuttal("Take me off your list.", text)
     judged = combine(builtin, output(0, []), text, "Take me off your list.")
-    assert builtin.tier == judged.tier == "strong"
+    assert builtin.tier == "elite" and judged.tier == "strong"  # a judge that hears no acknowledgement: still right
 
 
 def test_a_move_stands_only_on_evidence_the_rubric_accepts_for_it():

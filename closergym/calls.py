@@ -1,0 +1,414 @@
+"""Grade a real call: read a transcript, find each objection the prospect raised and the rep's answer to it,
+and grade every answer with the same rubric as a sparring answer.
+
+Three steps, each a plain function: `parse` turns the text (plain "Name: text" lines, WebVTT with `<v Name>`
+voice tags or "Name:" cues, or SRT with "Name:" cues; the subtitle formats are read by webvtt-py) into turns
+`(speaker, text, time)`; `find_exchanges` picks, among the turns of everyone but the rep, those the library
+matcher and the grader's own topics read as an objection, each with what the rep said next (or no answer);
+`grade_call` grades each answer with `grading.grade_rebuttal` (fit included). Nothing here leaves the machine.
+
+The work is bounded before it starts: a transcript over `MAX_CALL_BYTES` is refused with a message, and at
+most `MAX_EXCHANGES` answers are graded.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+import webvtt
+from webvtt.errors import MalformedCaptionError, MalformedFileError
+
+from closergym.content import Library, library
+from closergym.grading import (
+    CATEGORY_TOPIC,
+    HARD_STOPS,
+    MAX_REBUTTAL,
+    Grade,
+    clean_text,
+    grade_rebuttal,
+    objection_topic,
+)
+from closergym.grading import _reads_as_english as reads_as_english  # the grader's own test, one home
+from closergym.matching import SURE, matcher_for
+
+MAX_CALL_BYTES = 500_000  # about three hours of talk, timings included
+MAX_EXCHANGES = 60  # answers graded in one call
+MAX_OBJECTION_CHARS = 600  # what of a prospect's turn is kept as the objection
+NAME_MAX = 40
+RELATED = 0.15  # a match this close, on the topic the grader reads, names the library objection
+BACKCHANNEL_WORDS = 3  # "Mm-hmm.", "Right, okay.": a nod, not a turn that ends the rep's answer
+
+TOPIC_LABELS = {"decider": "someone else decides", "past": "it went wrong before", "request": "send me something",
+                "timing": "bad timing", "diy": "we'll do it ourselves", "incumbent": "we already have someone",
+                "price": "the price", "think": "I need to think", "do_not_call": "take me off your list",
+                "bereavement": "a loss in the family", "signed_elsewhere": "signed elsewhere"}
+# Words of pushing back: a topic (money, timing) raised with one of these is an objection, not a question.
+RESISTANCE = re.compile(
+    r"\b(?:not|no|nope|don't|do not|can't|cannot|won't|isn't|aren't|wasn't|doesn't|didn't|haven't|never|too|"
+    r"already|but|however|though|busy|later|expensive|pricey|afford|worried|concern\w*|unsure|hesitant|"
+    r"happy with|think (?:about|it over|on it)|sleep on|mull|run (?:it|this) (?:by|past)|check with|talk (?:to|with) my|"
+    r"send me|email me|call me back|tried|burn(?:ed|t)|rather|need to|have to|got to|gotta|wait|ourselves|in-house|"
+    r"off your list|stop calling)\b", re.IGNORECASE)
+SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+
+
+class CallError(ValueError):
+    """The transcript cannot be graded as it is; the message says why and what to do. Nothing was saved."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    speaker: str
+    text: str
+    time: float | None = None  # seconds from the start of the call, when the transcript says
+
+
+@dataclass(frozen=True)
+class Transcript:
+    turns: tuple[Turn, ...]
+    format: str  # "text", "vtt" or "srt"
+
+    @property
+    def speakers(self) -> list[str]:
+        """Everyone who speaks, in the order they first do."""
+        return list(dict.fromkeys(turn.speaker for turn in self.turns))
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One objection the prospect raised and the rep's answer (None: the rep never answered it)."""
+    index: int
+    time: float | None
+    speaker: str
+    said: str  # the prospect's whole turn
+    objection: str  # the sentences of it that object: what the answer is graded against
+    slug: str | None  # the library objection it is, if any
+    title: str
+    answer: str | None
+    grade: Grade | None = None
+
+    def to_dict(self) -> dict:
+        return {"objection": self.objection, "answer": self.answer, "tier": self.grade.tier if self.grade else None,
+                "score": self.grade.score if self.grade else None, "slug": self.slug, "title": self.title,
+                "speaker": self.speaker, "time": self.time}
+
+
+@dataclass(frozen=True)
+class CallReport:
+    transcript: Transcript
+    rep: str
+    exchanges: tuple[Exchange, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def graded(self) -> list[Exchange]:
+        return [exchange for exchange in self.exchanges if exchange.grade is not None]
+
+
+# -- reading ---------------------------------------------------------------------------------------------
+
+
+def decode(raw: bytes, *, name: str = "The file") -> str:
+    """An uploaded or read file as text: refused past the size limit before anything else, UTF-8 (a
+    byte-order mark allowed) or a message naming the line that is not."""
+    check_size(len(raw))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[:error.start].count(b"\n") + 1
+        raise CallError(f"{name} is not UTF-8 text (line {line}). Save it as UTF-8 (plain text, .vtt or .srt) "
+                        "and try again.") from None
+
+
+def check_size(size: int) -> None:
+    if size > MAX_CALL_BYTES:
+        raise CallError(f"That transcript is {size / 1_000_000:,.1f} MB; Closer Gym grades calls up to "
+                        f"{MAX_CALL_BYTES // 1000:,} KB (about three hours of talk). Cut it to the part of the "
+                        "call with the objections and try again.")
+
+
+SRT_START = re.compile(r"\A\s*\d+\s*\n\s*\d+:\d{1,2}:\d{1,2}[,.]\d+\s*-->")
+CUE_TIMING = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{3}\s*-->", re.MULTILINE)
+VOICE = re.compile(r"<v(?:\.[\w-]+)*\s+([^>]+)>")
+TAG = re.compile(r"<[^>\n]*>")
+# "Sam: text", "[00:01:02] Sam: text", "00:01 - Sam: text", "Sam [00:01]: text", "Sam (0:42): text"
+_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?"
+_NAME = r"[^\W\d_][\w.'’&()-]*(?: [\w.'’&()-]+){0,4}"
+LABELLED = re.compile(rf"^\s*(?:[\[(]?(?P<time>{_TIME})[\])]?\s*[-–|]?\s*)?(?P<name>{_NAME}?)\s*"
+                      rf"(?:[\[(](?P<after>{_TIME})[\])])?\s*:\s*(?P<text>.*)$")
+# Otter-style: a line with the name and a time, the words on the lines below.
+HEADING = re.compile(rf"^\s*(?P<name>{_NAME}?)\s+(?P<time>{_TIME})\s*$")
+
+
+def seconds(stamp: str | None) -> float | None:
+    if not stamp:
+        return None
+    parts = [float(part) for part in stamp.replace(",", ".").split(":")]
+    total = 0.0
+    for part in parts:
+        total = total * 60 + part
+    return total
+
+
+def _speaker_label(name: str | None) -> str | None:
+    name = " ".join((name or "").split())
+    if not name or len(name) > NAME_MAX or not re.search(r"[^\W\d_]", name):
+        return None
+    return name
+
+
+def parse(text: str) -> Transcript:
+    """The transcript's turns, a speaker's consecutive lines joined into one. Raises `CallError` for a
+    transcript too large, empty, or one whose subtitle structure cannot be read."""
+    check_size(len(text.encode("utf-8", "surrogatepass")))
+    text = clean_text(text).replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise CallError("Paste a call transcript first (or upload a .txt, .vtt or .srt file).")
+    head = text.lstrip()
+    if head.startswith("WEBVTT"):
+        return _merge(_subtitle_lines(head, "vtt"), "vtt")
+    if SRT_START.match(head):
+        return _merge(_subtitle_lines(head, "srt"), "srt")
+    if CUE_TIMING.search(head[:2000]):  # cues without the WEBVTT line a header-less export drops
+        return _merge(_subtitle_lines("WEBVTT\n\n" + head, "vtt"), "vtt")
+    return _merge(_plain_lines(text), "text")
+
+
+def _subtitle_lines(text: str, kind: str) -> list[Turn]:
+    try:
+        captions = webvtt.from_buffer(io.StringIO(text), format=kind).captions
+    except (MalformedFileError, MalformedCaptionError) as error:
+        what = "a WebVTT" if kind == "vtt" else "an SRT"
+        raise CallError(f"This looks like {what} file, but it cannot be read ({error}). Export it again, or paste "
+                        "the words as plain “Name: text” lines.") from None
+    lines: list[Turn] = []
+    for caption in captions:
+        voice, start = None, caption.start_time.in_milliseconds() / 1000
+        for raw in caption.lines:
+            found = VOICE.search(raw)
+            voice = _speaker_label(found.group(1)) if found else voice
+            words = " ".join(TAG.sub("", raw).split())
+            if not words:
+                continue
+            if voice:
+                lines.append(Turn(voice, words, start))
+                continue
+            labelled = LABELLED.match(words)
+            name = _speaker_label(labelled.group("name")) if labelled else None
+            if name and labelled.group("text").strip():
+                lines.append(Turn(name, labelled.group("text").strip(), start))
+            else:
+                lines.append(Turn("", words, start))  # the last speaker's, or nobody's
+    return _settle_names(lines)
+
+
+def _plain_lines(text: str) -> list[Turn]:
+    lines: list[Turn] = []
+    for raw in text.split("\n"):
+        if not raw.strip():
+            continue
+        heading = HEADING.match(raw)
+        if heading and _speaker_label(heading.group("name")):
+            lines.append(Turn(_speaker_label(heading.group("name")), "", seconds(heading.group("time"))))
+            continue
+        labelled = LABELLED.match(raw)
+        name = _speaker_label(labelled.group("name")) if labelled else None
+        if name and labelled.group("text").strip():
+            lines.append(Turn(name, labelled.group("text").strip(),
+                              seconds(labelled.group("time") or labelled.group("after"))))
+        else:
+            lines.append(Turn("", raw.strip(), None))
+    return _settle_names(lines)
+
+
+def _settle_names(lines: list[Turn]) -> list[Turn]:
+    """A label seen once while two or more others speak again and again ("Look: here's the thing") is a
+    word of the line, not a speaker; an unlabelled line belongs to whoever spoke last."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        if line.speaker:
+            counts[line.speaker.casefold()] = counts.get(line.speaker.casefold(), 0) + 1
+    regulars = sum(1 for count in counts.values() if count >= 2)
+    settled: list[Turn] = []
+    for line in lines:
+        speaker = line.speaker
+        if speaker and counts[speaker.casefold()] == 1 and regulars >= 2:
+            line = Turn("", f"{speaker}: {line.text}".strip(), line.time)
+            speaker = ""
+        if not speaker:
+            if settled:
+                last = settled[-1]
+                settled[-1] = Turn(last.speaker, f"{last.text} {line.text}".strip(), last.time)
+            elif line.text:
+                settled.append(Turn("", line.text, line.time))  # words before anyone is named
+            continue
+        settled.append(line)
+    return settled
+
+
+def _merge(lines: list[Turn], kind: str) -> Transcript:
+    """Consecutive lines of one speaker (a VTT cue per few seconds) become one turn."""
+    names: dict[str, str] = {}  # the first spelling of each name stands for every later one
+    turns: list[Turn] = []
+    for line in lines:
+        if not line.text.strip():
+            continue
+        speaker = names.setdefault(line.speaker.casefold(), line.speaker) if line.speaker else ""
+        if turns and turns[-1].speaker == speaker:
+            last = turns[-1]
+            turns[-1] = Turn(speaker, f"{last.text} {line.text}", last.time if last.time is not None else line.time)
+        else:
+            turns.append(Turn(speaker, line.text, line.time))
+    return Transcript(tuple(turns), kind)
+
+
+def check_speakers(transcript: Transcript) -> None:
+    """`CallError` unless the call has at least two named speakers."""
+    speakers = [name for name in transcript.speakers if name]
+    if not speakers:
+        raise CallError("No speaker names found, so there is no telling the rep from the prospect. Start each line "
+                        "with who is talking, like “Sam: How is the team finding it?” (a WebVTT file may name them "
+                        "with <v Sam> tags, an SRT file with “Sam:” at the start of a cue).")
+    if len(speakers) == 1:
+        raise CallError(f"Only one speaker found ({speakers[0]}): a call needs the rep and the prospect. Start each "
+                        "line with who is talking, like “Sam: …” and “Jordan: …”.")
+
+
+# -- who is who, and what was objected ------------------------------------------------------------------
+
+
+def questions_asked(transcript: Transcript) -> dict[str, int]:
+    asked: dict[str, int] = {name: 0 for name in transcript.speakers if name}
+    for turn in transcript.turns:
+        if turn.speaker:
+            asked[turn.speaker] += sum(1 for s in SENTENCE.findall(turn.text) if s.rstrip().endswith("?"))
+    return asked
+
+
+def default_rep(transcript: Transcript) -> str:
+    """The speaker who asks the most questions (reps ask, prospects object); on a tie, who speaks first."""
+    asked = questions_asked(transcript)
+    order = [name for name in transcript.speakers if name]
+    return max(order, key=lambda name: (asked[name], -order.index(name)))
+
+
+def _words(text: str) -> int:
+    return len(WORDS.findall(text))
+
+
+def read_objection(text: str, lib: Library) -> tuple[str, str | None, str] | None:
+    """The objecting sentences of a prospect's turn, the library objection they are (if any) and a title,
+    or None when the turn objects to nothing: the library's matcher is sure, or the matcher or the grader's
+    own topics (price, timing, who decides, a closed door...) see one and the words push back."""
+    matcher = matcher_for(lib)
+    found: list[tuple[float, str, str | None, str | None]] = []
+    for sentence in (s.strip() for s in SENTENCE.findall(text)):
+        if _words(sentence) < 3 or not reads_as_english(sentence):
+            continue
+        match = matcher.best(sentence)
+        topic = objection_topic(sentence, lib.objections[match.slug] if match else None)
+        if match is None and topic:  # the grader names the topic: the library's nearest objection on it, if near
+            match = next((m for m in matcher.rank(sentence, limit=5) if m.score >= RELATED
+                          and CATEGORY_TOPIC.get(lib.objections[m.slug].category) == topic), None)
+        sure = match is not None and match.score >= SURE
+        if sure or topic in HARD_STOPS or ((match or topic) and RESISTANCE.search(sentence)):
+            found.append((match.score if match else 0.0, sentence, match.slug if match else None, topic))
+    if not found:
+        return None
+    best = max(found, key=lambda item: item[0])
+    slug = best[2] or next((item[2] for item in found if item[2]), None)
+    topic = best[3] or next((item[3] for item in found if item[3]), None)
+    title = lib.objections[slug].title if slug else f"A new objection: {TOPIC_LABELS.get(topic, 'pushback')}"
+    objection = " ".join(item[1] for item in found)
+    if len(objection) > MAX_OBJECTION_CHARS:
+        objection = objection[:MAX_OBJECTION_CHARS].rsplit(" ", 1)[0] + "…"
+    return objection, slug, title
+
+
+def find_exchanges(transcript: Transcript, rep: str, *, lib: Library | None = None) -> list[Exchange]:
+    """Each objection raised by someone other than `rep`, with the rep's words up to the next real turn of
+    the other side (a short nod from them does not end the answer); None where the rep said nothing."""
+    lib = lib or library()
+    turns = transcript.turns
+    exchanges: list[Exchange] = []
+    for position, turn in enumerate(turns):
+        if turn.speaker == rep or not turn.speaker:
+            continue
+        read = read_objection(turn.text, lib)
+        if read is None:
+            continue
+        answer: list[str] = []
+        for later in turns[position + 1:]:
+            if later.speaker == rep:
+                answer.append(later.text)
+            elif _words(later.text) <= BACKCHANNEL_WORDS and answer:
+                continue  # "Mm-hmm" while the rep answers
+            elif answer and _words(" ".join(answer)) <= BACKCHANNEL_WORDS and later.speaker \
+                    and read_objection(later.text, lib) is None:
+                answer = []  # the rep only nodded and the prospect went on: the answer is still to come
+            else:
+                break
+        objection, slug, title = read
+        exchanges.append(Exchange(len(exchanges) + 1, turn.time, turn.speaker, turn.text, objection, slug, title,
+                                  " ".join(answer) or None))
+        if len(exchanges) >= MAX_EXCHANGES:
+            break
+    return exchanges
+
+
+def grade_exchange(exchange: Exchange, *, lib: Library) -> Exchange:
+    if exchange.answer is None:
+        return exchange
+    grade = grade_rebuttal(exchange.objection, exchange.answer, objection_slug=exchange.slug, lib=lib)
+    return Exchange(**{**exchange.__dict__, "grade": grade})
+
+
+def grade_call(text: str, *, rep: str | None = None, lib: Library | None = None) -> CallReport:
+    """Read, check, find and grade a whole call. Raises `CallError` for a transcript that cannot be graded."""
+    lib = lib or library()
+    transcript = parse(text)
+    check_speakers(transcript)
+    speakers = {name.casefold(): name for name in transcript.speakers if name}
+    if rep is not None and rep.casefold() not in speakers:
+        raise CallError(f"Nobody called “{rep}” speaks in this call. The speakers are: "
+                        + ", ".join(speakers.values()) + ".")
+    rep = speakers[rep.casefold()] if rep else default_rep(transcript)
+    notes: list[str] = []
+    said = " ".join(turn.text for turn in transcript.turns)
+    if not reads_as_english(said):
+        notes.append("This grader reads English, and this call seems to be in another language: it can find and "
+                     "grade objections only in English. Paste an English transcript (or a translation).")
+    exchanges = find_exchanges(transcript, rep, lib=lib)
+    if len(exchanges) >= MAX_EXCHANGES:
+        notes.append(f"Only the first {MAX_EXCHANGES} objections were graded.")
+    graded = tuple(grade_exchange(exchange, lib=lib) for exchange in exchanges)
+    return CallReport(transcript, rep, graded, tuple(notes))
+
+
+def clock(time: float | None) -> str:
+    """A time in the call as m:ss or h:mm:ss ('' when the transcript has no times)."""
+    if time is None:
+        return ""
+    whole = int(time)
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def title_for(transcript: Transcript, rep: str) -> str:
+    """A name for a stored call: who the rep spoke with."""
+    others = [name for name in transcript.speakers if name and name != rep]
+    return f"{rep} with {', '.join(others[:3])}" + (" and others" if len(others) > 3 else "")
+
+
+def turn_rows(report: CallReport) -> dict[int, dict]:
+    """The graded answers as turns for the trainee's progress (`store.save_call_turns`), by their place in
+    the call; an objection the rep never answered has no turn."""
+    from closergym.sessions import turn_row  # the one place a turn's row is built
+
+    return {exchange.index: turn_row(trainee_id=0, source="call", round_number=1, objection_slug=exchange.slug,
+                                     prompt=exchange.objection, text=exchange.answer[:2 * MAX_REBUTTAL], grade=exchange.grade,
+                                     grade_ms=0.0)
+            for exchange in report.graded}

@@ -35,6 +35,8 @@ from closergym.matching import SURE, matcher_for
 
 MAX_CALL_BYTES = 500_000  # about three hours of talk, timings included
 MAX_EXCHANGES = 60  # answers graded in one call
+MAX_SENTENCES_MATCHED = 800  # sentences the library matcher reads in one call: a second or two
+MAX_TURN_READ = 4000  # characters of one turn read for objections (a long monologue: its start)
 MAX_OBJECTION_CHARS = 600  # what of a prospect's turn is kept as the objection
 NAME_MAX = 40
 RELATED = 0.15  # a match this close, on the topic the grader reads, names the library objection
@@ -299,22 +301,38 @@ def _words(text: str) -> int:
     return len(WORDS.findall(text))
 
 
-def read_objection(text: str, lib: Library) -> tuple[str, str | None, str] | None:
+class Budget:
+    """How many more sentences the matcher may read in this call (each costs about a millisecond)."""
+
+    def __init__(self, sentences: int = MAX_SENTENCES_MATCHED):
+        self.left = sentences
+
+    def take(self) -> bool:
+        self.left -= 1
+        return self.left >= 0
+
+
+def read_objection(text: str, lib: Library, budget: Budget | None = None) -> tuple[str, str | None, str] | None:
     """The objecting sentences of a prospect's turn, the library objection they are (if any) and a title,
     or None when the turn objects to nothing: the library's matcher is sure, or the matcher or the grader's
     own topics (price, timing, who decides, a closed door...) see one and the words push back."""
     matcher = matcher_for(lib)
     found: list[tuple[float, str, str | None, str | None]] = []
-    for sentence in (s.strip() for s in SENTENCE.findall(text)):
+    for sentence in (s.strip() for s in SENTENCE.findall(text[:MAX_TURN_READ])):
         if _words(sentence) < 3 or not reads_as_english(sentence):
             continue
+        pushes, topic = RESISTANCE.search(sentence), objection_topic(sentence, None)
+        if not pushes and topic is None:
+            continue  # nothing of an objection's words: spare the matcher (bounded work on a long call)
+        if budget is not None and not budget.take():
+            break
         match = matcher.best(sentence)
         topic = objection_topic(sentence, lib.objections[match.slug] if match else None)
         if match is None and topic:  # the grader names the topic: the library's nearest objection on it, if near
             match = next((m for m in matcher.rank(sentence, limit=5) if m.score >= RELATED
                           and CATEGORY_TOPIC.get(lib.objections[m.slug].category) == topic), None)
         sure = match is not None and match.score >= SURE
-        if sure or topic in HARD_STOPS or ((match or topic) and RESISTANCE.search(sentence)):
+        if sure or topic in HARD_STOPS or ((match or topic) and pushes):
             found.append((match.score if match else 0.0, sentence, match.slug if match else None, topic))
     if not found:
         return None
@@ -328,16 +346,20 @@ def read_objection(text: str, lib: Library) -> tuple[str, str | None, str] | Non
     return objection, slug, title
 
 
-def find_exchanges(transcript: Transcript, rep: str, *, lib: Library | None = None) -> list[Exchange]:
+def find_exchanges(transcript: Transcript, rep: str, *, lib: Library | None = None,
+                   budget: Budget | None = None) -> list[Exchange]:
     """Each objection raised by someone other than `rep`, with the rep's words up to the next real turn of
     the other side (a short nod from them does not end the answer); None where the rep said nothing."""
     lib = lib or library()
     turns = transcript.turns
     exchanges: list[Exchange] = []
+    budget = budget or Budget()
     for position, turn in enumerate(turns):
         if turn.speaker == rep or not turn.speaker:
             continue
-        read = read_objection(turn.text, lib)
+        read = read_objection(turn.text, lib, budget)
+        if budget.left < 0:
+            break
         if read is None:
             continue
         answer: list[str] = []
@@ -381,9 +403,13 @@ def grade_call(text: str, *, rep: str | None = None, lib: Library | None = None)
     if not reads_as_english(said):
         notes.append("This grader reads English, and this call seems to be in another language: it can find and "
                      "grade objections only in English. Paste an English transcript (or a translation).")
-    exchanges = find_exchanges(transcript, rep, lib=lib)
+    budget = Budget()
+    exchanges = find_exchanges(transcript, rep, lib=lib, budget=budget)
     if len(exchanges) >= MAX_EXCHANGES:
         notes.append(f"Only the first {MAX_EXCHANGES} objections were graded.")
+    elif budget.left < 0:
+        notes.append(f"This call is long: only its first part (the first {MAX_SENTENCES_MATCHED:,} sentences that "
+                     "sounded like pushback) was read for objections. Grade the rest as a call of its own.")
     graded = tuple(grade_exchange(exchange, lib=lib) for exchange in exchanges)
     return CallReport(transcript, rep, graded, tuple(notes))
 

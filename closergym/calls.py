@@ -66,6 +66,12 @@ class Turn:
     speaker: str
     text: str
     time: float | None = None  # seconds from the start of the call, when the transcript says
+    marks: tuple[tuple[int, float], ...] = ()  # where each timed line joined into this turn starts, and its time
+
+    def time_at(self, offset: int) -> float | None:
+        """The time of the line that holds character `offset` of the turn's text."""
+        times = [time for start, time in self.marks if start <= offset]
+        return times[-1] if times else self.time
 
 
 @dataclass(frozen=True)
@@ -261,9 +267,11 @@ def _merge(lines: list[Turn], kind: str) -> Transcript:
         speaker = names.setdefault(line.speaker.casefold(), line.speaker) if line.speaker else ""
         if turns and turns[-1].speaker == speaker:
             last = turns[-1]
-            turns[-1] = Turn(speaker, f"{last.text} {line.text}", last.time if last.time is not None else line.time)
+            mark = ((len(last.text) + 1, line.time),) if line.time is not None else ()
+            turns[-1] = Turn(speaker, f"{last.text} {line.text}", last.time if last.time is not None else line.time,
+                             last.marks + mark)
         else:
-            turns.append(Turn(speaker, line.text, line.time))
+            turns.append(Turn(speaker, line.text, line.time, ((0, line.time),) if line.time is not None else ()))
     return Transcript(tuple(turns), kind)
 
 
@@ -312,8 +320,9 @@ class Budget:
         return self.left >= 0
 
 
-def read_objection(text: str, lib: Library, budget: Budget | None = None) -> tuple[str, str | None, str] | None:
-    """The objecting sentences of a prospect's turn, the library objection they are (if any) and a title,
+def read_objection(text: str, lib: Library, budget: Budget | None = None) -> tuple[str, str | None, str, str] | None:
+    """The objecting sentences of a prospect's turn, the library objection they are (if any), a title and the
+    first objecting sentence,
     or None when the turn objects to nothing: the library's matcher is sure, or the matcher or the grader's
     own topics (price, timing, who decides, a closed door...) see one and the words push back."""
     matcher = matcher_for(lib)
@@ -343,7 +352,7 @@ def read_objection(text: str, lib: Library, budget: Budget | None = None) -> tup
     objection = " ".join(item[1] for item in found)
     if len(objection) > MAX_OBJECTION_CHARS:
         objection = objection[:MAX_OBJECTION_CHARS].rsplit(" ", 1)[0] + "…"
-    return objection, slug, title
+    return objection, slug, title, found[0][1]
 
 
 def find_exchanges(transcript: Transcript, rep: str, *, lib: Library | None = None,
@@ -373,9 +382,9 @@ def find_exchanges(transcript: Transcript, rep: str, *, lib: Library | None = No
                 answer = []  # the rep only nodded and the prospect went on: the answer is still to come
             else:
                 break
-        objection, slug, title = read
-        exchanges.append(Exchange(len(exchanges) + 1, turn.time, turn.speaker, turn.text, objection, slug, title,
-                                  " ".join(answer) or None))
+        objection, slug, title, first = read
+        exchanges.append(Exchange(len(exchanges) + 1, turn.time_at(turn.text.find(first)), turn.speaker, turn.text,
+                                  objection, slug, title, " ".join(answer) or None))
         if len(exchanges) >= MAX_EXCHANGES:
             break
     return exchanges

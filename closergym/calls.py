@@ -189,9 +189,13 @@ def _subtitle_lines(text: str, kind: str) -> list[Turn]:
     try:
         captions = webvtt.from_buffer(io.StringIO(text), format=kind).captions
     except (MalformedFileError, MalformedCaptionError) as error:
+        captions, problem = [], f" ({error})"
+    else:
+        problem = ""
+    if not captions:
         what = "a WebVTT" if kind == "vtt" else "an SRT"
-        raise CallError(f"This looks like {what} file, but it cannot be read ({error}). Export it again, or paste "
-                        "the words as plain “Name: text” lines.") from None
+        raise CallError(f"This looks like {what} file, but no cue in it could be read{problem}. Export it again, or "
+                        "paste the words as plain “Name: text” lines.")
     lines: list[Turn] = []
     for caption in captions:
         voice, start = None, caption.start_time.in_milliseconds() / 1000
@@ -322,9 +326,9 @@ class Budget:
 
 def read_objection(text: str, lib: Library, budget: Budget | None = None) -> tuple[str, str | None, str, str] | None:
     """The objecting sentences of a prospect's turn, the library objection they are (if any), a title and the
-    first objecting sentence,
-    or None when the turn objects to nothing: the library's matcher is sure, or the matcher or the grader's
-    own topics (price, timing, who decides, a closed door...) see one and the words push back."""
+    first objecting sentence; None when the turn objects to nothing. A sentence objects when the library's
+    matcher is sure of it, or when the matcher or the grader's own topics (price, timing, who decides, a
+    closed door...) see one and the words push back."""
     matcher = matcher_for(lib)
     found: list[tuple[float, str, str | None, str | None]] = []
     for sentence in (s.strip() for s in SENTENCE.findall(text[:MAX_TURN_READ])):

@@ -66,7 +66,8 @@ with st.form("calls_form"):
     st.text_area("Transcript", key="calls_text", height=220, placeholder=EXAMPLE,
                  help="One turn per line, starting with who is talking (“Sam: …”). WebVTT and SRT files as "
                       "Zoom, Teams or Meet export them work as they are.")
-    st.file_uploader("…or upload a transcript file", type=["txt", "vtt", "srt"], key="calls_upload")
+    st.file_uploader(f"…or upload a transcript file (up to {calls.MAX_CALL_BYTES // 1000:,} KB)",
+                     type=["txt", "vtt", "srt"], key="calls_upload")
     st.form_submit_button("Grade this call", type="primary", icon=":material/grading:", on_click=read_call)
 
 notice = st.session_state.pop(NOTICE_KEY, None)

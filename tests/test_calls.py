@@ -269,3 +269,12 @@ def test_a_long_call_is_bounded_and_says_so():
 
 def test_library_is_the_apps():
     assert calls.grade_call(FLEET, lib=library()).exchanges[0].title == library().objections["happy-with-current"].title
+
+
+def test_otter_style_headings_with_the_words_below():
+    transcript = calls.parse("Speaker 1  0:03\nHello there, how is the team?\nSpeaker 2  0:05\n"
+                             "Honestly it is too expensive for us.\nWe have no budget.\nSpeaker 1  1:09\nCompared to what?")
+    assert [(t.speaker, t.text, t.time) for t in transcript.turns] == [
+        ("Speaker 1", "Hello there, how is the team?", 3.0),
+        ("Speaker 2", "Honestly it is too expensive for us. We have no budget.", 5.0),
+        ("Speaker 1", "Compared to what?", 69.0)]

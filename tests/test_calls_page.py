@@ -115,3 +115,13 @@ def test_without_a_trainee_the_page_asks_who_is_training():
     assert not at.exception
     assert at.text_input(key="page_new_trainee_name")
     assert not at.text_area
+
+
+def test_drill_again_opens_the_library_drill_or_the_prospects_own_words():
+    from closergym.content import library
+    from components.call_view import drill_params
+
+    known = calls.Exchange(1, None, "Bo", "It's too expensive.", "It's too expensive.", "too-expensive", "t", None)
+    new = calls.Exchange(2, None, "Bo", "x", "Our landlord would never allow it. " * 20, None, "t", None)
+    assert drill_params(known, library()) == {"objection": "too-expensive"}
+    assert drill_params(new, library()) == {"custom": new.objection[:300]}

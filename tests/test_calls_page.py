@@ -125,3 +125,12 @@ def test_drill_again_opens_the_library_drill_or_the_prospects_own_words():
     new = calls.Exchange(2, None, "Bo", "x", "Our landlord would never allow it. " * 20, None, "t", None)
     assert drill_params(known, library()) == {"objection": "too-expensive"}
     assert drill_params(new, library()) == {"custom": new.objection[:300]}
+
+
+def test_what_the_call_says_is_drawn_as_text(trainee):
+    at = graded(trainee, "Ann: What do you think so far?\n"
+                         "Bo: It's too expensive <b>now</b> **really**, see [our budget](https://evil.example)\n"
+                         "Ann: I hear you. What are you comparing it to? <img src=x onerror=alert(1)>")
+    row = next(m.value for m in at.markdown if m.value.startswith(":material/record_voice_over:"))
+    assert r"\[our budget\]\(https" in row and r"\<b\>" in row and r"\*\*really\*\*" in row
+    assert all(not m.proto.allow_html for m in at.markdown)

@@ -53,6 +53,10 @@ RESISTANCE = re.compile(
     r"happy with|think (?:about|it over|on it)|sleep on|mull|run (?:it|this) (?:by|past)|check with|talk (?:to|with) my|"
     r"send me|email me|call me back|tried|burn(?:ed|t)|rather|need to|have to|got to|gotta|wait|ourselves|in-house|"
     r"off your list|stop calling)\b", re.IGNORECASE)
+LOGISTICS = re.compile(r"\b(?:invite|invitation|calendar|agenda|link|zoom|teams|meeting|slides|contract|paperwork|"
+                       r"dates?|times?|address|directions)\b", re.IGNORECASE)
+VERBATIM = 0.8  # a match this close is the library's own words: two words will do ("Not interested.")
+MIN_WORDS = 5  # words of a sentence the matcher is not sure of, before it may count as an objection
 SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
@@ -332,7 +336,8 @@ def read_objection(text: str, lib: Library, budget: Budget | None = None) -> tup
     matcher = matcher_for(lib)
     found: list[tuple[float, str, str | None, str | None]] = []
     for sentence in (s.strip() for s in SENTENCE.findall(text[:MAX_TURN_READ])):
-        if _words(sentence) < 3 or not reads_as_english(sentence):
+        words = _words(sentence)
+        if words < 2 or not reads_as_english(sentence):
             continue
         pushes, topic = RESISTANCE.search(sentence), objection_topic(sentence, None)
         if not pushes and topic is None:
@@ -344,8 +349,11 @@ def read_objection(text: str, lib: Library, budget: Budget | None = None) -> tup
         if match is None and topic:  # the grader names the topic: the library's nearest objection on it, if near
             match = next((m for m in matcher.rank(sentence, limit=5) if m.score >= RELATED
                           and CATEGORY_TOPIC.get(lib.objections[m.slug].category) == topic), None)
-        sure = match is not None and match.score >= SURE
-        if sure or topic in HARD_STOPS or ((match or topic) and pushes):
+        sure = match is not None and match.score >= (SURE if words >= 3 else VERBATIM)  # "Busy season." is news
+        # Short of the matcher being sure, an objection takes a few words ("Good, busy but good." is small
+        # talk), and asking for an invite or a contract is logistics, not "just send me something".
+        maybe = (match or topic) and pushes and words >= MIN_WORDS and not (topic == "request" and LOGISTICS.search(sentence))
+        if sure or topic in HARD_STOPS or maybe:
             found.append((match.score if match else 0.0, sentence, match.slug if match else None, topic))
     if not found:
         return None

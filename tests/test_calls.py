@@ -91,10 +91,21 @@ def test_each_objection_is_paired_with_the_reps_next_answer():
         ("happy-with-current", "1:02", "That makes sense, five years is a long relationship. What would you change about "
          "FleetTrack if you could? A lot of teams keep their tracker and use us just for route planning on top of it."),
         ("too-expensive", "2:10", "Yeah, I mean, we could probably do a discount if you sign this week."),
-        ("send-info", "2:24", "Sure, I'll email it over today."),
+        ("send-info", "2:40", "Sure, I'll email it over today."),
     ]
     # the prospect's small talk and answers to questions are not objections
     assert not any("Forty-two" in e.said or "twenty minutes" in e.said for e in report.exchanges)
+
+
+def test_small_talk_answers_and_logistics_are_not_objections():
+    report = calls.grade_call(
+        "Alex: Morning Jamie, how's the week going?\nJamie: Good, busy but good. We just closed the quarter.\n"
+        "Alex: How much are you spending on cloud today?\nJamie: About forty thousand a month, and half is waste.\n"
+        "Alex: Would a report of where it goes help? I can set it up on Thursday.\n"
+        "Jamie: Sure, Thursday at two works. Send me the invite.\nAlex: Done. Talk then.")
+    assert report.exchanges == ()
+    assert [e.slug for e in calls.grade_call("Ann: Got a minute?\nBo: Not interested.\nAnn: Fair. May I ask why?")
+            .exchanges] == ["not-interested"]  # two words will do when they are the library's own
 
 
 def test_a_nod_from_the_rep_is_not_the_answer():

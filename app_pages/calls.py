@@ -15,14 +15,19 @@ me = trainee.require()
 db, lib = runtime.db(), library()
 CALL_KEY = "calls_call_id"
 NOTICE_KEY = "calls_notice"
+UPLOADS_KEY = "calls_uploads"  # how many files were read: the upload box's key, so a read file leaves it
 EXAMPLE = "Sam: How is the team finding the current setup?\nJordan: Honestly, it's too expensive for us right now.\n…"
+
+
+def upload_key() -> str:
+    return f"calls_upload_{st.session_state.get(UPLOADS_KEY, 0)}"
 
 
 def read_call() -> None:
     """The form's callback: check the transcript and keep it (nothing is kept when it cannot be graded)."""
     if not trainee.holds(me["id"]):  # callbacks run before app.py's check: the profile must still be this session's
         return
-    upload, pasted = st.session_state.get("calls_upload"), st.session_state.get("calls_text", "")
+    upload, pasted = st.session_state.get(upload_key()), st.session_state.get("calls_text", "")
     try:
         text = pasted if pasted.strip() or not upload else calls.decode(upload.getvalue(), name=upload.name)
         transcript = calls.parse(text)
@@ -35,6 +40,7 @@ def read_call() -> None:
                            format=transcript.format, transcript=text, rep=rep)
     st.session_state[CALL_KEY] = call["id"]
     st.session_state["calls_text"] = ""
+    st.session_state[UPLOADS_KEY] = st.session_state.get(UPLOADS_KEY, 0) + 1  # a fresh, empty upload box
 
 
 def pick_rep(call: dict) -> None:
@@ -67,7 +73,7 @@ with st.form("calls_form"):
                  help="One turn per line, starting with who is talking (“Sam: …”). WebVTT and SRT files as "
                       "Zoom, Teams or Meet export them work as they are.")
     st.file_uploader(f"…or upload a transcript file (up to {calls.MAX_CALL_BYTES // 1000:,} KB)",
-                     type=["txt", "vtt", "srt"], key="calls_upload")
+                     type=["txt", "vtt", "srt"], key=upload_key())
     st.form_submit_button("Grade this call", type="primary", icon=":material/grading:", on_click=read_call)
 
 notice = st.session_state.pop(NOTICE_KEY, None)

@@ -67,6 +67,7 @@ def test_upload_a_webvtt_file_then_delete_the_call(server, watched, tmp_path):
     expect(rows).to_have_count(1, timeout=20_000)
     expect(rows.first).to_contain_text("0:04")
     expect(rows.first).to_contain_text("What part is still on your mind")
+    expect(page.get_by_text("teams-call.vtt")).to_have_count(0)  # the file was read: the upload box is empty again
     page.get_by_role("button", name="Delete this call").click()
     page.get_by_role("button", name="Delete for good").click()
     wait_for_app(page)

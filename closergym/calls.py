@@ -241,46 +241,51 @@ def _plain_lines(text: str) -> list[Turn]:
 
 
 def _settle_names(lines: list[Turn]) -> list[Turn]:
-    """A label seen once while two or more others speak again and again ("Look: here's the thing") is a
-    word of the line, not a speaker; an unlabelled line belongs to whoever spoke last."""
+    """Every line with its speaker: a label seen once while two or more others speak again and again ("Look:
+    here's the thing") is a word of the line, not a speaker; an unlabelled line is whoever spoke last's; a
+    heading (a name and a time, the words below) gives its time to the line after it."""
     counts: dict[str, int] = {}
     for line in lines:
         if line.speaker:
             counts[line.speaker.casefold()] = counts.get(line.speaker.casefold(), 0) + 1
     regulars = sum(1 for count in counts.values() if count >= 2)
     settled: list[Turn] = []
+    speaker, pending = "", None
     for line in lines:
-        speaker = line.speaker
-        if speaker and counts[speaker.casefold()] == 1 and regulars >= 2:
-            line = Turn("", f"{speaker}: {line.text}".strip(), line.time)
-            speaker = ""
-        if not speaker:
-            if settled:
-                last = settled[-1]
-                settled[-1] = Turn(last.speaker, f"{last.text} {line.text}".strip(), last.time)
-            elif line.text:
-                settled.append(Turn("", line.text, line.time))  # words before anyone is named
-            continue
-        settled.append(line)
+        if line.speaker and not (counts[line.speaker.casefold()] == 1 and regulars >= 2):
+            speaker = line.speaker
+            if not line.text:
+                pending = line.time
+                continue
+            settled.append(line)
+        else:
+            text = f"{line.speaker}: {line.text}" if line.speaker else line.text
+            settled.append(Turn(speaker, text.strip(), line.time if line.time is not None else pending))
+        pending = None
     return settled
 
 
 def _merge(lines: list[Turn], kind: str) -> Transcript:
-    """Consecutive lines of one speaker (a VTT cue per few seconds) become one turn."""
+    """Consecutive lines of one speaker (a VTT cue per few seconds) become one turn, remembering where each
+    timed line starts in it. Linear in the text: a call with one speaker's ten thousand cues stays cheap."""
     names: dict[str, str] = {}  # the first spelling of each name stands for every later one
-    turns: list[Turn] = []
+    groups: list[tuple[str, list[str], list[tuple[int, float]]]] = []
+    length = 0  # of the last group's text so far
     for line in lines:
         if not line.text.strip():
             continue
         speaker = names.setdefault(line.speaker.casefold(), line.speaker) if line.speaker else ""
-        if turns and turns[-1].speaker == speaker:
-            last = turns[-1]
-            mark = ((len(last.text) + 1, line.time),) if line.time is not None else ()
-            turns[-1] = Turn(speaker, f"{last.text} {line.text}", last.time if last.time is not None else line.time,
-                             last.marks + mark)
-        else:
-            turns.append(Turn(speaker, line.text, line.time, ((0, line.time),) if line.time is not None else ()))
-    return Transcript(tuple(turns), kind)
+        if not groups or groups[-1][0] != speaker:
+            groups.append((speaker, [], []))
+            length = -1  # no space before the first line
+        _, parts, marks = groups[-1]
+        if line.time is not None:
+            marks.append((length + 1, line.time))
+        parts.append(line.text)
+        length += 1 + len(line.text)
+    turns = tuple(Turn(speaker, " ".join(parts), marks[0][1] if marks else None, tuple(marks))
+                  for speaker, parts, marks in groups)
+    return Transcript(turns, kind)
 
 
 def check_speakers(transcript: Transcript) -> None:
@@ -390,7 +395,7 @@ def find_exchanges(transcript: Transcript, rep: str, *, lib: Library | None = No
             elif _words(later.text) <= BACKCHANNEL_WORDS and answer:
                 continue  # "Mm-hmm" while the rep answers
             elif answer and _words(" ".join(answer)) <= BACKCHANNEL_WORDS and later.speaker \
-                    and read_objection(later.text, lib) is None:
+                    and read_objection(later.text, lib, budget) is None:
                 answer = []  # the rep only nodded and the prospect went on: the answer is still to come
             else:
                 break

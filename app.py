@@ -19,6 +19,7 @@ pages = [
     st.Page(pages.LESSONS, title="Lessons", icon=":material/menu_book:", url_path="lessons"),
     st.Page(pages.SPARRING, title="Sparring", icon=":material/sports_mma:", url_path="sparring"),
     st.Page(pages.GENERATOR, title="Objection generator", icon=":material/edit_note:", url_path="generator"),
+    st.Page(pages.CALLS, title="Grade a call", icon=":material/call:", url_path="calls"),
     st.Page(pages.PROGRESS, title="Progress", icon=":material/trending_up:", url_path="progress"),
     st.Page(pages.TEAM, title="Your product", icon=":material/inventory_2:", url_path="team"),
     st.Page(pages.SETTINGS, title="Settings", icon=":material/settings:", url_path="settings"),

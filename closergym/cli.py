@@ -101,19 +101,21 @@ def opened_trainee(db, name: str, code: str | None) -> dict:
 MAX_GRADE_INPUT = 50 * 1024 * 1024  # bytes: far more than a class exercise
 
 
-def _read_text(path: str) -> str:
-    """The whole input (a file, or standard input for '-') as text: UTF-8, a byte-order mark allowed."""
+def _read_text(path: str, *, limit: int = MAX_GRADE_INPUT) -> str:
+    """The whole input (a file, or standard input for '-') as text: UTF-8, a byte-order mark allowed; no more
+    than `limit` bytes are read."""
     name = "standard input" if path == "-" else path
     try:
         if path == "-":
-            raw = sys.stdin.buffer.read(MAX_GRADE_INPUT + 1)
+            raw = sys.stdin.buffer.read(limit + 1)
         else:
             with open(path, "rb") as handle:
-                raw = handle.read(MAX_GRADE_INPUT + 1)
+                raw = handle.read(limit + 1)
     except OSError as error:
         raise CliError(f"cannot read {name}: {error.strerror or error}") from None
-    if len(raw) > MAX_GRADE_INPUT:
-        raise CliError(f"{name} is over {MAX_GRADE_INPUT // 1024 // 1024} MB; split it into smaller files")
+    if len(raw) > limit:
+        size = f"{limit // 1024 // 1024} MB" if limit >= 1024 * 1024 else f"{limit // 1000:,} KB"
+        raise CliError(f"{name} is over {size}; split it into smaller files")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -212,6 +214,35 @@ def cmd_grade(args: argparse.Namespace, config: Config) -> int:
         raise CliError(f"cannot grade that: {graded['error']}")
     print(json.dumps(graded, indent=2, ensure_ascii=False))
     return 0
+
+
+@command("call")
+def cmd_call(args: argparse.Namespace, config: Config) -> int:
+    """Grade a call transcript (plain "Name: text" lines, WebVTT or SRT): one line per objection found, with
+    the rep's answer and its grade, or "no answer"."""
+    from closergym.calls import MAX_CALL_BYTES, CallError, clock, grade_call
+
+    try:
+        report = grade_call(_read_text(args.file, limit=MAX_CALL_BYTES), rep=args.rep)
+    except CallError as error:
+        raise CliError(f"{args.file}: {error}") from None
+    if args.json:
+        print(json.dumps([exchange.to_dict() for exchange in report.exchanges], indent=2, ensure_ascii=False))
+    else:
+        print(f"Rep: {report.rep} · {len(report.exchanges)} objection(s) found", file=sys.stderr)
+        for exchange in report.exchanges:
+            grade = f"{exchange.grade.tier.upper()} {exchange.grade.score}" if exchange.grade else "no answer"
+            answer = f"“{_one_line(exchange.answer)}”" if exchange.answer else "(the rep never answered it)"
+            when = f"{clock(exchange.time)} " if exchange.time is not None else ""
+            print(f"{when}[{grade}] {exchange.slug or 'new'}: “{_one_line(exchange.objection)}” -> {answer}")
+    for note in report.notes:
+        print(f"closergym: {note}", file=sys.stderr)
+    return 0
+
+
+def _one_line(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 @command("generate")
@@ -348,6 +379,13 @@ def build_parser() -> argparse.ArgumentParser:
     source = grade.add_mutually_exclusive_group()
     source.add_argument("--jsonl", metavar="FILE", help="JSON lines file, or - for standard input")
     source.add_argument("--csv", metavar="FILE", help="CSV file with objection and rebuttal columns, or -")
+    call = sub.add_parser("call", help="grade a call transcript: each objection, the rep's answer and its grade",
+                          description="Grade a real call. FILE: plain text with one “Name: text” line per turn, "
+                                      "or WebVTT / SRT as video-call tools export them. One line per objection found "
+                                      "(the rep's answer and its grade, or no answer); --json prints a JSON list.")
+    call.add_argument("file", metavar="FILE", help="the transcript (.txt, .vtt or .srt), or - for standard input")
+    call.add_argument("--json", action="store_true", help="a JSON list of objection, answer, tier, score")
+    call.add_argument("--rep", metavar="NAME", help="who the rep is (default: whoever asks the most questions)")
     generate = sub.add_parser("generate", help="a framework response and graded variants for an objection")
     generate.add_argument("objection", help="the objection, in quotes")
     generate.add_argument("--context", action="append", metavar="KEY=VALUE",

@@ -832,3 +832,109 @@ def save_team_content(db: Database, *, owner: str, kind: str, slug: str, body: d
 def delete_team_content(db: Database, *, owner: str, kind: str, slug: str) -> None:
     with write_transaction(db):
         db.execute("DELETE FROM team_content WHERE owner = ? AND kind = ? AND slug = ?", [owner, kind, slug])
+
+# -- graded calls (migration 009) -----------------------------------------------------------------------
+
+
+@migrations(name="009_calls")
+def m009_calls(db: Database) -> None:
+    """A trainee's call transcripts, kept on this server until the trainee deletes them. The answers saved
+    from a call to Progress are turns with source 'call' and the uid `call-<call uid>-<n>`."""
+    db.execute(
+        """CREATE TABLE calls (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            trainee_id INTEGER NOT NULL REFERENCES trainees(id),
+            title TEXT NOT NULL,
+            format TEXT NOT NULL,
+            transcript TEXT NOT NULL,
+            rep TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            saved_at TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX calls_trainee ON calls(trainee_id, created_at)")
+
+
+def save_call(db: Database, *, trainee_id: int, title: str, format: str, transcript: str, rep: str) -> dict:
+    """Keep a call's transcript for its trainee; returns the stored row."""
+    uid = new_uid()
+    with write_transaction(db):
+        cursor = db.execute("INSERT INTO calls (uid, trainee_id, title, format, transcript, rep, created_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?)", [uid, trainee_id, title, format, transcript, rep, now()])
+    return get_call(db, cursor.lastrowid, trainee_id=trainee_id)
+
+
+def get_call(db: Database, call_id: int, *, trainee_id: int) -> dict | None:
+    """A call, only if it belongs to `trainee_id`."""
+    return next(db.query("SELECT * FROM calls WHERE id = ? AND trainee_id = ?", [call_id, trainee_id]), None)
+
+
+def list_calls(db: Database, trainee_id: int) -> list[dict]:
+    return list(db.query("SELECT id, uid, title, format, rep, created_at, saved_at, length(transcript) AS chars "
+                         "FROM calls WHERE trainee_id = ? ORDER BY created_at DESC, id DESC", [trainee_id]))
+
+
+def set_call_rep(db: Database, call_id: int, *, trainee_id: int, rep: str, title: str) -> None:
+    """Who the rep is on this call (the trainee's pick), and the title that follows from it."""
+    db.execute("UPDATE calls SET rep = ?, title = ? WHERE id = ? AND trainee_id = ?", [rep, title, call_id, trainee_id])
+
+
+def call_turn_uid(call_uid: str, index: int) -> str:
+    return f"call-{call_uid}-{index}"
+
+
+def _call_turns(call: dict) -> str:
+    """A LIKE pattern for the turns saved from `call` (its uid is hex: nothing in it needs escaping)."""
+    return f"call-{call['uid']}-%"
+
+
+def save_call_turns(db: Database, call_id: int, *, trainee_id: int, turns: dict[int, dict]) -> int:
+    """A call's graded answers (by their place in the call) saved to the trainee's progress in one
+    transaction, as turns with source 'call'; each turn's uid comes from the call and the place, so saving
+    twice adds nothing. Returns how many are new; `ValueError` when the call is not this trainee's."""
+    call = get_call(db, call_id, trainee_id=trainee_id)
+    if call is None:
+        raise ValueError("That call was not found: it may have been deleted.")
+    added = 0
+    with write_transaction(db):
+        for index, turn in turns.items():
+            row = {**turn, "trainee_id": trainee_id, "source": "call", "session_id": None,
+                   "uid": call_turn_uid(call["uid"], index)}
+            if next(db.query("SELECT 1 FROM turns WHERE uid = ?", [row["uid"]]), None):
+                continue
+            row.setdefault("created_at", now())
+            if isinstance(row.get("grade"), dict):
+                row["grade"] = json.dumps(row["grade"], ensure_ascii=False)
+            db.execute(f"INSERT INTO turns ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+                       list(row.values()))
+            added += 1
+        db.execute("UPDATE calls SET saved_at = ? WHERE id = ? AND trainee_id = ?", [now(), call_id, trainee_id])
+    return added
+
+
+def call_turns_saved(db: Database, call_id: int, *, trainee_id: int) -> int:
+    """How many of this call's answers are in the trainee's progress."""
+    call = get_call(db, call_id, trainee_id=trainee_id)
+    if call is None:
+        return 0
+    return next(db.query("SELECT count(*) AS n FROM turns WHERE trainee_id = ? AND uid LIKE ?",
+                         [trainee_id, _call_turns(call)]))["n"]
+
+
+def delete_call(db: Database, call_id: int, *, trainee_id: int) -> int:
+    """Delete a call's transcript and the answers saved from it (their spaced-repetition cards are replayed
+    afresh next time); returns how many saved answers went with it. Nothing for another trainee's call."""
+    call = get_call(db, call_id, trainee_id=trainee_id)
+    if call is None:
+        return 0
+    with write_transaction(db):
+        slugs = [row["objection_slug"] for row in db.query(
+            "SELECT DISTINCT objection_slug FROM turns WHERE trainee_id = ? AND uid LIKE ? AND objection_slug IS NOT NULL",
+            [trainee_id, _call_turns(call)])]
+        removed = db.execute("DELETE FROM turns WHERE trainee_id = ? AND uid LIKE ?",
+                             [trainee_id, _call_turns(call)]).rowcount
+        for slug in slugs:
+            db.execute("DELETE FROM objection_cards WHERE trainee_id = ? AND objection_slug = ?", [trainee_id, slug])
+        db.execute("DELETE FROM calls WHERE id = ? AND trainee_id = ?", [call_id, trainee_id])
+    return removed

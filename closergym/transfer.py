@@ -51,7 +51,7 @@ FUTURE_SLACK = timedelta(days=1)  # clocks differ; a time further ahead than thi
 UID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 WORD_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 STAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$")
-SOURCE_RE = re.compile(r"^(sparring|second_call|lesson:[a-z0-9]+(-[a-z0-9]+)*)$")
+SOURCE_RE = re.compile(r"^(sparring|second_call|call|lesson:[a-z0-9]+(-[a-z0-9]+)*)$")
 
 TABLE_LABELS = {
     "sessions": ("session", "sessions"),
@@ -239,7 +239,7 @@ class SessionIn(Keyed):
 
 class TurnIn(Keyed):
     session_uid: Uid | None
-    source: Annotated[str, Field(max_length=80), matches(SOURCE_RE, "'sparring', 'second_call' or 'lesson:<slug>'")]
+    source: Annotated[str, Field(max_length=80), matches(SOURCE_RE, "'sparring', 'second_call', 'call' or 'lesson:<slug>'")]
     round: Annotated[int, within(1, 100)]
     objection_slug: Slug | None
     prompt: Text

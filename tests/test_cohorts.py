@@ -93,7 +93,7 @@ def two_private(db):
 
 
 PAGES = ["app_pages/home.py", "app_pages/sparring.py", "app_pages/progress.py", "app_pages/settings.py",
-         "app_pages/lessons.py", "app_pages/generator.py"]
+         "app_pages/lessons.py", "app_pages/generator.py", "app_pages/calls.py"]
 
 
 def test_private_trainees_get_an_access_code(db):

@@ -7,7 +7,7 @@ from closergym import store
 from tests.conftest import app_for
 
 PAGES = ["app_pages/home.py", "app_pages/lessons.py", "app_pages/sparring.py", "app_pages/generator.py", "app_pages/instructor.py",
-         "app_pages/progress.py", "app_pages/settings.py"]
+         "app_pages/progress.py", "app_pages/settings.py", "app_pages/calls.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -5,7 +5,8 @@ from playwright.sync_api import expect
 from tests.browser.conftest import Server, private_link, wait_for_app
 
 PAGES = {"Home": "Closer Gym", "Lessons": "Lessons", "Sparring": "Sparring",
-         "Objection generator": "Objection", "Progress": "Progress", "Settings": "Settings"}
+         "Objection generator": "Objection", "Grade a call": "Grade a call", "Progress": "Progress",
+         "Settings": "Settings"}
 
 
 def test_every_page_from_the_navigation(server, watched):

@@ -282,7 +282,9 @@ def objection_for(text: str) -> Objection:
     names = [f.family for f in found][:3]
     rng = random.Random(_stable(text))
     base = slots_for(text, when=rng.choice(WHEN))
-    worded = [(written[f.family], {**base, "said": said_words(f.words or text)}) for f in found[:3]]
+    several = len(found) > 1  # one family: the whole sentence is its words; several: each its own clause
+    worded = [(written[f.family], {**base, "said": said_words(f.words if several and len(f.words.split()) >= 3 else text)})
+              for f in found[:3]]
     lead, lead_slots = worded[0]
 
     def each(attribute: str) -> list[str]:

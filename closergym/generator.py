@@ -16,7 +16,15 @@ from dataclasses import asdict, dataclass, field, replace
 from pydantic import BaseModel, ConfigDict, Field
 
 from closergym.content import FAMILIES, TIERS, Library, Objection, library
-from closergym.families import WEAK, WHEN, compose_answer, families_found, families_of, objection_for, slots_for
+from closergym.families import (
+    WEAK,
+    WHEN,
+    compose_answer,
+    families_found,
+    families_of,
+    objection_for,
+    slots_for,
+)
 from closergym.grading import RESPECTFUL, Grade, clean_text, grade_rebuttal, objection_topic
 from closergym.matching import POSSIBLE, matcher_for, matches_in
 

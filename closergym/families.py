@@ -252,7 +252,7 @@ def compose_answer(families: list[str], slots: dict[str, str], rng: random.Rando
 
     def pick(bank: list[str], move: str, values: dict[str, str]) -> str:
         options = [fill(t, values) for t in bank]
-        fresh = [o for o in options if o not in avoid.get(move, "")]
+        fresh = [o for o in options if o.lower() not in avoid.get(move, "").lower()]  # "As a homeowner, when..."
         return rng.choice(fresh or options)
 
     if "boundary" in families:  # a closed door: no question pushed, no pitch, no meeting, whatever else was said

@@ -192,6 +192,8 @@ WEAK = (
      "Gives in to the brush-off: no question, no next step, and information rarely gets read."),
 )
 BARE_VERB = re.compile(r"(?:talk|speak|check|ask|run|discuss|think|look|see|wait|sort|get|clear|go over)\b")
+KIN = re.compile(r"\b(?:wife|husband|spouse|brother|sister|cousin|nephew|niece|mum|mom|dad|father|mother|son|"
+                 r"daughter|in-law|family|kids|neighbou?r)\b", re.IGNORECASE)
 WHO_RE = re.compile(rf"\b(?:my|our) ((?:business )?(?:{PEOPLE}))\b", re.IGNORECASE)
 
 
@@ -239,6 +241,8 @@ def _personas(family: FamilyWriting, text: str) -> list[Persona]:
                | (words & {w.lower() for w in re.findall(r"[A-Za-z]{4,}", p.industry)})]
     shift = _stable(text) % len(family.personas)
     rotated = list(family.personas[shift:]) + list(family.personas[:shift])
+    if KIN.search(text):  # "my brother-in-law does this": a home or a small business, not a procurement desk
+        rotated.sort(key=lambda p: not re.search(r"owner|homeowner", p.role, re.IGNORECASE))
     return fitting[:1] + [p for p in rotated if p not in fitting[:1]]
 
 

@@ -215,3 +215,14 @@ def test_library_objections_are_all_given_a_family():
     for objection in library().objections.values():
         assert objection.category in FAMILIES
         assert generate(objection.title, seed=1).families[:1]
+
+
+def test_the_sparring_page_says_who_plays_a_custom_objection(db, trainee):
+    from tests.conftest import app_for
+
+    heard = "Every roofing contractor that comes through after a storm is a scam"
+    at = app_for(trainee, "app_pages/sparring.py", query={"custom": heard})
+    assert not at.exception
+    assert at.subheader[0].value == ":material/edit_note: Your objection"
+    caption = " ".join(c.value for c in at.caption)
+    assert "Brenda Kowalski" in caption and "roofing" in caption and "trust objection" in caption  # from that world

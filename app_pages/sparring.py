@@ -192,7 +192,7 @@ def talk(session_id: int) -> None:
         st.rerun()  # the whole page: back to choosing a drill
 
 
-transcript.header(session, lib.objection(session["objection_slug"]))
+transcript.header(session, lib.objection(session["objection_slug"]), built=sessions.custom_prospect(session))
 with st.expander("The rubric"):
     scorecard.rubric(second_call_session=session["kind"] == "second_call")
 talk(session["id"])

@@ -104,3 +104,29 @@ class ObjectionMatcher:
 def matcher_for(lib: Library) -> ObjectionMatcher:
     """One index per loaded library (libraries compare by identity)."""
     return ObjectionMatcher(lib.objections)
+
+
+CLAUSE_BREAK = re.compile(r"[.;!?]+\s*|,\s*|\s+(?:and|but|plus|also|then)\s+", re.IGNORECASE)
+
+
+def matches_in(matcher: ObjectionMatcher, text: str) -> list[Match]:
+    """Every library objection said in `text`, in the order said: "let me sleep on it and talk to my wife"
+    is "I need to think about it" and "my partner decides". The whole text's best match comes first when
+    nothing else is found; a clause counts when it alone is close enough to one objection."""
+    found: dict[str, tuple[int, float]] = {}
+    start = 0
+    clauses = []
+    for cut in CLAUSE_BREAK.finditer(text):
+        clauses.append((start, text[start:cut.start()]))
+        start = cut.end()
+    clauses.append((start, text[start:]))
+    for at, clause in clauses:
+        if len(normalise(clause).split()) < 2:
+            continue
+        best = matcher.best(clause)
+        if best and (best.slug not in found or best.score > found[best.slug][1]):
+            found[best.slug] = (min(at, found.get(best.slug, (at, 0))[0]), best.score)
+    whole = matcher.best(text)
+    if whole and whole.slug not in found:
+        found[whole.slug] = (-1, whole.score)
+    return [Match(slug, score) for slug, (_, score) in sorted(found.items(), key=lambda item: item[1][0])]

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 
 from closergym import store
 from closergym.content import MOVES, Library, Objection, library
+from closergym.families import objection_for
 from closergym.grading import MAX_REBUTTAL, Grade, clean_text, grade_rebuttal
 from closergym.judge import judge
 from closergym.llm import JUDGE_SHARE, Deadline, LLMClient, LLMError
@@ -160,6 +161,14 @@ def session_objection(session: dict, lib: Library | None = None) -> Objection | 
     return lib.objection(session["objection_slug"])
 
 
+def custom_prospect(session: dict) -> Objection | None:
+    """For the trainee's own objection, the prospect built from its families (concern, pushback, curveballs,
+    worded around it). It plays the prospect only: grading and history keep the session's own objection."""
+    if session["kind"] == "sparring" and not session["objection_slug"] and session.get("custom_objection"):
+        return objection_for(session["custom_objection"])
+    return None
+
+
 @dataclass(frozen=True)
 class TurnResult:
     turn_id: int
@@ -222,6 +231,7 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
     if state.finished or session["status"] != "active":
         raise TurnError("This session is over: start a new one to keep training.")
     objection = session_objection(session, lib)
+    speaker = objection or custom_prospect(session)  # who the prospect is
     prompt = state.prompts[-1]
     round_number = state.round
 
@@ -238,7 +248,7 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
 
     started = time.perf_counter()
     stall = lib.objection(session["custom_objection"]) if session["kind"] == "second_call" else None
-    beat, reply = advance(state, grade, kind=session["kind"], rebuttal=text, objection=stall or objection,
+    beat, reply = advance(state, grade, kind=session["kind"], rebuttal=text, objection=stall or speaker,
                           difficulty=session["difficulty"], rng=random.Random(session["seed"] * 31 + round_number),
                           seed=session["seed"], prospect=prospect)
     reply_ms = (time.perf_counter() - started) * 1000
@@ -255,7 +265,7 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
     except store.SessionClosed:  # ended (in another tab) while the judge was reading the answer
         raise TurnError("This session was ended while your answer was being graded, so it was not saved. Pick a new "
                         "drill to go on.") from None
-    scene = Scene(objection, state.prompts[0], session["persona"], session["difficulty"],
+    scene = Scene(speaker, state.prompts[0], session["persona"], session["difficulty"],
                   _history(db, session_id, trainee_id), product=lib.product) if beat else None
     return TurnResult(turn_id, grade, reply, state, beat, scene, notices, deadline)
 

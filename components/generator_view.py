@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from closergym.content import Library
+from closergym.content import FAMILIES, Library
 from closergym.generator import Result
 from closergym.grading import MOVE_LABELS
 from components import pages
@@ -14,10 +14,16 @@ from components.text import literal
 
 def result(result: Result, lib: Library, *, key: str) -> None:
     matched = lib.objections.get(result.matched or "")
+    also = [lib.objections[slug] for slug in result.also if slug in lib.objections]
     if matched:
-        st.success(f"Matched: {matched.emoji} **{literal(matched.title)}** · {result.confidence:.0%} sure", icon="🎯")
+        more = "".join(f" and {o.emoji} **{literal(o.title)}**" for o in also)
+        st.success(f"Matched: {matched.emoji} **{literal(matched.title)}**{more} · {result.confidence:.0%} sure",
+                   icon="🎯")
     else:
-        st.info("A new objection: not in our library yet, so this is built from the framework alone.", icon="🆕")
+        st.info("A new objection: not in our library yet, so this is built from what kind of objection it is.",
+                icon="🆕")
+    if result.families:
+        st.caption("What kind of objection: " + "; ".join(literal(FAMILIES[f]) for f in result.families if f in FAMILIES))
 
     st.subheader("What's probably really going on")
     st.write(literal(result.real_concern))
@@ -38,5 +44,6 @@ def result(result: Result, lib: Library, *, key: str) -> None:
     questions.markdown("**Follow-up questions to ask**\n" + "\n".join(f"- {literal(q)}" for q in result.follow_up_questions))
     avoid.markdown("**What not to say**\n" + "\n".join(f"- {literal(a)}" for a in result.avoid))
 
-    params = {"objection": result.matched} if matched and result.confidence >= 0.6 else {"custom": result.objection[:300]}
+    whole = matched and result.confidence >= 0.6 and not also  # one library objection: drill that one
+    params = {"objection": result.matched} if whole else {"custom": result.objection[:300]}
     st.page_link(pages.SPARRING, label="Drill this in sparring", icon="🥊", query_params=params)

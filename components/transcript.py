@@ -47,8 +47,9 @@ def message(shown: dict) -> st.delta_generator.DeltaGenerator:
     return box
 
 
-def header(session: dict, objection: Objection | None) -> None:
-    """Who the prospect is: drawn once per page run, outside the conversation's fragment."""
+def header(session: dict, objection: Objection | None, *, built: Objection | None = None) -> None:
+    """Who the prospect is: drawn once per page run, outside the conversation's fragment. `built`: the
+    prospect made from the families of the trainee's own objection."""
     if session["kind"] == "second_call":
         st.subheader(":material/call: The second call")
         st.caption("A stalled deal picks up the phone. Run the six-step second-call structure. "
@@ -60,7 +61,12 @@ def header(session: dict, objection: Objection | None) -> None:
                    f"{literal(persona.mood)} · difficulty **{literal(session['difficulty'])}**")
     else:
         st.subheader(":material/edit_note: Your objection")
-        st.caption(f"difficulty **{literal(session['difficulty'])}**")
+        who = ""
+        if built:
+            persona = built.personas[min(session["persona"], len(built.personas) - 1)]
+            who = (f"{literal(persona.name)} · {literal(persona.role)}, {literal(persona.industry)} · "
+                   f"{literal(persona.mood)} · {literal(built.short.lower())} objection · ")
+        st.caption(f"{who}difficulty **{literal(session['difficulty'])}**")
 
 
 def unsent(problem: str | None, text: str) -> None:

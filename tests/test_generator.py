@@ -181,13 +181,23 @@ def test_the_weak_variant_is_the_weak_line_for_that_objection(slug):
     assert (weak.text, weak.why) == (objection.rebuttal("weak").text, objection.rebuttal("weak").why)
 
 
-@pytest.mark.parametrize(("context", "who"), [
-    ({}, "teams we work with"),
-    ({"role": "Operations director", "product": "CRM software"}, "operations directors using our CRM software"),
-    ({"role": "Owner of a bakery", "product": "a payroll service"}, "people in your role using a payroll service"),
-    ({"role": "Sales reps"}, "sales reps we work with"),
+@pytest.mark.parametrize(("product", "said"), [
+    ("", "our service"), ("RouteWise", "RouteWise"), ("CRM software", "our CRM software"),
+    ("Websites for small local businesses", "our websites"),  # the head of it, not the field pasted in
+    ("a payroll service", "our payroll service"), ("Solar panels for residential roofs", "our solar panels"),
 ])
-def test_the_proof_names_who_it_is_about_in_plain_words(context, who):
-    from closergym.generator import _customers
+def test_the_product_is_named_in_plain_words(product, said):
+    from closergym.generator import product_phrase
 
-    assert _customers(context) == who
+    assert product_phrase(product) == said
+
+
+@pytest.mark.parametrize(("role", "said"), [
+    ("Homeowner", "a homeowner"), ("Operations director", "an operations director"),
+    ("Owner of a bakery", "the owner of a bakery"), ("CFO", "a CFO"),
+    ("Head of operations at a 200-person logistics firm", "the head of operations"),
+])
+def test_the_role_is_named_in_plain_words(role, said):
+    from closergym.generator import role_phrase
+
+    assert role_phrase(role) == said

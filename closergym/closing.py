@@ -13,7 +13,7 @@ from closergym.content import Library, library
 from closergym.grading import Grade
 from closergym.psychology import grade_principle
 from closergym.psychology import rubric_lines as principle_lines
-from closergym.second_call import RUBRIC, ROUND_STEPS, STEP_LABELS, grade_second_call, grade_steps
+from closergym.second_call import ROUND_STEPS, RUBRIC, STEP_LABELS, grade_second_call, grade_steps
 from closergym.sparring import SECOND_CALL_PROMPTS
 from closergym.tracks import Example, Round, Scenario
 

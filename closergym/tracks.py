@@ -11,7 +11,6 @@ lesson's `drills:` all use it. The rubrics themselves live with their engines (`
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -19,11 +18,11 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from closergym.content import DATA_DIR, SLUG_PATTERN, TIERS, describe_validation_error
+from closergym.content import DATA_DIR, SCENARIO_KEY_RE, SLUG_PATTERN, TIERS, describe_validation_error
 
 TRACKS = {"closing": "Closing", "psychology": "Psychology"}
 TRACK_ICONS = {"closing": ":material/handshake:", "psychology": ":material/psychology:"}
-KEY_RE = re.compile(r"^(closing|psychology):([a-z0-9]+(?:-[a-z0-9]+)*)$")
+KEY_RE = SCENARIO_KEY_RE
 SECOND_CALL_KEY = "closing:second-call"  # the second call: a closing scenario with its own engine
 
 

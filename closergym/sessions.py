@@ -364,10 +364,13 @@ def _scenario_reply(state: RoutineState, grade: Grade, scenario: tracks.Scenario
         state.finished, state.outcome = True, "lost"
         return "I'm sorry, I don't think this is for us right now. I need to go."
     if state.round >= len(scenario.rounds):
+        # only an elite last answer lands the close: a strong one gets them part of the way (its own line, which
+        # takes up only what a strong answer does), a weak one a stall
         state.finished = True
-        landed = grade.tier == "elite" or (grade.tier == "strong" and "weak" not in state.tiers)
-        state.outcome = "advanced" if landed else "stalled"
-        return agree_to(scenario.advanced, ask) if landed else scenario.stalled
+        state.outcome = "advanced" if grade.tier == "elite" else "stalled"
+        if grade.tier == "elite":
+            return agree_to(scenario.advanced, ask)
+        return scenario.partly if grade.tier == "strong" and scenario.partly else scenario.stalled
     doubt = scenario.rounds[state.round - 1].after_weak
     state.round += 1
     line = closing.prompt_for(scenario, state.round)

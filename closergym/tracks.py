@@ -73,8 +73,9 @@ class Scenario(Strict):
     call_one: CallOne | None = None
     engine: Literal["steps", "second_call"] = "steps"
     rounds: list[Round] = Field(min_length=1, max_length=3)
-    advanced: str = Field(min_length=5)  # the prospect's last line when the close lands
-    stalled: str = Field(min_length=5)  # ... and when it does not
+    advanced: str = Field(min_length=5)  # the prospect's last line after an elite last answer: the close lands
+    partly: str | None = Field(default=None, min_length=5)  # ... after a strong one: they go part of the way
+    stalled: str = Field(min_length=5)  # ... after a weak one
 
     @property
     def key(self) -> str:

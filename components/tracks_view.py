@@ -88,6 +88,7 @@ def header(session: dict, scenario: tracks.Scenario) -> None:
     st.subheader(f"{tracks.TRACK_ICONS[scenario.track]} {tracks.TRACKS[scenario.track]} · {scenario.title}")
     if scenario.principle:
         st.caption(f"**The principle:** {literal(scenario.principle)}")
-    st.caption(f"**The prospect:** {literal(scenario.prospect)} · difficulty **{literal(session['difficulty'])}**")
+    level = f" · difficulty **{literal(session['difficulty'])}**" if scenario.track == "closing" else ""
+    st.caption(f"**The prospect:** {literal(scenario.prospect)}{level}")
     if scenario.call_one:
         notes(scenario.call_one)

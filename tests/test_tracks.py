@@ -249,3 +249,12 @@ def test_random_answers_never_break_a_scenario(db, trainee):
         text = " ".join(rng.choice(words) for _ in range(25))
         result = sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"], rebuttal=text)
         assert result.grade.tier in ("weak", "strong", "elite") and result.reply
+
+
+@pytest.mark.parametrize(("tier", "outcome"), [("elite", "advanced"), ("strong", "stalled"), ("weak", "stalled")])
+def test_the_prospects_last_line_takes_up_only_what_the_answer_did(db, trainee, tier, outcome):
+    scenario = SCENARIOS["psychology:say-the-number"]
+    final = run_scenario(db, trainee, scenario.key, tier=tier)
+    state = RoutineState.from_dict(final["state"])
+    assert final["outcome"] == outcome
+    assert state.closing == {"elite": scenario.advanced, "strong": scenario.partly, "weak": scenario.stalled}[tier]

@@ -208,7 +208,8 @@ def talk(session_id: int) -> None:
 
 scenario = sessions.session_scenario(session)
 if scenario and session["kind"] != "second_call":
-    tracks_view.header(session, scenario)
+    settings = runtime.llm_settings()
+    tracks_view.header(session, scenario, engine=settings.label if settings else None)
 else:
     transcript.header(session, lib.objection(session["objection_slug"]))
     if scenario:  # the second call: the notes from call one, before the first answer

@@ -83,12 +83,19 @@ def picker(track: str, trainee_id: int, db) -> tuple[str, str] | None:
     return (scenario.key, difficulty) if started else None
 
 
-def header(session: dict, scenario: tracks.Scenario) -> None:
-    """Who the prospect is (and, for a second call, the notes from call one): outside the conversation."""
+LLM_NOTE = ("An AI engine ({engine}) is set up, but this scenario's prospect says the lines written for it and "
+            "its own rubric grades you: the built-in engine plays it, so every rep meets the same scenario.")
+
+
+def header(session: dict, scenario: tracks.Scenario, *, engine: str | None = None) -> None:
+    """Who the prospect is (and, for a second call, the notes from call one): outside the conversation.
+    `engine`: the AI engine's label when one is set up, which says that the built-in one plays the scenario."""
     st.subheader(f"{tracks.TRACK_ICONS[scenario.track]} {tracks.TRACKS[scenario.track]} · {scenario.title}")
     if scenario.principle:
         st.caption(f"**The principle:** {literal(scenario.principle)}")
     level = f" · difficulty **{literal(session['difficulty'])}**" if scenario.track == "closing" else ""
     st.caption(f"**The prospect:** {literal(scenario.prospect)}{level}")
+    if engine:
+        st.caption(LLM_NOTE.format(engine=literal(engine)))
     if scenario.call_one:
         notes(scenario.call_one)

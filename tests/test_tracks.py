@@ -13,6 +13,7 @@ from closergym.grading import TIER_BANDS, Grade
 from closergym.sparring import SECOND_CALL_STALLS, RoutineState
 from components import charts
 from tests.conftest import app_for, said, say, unescaped
+from tests.llm_server import free_port
 
 LIB = library()
 SCENARIOS = tracks.scenarios()
@@ -258,3 +259,19 @@ def test_the_prospects_last_line_takes_up_only_what_the_answer_did(db, trainee, 
     state = RoutineState.from_dict(final["state"])
     assert final["outcome"] == outcome
     assert state.closing == {"elite": scenario.advanced, "strong": scenario.partly, "weak": scenario.stalled}[tier]
+
+
+def test_with_an_ai_engine_set_up_the_scenario_runs_and_says_who_plays_it(db, trainee, monkeypatch):
+    """The scenario's lines are written for it: with an LLM configured (here one that never answers), the page
+    says the built-in engine plays it, grades by the scenario's rubric and never waits on the model."""
+
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")
+    monkeypatch.setenv("CLOSERGYM_MODEL", "some-model")
+    at = app_for(trainee, "app_pages/sparring.py", query={"scenario": "psychology:labelling"})
+    assert any("the built-in engine plays it" in c.value for c in at.caption)
+    say(at, "It sounds like you've been let down more than once. What happened with the last one?")
+    assert not at.exception and not at.warning
+    turn = next(db.query("SELECT tier, engine, reply FROM turns"))
+    assert turn == {"tier": "elite", "engine": "builtin", "reply": SCENARIOS["psychology:labelling"].advanced}

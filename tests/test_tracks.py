@@ -275,3 +275,17 @@ def test_with_an_ai_engine_set_up_the_scenario_runs_and_says_who_plays_it(db, tr
     assert not at.exception and not at.warning
     turn = next(db.query("SELECT tier, engine, reply FROM turns"))
     assert turn == {"tier": "elite", "engine": "builtin", "reply": SCENARIOS["psychology:labelling"].advanced}
+
+
+def test_closing_and_psychology_sessions_survive_an_export_and_import(db, trainee, tmp_path):
+    from closergym import transfer
+
+    run_scenario(db, trainee, "closing:three-stalls", tier="strong")
+    run_scenario(db, trainee, "psychology:silence-after-the-ask", tier="weak")
+    other = store.open_db(tmp_path / "other.db")
+    report = transfer.import_document(other, transfer.read_import_file(transfer.export_json(db, trainee["id"])))
+    assert report.added["sessions"] == 2 and report.added["turns"] == 4
+    copy = store.get_trainee_by_name(other, trainee["name"])
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+    assert schedule.scenario_cards(other, copy["id"], now=now) == schedule.scenario_cards(db, trainee["id"], now=now)
+    other.close()

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from closergym import closing, schedule, second_call, tracks
+from closergym.content import library
 from closergym.conversation import TIER_ICONS
 from closergym.sparring import DIFFICULTIES, RULES
-from components import practice
+from components import pages, practice
 from components.text import literal
 
 NEXT_DUE = "next_due"
@@ -72,6 +73,9 @@ def picker(track: str, trainee_id: int, db) -> tuple[str, str] | None:
                f"{practice.why(card, now) if not card.is_new else 'Not tried yet.'}")
     if scenario.call_one:
         notes(scenario.call_one)
+    if lesson := library().lesson(scenario.lesson):
+        st.page_link(pages.LESSONS, label=f"The lesson behind it: {lesson.title}", icon=":material/menu_book:",
+                     query_params={"lesson": lesson.slug})
     difficulty = "normal"
     if track == "closing":
         difficulty = st.segmented_control("Difficulty", DIFFICULTIES, default="normal", required=True,

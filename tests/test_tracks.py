@@ -289,3 +289,23 @@ def test_closing_and_psychology_sessions_survive_an_export_and_import(db, traine
     now = datetime(2030, 1, 1, tzinfo=UTC)
     assert schedule.scenario_cards(other, copy["id"], now=now) == schedule.scenario_cards(db, trainee["id"], now=now)
     other.close()
+
+
+def test_a_scenario_runs_again_from_its_report_and_links_its_lesson(db, trainee):
+    at = app_for(trainee, "app_pages/sparring.py")
+    at.segmented_control(key="sparring_track").set_value("psychology").run()
+    at.selectbox(key="sparring_psychology_pick").set_value("psychology:cost-of-inaction").run()
+    link = next(p for p in at.get("page_link") if p.proto.label.startswith("The lesson behind it"))
+    assert link.proto.query_string == "lesson=cost-of-inaction"
+    at.button(key="sparring_psychology_start").click().run()
+    say(at, "Fair enough. What happens to the backlog between now and next quarter?")
+    next(b for b in at.button if b.label == "Drill it again").click().run()
+    assert not at.exception
+    keys = [r["objection_slug"] for r in db.query("SELECT objection_slug FROM sessions ORDER BY id")]
+    assert keys == ["psychology:cost-of-inaction"] * 2 and said(at)[0]["label"] == "Round 1 of 1 · the delay"
+
+
+def test_a_deep_link_to_an_unknown_scenario_says_so(db, trainee):
+    at = app_for(trainee, "app_pages/sparring.py", query={"scenario": "closing:../../etc/passwd"})
+    assert not at.exception and sessions.open_session(db, trainee["id"]) is None
+    assert any("There is no drill called" in w.value for w in at.warning)

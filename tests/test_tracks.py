@@ -134,7 +134,7 @@ def test_progress_labels_every_track_and_scenario(db, trainee):
 
     at = app_for(trainee, "app_pages/progress.py")
     assert not at.exception
-    drawn = b"".join(chart.proto.SerializeToString() for chart in at.get("arrow_vega_lite_chart"))
+    drawn = b"".join(chart.proto.SerializeToString() for chart in at.get("vega_lite_chart"))
     assert "Closing · Second call".encode() in drawn and "Psychology · Labelling".encode() in drawn
     assert charts.CUSTOM_LABEL.encode() not in drawn  # the page's charts, as drawn
     table = next(e for e in at.expander if e.label == "Every closing and psychology scenario's card")

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import streamlit as st
 
 import runtime
-from closergym import cohorts, demo, schedule, store
+from closergym import cohorts, demo, schedule, store, tracks
 from closergym.content import library
 from closergym.grading import MOVE_LABELS
 from components import roles
@@ -86,7 +86,7 @@ def dashboard() -> None:
                                for m in weak_moves))
     objections = cohorts.weakest_objections(db, chosen, since=since)
     st.dataframe([{"objection": lib.objections[o["objection"]].title if o["objection"] in lib.objections
-                   else o["objection"], "attempts": o["attempts"], "average score": o["average"]}
+                   else tracks.labels().get(o["objection"], o["objection"]), "attempts": o["attempts"], "average score": o["average"]}
                   for o in objections], hide_index=True)
     st.subheader("Leaderboard")
     st.caption("Anonymous unless a trainee chose to show their name (Settings → Your profile).")

@@ -1,7 +1,7 @@
 import streamlit as st
 
 import runtime
-from closergym import store
+from closergym import store, tracks
 from closergym.content import SECOND_CALL
 from components import lesson_view, pages, scroll, trainee
 from components.text import literal
@@ -64,6 +64,10 @@ for drill in lesson.meta.drills:
     if drill == SECOND_CALL:
         st.page_link(pages.SPARRING, label="Run the whole second call: the six steps and a stall",
                      icon="📞", query_params={"objection": drill})
+        continue
+    if scenario := tracks.scenario(drill):  # a closing or psychology scenario: its track on the Sparring page
+        st.page_link(pages.SPARRING, label=f"{tracks.TRACKS[scenario.track]} sparring: {scenario.title}",
+                     icon=tracks.TRACK_ICONS[scenario.track], query_params={"scenario": drill})
         continue
     objection = lib.objections[drill]
     st.page_link(pages.SPARRING, label=f"Drill this in sparring: {objection.short}",  # whole on a phone

@@ -4,7 +4,7 @@ import pyarrow as pa
 import streamlit as st
 
 import runtime
-from closergym import analytics, schedule
+from closergym import analytics, schedule, tracks
 from components import charts, pages, practice, trainee
 from components.text import literal
 
@@ -64,6 +64,17 @@ with st.expander("Every objection's card (spaced repetition)"):
     )
     st.caption("Each objection is a card scheduled by FSRS from your grades: weak means see it again soon, "
                "strong means good, elite means easy. Sparring rounds and lesson drills both count.")
+with st.expander("Every closing and psychology scenario's card"):
+    scenarios = tracks.scenarios()
+    st.dataframe(
+        [{"Track": tracks.TRACKS[scenarios[c.slug].track], "Scenario": scenarios[c.slug].short, "Answers": c.reviews,
+          "Last": c.last_tier or "–", "Strong or better": c.strong_or_better_count,
+          "Due": practice.when(c.due, now) if c.due else "not practised yet"}
+         for c in schedule.scenario_cards(runtime.db(), me["id"], now=now)],
+        hide_index=True, width="stretch",
+    )
+    st.caption("Closing and psychology scenarios are scheduled the same way, each round a review; pick “Next due” "
+               "in a track on the Sparring page to run the one that needs you.")
 
 
 def draw(spec: dict) -> None:
@@ -87,7 +98,8 @@ def progress_charts(trainee_id: int) -> None:
         st.info(f"No graded rebuttals in the last {choice}. Pick a longer range, or go and practise.", icon="📭")
         st.page_link(pages.SPARRING, label="Spar with a prospect", icon="🥊")
         return
-    titles = {slug: objection.short for slug, objection in lib.objections.items()}  # fits a phone
+    # fits a phone; a closing or psychology scenario by its track and name
+    titles = {slug: objection.short for slug, objection in lib.objections.items()} | tracks.labels()
     draw(charts.score_over_time_chart(over_time))
     draw(charts.tier_mix_chart(analytics.tier_mix_per_week(db, trainee_id, since=since)))
     draw(charts.move_heatmap_chart(analytics.move_heatmap(db, trainee_id, since=since), labels=titles))

@@ -5,25 +5,31 @@ from contextlib import nullcontext
 import streamlit as st
 
 import runtime
-from closergym import conversation, schedule, sessions, store
+from closergym import conversation, schedule, sessions, store, tracks
 from closergym.grading import MAX_REBUTTAL
 from closergym.sparring import DIFFICULTIES, RULES
-from components import practice, scorecard, scroll, trainee, transcript
+from components import practice, scorecard, scroll, tracks_view, trainee, transcript
 from components.text import literal
 
 st.title(":material/sports_mma: Sparring")
 me = trainee.require()
 db, lib = runtime.db(), runtime.library_for(me["id"])  # shipped + the team's own
-SPECIAL = {"next_due": "⏭️ Next due", "random": "🎲 Random objection",
-           "second_call": "📞 Second call (six-step structure)"}
+SPECIAL = {"next_due": "⏭️ Next due", "random": "🎲 Random objection"}
+TRACKS = {"objections": ":material/sports_mma: Objections", **{track: f"{tracks.TRACK_ICONS[track]} {label}"
+                                                              for track, label in tracks.TRACKS.items()}}
 SESSION_KEY = "sparring_session_id"
 ROUND_KEY = "sparring_round"  # the round this browser last showed: an answer is to that round
 RESEND_KEY = "sparring_resend"  # "Send it again", under an answer the server stopped grading
 
 
 def start(pick: str | None, difficulty: str, custom: str | None = None) -> None:
-    """`pick`: an objection slug, "random", "next_due" or "second_call"; None with `custom`, the rep's own objection."""
+    """`pick`: an objection slug, "random", "next_due", "second_call" or a scenario's key ("closing:pre-frame");
+    None with `custom`, the rep's own objection."""
     database = runtime.db()  # this thread's connection: a fragment rerun may run on another thread
+    if tracks.scenario(pick):
+        session = sessions.start_session(database, trainee_id=me["id"], scenario=pick, difficulty=difficulty)
+        st.session_state[SESSION_KEY] = session["id"]
+        return
     if pick == "next_due":
         pick = schedule.next_drill(database, me["id"], lib=lib) or "random"
     slug = random.choice(sorted(lib.objections)) if pick == "random" else pick
@@ -38,19 +44,22 @@ def leave() -> None:
     st.session_state.pop(SESSION_KEY, None)
 
 
-# A deep link (?objection=slug&difficulty=hard, or ?custom=text from the generator) starts that drill once.
+# A deep link (?objection=slug&difficulty=hard, ?scenario=closing:pre-frame from a lesson, or ?custom=text from
+# the generator) starts that drill once.
 params = st.query_params
-if "objection" in params or "custom" in params:
-    wanted, custom, level = params.get("objection", ""), params.get("custom"), params.get("difficulty", "normal")
+if "objection" in params or "custom" in params or "scenario" in params:
+    wanted, custom, level = params.get("objection") or params.get("scenario", ""), params.get("custom"), \
+        params.get("difficulty", "normal")
     level = level if level in DIFFICULTIES else "normal"
-    if wanted in lib.objections or wanted == "second_call" or custom:
+    known = wanted in lib.objections or wanted == "second_call" or tracks.scenario(wanted)
+    if known or custom:
         try:
-            start(wanted if wanted in lib.objections or wanted == "second_call" else None, level, custom)
+            start(wanted if known else None, level, custom)
         except sessions.StartError as error:  # ?custom= with nothing to read in it
             st.warning(str(error), icon="✍️")
     else:
         st.warning(f"There is no drill called “{literal(wanted)}”. Pick one below.", icon="🔎")
-    for key in ("objection", "custom", "difficulty"):
+    for key in ("objection", "scenario", "custom", "difficulty"):
         params.pop(key, None)
 
 session_id = st.session_state.get(SESSION_KEY)
@@ -62,6 +71,13 @@ if session is not None:
 
 scroll.top_on_change(f"session-{session['id']}" if session else "pick")  # "Choose another drill" opens at the top
 if session is None:
+    track = st.segmented_control("Track", list(TRACKS), format_func=TRACKS.get, default="objections", required=True,
+                                 key="sparring_track") or "objections"
+    if track != "objections":
+        if chosen := tracks_view.picker(track, me["id"], db):
+            start(*chosen)
+            st.rerun()
+        st.stop()
     st.write("Pick an objection and a difficulty. The prospect raises it, pushes back on your answer, "
              "then throws a curveball. Every answer is graded against the rubric below.")
     next_slug = practice.panel(me["id"], drill_button=False, lib=lib)
@@ -81,11 +97,9 @@ if session is None:
             st.rerun()
     with st.expander("The rubric"):
         scorecard.rubric()
-    with st.expander("The second call's rubric: its six steps and the stall, round by round"):
-        scorecard.rubric(second_call_session=True)
     if last := sessions.last_finished(db, me["id"]):  # a reload after the last answer: its report is not lost
-        objection = lib.objection(last["objection_slug"])
-        title = "the second call" if last["kind"] == "second_call" else objection.title if objection else "your objection"
+        objection, scenario = lib.objection(last["objection_slug"]), sessions.session_scenario(last)
+        title = scenario.title if scenario else objection.title if objection else "your objection"
         with st.expander(f"Your last session: {literal(title)}"):
             transcript.report(sessions.session_report(db, last, lib))
     st.stop()
@@ -182,9 +196,9 @@ def talk(session_id: int) -> None:
     again, other = st.columns(2)
     if again.button(transcript.WORDS["again"], icon=":material/replay:", width="stretch", type="primary"):
         session = store.get_session(database, session_id, trainee_id=me["id"])
-        second_call = session["kind"] == "second_call"
-        custom = None if second_call else session["custom_objection"]
-        start("second_call" if second_call else session["objection_slug"] or (None if custom else "random"),
+        scenario = sessions.session_scenario(session)
+        custom = None if scenario else session["custom_objection"]
+        start(scenario.key if scenario else session["objection_slug"] or (None if custom else "random"),
               session["difficulty"], custom)
         st.rerun()
     if other.button(transcript.WORDS["other"], icon=":material/target:", width="stretch"):
@@ -192,7 +206,17 @@ def talk(session_id: int) -> None:
         st.rerun()  # the whole page: back to choosing a drill
 
 
-transcript.header(session, lib.objection(session["objection_slug"]), built=sessions.custom_prospect(session))
+scenario = sessions.session_scenario(session)
+if scenario and session["kind"] != "second_call":
+    settings = runtime.llm_settings()
+    tracks_view.header(session, scenario, engine=settings.label if settings else None)
+else:
+    transcript.header(session, lib.objection(session["objection_slug"]), built=sessions.custom_prospect(session))
+    if scenario:  # the second call: the notes from call one, before the first answer
+        tracks_view.notes(scenario.call_one)
 with st.expander("The rubric"):
-    scorecard.rubric(second_call_session=session["kind"] == "second_call")
+    if scenario and session["kind"] != "second_call":
+        tracks_view.rubric(scenario)
+    else:
+        scorecard.rubric(second_call_session=session["kind"] == "second_call")
 talk(session["id"])

@@ -24,6 +24,8 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_RE = re.compile(SLUG_PATTERN)
 TIERS = ("weak", "strong", "elite")
 SECOND_CALL = "second_call"  # a lesson may drill the whole second-call scenario, not one objection
+# ... or a closing or psychology scenario by its key (`tracks`): "closing:pre-frame", from data/closing/pre-frame.yaml
+SCENARIO_KEY_RE = re.compile(r"^(closing|psychology):([a-z0-9]+(?:-[a-z0-9]+)*)$")
 MOVES = ("acknowledge", "clarify", "respond", "advance")
 # The families an objection belongs to: what kind of worry it is. A library objection names its family in
 # `category`; an objection worded by someone else is mapped to one, so the prospect and the generator know
@@ -316,7 +318,8 @@ def load_library(data_dir: Path = DATA_DIR) -> Library:
             lesson = parse_lesson(path.read_text(encoding="utf-8"), name=name)
             if lesson.slug != path.stem:
                 raise ValueError(f"field 'slug': '{lesson.slug}' does not match the file name '{path.stem}'")
-            unknown = [s for s in lesson.meta.drills if s not in objections and s != SECOND_CALL]
+            unknown = [s for s in lesson.meta.drills if s not in objections and s != SECOND_CALL
+                       and not ((key := SCENARIO_KEY_RE.match(s)) and (data_dir / key[1] / f"{key[2]}.yaml").is_file())]
             unknown += [c.objection for c in lesson.drill_cells if c.objection not in objections]
             if unknown:
                 raise ValueError(f"field 'drills': unknown objection slug(s) {', '.join(sorted(set(unknown)))}")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from closergym import sessions, store
+from closergym import sessions, store, tracks
 from closergym.content import Library, library
 from closergym.grading import MOVE_LABELS, Grade, clean_text
 from closergym.llm import LLMClient, LLMError
@@ -34,7 +34,11 @@ ENDED_ELSEWHERE = ("This session was ended in another tab or window, so your ans
 MODEL_ANSWER_NOTE = "That is the library's model answer, word for word: try it in your own words next."
 
 
-def round_label(number: int, *, second_call: bool = False) -> str:
+def round_label(number: int, *, second_call: bool = False, scenario: tracks.Scenario | None = None) -> str:
+    if scenario is not None and not second_call:
+        rounds = scenario.rounds
+        name = rounds[number - 1].name if number <= len(rounds) else "the next line"
+        return f"Round {number} of {len(rounds)} · {name}"
     name = (SECOND_CALL_ROUND_NAMES if second_call else ROUND_NAMES).get(number, "the next line")
     return f"Round {number} of {ROUNDS} · {name}"
 
@@ -78,6 +82,10 @@ def report(result: sessions.Report) -> dict:
     work_on = advice = None
     if result.weakest_move:
         work_on = f"{MOVE_LABELS[result.weakest_move]}, the move that earned you the fewest points."
+    elif result.scenario and result.tiers and result.steps is None:  # a scenario: the rubric under each answer shows what to work on
+        advice = ("Every round landed at elite. " if set(result.tiers) == {"elite"} else
+                  "The start list under each answer names the steps to add. ") + \
+            "Run it again in your own words, or pick another scenario of the track."
     elif result.tiers and result.steps is None:  # the second call: its steps show what to work on
         advice = "Every move earned full marks in every round. " + (
             "Try another objection, or the second call." if result.difficulty == "hard"
@@ -104,9 +112,11 @@ def view(db: Database, session: dict, lib: Library | None = None) -> dict:
     state = RoutineState.from_dict(session["state"])
     turns = {turn["round"]: turn for turn in store.session_turns(db, session["id"], trainee_id=session["trainee_id"])}
     second_call = session["kind"] == "second_call"
+    scenario = sessions.session_scenario(session)
     messages = []
     for number, prompt in enumerate(state.prompts, start=1):
-        messages.append({"id": f"p{number}", "who": "prospect", "label": round_label(number, second_call=second_call),
+        messages.append({"id": f"p{number}", "who": "prospect",
+                         "label": round_label(number, second_call=second_call, scenario=scenario),
                          "text": prompt})
         turn = turns.get(number)
         if turn:

@@ -34,6 +34,7 @@ from fpdf.fonts import FontFace, TextStyle
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from closergym import tracks
 from closergym.content import MOVES, Lesson, Library, Objection
 from closergym.grading import (
     FIT_FLAGS,
@@ -531,8 +532,9 @@ def lesson_pdf(lesson: Lesson, lib: Library | None = None) -> bytes:
     extras = []
     if lib:
         related = [lib.lessons[s].title for s in meta.related if s in lib.lessons]
-        drills = [lib.objections[s].title if s in lib.objections else "The whole second call (six steps)"
-                  for s in meta.drills]
+        drills = [lib.objections[s].title if s in lib.objections else
+                  f"{tracks.TRACKS[found.track]} sparring: {found.title}" if (found := tracks.scenario(s)) else
+                  "The whole second call (six steps)" for s in meta.drills]
         if drills:
             extras.append(("Drill this in sparring", drills))
         if related:

@@ -1,4 +1,5 @@
-"""Spaced repetition over the objection library: one FSRS card per trainee and objection.
+"""Spaced repetition over the objection library: one FSRS card per trainee and objection, and one per
+closing or psychology scenario (`tracks`), whose turns carry the scenario's key where an objection's carry its slug.
 
 Every graded turn that names a library objection (sparring rounds, second-call rounds, lesson drill
 cells) is a review of that objection's card, in time order: weak is `Again`, strong `Good`, elite `Easy`.
@@ -24,7 +25,7 @@ from importlib.metadata import version
 from fsrs import Card, Rating, Scheduler, State
 from sqlite_utils import Database
 
-from closergym import store
+from closergym import store, tracks
 from closergym.content import Library, library
 
 RATINGS = {"weak": Rating.Again, "strong": Rating.Good, "elite": Rating.Easy}
@@ -212,6 +213,22 @@ def objection_cards(db: Database, trainee_id: int, *, now: datetime | None = Non
     moment = as_utc(now)
     known = replays(db, trainee_id, lib.objections.keys())
     return [card_status(slug, known.get(slug), moment) for slug in lib.objections]
+
+
+def scenario_cards(db: Database, trainee_id: int, *, track: str | None = None,
+                   now: datetime | None = None) -> list[CardStatus]:
+    """One status per closing or psychology scenario (of `track`, or both), in the tracks' order."""
+    keys = [key for key, found in tracks.scenarios().items() if track in (None, found.track)]
+    moment = as_utc(now)
+    known = replays(db, trainee_id, keys)
+    return [card_status(key, known.get(key), moment) for key in keys]
+
+
+def next_scenario(db: Database, trainee_id: int, track: str, *, now: datetime | None = None,
+                  rng: random.Random | None = None) -> str | None:
+    """`next_drill` within a track: a scenario never run, else a due one, favouring weak answers."""
+    moment = as_utc(now)
+    return next_among(scenario_cards(db, trainee_id, track=track, now=moment), moment, rng)
 
 
 def due_today(db: Database, trainee_id: int, *, now: datetime | None = None,

@@ -34,8 +34,17 @@ ROUND_STEPS = {1: ("callback", "what_changed", "cost_of_inaction"), 2: ("stall",
 # the move slot each step's points are kept in: a callback shows you listened, what changed and the stall are
 # questions, the cost and the recap are the specifics, the pre-frame and the small ask move the deal on
 STEP_MOVE = {"callback": "acknowledge", "what_changed": "clarify", "cost_of_inaction": "respond", "stall": "clarify",
-             "pre_frame": "advance", "recap": "respond", "small_ask": "advance"}
-STEP_LABELS = {"stall": "Meet the stall", **{step: label for step, (label, _) in SECOND_CALL_STEPS.items()}}
+             "pre_frame": "advance", "recap": "respond", "small_ask": "advance", "trial_close": "clarify"}
+# the closing track's trial close, beside the second call's six steps: a temperature check, not the ask
+TRIAL_CLOSE = re.compile(
+    r"\bhow does (?:that|this|it) (?:sound|look)\b|\bon a scale of (?:1|one) to (?:10|ten)\b|"
+    r"\bhow (?:are|do) you feel(?:ing)? about\b|\bdoes (?:that|this) (?:look|seem) (?:right|like)\b|"
+    r"\bare we on the right track\b|\bwhat would (?:it take to )?make (?:it|that|this) a (?:10|ten)\b|"
+    r"\bis (?:that|this) (?:what|the kind of thing) you\b|\bwhere are you (?:at|leaning)\b|"
+    r"\bhow close (?:is|are) (?:that|this|we)\b", re.I)
+STEP_PATTERNS = {**{step: pattern for step, (_, pattern) in SECOND_CALL_STEPS.items()}, "trial_close": TRIAL_CLOSE}
+STEP_LABELS = {"stall": "Meet the stall", **{step: label for step, (label, _) in SECOND_CALL_STEPS.items()},
+               "trial_close": "Trial close: check the temperature"}
 RUBRIC = {
     "callback": "Bring back a specific moment of call one in their words (what they told you), not 'just checking in'.",
     "what_changed": "Ask what has happened on their side since you spoke.",
@@ -45,6 +54,8 @@ RUBRIC = {
                  "something doesn't fit, they say so now.",
     "recap": "Recap the offer in writing while you talk: send it now and go through it together.",
     "small_ask": "Ask for the next small step (a kickoff day, who joins, which card), not 'do you want to go ahead?'.",
+    "trial_close": "Check where they stand before you ask ('how does that sound so far?', 'on a scale of one to ten?'), "
+                   "so the close comes when they are ready.",
 }
 ELITE_SHORT_BY = 1  # elite: every step of the round earned, at most this many points short of full marks
 TIER_RULES = {
@@ -59,6 +70,7 @@ PARTIAL = {
     "what_changed": ("clarify", "A question, but not about what has changed since call one."),
     "cost_of_inaction": ("respond", "Some specifics, but not what waiting keeps costing them."),
     "small_ask": ("advance", "A next step, but not the next small one: a kickoff day, who joins, which card."),
+    "trial_close": ("clarify", "A question, but not one that checks where they stand on what you just covered."),
 }
 RECAP_CUE = re.compile(r"\b(?:proposal|summary|agreement|offer|scope|quote|contract|what we (?:agreed|discussed))\b",
                        re.IGNORECASE)
@@ -69,6 +81,7 @@ DONE = {
     "pre_frame": "Agreed up front how the call ends, and invited any misfit into the open.",
     "recap": "Recapped the offer in writing, on the call.",
     "small_ask": "Made the small ask, not the big one.",
+    "trial_close": "Checked the temperature before asking for the decision.",
 }
 # "if it still fits, we decide today": a decision agreed on a condition, the pre-frame, not a fake deadline
 CONDITIONAL_DECISION = re.compile(r"\bif (?:it|everything|this|it all|all of it) (?:still )?(?:fits|makes sense|works)\b",
@@ -116,7 +129,7 @@ def rubric_lines() -> list[tuple[int, str, str]]:
 
 def _found(step: str, reader: _Reader) -> str | None:
     """The rep's own words that carry `step`'s pattern (not a quoted prospect, not text set aside)."""
-    pattern = SECOND_CALL_STEPS[step][1]
+    pattern = STEP_PATTERNS[step]
     return next((phrase for s in reader.sentences if (phrase := reader.find(pattern, s))), None)
 
 
@@ -195,25 +208,46 @@ def grade_second_call(round_number: int, prompt: str, rebuttal: str, *, stall: O
                       lib: Library | None = None) -> Grade:
     """Grade one second-call answer on the steps of its round. `stall` is round 2's library objection."""
     round_number = min(max(round_number, 1), 3)
-    reading = _read(prompt, rebuttal, stall.slug if stall and round_number == 2 else None, lib or library())
+    stall = stall if round_number == 2 else None
+    better = better_line(round_number, stall.slug if stall else None) or BETTER[1 if round_number == 1 else 3]
+    return grade_steps(ROUND_STEPS[round_number], prompt, rebuttal, stall=stall, better=better, lib=lib)
+
+
+def grade_steps(steps: tuple[str, ...] | list[str], prompt: str, rebuttal: str, *, stall: Objection | None,
+                better: tuple[str, str], lib: Library | None = None) -> Grade:
+    """Grade an answer on closing steps (a second-call round's, or a closing scenario's round): each step 0-2
+    with the rep's words, the objection rubric's red flags (its fit flags only where a stall is met)."""
+    reading = _read(prompt, rebuttal, stall.slug if stall else None, lib or library())
     moves = {mark.move: mark for mark in reading.marks}
-    steps = ROUND_STEPS[round_number]
     marks = [_stall_step(moves, reading.fit.met) if step == "stall" else _pattern_step(step, reading.reader, moves)
              for step in steps]
-    flags = [kept for flag in reading.flags if round_number == 2 or flag.code not in FIT_FLAGS
+    flags = [kept for flag in reading.flags if stall is not None or flag.code not in FIT_FLAGS
              if (kept := _pre_framed(flag, reading.reader))]
     points = [mark.points for mark in marks]
     tier = second_call_tier(points, flags)
-    slots = {mark.move for mark in marks}
     # a slot the round does not ask for keeps the objection rubric's reading, for the charts only: not shown, not counted
-    kept = tuple(marks) + tuple(replace(moves[move], counted=False) for move in MOVES if move not in slots)
-    better, why = better_line(round_number, stall.slug if stall else None) or BETTER[1 if round_number == 1 else 3]
+    shown = _own_slots(marks)
+    slots = {mark.move for mark in shown}
+    kept = tuple(shown) + tuple(replace(moves[move], counted=False) for move in MOVES if move not in slots)
     feedback = Feedback(
         keep=tuple(f"{m.label}: {m.note}" for m in marks if m.points == 2),
         start=tuple(f"{m.label}: {RUBRIC[step]}" for m, step in zip(marks, steps, strict=True) if m.points < 2),
         stop=tuple(_advice(flag) for flag in flags),
-        better=better, better_why=why)
+        better=better[0], better_why=better[1])
     return Grade(tier=tier, score=second_call_score(tier, points, flags), moves=kept, red_flags=tuple(flags),
-                 feedback=feedback, objection_slug=stall.slug if stall and round_number == 2 else None,
+                 feedback=feedback, objection_slug=stall.slug if stall else None,
                  ignored=tuple(reading.reader.ignored), notes=tuple(reading.notes))
 
+
+def _own_slots(marks: list[MoveMark]) -> list[MoveMark]:
+    """Each step in a move slot of its own (a turn keeps one column per move): a step whose slot another step
+    of the round already holds (two questions, say) is kept in a slot the round leaves free."""
+    free = [move for move in MOVES if move not in {mark.move for mark in marks}]
+    taken: set[str] = set()
+    placed = []
+    for mark in marks:
+        if mark.move in taken:
+            mark = replace(mark, move=free.pop(0))
+        taken.add(mark.move)
+        placed.append(mark)
+    return placed

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
-from closergym import store
+from closergym import closing, store, tracks
 from closergym.content import MOVES, Library, Objection, library
 from closergym.families import objection_for
 from closergym.grading import MAX_REBUTTAL, Grade, clean_text, grade_rebuttal
@@ -45,6 +45,8 @@ from closergym.sparring import (
 )
 
 MAX_CUSTOM_OBJECTION = 300
+TRACK_KINDS = ("closing", "psychology")  # a session of a closing or psychology scenario (`tracks`); "second_call"
+# is the closing track's first scenario, kept under its own kind
 class TurnError(ValueError):
     """The answer cannot be taken as it is; the message says why. Nothing was saved."""
 
@@ -79,12 +81,22 @@ def check_custom_objection(text: str) -> str:
 
 def start_session(db: Database, *, trainee_id: int, objection_slug: str | None = None,
                   custom_objection: str | None = None, second_call: bool = False, difficulty: str = "normal",
-                  persona: int | None = None, seed: int | None = None, lib: Library | None = None) -> dict:
+                  persona: int | None = None, seed: int | None = None, lib: Library | None = None,
+                  scenario: str | None = None) -> dict:
     """Create a session (abandoning any unfinished one) and put the prospect's opening line in it.
-    Without `persona`, the seed picks one of the objection's prospects."""
+    Without `persona`, the seed picks one of the objection's prospects. `scenario`: a closing or psychology
+    scenario's key (`tracks`), such as "closing:pre-frame"; the second call's key starts the second call."""
     lib = lib or library()
     if difficulty not in DIFFICULTIES:
         raise StartError(f"Unknown difficulty {difficulty!r}")
+    if scenario is not None:
+        found = tracks.scenario(scenario)
+        if found is None:
+            raise StartError(f"There is no scenario called {scenario!r}.")
+        if found.engine == "second_call":
+            second_call = True
+        else:
+            return _start_scenario(db, trainee_id=trainee_id, scenario=found, difficulty=difficulty, seed=seed)
     seed = random.randrange(1, 2**31) if seed is None else seed
     rng = random.Random(seed)
     state = start_state(difficulty)
@@ -133,6 +145,17 @@ def last_meeting(db: Database, trainee_id: int, slug: str) -> tuple[int, str] | 
     return row["persona"], prompts[0] if prompts else ""
 
 
+def _start_scenario(db: Database, *, trainee_id: int, scenario: tracks.Scenario, difficulty: str,
+                    seed: int | None) -> dict:
+    """A closing or psychology scenario: its key is the session's `objection_slug`, its first line the opening."""
+    state = start_state(difficulty)
+    state.prompts.append(closing.prompt_for(scenario, 1))
+    abandon_open_sessions(db, trainee_id)
+    return store.create_session(db, trainee_id=trainee_id, kind=scenario.track, objection_slug=scenario.key,
+                                difficulty=difficulty, persona=0, seed=random.randrange(1, 2**31) if seed is None else seed,
+                                state=state.to_dict())
+
+
 def abandon_open_sessions(db: Database, trainee_id: int) -> None:
     store.abandon_sessions(db, trainee_id)
 
@@ -158,6 +181,8 @@ def session_objection(session: dict, lib: Library | None = None) -> Objection | 
     if session["kind"] == "second_call":
         state = RoutineState.from_dict(session["state"])
         return lib.objection(session["custom_objection"]) if state.round == 2 else None
+    if session["kind"] in TRACK_KINDS:
+        return None
     return lib.objection(session["objection_slug"])
 
 
@@ -167,6 +192,13 @@ def custom_prospect(session: dict) -> Objection | None:
     if session["kind"] == "sparring" and not session["objection_slug"] and session.get("custom_objection"):
         return objection_for(session["custom_objection"])
     return None
+
+
+def session_scenario(session: dict) -> tracks.Scenario | None:
+    """The closing or psychology scenario a session runs (the second call's, for a second call)."""
+    if session["kind"] == "second_call":
+        return tracks.scenario(tracks.SECOND_CALL_KEY)
+    return tracks.scenario(session["objection_slug"]) if session["kind"] in TRACK_KINDS else None
 
 
 @dataclass(frozen=True)
@@ -237,27 +269,31 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
 
     started = time.perf_counter()
     deadline = Deadline()
+    scenario = session_scenario(session)
     if session["kind"] == "second_call":  # its own steps, not the objection rubric the LLM judge marks against
         grade, notices = grade_second_call(round_number, prompt, text, stall=objection, lib=lib), ()
+    elif scenario is not None:  # a closing or psychology scenario: its round's own rubric, no judge
+        grade, notices = closing.grade_round(scenario, round_number, prompt, text, lib=lib), ()
     else:
         grade, notices = grade_with_judge(prompt, text, objection_slug=objection.slug if objection else None, lib=lib,
                                           llm=llm, who=trainee_id, deadline=deadline)
     grade_ms = (time.perf_counter() - started) * 1000
-    if session["kind"] != "second_call":
+    if session["kind"] == "sparring":
         grade = on_the_sessions_day(answer_the_curveball(grade, objection, state), session_slot(session["seed"]))
 
     started = time.perf_counter()
     stall = lib.objection(session["custom_objection"]) if session["kind"] == "second_call" else None
     beat, reply = advance(state, grade, kind=session["kind"], rebuttal=text, objection=stall or speaker,
                           difficulty=session["difficulty"], rng=random.Random(session["seed"] * 31 + round_number),
-                          seed=session["seed"], prospect=prospect)
+                          seed=session["seed"], prospect=prospect, scenario=scenario)
     reply_ms = (time.perf_counter() - started) * 1000
 
     update = {"state": state.to_dict(), "pending": None}
     if state.finished:
         update.update(status="complete", outcome=state.outcome, ended_at=store.now())
-    turn = turn_row(trainee_id=trainee_id, source="second_call" if session["kind"] == "second_call" else "sparring",
-                    round_number=round_number, objection_slug=objection.slug if objection else session["objection_slug"],
+    # a scenario's turns are counted under its key (Progress, spaced repetition); an objection's under its slug
+    turn = turn_row(trainee_id=trainee_id, source=session["kind"], round_number=round_number,
+                    objection_slug=scenario.key if scenario else objection.slug if objection else session["objection_slug"],
                     prompt=prompt, text=text, grade=grade, grade_ms=grade_ms, uid=turn_uid or store.new_uid(),
                     session_id=session_id, reply=reply, reply_ms=round(reply_ms, 3))
     try:
@@ -305,15 +341,18 @@ DRILL_BEATS = {"weak": "push", "strong": "reveal", "elite": "exit"}  # a lesson'
 
 def advance(state: RoutineState | None, grade: Grade, *, kind: str, rebuttal: str, objection: Objection | None,
             rng: random.Random, difficulty: str = "normal", seed: int = 0,
-            prospect: Prospect | None = None) -> tuple[Beat | None, str]:
+            prospect: Prospect | None = None, scenario: tracks.Scenario | None = None) -> tuple[Beat | None, str]:
     """The one place a routine moves on after a graded answer, and the prospect's built-in line: `kind` is
     "sparring" (and the presenter's class round), "second_call" (its own three steps; `objection` is the
-    stall, `seed` picks it), or "drill" (a lesson's drill cell: one answer, `state` None, the reaction from
-    the grade alone). `state` is moved on in place and keeps the line (the next prompt, or the closing
-    one). Returns the beat an LLM prospect can say instead (None for the second call) and the line."""
+    stall, `seed` picks it), "closing" or "psychology" (a `scenario`'s rounds), or "drill" (a lesson's drill
+    cell: one answer, `state` None, the reaction from the grade alone). `state` is moved on in place and keeps
+    the line (the next prompt, or the closing one). Returns the beat an LLM prospect can say instead (None for
+    the second call and the scenarios, whose lines are written for them) and the line."""
     prospect = prospect or ScriptedProspect()
     if kind == "second_call":
         beat, reply = None, _second_call_reply(state, grade, objection, seed, rng, ask=proposed_time(rebuttal))
+    elif kind in TRACK_KINDS:
+        beat, reply = None, _scenario_reply(state, grade, scenario, ask=proposed_time(rebuttal))
     else:
         offered = offers_in(rebuttal)
         if state is not None:
@@ -372,6 +411,30 @@ def _second_call_reply(state: RoutineState, grade: Grade, stall: Objection | Non
         "I'm still not sure. " + SECOND_CALL_PROMPTS[2])
 
 
+def _scenario_reply(state: RoutineState, grade: Grade, scenario: tracks.Scenario, *, ask: str | None = None) -> str:
+    """A closing or psychology scenario: the next round's line (after a weak answer, the round's doubt first),
+    or, after the last round, the close landing or not. On the closing track weak answers use up patience."""
+    state.tiers.append(grade.tier)
+    closing_track = scenario.track == "closing"
+    if grade.tier == "weak" and closing_track:
+        state.patience -= 1
+    if state.patience <= 0:
+        state.finished, state.outcome = True, "lost"
+        return "I'm sorry, I don't think this is for us right now. I need to go."
+    if state.round >= len(scenario.rounds):
+        # only an elite last answer lands the close: a strong one gets them part of the way (its own line, which
+        # takes up only what a strong answer does), a weak one a stall
+        state.finished = True
+        state.outcome = "advanced" if grade.tier == "elite" else "stalled"
+        if grade.tier == "elite":
+            return agree_to(scenario.advanced, ask)
+        return scenario.partly if grade.tier == "strong" and scenario.partly else scenario.stalled
+    doubt = scenario.rounds[state.round - 1].after_weak
+    state.round += 1
+    line = closing.prompt_for(scenario, state.round)
+    return f"{doubt} {line}" if grade.tier == "weak" else line
+
+
 def grade_drill(db: Database, *, trainee_id: int, objection_slug: str, prompt: str, rebuttal: str,
                 source: str, lib: Library | None = None, llm: LLMClient | None = None,
                 deadline: Deadline | None = None) -> tuple[int, Grade, tuple[str, ...]]:
@@ -417,6 +480,7 @@ class Report:
     drill_next: str | None  # an objection slug
     steps: dict[str, bool] | None  # second call: which of the six steps showed up
     difficulty: str = "normal"
+    scenario: str | None = None  # a closing or psychology scenario's key (the second call's too)
 
 
 def session_report(db: Database, session: dict, lib: Library | None = None) -> Report:
@@ -427,8 +491,8 @@ def session_report(db: Database, session: dict, lib: Library | None = None) -> R
         best = None  # a weak line is nothing to hold up as the best
     totals = {move: sum(t[move] for t in turns) for move in MOVES}
     weakest = min(MOVES, key=lambda move: totals[move]) if turns else None
-    if weakest and totals[weakest] == 2 * len(turns) or session["kind"] == "second_call":
-        weakest = None  # every move earned full marks every round, or the second call's steps say it
+    if weakest and totals[weakest] == 2 * len(turns) or session["kind"] != "sparring":
+        weakest = None  # every move earned full marks every round, or the steps of a scenario's rounds say it
     state = RoutineState.from_dict(session["state"])
     slug = session["objection_slug"] or (session["custom_objection"] if session["kind"] == "second_call" else None)
     drill_next = slug if any(t["tier"] != "elite" for t in turns) else None
@@ -443,6 +507,7 @@ def session_report(db: Database, session: dict, lib: Library | None = None) -> R
         drill_next=drill_next if drill_next in lib.objections else None,
         steps=steps,
         difficulty=session["difficulty"],
+        scenario=scenario.key if (scenario := session_scenario(session)) else None,
     )
 
 

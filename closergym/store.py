@@ -763,6 +763,17 @@ def m006_pending_answers(db: Database) -> None:
     db.execute("ALTER TABLE sessions ADD COLUMN pending TEXT")  # {"round", "text"} of an answer being graded
 
 
+# -- the closing and psychology tracks (migration 007) ----------------------------------------------------
+
+
+@migrations(name="007_track_scenarios")
+def m007_track_scenarios(db: Database) -> None:
+    """Second-call turns are counted under the closing track's scenario key, like every closing and psychology
+    turn (`tracks`), not as a trainee's own objection (rounds 1 and 3) or as the stall's objection (round 2).
+    The `turn_days` triggers move their daily totals with them."""
+    db.execute("UPDATE turns SET objection_slug = 'closing:second-call' WHERE source = 'second_call'")
+
+
 def hold_answer(db: Database, session_id: int, *, trainee_id: int, round_number: int, text: str) -> None:
     """Keep an answer taken in for grading with its session, until its turn is saved (`save_turn` clears it)
     or it is refused (`drop_answer`): a server that stops mid-answer leaves it there, to be offered back."""

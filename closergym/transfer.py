@@ -32,7 +32,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from sqlite_utils import Database
 
 from closergym import store
-from closergym.content import MOVES, SLUG_RE
+from closergym.content import MOVES, SCENARIO_KEY_RE, SLUG_RE
 from closergym.grading import TIERS
 from closergym.llm import OWN_LLM_ENGINE
 from closergym.sparring import DIFFICULTIES, OUTCOMES, ROUNDS
@@ -51,7 +51,8 @@ FUTURE_SLACK = timedelta(days=1)  # clocks differ; a time further ahead than thi
 UID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 WORD_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 STAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$")
-SOURCE_RE = re.compile(r"^(sparring|second_call|call|lesson:[a-z0-9]+(-[a-z0-9]+)*)$")
+SOURCE_RE = re.compile(r"^(sparring|second_call|closing|psychology|call|lesson:[a-z0-9]+(-[a-z0-9]+)*)$")
+DRILL_RE = re.compile(f"{SLUG_RE.pattern}|{SCENARIO_KEY_RE.pattern}")  # an objection, or a scenario's key
 
 TABLE_LABELS = {
     "sessions": ("session", "sessions"),
@@ -133,6 +134,7 @@ def json_object(value: dict) -> dict:
 
 Uid = Annotated[str, Field(max_length=64), matches(UID_RE, "1-64 letters, digits, '-' or '_'")]
 Slug = Annotated[str, Field(max_length=60), matches(SLUG_RE, "a slug such as too-expensive")]
+Drill = Annotated[str, Field(max_length=80), matches(DRILL_RE, "a slug such as too-expensive, or closing:pre-frame")]
 Word = Annotated[str, Field(max_length=40), matches(WORD_RE, "a lowercase word such as 'active'")]
 Stamp = Annotated[str, Field(max_length=32), AfterValidator(valid_stamp)]
 Text = Annotated[str, Field(max_length=MAX_TEXT)]
@@ -216,8 +218,8 @@ class Keyed(Row):
 
 
 class SessionIn(Keyed):
-    kind: Literal["sparring", "second_call"]
-    objection_slug: Slug | None
+    kind: Literal["sparring", "second_call", "closing", "psychology"]
+    objection_slug: Drill | None
     custom_objection: Annotated[str, Field(max_length=2_000)] | None
     persona: Annotated[int, within(0, 1_000)]
     difficulty: Literal[DIFFICULTIES]
@@ -239,9 +241,9 @@ class SessionIn(Keyed):
 
 class TurnIn(Keyed):
     session_uid: Uid | None
-    source: Annotated[str, Field(max_length=80), matches(SOURCE_RE, "'sparring', 'second_call', 'call' or 'lesson:<slug>'")]
+    source: Annotated[str, Field(max_length=80), matches(SOURCE_RE, "'sparring', 'second_call', 'closing', 'psychology', 'call' or 'lesson:<slug>'")]
     round: Annotated[int, within(1, 100)]
-    objection_slug: Slug | None
+    objection_slug: Drill | None
     prompt: Text
     rebuttal: Text
     tier: Tier

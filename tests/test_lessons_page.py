@@ -100,4 +100,5 @@ def test_contents_links_match_the_ids_streamlit_gives_headings(heading, html_id)
 def test_the_second_call_lesson_drills_the_second_call_scenario(trainee):
     at = app_for(trainee, PAGE, query={"lesson": "second-call-close"})
     links = {link.proto.label: link.proto.query_string for link in at.get("page_link")}
-    assert links["Run the whole second call: the six steps and a stall"] == "objection=second_call"
+    # the second call is the closing track's first scenario (issue 22.4): the lesson opens it by its key
+    assert links["Closing sparring: The second call"] == "scenario=closing%3Asecond-call"

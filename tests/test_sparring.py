@@ -203,8 +203,13 @@ def test_the_seed_picks_the_prospect_among_the_objections_personas(db, trainee):
 def test_sparring_page_full_three_round_session(db, trainee):
     at = app_for(trainee, "app_pages/sparring.py")
     assert "The rubric" in [e.label for e in at.expander]
-    second = next(e for e in at.expander if e.label.startswith("The second call's rubric")).markdown[0].value
-    assert "Round 3 (the next steps): **The small ask, not the big ask** (0-2)" in second
+    # the second call is the closing track's first scenario now (issue 22.4): its rubric is shown there
+    assert not [e for e in at.expander if e.label.startswith("The second call's rubric")]
+    closing_track = app_for(trainee, "app_pages/sparring.py")
+    closing_track.segmented_control(key="sparring_track").set_value("closing").run()
+    second = next(e for e in closing_track.expander if e.label == "The rubric: The second call").markdown[0].value
+    round_three = unescaped(second).split("**Round 3 (the next steps)**")[1]
+    assert "- **The small ask, not the big ask** (0-2)" in round_three
     at.selectbox[0].set_value("need-to-think")
     at.get("button_group")  # the difficulty control renders
     at.button[0].click().run()

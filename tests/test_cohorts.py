@@ -246,7 +246,16 @@ def test_presenter_view_hides_personal_data_and_reveals_the_grade_on_demand(db, 
     assert any("Guess first" in m.value for m in at.markdown)
     assert not any("STRONG" in m.value for m in at.markdown)
     next(b for b in at.button if b.label == "Reveal the grade").click().run()
-    assert any("STRONG" in h.value for h in at.header)
+    assert any("STRONG" in t.value for t in at.title)  # the tier, large, with the score and one line of why
+    from closergym import presenter
+    from closergym.grading import Grade
+
+    graded = Grade.from_dict(at.session_state["present_round"]["grades"][-1])
+    assert presenter.why(graded) in [s.value for s in at.subheader]
+    assert any("Clarify / isolate" in m.value and "What part is still on your mind?" in m.value for m in at.markdown)
+    assert not at.text_area  # the prospect's next line waits for the presenter's key
+    next(b for b in at.button if b.label == "The prospect answers").click().run()
+    assert at.text_area(key="present_text").value in ("", None)
     assert db["turns"].count == 0  # class practice never lands in anyone's history
 
 

@@ -44,7 +44,7 @@ if stage == "answer":
             st.subheader(f"Outcome: {state.outcome}.", anchor=False)
             st.markdown("#### Start a new round when the class is ready.")
         else:
-            with st.form("present_answer", border=False):
+            with st.form("present_answer", border=False, clear_on_submit=True):
                 answer = st.text_area("Class answer", key="present_text", height=130,
                                       placeholder="Type what the room suggests…")
                 if st.form_submit_button("Grade it (hidden until you reveal)", type="primary"):

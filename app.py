@@ -3,7 +3,7 @@
 import streamlit as st
 
 import runtime
-from components import engine_badge, pages, trainee
+from components import engine_badge, pages, roles, trainee
 
 if st.query_params.get("present") == "1":  # presenter view: wide, large type, no personal data, no sidebar
     st.set_page_config(page_title="Closer Gym · class", page_icon="🥊", layout="wide",
@@ -22,12 +22,14 @@ pages = [
     st.Page(pages.PROGRESS, title="Progress", icon=":material/trending_up:", url_path="progress"),
     st.Page(pages.SETTINGS, title="Settings", icon=":material/settings:", url_path="settings"),
     st.Page(pages.INSTRUCTOR, title="Instructor", icon=":material/school:", url_path="instructor"),
+    st.Page(pages.JOIN, title="Join a cohort", icon=":material/group_add:", url_path="join", visibility="hidden"),
 ]
 page = st.navigation(pages)
 
 runtime.open_storage_or_stop()
 with runtime.storage_guard():  # a full disk or a vanished file: a message, not a traceback
     current = trainee.sync_from_url()
+    roles.sync_from_url()  # an instructor's sign-in, kept in the address across reloads
     with st.sidebar:
         trainee.sidebar_picker(current)
         engine_badge.render()

@@ -17,6 +17,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePath
+from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
@@ -136,6 +137,20 @@ def cohort_by_code(db: Database, code: str) -> dict | None:
 def list_cohorts(db: Database) -> list[dict]:
     return list(db.query("""SELECT c.*, (SELECT count(*) FROM cohort_members m WHERE m.cohort_id = c.id) AS members
                             FROM cohorts c ORDER BY c.created_at DESC"""))
+
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]")
+
+
+def join_link(base_url: str, code: str) -> str:
+    """A cohort's join link: the Join page at `base_url` (the app's public address), with the cohort's code."""
+    return f"{base_url.rstrip('/')}/join?cohort={code}"
+
+
+def only_this_computer(base_url: str) -> bool:
+    """Whether a link at `base_url` opens only on the computer serving it (localhost, 127.0.0.1)."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    return host in LOCAL_HOSTS or host.endswith(".localhost") or host.startswith("127.")
 
 
 def join_cohort(db: Database, trainee_id: int, code: str) -> dict:

@@ -265,7 +265,8 @@ def trainee_column(header: list[str]) -> str | None:
 
 def graded_file_name(upload_name: str | None) -> str:
     """The graded table's file name, after the uploaded one: `week3-answers.csv` -> `week3-answers-graded.csv`."""
-    stem = PurePath((upload_name or "").replace("\\", "/")).stem
+    stem = PurePath((upload_name or "").replace("\\", "/")).name
+    stem = stem[:-4] if stem.lower().endswith(".csv") else stem
     stem = "-".join(re.sub(r"[^\w.-]+", " ", stem).split()).strip(".-")[:80]
     return f"{stem or 'class-exercise'}-graded.csv"
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from closergym import presenter, sessions
 from closergym.content import library
-from closergym.grading import MOVE_LABELS, RUBRIC, Grade, grade_rebuttal
+from closergym.grading import RUBRIC, Grade, grade_rebuttal
 from closergym.sparring import DIFFICULTIES, ROUNDS, RoutineState, start_state
 from components.scorecard import TIER_COLORS
 from components.text import literal
@@ -16,6 +16,7 @@ from components.text import literal
 lib = library()
 KEY = "present_round"
 NEXT_KEY = "Right"  # one key moves the class on: reveal, then the prospect's next line
+LONG_LINE = 90  # characters: a longer line of the prospect's is drawn a size smaller, to stay on one screen
 
 top = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
 top[0].markdown("## :material/sports_mma: Class sparring")
@@ -39,13 +40,14 @@ left, right = st.columns([3, 2], gap="large")
 if stage == "answer":
     with left:
         st.caption(f"Round {min(state.round, ROUNDS)} of {ROUNDS} · the prospect says:")
-        st.header(f"“{literal(state.prompts[-1] if not state.finished else state.closing or '')}”", anchor=False)
+        line = state.prompts[-1] if not state.finished else state.closing or ""
+        (st.header if len(line) <= LONG_LINE else st.subheader)(f"“{literal(line)}”", anchor=False)
         if state.finished:
             st.subheader(f"Outcome: {state.outcome}.", anchor=False)
             st.markdown("#### Start a new round when the class is ready.")
         else:
             with st.form("present_answer", border=False, clear_on_submit=True):
-                answer = st.text_area("Class answer", key="present_text", height=130,
+                answer = st.text_area("Class answer", key="present_text", height=110,
                                       placeholder="Type what the room suggests…")
                 if st.form_submit_button("Grade it (hidden until you reveal)", type="primary"):
                     if answer.strip():
@@ -56,20 +58,20 @@ if stage == "answer":
                     st.warning("Type the class answer first.")
     with right:  # while the room thinks: what earns points
         st.subheader("What earns points", anchor=False)
-        for move, text in RUBRIC.items():
-            st.markdown(f"##### {MOVE_LABELS[move]}\n{text}")
+        for move in RUBRIC:
+            st.markdown(f"#### {move.capitalize()} :gray[· {presenter.CUES[move]}]")
 else:
     grade = Grade.from_dict(game["grades"][-1])
     shown = presenter.reveal(grade)
     with left:
-        st.caption(f"Round {len(game['grades'])} of {ROUNDS} · the prospect said: “{literal(state.prompts[len(game['grades']) - 1])}”")
-        st.caption("The class answered:")
+        st.caption(f"Round {len(game['grades'])} of {ROUNDS} · the prospect said: “{literal(state.prompts[len(game['grades']) - 1])}” "
+                   "· the class answered:")
         st.subheader(f"“{literal(game['grades'][-1]['answer'])}”", anchor=False)
         if stage == "revealed":  # each move with the words that earned it
             for move in shown["moves"]:
                 dots = "●" * move["points"] + "○" * (2 - move["points"])
                 words = " · ".join(f"“{literal(p)}”" for p in move["phrases"])
-                st.markdown(f"#### {dots} {move['label']}" + (f"\n:gray[{words}]" if words else ""))
+                st.markdown(f"#### {dots} {move['label']}" + (f" :gray[· {words}]" if words else ""))
     with right:
         if stage == "guess":
             st.markdown("## Guess first: weak, strong or elite?")
@@ -84,9 +86,10 @@ else:
             st.subheader(shown["why"], anchor=False)
             if shown["flags"]:
                 st.markdown("#### " + " · ".join(f":material/flag: {flag}" for flag in shown["flags"]))
-            if st.button("The prospect answers" if not state.finished else "How it ended", type="primary",
-                         icon=":material/arrow_forward:", shortcut=NEXT_KEY):
+            go_on, better = st.columns([3, 2])
+            if go_on.button("The prospect answers" if not state.finished else "How it ended", type="primary",
+                            icon=":material/arrow_forward:", shortcut=NEXT_KEY):
                 game["stage"] = "answer"
                 st.rerun()
-            with st.popover("A better line"):
+            with better.popover("A better line"):
                 st.write(literal(grade.feedback.better))

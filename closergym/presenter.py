@@ -10,6 +10,8 @@ from __future__ import annotations
 from closergym.grading import ELITE_POINTS, MOVE_LABELS, Grade
 
 MAX_PHRASE = 60  # characters of a quoted phrase on the projector
+CUES = {"acknowledge": "show you heard it", "clarify": "ask what is behind it", "respond": "a number, an example",
+        "advance": "a small next step"}  # the rubric (grading.RUBRIC) in a few words, for the room
 MOVE_NAMES = {"acknowledge": "an acknowledgement", "clarify": "a real question", "respond": "specifics",
               "advance": "a small next step"}
 

@@ -6,7 +6,7 @@ import pytest
 
 from closergym import cohorts, demo, store
 from closergym.grading import grade_rebuttal
-from tests.conftest import app_for, run_cli
+from tests.conftest import app_for, run_cli, unescaped
 
 SINCE = "2000-01-01"
 
@@ -256,7 +256,8 @@ def test_presenter_view_hides_personal_data_and_reveals_the_grade_on_demand(db, 
     assert not at.text_area  # the prospect's next line waits for the presenter's key
     next(b for b in at.button if b.label == "The prospect answers").click().run()
     prompts = at.session_state["present_round"]["state"]["prompts"]
-    assert len(prompts) == 2 and at.text_area(key="present_text") and len(at.header) == 1  # the next line, to answer
+    assert len(prompts) == 2 and at.text_area(key="present_text")  # the next line, to answer
+    assert any(prompts[-1] in unescaped(h.value) for h in [*at.header, *at.subheader])
     assert db["turns"].count == 0  # class practice never lands in anyone's history
 
 

@@ -12,7 +12,7 @@ if st.query_params.get("present") == "1":  # presenter view: wide, large type, n
                   position="hidden").run()
     st.stop()
 
-st.set_page_config(page_title="Closer Gym", page_icon="🥊", layout="centered")
+st.set_page_config(page_title="Closer Gym", page_icon="🥊")  # before the navigation: its icons are no favicon
 
 pages = [
     st.Page(pages.HOME, title="Home", icon=":material/home:", url_path="home", default=True),
@@ -25,6 +25,9 @@ pages = [
     st.Page(pages.JOIN, title="Join a cohort", icon=":material/group_add:", url_path="join", visibility="hidden"),
 ]
 page = st.navigation(pages)
+# The layout is set once a run, once the page is known: the Instructor page's dashboard and graded batch are
+# wide. (A page's own call after the frame's "centered" was undone on the next rerun.)
+st.set_page_config(layout="wide" if page.url_path == "instructor" else "centered")
 
 runtime.open_storage_or_stop()
 with runtime.storage_guard():  # a full disk or a vanished file: a message, not a traceback

@@ -9,7 +9,6 @@ from closergym.grading import MOVE_LABELS
 from components import class_charts, roles
 from components.text import literal
 
-st.set_page_config(layout="wide")  # the dashboard's charts and tables, and the graded batch, side by side
 head, out = st.columns([5, 1], vertical_alignment="bottom")
 head.title(":material/school: Instructor")
 if not roles.is_instructor():

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from closergym import cohorts, demo, presenter, store
 from closergym.config import load_config
 from closergym.grading import grade_rebuttal
-from tests.conftest import app_for, run_cli
+from tests.conftest import app_for, run_cli, unescaped
 
 PASSCODE = "teach-42"
 NOW = 1_800_000_000
@@ -229,3 +229,10 @@ def test_the_presenter_says_why_in_one_line(answer, expected):
     grade = grade_rebuttal("I need to think about it.", answer)
     line = presenter.why(grade)
     assert expected in line and "\n" not in line and len(line) < 140
+
+
+def test_the_join_page_shows_a_cohort_name_as_text(db):
+    name = "**Bold** [x](http://example.com) <b>"
+    cohort = cohorts.create_cohort(db, name)
+    at = app_for(None, "app_pages/join.py", query={"cohort": cohort["join_code"]})
+    assert unescaped(at.header[0].value) == f"You are joining {name}" and not at.exception

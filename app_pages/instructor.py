@@ -164,7 +164,7 @@ def batch() -> None:
     others = [c for c in result.columns if c and c not in ("objection", "rebuttal")]
     if others:
         st.selectbox("The trainee's column", [None, *others], index=[None, *others].index(result.trainee_column),
-                     format_func=lambda c: "(none)" if c is None else c, key=key,
+                     format_func=lambda c: "(none)" if c is None else c, key=key, width=320,
                      help="Found by its name; pick another if it is not the one naming who wrote each answer.")
     config = {"tier": st.column_config.TextColumn("tier", width="small"),
               "score": st.column_config.NumberColumn("score", width="small"),

@@ -31,12 +31,12 @@ with cohort_tab:
                 st.success(f"Created {literal(created['name'])}. Join code: **{created['join_code']}**")
             except cohorts.CohortError as error:
                 st.warning(str(error))
-    base = runtime.public_base_url("instructor")
-    if cohorts.only_this_computer(base):
+    base, listed = runtime.public_base_url("instructor"), cohorts.list_cohorts(db)
+    if listed and cohorts.only_this_computer(base):
         st.warning(f"Join links use `{base}`, which opens only on this computer. Set `CLOSERGYM_PUBLIC_URL` to "
                    "the address trainees open (README → Configuration), or open this page at that address.",
                    icon=":material/public_off:")
-    for cohort in cohorts.list_cohorts(db):
+    for cohort in listed:
         link = cohorts.join_link(base, cohort["join_code"])
         with st.container(border=True):
             st.markdown(f"**{literal(cohort['name'])}**{' · demo' if cohort['is_demo'] else ''} · "

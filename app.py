@@ -3,7 +3,7 @@
 import streamlit as st
 
 import runtime
-from components import engine_badge, pages, trainee
+from components import engine_badge, pages, roles, trainee
 
 if st.query_params.get("present") == "1":  # presenter view: wide, large type, no personal data, no sidebar
     st.set_page_config(page_title="Closer Gym · class", page_icon="🥊", layout="wide",
@@ -12,7 +12,7 @@ if st.query_params.get("present") == "1":  # presenter view: wide, large type, n
                   position="hidden").run()
     st.stop()
 
-st.set_page_config(page_title="Closer Gym", page_icon="🥊", layout="centered")
+st.set_page_config(page_title="Closer Gym", page_icon="🥊")  # before the navigation: its icons are no favicon
 
 pages = [
     st.Page(pages.HOME, title="Home", icon=":material/home:", url_path="home", default=True),
@@ -24,12 +24,17 @@ pages = [
     st.Page(pages.TEAM, title="Your product", icon=":material/inventory_2:", url_path="team"),
     st.Page(pages.SETTINGS, title="Settings", icon=":material/settings:", url_path="settings"),
     st.Page(pages.INSTRUCTOR, title="Instructor", icon=":material/school:", url_path="instructor"),
+    st.Page(pages.JOIN, title="Join a cohort", icon=":material/group_add:", url_path="join", visibility="hidden"),
 ]
 page = st.navigation(pages)
+# The layout is set once a run, once the page is known: the Instructor page's dashboard and graded batch are
+# wide. (A page's own call after the frame's "centered" was undone on the next rerun.)
+st.set_page_config(layout="wide" if page.url_path == "instructor" else "centered")
 
 runtime.open_storage_or_stop()
 with runtime.storage_guard():  # a full disk or a vanished file: a message, not a traceback
     current = trainee.sync_from_url()
+    roles.sync_from_url()  # an instructor's sign-in, kept in the address across reloads
     with st.sidebar:
         trainee.sidebar_picker(current)
         engine_badge.render()

@@ -12,6 +12,7 @@ turns off after reruns (see .streamlit/config.toml), and its file handles would 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets as secrets_module  # `secrets()` below reads st.secrets
 import sqlite3
@@ -225,3 +226,42 @@ def library_for(trainee_id: int | None):
     (`closergym.team.library_for`; the shipped library itself when the team wrote nothing)."""
     from closergym import team
     return team.library_for(db(), trainee_id, bootcamp=config().bootcamp)
+
+
+XSRF_COOKIE = "_streamlit_xsrf"  # Streamlit's own per-browser cookie (server.enableXsrfProtection, on by default)
+
+
+def browser_id() -> str:
+    """This browser (every tab of it, until it is closed), or "" when it cannot be told: a digest of the random
+    token in Streamlit's XSRF cookie, a session cookie the server sets and keeps the same across reloads.
+    The cookie's value is masked afresh on each response, so the token is read from under its mask."""
+    try:
+        raw = (st.context.cookies.get(XSRF_COOKIE) or "").strip("\"'")
+    except Exception:  # no browser behind this run (a test, a tool)
+        return ""
+    parts = raw.split("|")
+    try:
+        if len(parts) != 4 or parts[0] != "2":
+            return ""
+        mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+    except ValueError:
+        return ""
+    if not mask or not masked:
+        return ""
+    token = bytes(byte ^ mask[index % len(mask)] for index, byte in enumerate(masked))
+    return hashlib.sha256(b"closergym-browser:" + token).hexdigest()[:32]
+
+
+def public_base_url(page: str) -> str:
+    """The app's address for links others open (join links): CLOSERGYM_PUBLIC_URL when set, else the address
+    this browser uses, without the current `page`'s path, else the request's Host header."""
+    if config().public_url:
+        return config().public_url
+    try:
+        url, host = st.context.url, st.context.headers.get("Host")
+    except Exception:  # no browser behind this run
+        url, host = None, None
+    if url:
+        url = url.split("?")[0].rstrip("/")
+        return url.removesuffix(f"/{page}")
+    return f"http://{host}" if host else ""

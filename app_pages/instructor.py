@@ -6,16 +6,19 @@ import runtime
 from closergym import cohorts, demo, schedule, store, tracks
 from closergym.content import library
 from closergym.grading import MOVE_LABELS
-from components import roles
+from components import class_charts, roles
 from components.text import literal
 
-st.title(":material/school: Instructor")
+head, out = st.columns([5, 1], vertical_alignment="bottom")
+head.title(":material/school: Instructor")
 if not roles.is_instructor():
     st.write("Run a class: create a cohort and share its join link, follow the class on a dashboard, grade a "
              "class exercise from a CSV, and present sparring live.")
     roles.sign_in()
     st.stop()
 
+with out:
+    roles.sign_out_button(key="instructor_sign_out")
 db, lib = runtime.db(), library()
 cohort_tab, dashboard_tab, batch_tab, demo_tab = st.tabs(["Cohorts", "Dashboard", "Batch grading", "Demo data"])
 
@@ -28,14 +31,33 @@ with cohort_tab:
                 st.success(f"Created {literal(created['name'])}. Join code: **{created['join_code']}**")
             except cohorts.CohortError as error:
                 st.warning(str(error))
-    for cohort in cohorts.list_cohorts(db):
-        link = f"{(st.context.url or '').split('?')[0].rsplit('/', 1)[0]}/settings?join={cohort['join_code']}"
+    base, listed = runtime.public_base_url("instructor"), cohorts.list_cohorts(db)
+    if listed and cohorts.only_this_computer(base):
+        st.warning(f"Join links use `{base}`, which opens only on this computer. Set `CLOSERGYM_PUBLIC_URL` to "
+                   "the address trainees open (README → Configuration), or open this page at that address.",
+                   icon=":material/public_off:")
+    for cohort in listed:
+        link = cohorts.join_link(base, cohort["join_code"])
         with st.container(border=True):
             st.markdown(f"**{literal(cohort['name'])}**{' · demo' if cohort['is_demo'] else ''} · "
                         f"{cohort['members']} members · join code **{cohort['join_code']}**")
             st.code(link, language=None, wrap_lines=True)  # whole on a phone, not cut at its edge
-    st.markdown("📽️ [Open the presenter view](/?present=1): large type for a projector, no personal data, "
-                "and a “reveal the grade” step so the class can guess first.")
+    st.markdown(":material/co_present: [Open the presenter view](/?present=1): large type for a projector, no "
+                "personal data, and a “reveal the grade” step so the class can guess first.")
+    with st.expander("A trainee lost their access code", icon=":material/key:"):
+        st.caption("Issue a new code for the profile with this name: the old code, every link with it and every "
+                   "browser open with it stop working at once. Give the new code to its owner, and to nobody else.")
+        with st.form("instructor_new_code", clear_on_submit=True, border=False):
+            lost = st.text_input("Trainee's name", max_chars=store.NAME_MAX, key="instructor_new_code_name")
+            if st.form_submit_button("Issue a new access code") and lost.strip():
+                found = store.get_trainee_by_name(db, lost)
+                if found is None or found["is_demo"]:
+                    st.warning(f"No profile is called “{literal(lost.strip())}”" +
+                               (" (demo trainees open in no browser)." if found else "."))
+                else:
+                    code = store.reset_access_code(db, found["id"])
+                    st.success(f"The new access code of {literal(found['name'])} is **{code}** (shown once).",
+                               icon=":material/key:")
     if locked := {t["id"]: t["name"] for t in store.without_code(db)}:
         with st.expander(f"Profiles without an access code ({len(locked)})", icon="🔐"):
             st.caption("Made before profiles had access codes, or from the command line: they open in no browser "
@@ -56,9 +78,11 @@ def dashboard() -> None:
     if not choices:
         st.info("Create a cohort (or the demo cohort) first.", icon="👥")
         return
-    chosen = st.selectbox("Cohort", list(choices), format_func=lambda i: choices[i]["name"])
-    days = st.segmented_control("Period", [7, 30, 90], default=30, format_func=lambda d: f"{d} days",
-                                required=True)
+    pick, period = st.columns([2, 3], vertical_alignment="bottom")
+    chosen = pick.selectbox("Cohort", list(choices), format_func=lambda i: choices[i]["name"])
+    with period:
+        days = st.segmented_control("Period", [7, 30, 90], default=30, format_func=lambda d: f"{d} days",
+                                    required=True)
     since = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%d")
     rows = cohorts.members(db, chosen, since=since)
     if not rows:
@@ -88,42 +112,78 @@ def dashboard() -> None:
     st.dataframe([{"objection": lib.objections[o["objection"]].title if o["objection"] in lib.objections
                    else tracks.labels().get(o["objection"], o["objection"]), "attempts": o["attempts"], "average score": o["average"]}
                   for o in objections], hide_index=True)
+    st.subheader("How the class is doing")
+    mix, moves = st.columns(2, gap="large")
+    mix.altair_chart(class_charts.tier_mix(cohorts.tier_mix(db, chosen, since=since)), width="stretch")
+    moves.altair_chart(class_charts.move_trend(cohorts.move_trend(db, chosen, since=since)), width="stretch")
     st.subheader("Leaderboard")
     st.caption("Anonymous unless a trainee chose to show their name (Settings → Your profile).")
     st.dataframe(cohorts.leaderboard(rows), hide_index=True,
                  column_config={"elite_rate": st.column_config.NumberColumn("elite %")})
 
 
+SORTS = {"trainee": ("trainee", False), "least practice in period": ("in period", False),
+         "lowest average": ("average in period", False), "most due today": ("due today", True),
+         "longest since practice": ("last practice", False)}
+
+
 def per_trainee(rows: list[dict]) -> None:
     st.subheader("Per trainee")
     now = datetime.now(UTC)
     due = {r["id"]: len(schedule.due_today(db, r["id"], now=now, lib=lib)) for r in rows}
-    st.dataframe([{"trainee": r["name"], "rebuttals": r["turns"], "in period": r["turns_recent"],
-                   "average in period": r["average"], "elite % in period": r["elite_rate"],
-                   "last practice": (r["last_practice"] or "")[:10],
-                   "due today": due[r["id"]]} for r in rows],
-                 hide_index=True, column_config={"due today": st.column_config.NumberColumn(
-                     help="Objections whose spaced-repetition card is due today (FSRS, from their grades)")})
+    table = [{"trainee": r["name"], "rebuttals": r["turns"], "in period": r["turns_recent"],
+              "average in period": r["average"], "elite % in period": r["elite_rate"],
+              "last practice": datetime.fromisoformat(r["last_practice"][:10]).date() if r["last_practice"] else None,
+              "due today": due[r["id"]]} for r in rows]
+    sort = st.segmented_control("Sort by", list(SORTS), default="trainee", required=True, key="dashboard_sort",
+                                help="Or click a column's header")
+    column, descending = SORTS[sort]
+    present = sorted((r for r in table if r[column] is not None), key=lambda r: r[column], reverse=descending)
+    st.dataframe(present + [r for r in table if r[column] is None], hide_index=True, column_config={
+        "average in period": st.column_config.NumberColumn(format="%.1f"),
+        "elite % in period": st.column_config.NumberColumn(format="%d %%"),
+        "last practice": st.column_config.DateColumn(format="YYYY-MM-DD"),
+        "due today": st.column_config.NumberColumn(
+            help="Objections whose spaced-repetition card is due today (FSRS, from their grades)")})
+
+
+def batch() -> None:
+    """Grade a class exercise's CSV: the grade first, the trainee's column found by its name (or picked)."""
+    st.write("Upload a CSV from a class exercise with the columns **objection** and **rebuttal**, and one naming "
+             "the trainee (trainee, student, name, rep, learner, participant…); get every rebuttal graded with "
+             "its moves.")
+    upload = st.file_uploader("Class exercise (CSV)", type=["csv"], key="batch_csv")
+    if upload is None:
+        return
+    key = f"batch_trainee_column_{upload.file_id}"  # this file's choice: another file's columns are its own
+    try:
+        result = cohorts.grade_csv(upload.getvalue(), lib=lib, trainee=st.session_state.get(key, cohorts.KNOWN_COLUMN))
+    except cohorts.CohortError as error:
+        st.error(str(error), icon=":material/description:")
+        return
+    others = [c for c in result.columns if c and c not in ("objection", "rebuttal")]
+    if others:
+        st.selectbox("The trainee's column", [None, *others], index=[None, *others].index(result.trainee_column),
+                     format_func=lambda c: "(none)" if c is None else c, key=key, width=320,
+                     help="Found by its name; pick another if it is not the one naming who wrote each answer.")
+    config = {"tier": st.column_config.TextColumn("tier", width="small"),
+              "score": st.column_config.NumberColumn("score", width="small"),
+              "rebuttal": st.column_config.TextColumn("rebuttal", width="large")}
+    named = ["trainee"] if result.trainee_column else []
+    st.dataframe(result.rows, hide_index=True, column_config=config,
+                 column_order=["tier", "score", *named, "objection", "rebuttal", *cohorts.MOVES, "red_flags", "feedback"])
+    for line in result.skipped:
+        st.caption(f"Skipped {line}")
+    st.download_button("Download the graded table (CSV)", data=result.to_csv(),
+                       file_name=cohorts.graded_file_name(upload.name), mime="text/csv",
+                       icon=":material/download:", on_click="ignore")
 
 
 with dashboard_tab:
     dashboard()
 
 with batch_tab:
-    st.write("Upload a CSV from a class exercise with the columns **objection**, **rebuttal** and optionally "
-             "**trainee**; get every rebuttal graded with its moves.")
-    upload = st.file_uploader("Class exercise (CSV)", type=["csv"], key="batch_csv")
-    if upload is not None:
-        try:
-            result = cohorts.grade_csv(upload.getvalue(), lib=lib)
-        except cohorts.CohortError as error:
-            st.error(str(error), icon="📄")
-        else:
-            st.dataframe(result.rows, hide_index=True)
-            for line in result.skipped:
-                st.caption(f"Skipped {line}")
-            st.download_button("Download the graded table (CSV)", data=result.to_csv(), file_name="graded.csv",
-                               mime="text/csv", icon="⬇️", on_click="ignore")
+    batch()
 
 with demo_tab:
     st.write("A demo cohort of eight trainees with six weeks of history, so every chart has something to show. "

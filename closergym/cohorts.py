@@ -7,12 +7,17 @@ instructor passcode is compared in constant time, never stored, and wrong attemp
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import hmac
 import io
+import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from pathlib import PurePath
+from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
@@ -44,6 +49,54 @@ def passcode_matches(expected: str, given: str) -> bool:
 
 def is_instructor_email(email: str | None, instructors: tuple[str, ...]) -> bool:
     return bool(email) and email.strip().casefold() in {e.strip().casefold() for e in instructors}
+
+
+# A passcode sign-in is kept as a token in the page's address (as a trainee's profile is), so a reload keeps
+# it. The token is signed with a key made from the passcode (a new passcode ends every sign-in), names the
+# browser it was made for (a token read off a projected address bar opens nothing elsewhere), expires, and
+# is recorded when its holder signs out. It never carries the passcode.
+SIGN_IN_HOURS = 12  # a class day; closing the browser ends it sooner (the browser's id is a session cookie)
+
+
+def _token_mac(passcode: str, body: str, browser: str) -> str:
+    key = hmac.new(passcode.encode(), b"closergym instructor sign-in", hashlib.sha256).digest()
+    digest = hmac.new(key, f"{body}|{browser}".encode(), hashlib.sha256).digest()[:18]
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+def sign_in_token(passcode: str, *, browser: str, now: int) -> str:
+    """A signed instructor token for this `browser` (an id of the browser, or "" when it has none), valid for
+    `SIGN_IN_HOURS` from `now` (seconds since the epoch)."""
+    body = f"{secrets.token_urlsafe(9)}.{now + SIGN_IN_HOURS * 3600:x}"
+    return f"{body}.{_token_mac(passcode, body, browser)}"
+
+
+def token_parts(token: str) -> tuple[str, int] | None:
+    """The nonce and expiry (seconds) of a well-formed token, else None."""
+    parts = (token or "").split(".")
+    if len(parts) != 3 or not re.fullmatch(r"[A-Za-z0-9_-]{12}", parts[0]) or not re.fullmatch(r"[0-9a-f]{1,12}", parts[1]):
+        return None
+    return parts[0], int(parts[1], 16)
+
+
+def token_holds(db: Database, passcode: str, token: str | None, *, browser: str, now: int) -> bool:
+    """Whether `token` still signs an instructor in, in this browser: made with this passcode for this
+    browser, not expired, not signed out. Checked on every run of a page."""
+    parts = token_parts(token or "")
+    if not passcode or parts is None:
+        return False
+    nonce, until = parts
+    body = token.rsplit(".", 1)[0]
+    if not hmac.compare_digest(token.rsplit(".", 1)[1], _token_mac(passcode, body, browser)) or until < now:
+        return False
+    return not store.instructor_signed_out(db, nonce)
+
+
+def sign_out(db: Database, token: str | None, *, now: int) -> None:
+    """End an instructor token for good (the address it is in, or a page open elsewhere, opens nothing)."""
+    parts = token_parts(token or "")
+    if parts:
+        store.sign_out_instructor(db, parts[0], until=parts[1], now_seconds=now)
 
 
 # -- cohorts -----------------------------------------------------------------------------------------
@@ -84,6 +137,20 @@ def cohort_by_code(db: Database, code: str) -> dict | None:
 def list_cohorts(db: Database) -> list[dict]:
     return list(db.query("""SELECT c.*, (SELECT count(*) FROM cohort_members m WHERE m.cohort_id = c.id) AS members
                             FROM cohorts c ORDER BY c.created_at DESC"""))
+
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]")
+
+
+def join_link(base_url: str, code: str) -> str:
+    """A cohort's join link: the Join page at `base_url` (the app's public address), with the cohort's code."""
+    return f"{base_url.rstrip('/')}/join?cohort={code}"
+
+
+def only_this_computer(base_url: str) -> bool:
+    """Whether a link at `base_url` opens only on the computer serving it (localhost, 127.0.0.1)."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    return host in LOCAL_HOSTS or host.endswith(".localhost") or host.startswith("127.")
 
 
 def join_cohort(db: Database, trainee_id: int, code: str) -> dict:
@@ -141,6 +208,29 @@ def weakest_moves(db: Database, cohort_id: int, *, since: str) -> list[dict]:
     return sorted(({"move": m, "average": round(row[m] or 0, 2)} for m in MOVES), key=lambda r: r["average"])
 
 
+def _week(column: str) -> str:
+    return f"date({column}, '-6 days', 'weekday 1')"  # the Monday on or before it
+
+
+def tier_mix(db: Database, cohort_id: int, *, since: str) -> list[dict]:
+    """How many of the class's answers were weak, strong and elite, week by week (weeks start on Monday)."""
+    return list(db.query(
+        f"""SELECT {_week("u.created_at")} AS week, u.tier AS tier, count(*) AS answers
+           FROM turns u JOIN cohort_members m ON m.trainee_id = u.trainee_id
+           WHERE m.cohort_id = ? AND u.created_at >= ? AND u.engine != ? AND u.tier IN ('weak', 'strong', 'elite')
+           GROUP BY week, u.tier ORDER BY week""", [cohort_id, since, OWN_LLM_ENGINE]))
+
+
+def move_trend(db: Database, cohort_id: int, *, since: str) -> list[dict]:
+    """The class's average points (0-2) on each move, week by week: where the weakest moves are going."""
+    rows = db.query(
+        f"""SELECT {_week("u.created_at")} AS week, {", ".join(f"avg(u.{m}) AS {m}" for m in MOVES)}
+           FROM turns u JOIN cohort_members m ON m.trainee_id = u.trainee_id
+           WHERE m.cohort_id = ? AND u.created_at >= ? AND u.engine != ?
+           GROUP BY week ORDER BY week""", [cohort_id, since, OWN_LLM_ENGINE])
+    return [{"week": row["week"], "move": m, "average": round(row[m] or 0, 2)} for row in rows for m in MOVES]
+
+
 def leaderboard(rows: list[dict]) -> list[dict]:
     """Members who practised in the period, by its average score; anonymous unless they opted in."""
     ranked = sorted((r for r in rows if r["turns_recent"]), key=lambda r: (-(r["average"] or 0), -r["turns_recent"]))
@@ -152,14 +242,45 @@ def leaderboard(rows: list[dict]) -> list[dict]:
 # -- batch grading ------------------------------------------------------------------------------------
 
 
+# What a class exercise may call the column naming who wrote each answer, most likely first (compared
+# lower-cased, with `_` and `-` read as spaces; "<any of these> name" and "<any of these> id" count too).
+TRAINEE_COLUMNS = ("trainee", "student", "name", "rep", "sales rep", "learner", "participant", "attendee", "member",
+                   "person", "author", "agent", "seller", "salesperson", "employee", "user", "username", "full name",
+                   "first name", "email", "e mail", "who")
+
+
+def _column_key(name: str) -> str:
+    return " ".join(re.sub(r"[_\-.]+", " ", name.casefold()).split())
+
+
+def trainee_column(header: list[str]) -> str | None:
+    """The column of `header` that names the trainee (see TRAINEE_COLUMNS), or None when none looks like it."""
+    keys = {_column_key(name): name for name in reversed(header) if name}
+    for known in TRAINEE_COLUMNS:
+        for suffix in ("", " name", " id"):
+            if f"{known}{suffix}" in keys:
+                return keys[f"{known}{suffix}"]
+    return None
+
+
+def graded_file_name(upload_name: str | None) -> str:
+    """The graded table's file name, after the uploaded one: `week3-answers.csv` -> `week3-answers-graded.csv`."""
+    stem = PurePath((upload_name or "").replace("\\", "/")).name
+    stem = stem[:-4] if stem.lower().endswith(".csv") else stem
+    stem = "-".join(re.sub(r"[^\w.-]+", " ", stem).split()).strip(".-")[:80]
+    return f"{stem or 'class-exercise'}-graded.csv"
+
+
 @dataclass(frozen=True)
 class BatchResult:
     rows: list[dict]
     skipped: list[str]
+    columns: tuple[str, ...] = ()  # the upload's columns, as read (trimmed, lower-cased)
+    trainee_column: str | None = None  # the one read as the trainee's name, if any
 
     def to_csv(self) -> bytes:
         out = io.StringIO()
-        fields = ["row", "trainee", "objection", "rebuttal", "tier", "score", *MOVES, "red_flags", "feedback"]
+        fields = ["row", "tier", "score", "trainee", "objection", "rebuttal", *MOVES, "red_flags", "feedback"]
         writer = csv.DictWriter(out, fieldnames=fields)
         writer.writeheader()
         writer.writerows({key: spreadsheet_safe(value) for key, value in row.items()} for row in self.rows)
@@ -171,6 +292,11 @@ def class_rows(text: str) -> list[tuple[int, dict[str, str]]]:
     id), numbered from 1 after the header, with the column names trimmed and lower-cased and the cells as
     they are; blank rows are passed over. The separator is found from the header (`,` `;` tab or `|`). Raises `CohortError` saying
     what is wrong with the file. The one reader of such a file, for the Instructor page and the command line."""
+    return class_table(text)[1]
+
+
+def class_table(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """`class_rows`, with the header (trimmed, lower-cased) read first."""
     if not text.strip():
         raise CohortError("The CSV is empty: it needs a header row with the columns objection and rebuttal.")
     lines = text.splitlines(keepends=True)
@@ -187,11 +313,15 @@ def class_rows(text: str) -> list[tuple[int, dict[str, str]]]:
                 rows.append((number, dict(zip(header, values, strict=False))))
     except csv.Error as error:
         raise CohortError(f"The CSV is not readable near row {max(reader.line_num - 1, 0)} ({error}).") from None
-    return rows
+    return header, rows
 
 
-def grade_csv(raw: bytes, *, lib: Library | None = None) -> BatchResult:
-    """Grade a class exercise: a CSV with columns objection, rebuttal and optional trainee."""
+KNOWN_COLUMN = object()  # grade_csv's default: the trainee column is found by its name (`trainee_column`)
+
+
+def grade_csv(raw: bytes, *, lib: Library | None = None, trainee: str | None | object = KNOWN_COLUMN) -> BatchResult:
+    """Grade a class exercise: a CSV with columns objection and rebuttal, and optionally one naming the trainee
+    (found by its name, or the column `trainee` names; None: no trainee column)."""
     lib = lib or library()
     if len(raw) > MAX_BATCH_BYTES:
         raise CohortError(f"That file is {len(raw) / 1024 / 1024:.1f} MB; the limit is "
@@ -201,7 +331,11 @@ def grade_csv(raw: bytes, *, lib: Library | None = None) -> BatchResult:
     except UnicodeDecodeError:
         raise CohortError("That file is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again.") from None
     rows, skipped = [], []
-    for number, cells in class_rows(text):
+    header, table = class_table(text)
+    column = trainee_column(header) if trainee is KNOWN_COLUMN else trainee
+    if column is not None and column not in header:
+        raise CohortError(f"The CSV has no column {column!r}.")
+    for number, cells in table:
         if number > MAX_BATCH_ROWS:
             raise CohortError(f"Keep a batch to {MAX_BATCH_ROWS:,} rows.")
         row = {name: value.strip() for name, value in cells.items()}
@@ -210,10 +344,11 @@ def grade_csv(raw: bytes, *, lib: Library | None = None) -> BatchResult:
             skipped.append(f"row {number}: " + ("empty rebuttal" if not rebuttal else "rebuttal too long"))
             continue
         grade = grade_rebuttal(row.get("objection", ""), rebuttal, lib=lib)
-        rows.append({"row": number, "trainee": row.get("trainee", ""), "objection": row.get("objection", ""),
-                     "rebuttal": rebuttal, "tier": grade.tier, "score": grade.score, **grade.points,
+        rows.append({"row": number, "tier": grade.tier, "score": grade.score,
+                     "trainee": row.get(column, "") if column else "", "objection": row.get("objection", ""),
+                     "rebuttal": rebuttal, **grade.points,
                      "red_flags": " ".join(f.code for f in grade.red_flags),
                      "feedback": "; ".join(grade.feedback.start[:2])})
     if not rows and not skipped:
         raise CohortError("That CSV has a header but no rows to grade.")
-    return BatchResult(rows, skipped)
+    return BatchResult(rows, skipped, tuple(header), column)

@@ -40,6 +40,7 @@ class Config:
     auth_configured: bool = False  # an [auth] section in st.secrets (OIDC through st.login)
     allow_visitor_llm: bool = False  # may a browser session connect its own LLM endpoint (Settings)?
     visitor_llm_hosts: tuple[str, ...] = ()  # if any: the only hosts ("host" or "host:port") visitors may name
+    public_url: str = ""  # the address trainees open (join links); empty: the address the instructor's browser uses
 
     @property
     def bootcamp(self) -> bool:
@@ -82,7 +83,17 @@ def load_config(
         auth_configured=isinstance(secrets.get("auth"), Mapping) and bool(secrets.get("auth")),
         allow_visitor_llm=setting("CLOSERGYM_ALLOW_VISITOR_LLM").lower() in TRUE_WORDS,
         visitor_llm_hosts=_items(environ.get("CLOSERGYM_VISITOR_LLM_HOSTS") or secrets.get("CLOSERGYM_VISITOR_LLM_HOSTS")),
+        public_url=public_url(setting("CLOSERGYM_PUBLIC_URL")),
     )
+
+
+def public_url(value: str) -> str:
+    """CLOSERGYM_PUBLIC_URL as a base for links (`https://gym.example.com/path`, no trailing slash); a value
+    that is not an http(s) address is ignored (the links then use the instructor's own address)."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})

@@ -949,3 +949,24 @@ def delete_call(db: Database, call_id: int, *, trainee_id: int) -> int:
             db.execute("DELETE FROM objection_cards WHERE trainee_id = ? AND objection_slug = ?", [trainee_id, slug])
         db.execute("DELETE FROM calls WHERE id = ? AND trainee_id = ?", [call_id, trainee_id])
     return removed
+
+
+# -- instructors' sign-outs (migration 010) --------------------------------------------------------------
+
+
+@migrations(name="010_instructor_sign_outs")
+def m010_instructor_sign_outs(db: Database) -> None:
+    # An instructor's sign-in is a signed token (closergym.cohorts.sign_in_token); signing out records its
+    # nonce here until the token would have expired anyway, so a link or the Back button cannot bring it back.
+    db.execute("CREATE TABLE instructor_sign_outs (nonce TEXT PRIMARY KEY, until INTEGER NOT NULL) WITHOUT ROWID")
+
+
+def sign_out_instructor(db: Database, nonce: str, *, until: int, now_seconds: int) -> None:
+    """Record a signed-out instructor token (by its nonce), and forget those past their expiry."""
+    with db.atomic():
+        db.execute("INSERT OR IGNORE INTO instructor_sign_outs (nonce, until) VALUES (?, ?)", [nonce, until])
+        db.execute("DELETE FROM instructor_sign_outs WHERE until < ?", [now_seconds])
+
+
+def instructor_signed_out(db: Database, nonce: str) -> bool:
+    return next(db.query("SELECT 1 AS out FROM instructor_sign_outs WHERE nonce = ?", [nonce]), None) is not None

@@ -71,7 +71,7 @@ def _picked() -> None:
 
 
 @runtime.storage_guard()  # callbacks run before app.py's guard
-def _create(key: str) -> None:
+def _create(key: str, then=None) -> None:
     name = st.session_state.get(f"{key}_name", "")
     try:
         trainee = store.create_trainee(runtime.db(), name, private=True)
@@ -83,6 +83,8 @@ def _create(key: str) -> None:
     st.session_state[SWITCHED_KEY] = True
     st.session_state[NOTICE_KEY] = (f"Welcome, {literal(trainee['name'])}! Your access code is **{trainee['access_code']}**. "
                                     "Bookmark this page, or keep the code: it is the only way back to your profile.")
+    if then is not None:
+        then(trainee)  # what the form was for, besides the profile (joining a cohort)
 
 
 @runtime.storage_guard()
@@ -102,10 +104,11 @@ def _open(key: str) -> None:
     st.session_state[SWITCHED_KEY] = True
 
 
-def create_form(key: str, *, label: str = "Your name", button: str = "Start training") -> None:
+def create_form(key: str, *, label: str = "Your name", button: str = "Start training", then=None) -> None:
+    """A new private profile's form; `then(trainee)`, if given, runs in the same callback once it is made."""
     with st.form(key, clear_on_submit=True, border=False):
         st.text_input(label, key=f"{key}_name", max_chars=store.NAME_MAX, placeholder="e.g. Sam")
-        st.form_submit_button(button, on_click=_create, args=(key,), type="primary", key=f"{key}_submit")
+        st.form_submit_button(button, on_click=_create, args=(key, then), type="primary", key=f"{key}_submit")
     error = st.session_state.pop(f"{key}_error", None)
     if error:
         st.error(error)

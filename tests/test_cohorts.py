@@ -6,7 +6,7 @@ import pytest
 
 from closergym import cohorts, demo, store
 from closergym.grading import grade_rebuttal
-from tests.conftest import app_for, run_cli
+from tests.conftest import app_for, run_cli, unescaped
 
 SINCE = "2000-01-01"
 
@@ -246,7 +246,18 @@ def test_presenter_view_hides_personal_data_and_reveals_the_grade_on_demand(db, 
     assert any("Guess first" in m.value for m in at.markdown)
     assert not any("STRONG" in m.value for m in at.markdown)
     next(b for b in at.button if b.label == "Reveal the grade").click().run()
-    assert any("STRONG" in h.value for h in at.header)
+    assert any("STRONG" in t.value for t in at.title)  # the tier, large, with the score and one line of why
+    from closergym import presenter
+    from closergym.grading import Grade
+
+    graded = Grade.from_dict(at.session_state["present_round"]["grades"][-1])
+    assert presenter.why(graded) in [s.value for s in at.subheader]
+    assert any("Clarify / isolate" in m.value and "What part is still on your mind?" in m.value for m in at.markdown)
+    assert not at.text_area  # the prospect's next line waits for the presenter's key
+    next(b for b in at.button if b.label == "The prospect answers").click().run()
+    prompts = at.session_state["present_round"]["state"]["prompts"]
+    assert len(prompts) == 2 and at.text_area(key="present_text")  # the next line, to answer
+    assert any(prompts[-1] in unescaped(h.value) for h in [*at.header, *at.subheader])
     assert db["turns"].count == 0  # class practice never lands in anyone's history
 
 

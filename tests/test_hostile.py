@@ -8,9 +8,11 @@ properties are in tests/test_grading_properties.py.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import sys
+import time
 import tomllib
 import unicodedata
 from pathlib import Path
@@ -492,7 +494,7 @@ def test_an_instructor_gives_a_profile_without_a_code_its_first_one(db, monkeypa
     legacy = store.create_trainee(db, "Old Timer")
     private = store.create_trainee(db, "Kept", private=True)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=15)
-    at.session_state["instructor_signed_in"] = True
+    at.session_state["instructor_signed_in"] = cohorts.sign_in_token("teach-42", browser="", now=int(time.time()))
     at.run()
     at.switch_page("app_pages/instructor.py").run()
     profiles = next(box for box in at.selectbox if box.label == "Profile")
@@ -580,7 +582,9 @@ def test_wrong_passcodes_from_a_shared_address_do_not_lock_the_instructor_out(mo
         assert any("not right" in error.value for error in type_passcode(attacker, "guess").error)
     instructor = type_passcode(instructor_page(), "teach-42")  # another tab, the same (shared) address
     assert not instructor.exception and not instructor.error
-    assert instructor.session_state["instructor_signed_in"] is True
+    with store.open_db(os.environ["CLOSERGYM_DB"]) as db:  # signed in: a token this passcode made, not the passcode
+        assert cohorts.token_holds(db, "teach-42", instructor.session_state["instructor_signed_in"], browser="",
+                                   now=int(time.time()))
     assert any("Too many wrong" in error.value for error in type_passcode(attacker, "teach-42").error)
 
 

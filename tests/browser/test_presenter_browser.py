@@ -18,9 +18,18 @@ def test_presenter_round_fits_a_1280x720_projector(server, browser, tmp_path):
         expect(page.get_by_text("STRONG", exact=False).first).to_be_visible()
         wait_for_app(page)
         page.screenshot(path=str(tmp_path / "presenter.png"))
-        # everything of the round is on screen: the prospect's line, the answer box, the grade
-        for locator in (page.get_by_text("the prospect says", exact=False), page.get_by_label("Class answer"),
-                        page.get_by_text("STRONG", exact=False).first, page.get_by_text("Clarify", exact=False).first):
+        # Issue 23: the reveal has the screen to itself (the grade, the moves, why), then the prospect's next
+        # line and the answer box follow on a key press; each is on screen without scrolling
+        for locator in (page.get_by_text("the prospect said", exact=False), page.get_by_text("STRONG", exact=False).first,
+                        page.get_by_text("Clarify", exact=False).first):
+            box = locator.bounding_box()
+            assert box and box["y"] >= 0 and box["y"] + box["height"] <= 720, box
+        scroll = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+        assert scroll <= 720 + 2, f"the page scrolls: {scroll}px"
+        page.get_by_role("button", name="The prospect answers").click()
+        expect(page.get_by_label("Class answer")).to_be_visible()
+        wait_for_app(page)
+        for locator in (page.get_by_text("the prospect says", exact=False), page.get_by_label("Class answer")):
             box = locator.bounding_box()
             assert box and box["y"] >= 0 and box["y"] + box["height"] <= 720, box
         scroll = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")

@@ -322,6 +322,10 @@ def _words(text: str) -> int:
     return len(WORDS.findall(text))
 
 
+STANCE = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|me|my|we|we're|we've|we'd|we'll|our|us|you|your|you're|you've)\b",
+                    re.IGNORECASE)
+
+
 class Budget:
     """How many more sentences the matcher may read in this call (each costs about a millisecond)."""
 
@@ -357,7 +361,10 @@ def read_objection(text: str, lib: Library, budget: Budget | None = None) -> tup
         sure = match is not None and match.score >= (SURE if words >= 3 else VERBATIM)  # "Busy season." is news
         # Short of the matcher being sure, an objection takes a few words ("Good, busy but good." is small
         # talk), and asking for an invite or a contract is logistics, not "just send me something".
-        maybe = (match or topic) and pushes and words >= MIN_WORDS and not (topic == "request" and LOGISTICS.search(sentence))
+        # and it is the speaker's own stance on the offer (we, I, you...): "It doesn't really do that." about
+        # their current tool answers a question, it objects to nothing.
+        maybe = (match or topic) and pushes and words >= MIN_WORDS and STANCE.search(sentence) \
+            and not (topic == "request" and LOGISTICS.search(sentence))
         if sure or topic in HARD_STOPS or maybe:
             found.append((match.score if match else 0.0, sentence, match.slug if match else None, topic))
     if not found:

@@ -211,6 +211,9 @@ class StateIn(Row):
     outcome: Literal[OUTCOMES] | None = None
     closing: Text | None = None
     curveball: Annotated[int, within(0, 100)] | None = None
+    # what the rep offered so far, by kind of offer, in the rep's words (`offers.OFFERS`)
+    offers: Annotated[dict[Annotated[str, Field(pattern=r"^[a-z_]{1,40}$")], Text], Field(max_length=40)] = {}
+    home: bool = False
 
 
 class Keyed(Row):

@@ -160,7 +160,9 @@ class ScriptedProspect:
             return exit_line(beat, objection, rng)
         lead = self.lead(beat, GUARDED if beat.tier == "strong" and not beat.fact else pushback, rng)
         if beat.action == "concern" and beat.fact:
-            lead = rng.choice(CONCERN_LEADS)
+            # a fact with its own "honestly" (anywhere in it) gets a lead without one, and keeps its words
+            lead = rng.choice([lead for lead in CONCERN_LEADS if not HEDGE.search(lead)] if HEDGE.search(beat.fact)
+                              else CONCERN_LEADS)
         parts = [lead]
         if beat.fact:
             parts.append(beat.fact)

@@ -120,14 +120,18 @@ def one_hedge(parts: list[str]) -> list[str]:
     return kept
 
 
+DATE_IN_A_MONTH = re.compile(r"\b(?:first|second|third|fourth|last) (?:monday|tuesday|wednesday|thursday|friday|saturday|"
+                             r"sunday|week)\b", re.IGNORECASE)
+
+
 def exit_line(beat: Beat, objection: Objection | None, rng: random.Random) -> str:
     """The prospect agrees to a next step: the rep's own (their offers, their day and time) when they made one,
     else a library line, with the session's day and time."""
     library = list(objection.exit_lines) if objection else list(GENERIC_EXITS)
     offered = [kind for kind in offers_in(beat.answer) if take_up(kind, beat.answer)]
     lines = eligible(library, beat) or eligible(GENERIC_EXITS, beat) or list(GENERIC_EXITS)
-    if beat.ask:  # the rep named a day: a line that can take it up, not "right now"
-        lines = [line for line in lines if has_time(line)]
+    if beat.ask:  # the rep named a day: a line that can take it up, not "right now" or "the first Monday of next month"
+        lines = [line for line in lines if has_time(line) and not DATE_IN_A_MONTH.search(line)]
     whole = [line for line in lines if set(offered) <= mentions(line)]
     if whole:
         return with_time(rng.choice(whole), beat.ask) if beat.ask else with_time(rng.choice(whole), beat.slot,

@@ -27,9 +27,9 @@ def _logged_in_email() -> str | None:
         return None
 
 
-def _holds(token: str | None) -> bool:
+def _holds(token: object) -> bool:
     cfg = runtime.config()
-    return bool(token) and cohorts.token_holds(runtime.db(), cfg.instructor_passcode, token,
+    return isinstance(token, str) and bool(token) and cohorts.token_holds(runtime.db(), cfg.instructor_passcode, token,
                                                browser=runtime.browser_id(), now=int(time.time()))
 
 

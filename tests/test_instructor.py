@@ -236,3 +236,13 @@ def test_the_join_page_shows_a_cohort_name_as_text(db):
     cohort = cohorts.create_cohort(db, name)
     at = app_for(None, "app_pages/join.py", query={"cohort": cohort["join_code"]})
     assert unescaped(at.header[0].value) == f"You are joining {name}" and not at.exception
+
+
+@pytest.mark.parametrize("planted", [True, 1, ["token"], {"a": 1}])
+def test_a_planted_sign_in_value_is_no_sign_in_and_no_crash(monkeypatch, planted):
+    monkeypatch.setenv("CLOSERGYM_INSTRUCTOR_PASSCODE", PASSCODE)
+    at = app_for(None)
+    at.session_state["instructor_signed_in"] = planted
+    at.switch_page("app_pages/instructor.py").run()
+    assert not at.exception
+    assert any(box.label.lower().startswith("instructor passcode") for box in at.text_input)

@@ -13,6 +13,14 @@ from closergym.prospect import Scene, persona_prompt
 from closergym.sparring import Beat
 from tests.conftest import app_for, unescaped
 
+
+def signed_in(passcode: str) -> str:
+    """An instructor's sign-in token for `passcode`, as the Instructor page makes one (no browser in AppTest)."""
+    import time
+
+    from closergym import cohorts
+    return cohorts.sign_in_token(passcode, browser="", now=int(time.time()))
+
 PRODUCT = team.Product(
     name="Ledgerly", what="automates month-end bookkeeping for small firms", price="$400 a month",
     terms="cancel any month", proof_points=["Harbor Dental closed their books in 2 days instead of 9"],
@@ -212,7 +220,7 @@ def test_bootcamp_trainee_cannot_author_and_sees_the_instructors_objections(trai
 def test_bootcamp_instructor_authors_for_every_trainee(trainee, db, monkeypatch):
     monkeypatch.setenv("CLOSERGYM_INSTRUCTOR_PASSCODE", "let-me-teach")
     at = app_for(None)
-    at.session_state["instructor_signed_in"] = True
+    at.session_state["instructor_signed_in"] = signed_in("let-me-teach")
     at.switch_page("app_pages/team.py").run()
     assert not at.exception and at.main.tabs
     for key, value in team.product_fields(PRODUCT).items():
@@ -273,7 +281,7 @@ def test_bootcamp_instructor_writes_for_one_cohort(trainee, db, monkeypatch):
     monkeypatch.setenv("CLOSERGYM_INSTRUCTOR_PASSCODE", "let-me-teach")
     spring = cohorts.create_cohort(db, "Spring")
     at = app_for(None)
-    at.session_state["instructor_signed_in"] = True
+    at.session_state["instructor_signed_in"] = signed_in("let-me-teach")
     at.switch_page("app_pages/team.py").run()
     next(s for s in at.main.selectbox if s.key == "team_owner").select(team.cohort_owner(spring["id"])).run()
     fill(at, team.form_fields(authored()))

@@ -40,7 +40,7 @@ with cohort_tab:
         link = cohorts.join_link(base, cohort["join_code"])
         with st.container(border=True):
             st.markdown(f"**{literal(cohort['name'])}**{' · demo' if cohort['is_demo'] else ''} · "
-                        f"{cohort['members']} members · join code **{cohort['join_code']}**")
+                        f"{cohort['members']} member{'' if cohort['members'] == 1 else 's'} · join code **{cohort['join_code']}**")
             st.code(link, language=None, wrap_lines=True)  # whole on a phone, not cut at its edge
     st.markdown(":material/co_present: [Open the presenter view](/?present=1): large type for a projector, no "
                 "personal data, and a “reveal the grade” step so the class can guess first.")

@@ -249,6 +249,25 @@ TRAINEE_COLUMNS = ("trainee", "student", "name", "rep", "sales rep", "learner", 
                    "first name", "email", "e mail", "who")
 
 
+# The other names an exercise may give its two graded columns (compared as TRAINEE_COLUMNS are).
+COLUMN_NAMES = {"objection": ("objection", "objection text", "the objection", "prompt", "objections"),
+                "rebuttal": ("rebuttal", "answer", "response", "reply", "rebuttal text", "their answer", "your answer",
+                             "rebuttals", "answers", "responses")}
+
+
+def _with_known_names(header: list[str]) -> list[str]:
+    """`header` with the first column known by another name for objection or rebuttal renamed to it."""
+    header = list(header)
+    for wanted, names in COLUMN_NAMES.items():
+        if wanted in header:
+            continue
+        keys = [_column_key(name) for name in header]
+        found = next((keys.index(name) for name in names if name in keys), None)
+        if found is not None:
+            header[found] = wanted
+    return header
+
+
 def _column_key(name: str) -> str:
     return " ".join(re.sub(r"[_\-.]+", " ", name.casefold()).split())
 
@@ -303,7 +322,7 @@ def class_table(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]
     reader = csv.reader(lines, delimiter=csv_delimiter(lines[0]), strict=True)  # strict: an unclosed quote is an error
     rows = []
     try:
-        header = [name.strip().lower() for name in next(reader)]
+        header = _with_known_names([name.strip().lower() for name in next(reader)])
         missing = {"objection", "rebuttal"} - set(header)
         if missing:
             raise CohortError(f"The CSV needs the columns objection and rebuttal (missing: {', '.join(sorted(missing))}). "

@@ -302,3 +302,12 @@ def test_a_new_access_code_replaces_the_old_one(db, two_private):
     assert store.check_access(fresh, new) and not store.check_access(fresh, alice["access_code"])
     assert any(new in block.value for block in at.code)  # the new private link is shown
     assert any(new in s.value for s in at.success)  # and the code itself, inside the popover that asked
+
+
+@pytest.mark.parametrize(("objection", "answer"), [("objection", "answer"), ("Objection", "Response"),
+                                                   ("prompt", "reply"), ("objection_text", "your answer")])
+def test_batch_grading_reads_common_names_for_the_answer_column(objection, answer):
+    raw = (f"student,{objection},{answer}\nAna,It's too expensive,\"I hear you. Compared to what? "
+           "Could we look at it on Tuesday at 10?\"\n").encode()
+    result = cohorts.grade_csv(raw)
+    assert [row["trainee"] for row in result.rows] == ["Ana"] and result.rows[0]["rebuttal"].startswith("I hear you")

@@ -16,7 +16,8 @@ MOVE_HEX = {"acknowledge": "#1c7ed6", "clarify": "#7048e8", "respond": "#0ca678"
 
 
 def _week(title: str = "Week of") -> alt.X:
-    return alt.X("yearmonthdate(week):T", title=title, axis=alt.Axis(format="%b %d", labelAngle=0))
+    # one tick per week, as the tier mix beside it has (a time axis ticks every few days)
+    return alt.X("yearmonthdate(week):O", title=title, axis=alt.Axis(format="%b %d", labelAngle=0))
 
 
 def tier_mix(rows: list[dict]) -> alt.Chart:
@@ -38,7 +39,7 @@ def move_trend(rows: list[dict]) -> alt.Chart:
     """The class's average points (0-2) per move, week by week (`cohorts.move_trend` rows)."""
     data = [{**row, "week": f"{row['week']}T00:00:00Z", "label": row["move"].capitalize()} for row in rows]
     labels = [m.capitalize() for m in MOVES]
-    return alt.Chart(alt.Data(values=data), height=HEIGHT, title="Average points per move (0-2), week by week").mark_line(
+    return alt.Chart(alt.Data(values=data), height=HEIGHT, title="Points per move (0-2), by week").mark_line(
         point=True).encode(
         x=_week(),
         y=alt.Y("average:Q", title="Average points", scale=alt.Scale(domain=[0, 2])),

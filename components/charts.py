@@ -30,6 +30,7 @@ CUSTOM_LABEL = "Your own objections"
 FIRST_COLOR, BEST_COLOR = "#adb5bd", "#1c7ed6"
 EMPTY_DAY, PRACTICE_DAYS = "#ebedf0", ("#b2f2bb", "#2b8a3e")
 HEIGHT = 260
+MIN_WEEKS = 4  # the tier mix spans at least this many weeks
 CALENDAR_WEEKS = 53  # a year, as GitHub shows it
 
 
@@ -134,6 +135,11 @@ def tier_mix_chart(rows: list[dict]) -> dict:
     Each bar spans its week on a time axis, so weeks without practice show as gaps; the stack is
     computed here (Vega-Lite leaves a ranged bar's stack out of the y domain)."""
     values, below = [], {}
+    weeks = sorted({row["week"] for row in rows})
+    if weeks and len(weeks) < MIN_WEEKS:  # a first week or two: empty weeks before them, so a bar is a week wide
+        first = date.fromisoformat(weeks[0])
+        rows = [*({"week": (first - timedelta(weeks=n)).isoformat(), "tier": TIERS[0], "turns": 0}
+                  for n in range(MIN_WEEKS - len(weeks), 0, -1)), *rows]
     for row in sorted(rows, key=lambda row: (row["week"], TIERS.index(row["tier"]))):
         monday = date.fromisoformat(row["week"])
         low = below.get(row["week"], 0)

@@ -117,3 +117,12 @@ def test_home_and_progress_count_the_same_sessions(db, trainee):
     progress = home.switch_page("app_pages/progress.py").run()
     assert shown == "1"
     assert any("1 sparring session " in caption.value for caption in progress.caption)
+
+
+def test_a_first_week_of_practice_is_drawn_a_week_wide_among_four():
+    from components import charts
+
+    spec = charts.tier_mix_chart([{"week": "2026-11-30", "tier": "strong", "turns": 3}])
+    weeks = sorted({value["start"] for value in spec["datasets"]["weeks"]})
+    assert len(weeks) == charts.MIN_WEEKS and weeks[-1].startswith("2026-11-30")
+    assert sum(value["turns"] for value in spec["datasets"]["weeks"]) == 3  # the padding holds no answers

@@ -294,8 +294,11 @@ PROPOSAL = cues(
     r"\b(?:can|could|may) i (?!ask\b|be honest\b|just say\b)\w+", r"\bworth a (?:quick|short|\d+|fifteen|ten|twenty)\b",
     r"\bworth (?:\d+|ten|fifteen|twenty|thirty) (?:minutes?|mins?)\b", r"\byou (?:tell|text|call|ping) me\b",
     r"\b(?:ring|call|text|email|ping) me (?:back )?(?:today|tomorrow|on|at|by|this|next)\b",
-    r"\b(?:a|one|quick) (?:\d+|five|ten|fifteen|twenty|thirty)[- ]minute (?:call|chat|demo|look|meeting|walkthrough|session|"
-    r"screen ?share|check|visit|test)\b", r"\b(?:what|which) (?:day|time|date)\b",
+    r"\b(?:a|one|quick) (?:free |quick |short )?(?:\d+|five|ten|fifteen|twenty|thirty)[- ]minute (?:call|chat|demo|look|meeting|"
+    r"walk-?through|session|screen ?share|check|visit|test)\b", r"\b(?:what|which) (?:day|time|date)\b",
+    # "Would a free walk-through on Saturday help?": a step offered as a question
+    r"\bwould (?:a|an) (?:[\w-]+ ){0,3}(?:call|chat|demo|visit|walk-?through|meeting|look|session|trial|test) (?:[\w-]+ ){0,4}"
+    r"(?:help|work|suit|be useful)\b",
     r"\bi(?:'ll| will) (?:run|check|put together|draft|build|map|prepare|measure|set|bring|print|email the intro|connect)\b",
     r"\blet me (?:show|run|check|walk|set|book|put|send you a (?:calendar|invite)|come|swing|pull|map|do)\b",
     r"\bi(?:'ll| will) (?:come by|swing (?:back|by)|call you (?:at|on|tomorrow|back at)|book|set up|put|send (?:the |a |you (?:a |the )?)?(?:invite|calendar|link) )",

@@ -484,3 +484,10 @@ def test_odd_input_grades_safely(rebuttal):
     assert 0 <= result.score <= 100
     low, high = TIER_BANDS[result.tier]
     assert low <= result.score <= high
+
+
+@pytest.mark.parametrize("answer", ["Would a free 15-minute walk-through on Saturday at 10 help you compare?",
+                                    "Would a quick call on Saturday at 10 help?",
+                                    "Would a short demo on Tuesday at 3 be useful?"])
+def test_a_step_offered_as_a_question_is_a_concrete_next_step(answer):
+    assert grade_rebuttal("My brother-in-law does this for free", answer).points["advance"] == 2

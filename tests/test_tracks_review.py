@@ -114,8 +114,8 @@ def test_a_time_is_a_clock_time_or_a_day_not_an_amount(text, time):
 
 def test_small_ask_evidence_never_quotes_an_amount_as_a_time():
     scenario = SCENARIOS["closing:small-ask"]
-    for text in ("Fair enough. The pilot saves most teams by 5 hours a week.",
-                 "Fair enough. We'd do a check-in at 30 days."):
+    for text in ("Makes sense. Let's start small: we cut it by 5 hours a week in the pilot.",
+                 "Makes sense. Let's start small, with a check-in at 30 days to see."):
         graded = closing.grade_round(scenario, 1, scenario.rounds[0].prompt, text)
         quoted = [p for m in graded.moves if m.counted for p in m.phrases]
         assert not any(p in ("by 5", "at 30") for p in quoted), quoted

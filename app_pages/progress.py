@@ -102,7 +102,12 @@ def progress_charts(trainee_id: int) -> None:
     titles = {slug: objection.short for slug, objection in lib.objections.items()} | tracks.labels()
     draw(charts.score_over_time_chart(over_time))
     draw(charts.tier_mix_chart(analytics.tier_mix_per_week(db, trainee_id, since=since)))
-    draw(charts.move_heatmap_chart(analytics.move_heatmap(db, trainee_id, since=since), labels=titles))
+    heatmap = analytics.move_heatmap(db, trainee_id, since=since)  # objections only: the four moves' own grades
+    if heatmap:
+        draw(charts.move_heatmap_chart(heatmap, labels=titles))
+    else:
+        st.caption("Points per move: only objections are graded on the four moves; closing and psychology "
+                   "scenarios are graded on their own steps (their card table is above).")
     draw(charts.first_vs_best_chart(analytics.first_vs_best(db, trainee_id, since=since), labels=titles))
     # The calendar shows at least a quarter and at most a year, whatever the range, so its cells stay readable.
     weeks = charts.CALENDAR_WEEKS if days is None else min(charts.CALENDAR_WEEKS, max(13, days // 7 + 1))

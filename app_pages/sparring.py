@@ -20,6 +20,7 @@ TRACKS = {"objections": ":material/sports_mma: Objections", **{track: f"{tracks.
 SESSION_KEY = "sparring_session_id"
 ROUND_KEY = "sparring_round"  # the round this browser last showed: an answer is to that round
 RESEND_KEY = "sparring_resend"  # "Send it again", under an answer the server stopped grading
+TRACK_KEY = "sparring_track"  # the track whose picker shows when no session is open
 
 
 def start(pick: str | None, difficulty: str, custom: str | None = None) -> None:
@@ -71,8 +72,9 @@ if session is not None:
 
 scroll.top_on_change(f"session-{session['id']}" if session else "pick")  # "Choose another drill" opens at the top
 if session is None:
-    track = st.segmented_control("Track", list(TRACKS), format_func=TRACKS.get, default="objections", required=True,
-                                 key="sparring_track") or "objections"
+    st.session_state.setdefault(TRACK_KEY, "objections")  # "Choose another drill" sets the track it came from
+    track = st.segmented_control("Track", list(TRACKS), format_func=TRACKS.get, required=True,
+                                 key=TRACK_KEY) or "objections"
     if track != "objections":
         if chosen := tracks_view.picker(track, me["id"], db):
             start(*chosen)
@@ -202,6 +204,8 @@ def talk(session_id: int) -> None:
               session["difficulty"], custom)
         st.rerun()
     if other.button(transcript.WORDS["other"], icon=":material/target:", width="stretch"):
+        scenario = sessions.session_scenario(store.get_session(database, session_id, trainee_id=me["id"]))
+        st.session_state[TRACK_KEY] = scenario.track if scenario else "objections"  # back to this track's picker
         leave()
         st.rerun()  # the whole page: back to choosing a drill
 

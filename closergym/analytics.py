@@ -23,6 +23,7 @@ from sqlite_utils import Database
 
 from closergym.content import MOVES
 from closergym.grading import TIERS
+from closergym.tracks import TRACKS
 
 MAX_ROWS = 5000
 PER_TURN_BELOW = 40  # fewer turns than this in range: plot each turn rather than daily averages
@@ -161,11 +162,14 @@ def tier_mix_per_week(db: Database, trainee_id: int, *, since: str | None = None
 def move_heatmap(db: Database, trainee_id: int, *, since: str | None = None) -> list[dict]:
     """Per objection and framework move: the average points (0-2), and `lost_share`, the share of the
     points this objection lost that this move accounts for (where the points go). Rows: objection_slug,
-    move, avg_points, lost_share, turns; the most practised objections first."""
+    move, avg_points, lost_share, turns; the most practised objections first. A closing or psychology
+    scenario (`track:slug`) is left out: it is graded on its own steps, never on the four moves (their
+    slots in its turns are bookkeeping, not grades)."""
     where, params = _scope(trainee_id, since)
     averages = ", ".join(f"1.0 * sum({move}) / sum(turns) AS {move}" for move in MOVES)
+    scenarios = " AND ".join(f"objection_slug NOT LIKE '{track}:%'" for track in TRACKS)
     rows = db.query(
-        f"""SELECT objection_slug, sum(turns) AS turns, {averages} FROM turn_days WHERE {where}
+        f"""SELECT objection_slug, sum(turns) AS turns, {averages} FROM turn_days WHERE {where} AND {scenarios}
             GROUP BY objection_slug ORDER BY turns DESC, objection_slug LIMIT {MAX_ROWS // len(MOVES)}""",
         params,
     )

@@ -330,7 +330,10 @@ _WHEN = (  # a day, a date, a time of day, a length of time
     r"(?!\s(?:backlog|meeting|rush|report|standup|stand-up|crowd|blues|deadline|shift|list|batch|queue|pile|morning crowd)s?\b)",
     r"\b(?:tomorrow|tonight|today)\b",
     r"\bthis (?:afternoon|morning|evening|week)\b", r"\bnext (?:week|monday|tuesday|wednesday|thursday|friday)\b",
-    r"\b(?:at|by) \d{1,2}(?::\d\d)?\s?(?:am|pm|o'clock)?\b(?!\s?(?:%|percent|[.,]\d))", r"\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b",
+    # a clock time ("by 5pm", "at 3:30", "at 10 with you"), not an amount ("by 5 hours", "at 30 days", "at 20%")
+    r"\b(?:at|by) (?:[01]?\d|2[0-3])(?::[0-5]\d)?\s?(?:am|pm|o'clock)?\b(?!\s?(?:%|percent|[.,]\d))"
+    r"(?!\s?-?\s?(?:hours?|hrs?|days?|weeks?|months?|years?|minutes?|mins?|seconds?|people|users|seats|staff|reps?|"
+    r"percent|k|x|times|per)\b)", r"\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b",
     r"\b(?:\d+|five|ten|fifteen|twenty|thirty) ?(?:-| )?(?:minutes?|mins?)\b", r"\bright now\b",
     r"\b(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri)\b", r"\b(?:on|by) the \d{1,2}(?:st|nd|rd|th)\b",
     r"\b(?:after|around|before) \d{1,2}(?::\d\d)?\s?(?:am|pm)?\b(?!\s?(?:%|percent|[.,]\d|\w))",

@@ -85,7 +85,8 @@ CRITERIA: dict[str, Criterion] = {
         "Agree how it ends", "advance",
         "Agree how the call will end before it starts: if it makes sense, you settle a next step on this call.",
         _cues(r"\bby the end of (?:this|the|our) call\b", r"\bif (?:it|everything|this|it all) (?:still )?makes sense\b",
-              r"\bat the end(?: of (?:this|the) call)?,? (?:we|you) (?:decide|agree|pick|choose|settle)\b"),
+              r"\bat the end(?: of (?:this|the) call)?,? (?:we|you) (?:decide|agree|pick|choose|settle)\b",
+              r"\b(?:a )?(?:clear )?yes or (?:a )?no\b"),
         _cues(r"\bnext step\b", r"\bdecide\b"),
         "Agreed how the call ends.", "Mentions a decision, but does not agree how the call will end."),
     "permission_no": Criterion(
@@ -139,7 +140,10 @@ CRITERIA: dict[str, Criterion] = {
         "Ask what happens, or what it costs, if nothing changes until then.",
         _cues(r"\bwhat (?:does|would|will) (?:it|that|waiting|doing nothing|the wait)[^.?!]* cost\b",
               r"\bwhat happens (?:if|between now and|to [^.?!]+ if)\b", r"\bif nothing changes\b[^.?!]*\?",
-              r"\bbetween now and (?:then|next \w+)\b[^.?!]*\?"),
+              r"\bbetween now and (?:then|next \w+)\b[^.?!]*\?",
+              # "Is that a cost you're comfortable carrying until next quarter?": the cost of waiting, put to them
+              r"\b(?:a )?cost (?:you're|you are|you'd be|you would be) (?:comfortable|happy|willing|okay|ok|fine)\b[^.?!]*\?",
+              r"\b(?:comfortable|happy|willing|okay|ok) (?:carrying|paying|absorbing|living with|eating)\b[^.?!]*\?"),
         QUESTION, "Asked what waiting costs.", "A question, but not about the cost of waiting."),
     "their_number": Criterion(
         "Use their own number", "respond",
@@ -201,12 +205,19 @@ def _ends_on_ask(reader: _Reader) -> MoveMark:
     return MoveMark(crit.slot, 0, (reader.whole(after[0]),), "Kept talking after the question.", crit.label)
 
 
+def _evidence(pattern: re.Pattern, reader: _Reader, sentence) -> str:
+    """The rep's words that earned a mark: the cue itself, or the whole question when the cue is only its '?'."""
+    phrase = reader.find(pattern, sentence) or ""
+    return reader.whole(sentence) if len(phrase.strip("?!. ")) < 3 else phrase
+
+
 def _mark(name: str, reader: _Reader) -> MoveMark:
     crit = CRITERIA[name]
     if name == "ends_on_ask":
         return _ends_on_ask(reader)
     for pattern, points, note in ((crit.full, 2, crit.done), (crit.partial, 1, crit.half)):
-        phrase = next((p for s in reader.sentences if (p := reader.find(pattern, s))), None) if pattern else None
+        phrase = next((_evidence(pattern, reader, s) for s in reader.sentences if reader.find(pattern, s)),
+                      None) if pattern else None
         if phrase:
             return MoveMark(crit.slot, points, (phrase,), note, crit.label)
     return MoveMark(crit.slot, 0, (), f"Missing: {crit.rubric[0].lower()}{crit.rubric[1:]}", crit.label)

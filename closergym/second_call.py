@@ -86,6 +86,10 @@ DONE = {
 # "if it still fits, we decide today": a decision agreed on a condition, the pre-frame, not a fake deadline
 CONDITIONAL_DECISION = re.compile(r"\bif (?:it|everything|this|it all|all of it) (?:still )?(?:fits|makes sense|works)\b",
                                   re.IGNORECASE)
+# "Sorry I went quiet": an apology the rep can forgive ("no problem at all") without accepting any stall; only
+# the courtesy itself is excused, never "take your time" or "let me know"
+APOLOGY = re.compile(r"\b(?:sorry|apologi[sz]e|my apologies|my bad)\b", re.IGNORECASE)
+COURTESY = re.compile(r"^(?:no (?:problem|worries)|not at all|don't worry)(?: at all)?$", re.IGNORECASE)
 FIT_FLAGS = frozenset({"off_target", "ignores"})  # what the objection rubric reads from an objection, not a manner
 
 BETTER = {  # the better line for the second call's opening and its close
@@ -183,6 +187,27 @@ def _pre_framed(flag: RedFlag, reader: _Reader) -> RedFlag | None:
     return replace(flag, phrases=tuple(left)) if left else None
 
 
+def _courtesy(flag: RedFlag | None, prompt: str, stall: Objection | None, reader: _Reader) -> RedFlag | None:
+    """'No problem at all' said to a prospect who apologised (and raised no stall) is a courtesy, not giving up:
+    the giving-up flag keeps whatever else in that sentence gives up ('..., take your time'); None when nothing
+    is left of it."""
+    if flag is None or flag.code != "giving_up" or stall is not None or not APOLOGY.search(prompt):
+        return flag
+    giving_up = FLAGS["giving_up"][2]
+    left = []
+    for phrase in flag.phrases:
+        if not COURTESY.match(phrase.strip(" ,.!")):
+            left.append(phrase)
+            continue
+        sentence = next((s for s in reader.all_sentences if phrase in reader.whole(s)), None)
+        if sentence is None or sentence.is_question:
+            continue
+        rest = sentence.text.replace(phrase, " " * len(phrase), 1)
+        if found := giving_up.search(rest):
+            left.append(reader.quote(sentence.start + found.start(), sentence.start + found.end()))
+    return replace(flag, phrases=tuple(left)) if left else None
+
+
 def second_call_tier(points: list[int], flags: list[RedFlag]) -> str:
     """Elite: every step of the round, at most ELITE_SHORT_BY short of full marks; strong: one step done well or
     half the points; then each red flag caps it."""
@@ -222,7 +247,7 @@ def grade_steps(steps: tuple[str, ...] | list[str], prompt: str, rebuttal: str, 
     marks = [_stall_step(moves, reading.fit.met) if step == "stall" else _pattern_step(step, reading.reader, moves)
              for step in steps]
     flags = [kept for flag in reading.flags if stall is not None or flag.code not in FIT_FLAGS
-             if (kept := _pre_framed(flag, reading.reader))]
+             if (kept := _courtesy(_pre_framed(flag, reading.reader), prompt, stall, reading.reader))]
     points = [mark.points for mark in marks]
     tier = second_call_tier(points, flags)
     # a slot the round does not ask for keeps the objection rubric's reading, for the charts only: not shown, not counted

@@ -189,7 +189,11 @@ SECOND_CALL_STEPS: dict[str, tuple[str, re.Pattern]] = {
         r"\bif nothing changes\b|\bwhat does (?:that|it|waiting) cost\b|\bevery (?:week|month) (?:this|that|it)\b", re.I)),
     "pre_frame": ("Pre-frame the close", re.compile(
         r"\bif (?:everything|it all|this) still makes sense\b|\bmy goal (?:today|for this call|is)\b|\bby the end of (?:this|the) call\b|"
-        r"\bif something doesn't fit\b|\bgreen[- ]light\b|\bdecide (?:today|on this call)\b", re.I)),
+        r"\bif (?:something|anything) (?:doesn't|does not|isn't) (?:fit|feel right)\b|\bgreen[- ]light\b|"
+        r"\bdecide (?:today|on this call)\b|\b(?:a )?(?:clear )?yes or (?:a )?no\b|"
+        r"\bat the end(?: of (?:this|the|our) call)?,? (?:it's (?:a )?(?:clear )?yes or (?:a )?no|we (?:decide|agree|pick|settle))\b|"
+        r"\b(?:it's|it is) (?:fine|okay|ok) to say no\b|\bif it's a no\b|"
+        r"\bagree (?:up front|now|before we (?:start|begin)|at the start) (?:on )?(?:how|that|what)\b", re.I)),
     "recap": ("Recap the offer in writing during the call", re.compile(
         r"\b(?:i(?:'ve|’ve| have)? just sent|sending (?:it|you|the proposal|it over) now|in your inbox|on your screen|"
         r"walk (?:you )?through it|line by line|let's go through (?:it|the proposal))\b", re.I)),

@@ -246,3 +246,17 @@ def test_a_planted_sign_in_value_is_no_sign_in_and_no_crash(monkeypatch, planted
     at.switch_page("app_pages/instructor.py").run()
     assert not at.exception
     assert any(box.label.lower().startswith("instructor passcode") for box in at.text_input)
+
+
+def test_the_class_move_trend_leaves_out_closing_and_psychology_scenarios(db):
+    """A scenario is graded on its own steps: its turns' four move columns are not grades of the moves."""
+    cohort = cohorts.create_cohort(db, "Spring")
+    ann = store.create_trainee(db, "Ann")
+    store.add_cohort_member(db, cohort["id"], ann["id"])
+    base = {"trainee_id": ann["id"], "prompt": "p", "rebuttal": "r", "tier": "strong", "score": 60}
+    store.save_turn(db, {**base, "objection_slug": "too-expensive", "acknowledge": 2, "clarify": 2, "respond": 2,
+                         "advance": 2})
+    store.save_turn(db, {**base, "source": "psychology", "objection_slug": "psychology:labelling", "acknowledge": 0,
+                         "clarify": 0, "respond": 0, "advance": 0})
+    trend = cohorts.move_trend(db, cohort["id"], since="2000-01-01")
+    assert trend and all(row["average"] == 2 for row in trend)

@@ -55,7 +55,8 @@ RESISTANCE = re.compile(
     r"send me|email me|call me back|tried|burn(?:ed|t)|rather|need to|have to|got to|gotta|wait|ourselves|in-house|"
     r"off your list|stop calling|"
     # a price set against what they pay now: "your price is double what we pay now"
-    r"double|twice|triple|(?:more|higher|pricier|dearer) than|steep|out of (?:our|my) (?:budget|range|league))\b",
+    r"(?:double|twice|triple|(?:more|higher|pricier|dearer) than)(?= [^.!?]{0,12}?\b(?:what|we|i|our|budget|others?|"
+    r"competitors?|anyone|everyone)\b)|steep|out of (?:our|my) (?:budget|range|league))\b",
     re.IGNORECASE)
 LOGISTICS = re.compile(r"\b(?:invite|invitation|calendar|agenda|link|zoom|teams|meeting|slides|contract|paperwork|"
                        r"dates?|times?|address|directions)\b", re.IGNORECASE)

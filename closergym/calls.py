@@ -377,6 +377,7 @@ def read_objection(text: str, lib: Library, budget: Budget | None = None) -> tup
         return None
     best = max(found, key=lambda item: item[0])
     slug = best[2] or next((item[2] for item in found if item[2]), None)
+    slug = for_the_decider(" ".join(item[1] for item in found), slug, lib)
     topic = best[3] or next((item[3] for item in found if item[3]), None)
     title = lib.objections[slug].title if slug else f"A new objection: {TOPIC_LABELS.get(topic, 'pushback')}"
     objection = " ".join(item[1] for item in found)
@@ -393,6 +394,26 @@ def is_nod(answer: str) -> bool:
     """A rep's turn that only acknowledges ("OK.", "Right, got it.", "Mm-hmm."): no question, no words of an answer."""
     words = [word.casefold() for word in WORDS.findall(answer)]
     return 0 < len(words) <= BACKCHANNEL_WORDS and "?" not in answer and all(word in NOD_WORDS for word in words)
+
+
+# Who the prospect says decides, and the library's objection about that person (the matcher reads "our CFO"
+# and "my partner" as near alike).
+DECIDER_OBJECTIONS = {"partner-decides": frozenset({"partner", "wife", "husband", "spouse", "half", "co-founder",
+                                                    "cofounder", "family", "dad", "mum", "mom", "father", "mother"}),
+                      "run-by-boss": frozenset({"boss", "manager", "board", "director", "cfo", "ceo", "owner",
+                                                "committee", "supervisor"})}
+
+
+def for_the_decider(objection: str, slug: str | None, lib: Library) -> str | None:
+    """A library objection about who decides, swapped for the one about the person the prospect named:
+    "that's our CFO, Maria" is the boss's sign-off, not "my partner handles the money decisions"."""
+    if slug not in lib.objections or lib.objections[slug].category != "authority":
+        return slug
+    named = named_decider(objection)
+    role = named[0].split()[-1].lower() if named else ""
+    return next((other for other, roles in DECIDER_OBJECTIONS.items()
+                 if role in roles and other in lib.objections and lib.objections[other].category == "authority"),
+                slug)
 
 
 def find_exchanges(transcript: Transcript, rep: str, *, lib: Library | None = None,
@@ -495,7 +516,10 @@ def better_line(exchange: Exchange, lib: Library) -> str:
     if objection_topic(exchange.objection, lib.objections.get(exchange.slug or "")) != "decider":
         return line
     named = named_decider(exchange.objection)
-    if named is None or re.search(rf"\b{re.escape(named[0].split()[-1])}", line, re.IGNORECASE):
+    role = named[0].split()[-1].lower() if named else ""
+    if named is None or re.search(rf"\b{re.escape(role)}", line, re.IGNORECASE) \
+            or (exchange.slug == "partner-decides" and role in DECIDER_OBJECTIONS["partner-decides"]):
+        # the model answer names them, or it is written for a partner or family: "decide this together"
         return line
     role, name = named
     who, short = (f"your {role}, {name},", name) if name else (f"your {role}", f"your {role}")

@@ -165,10 +165,15 @@ def test_the_better_line_for_who_decides_names_whom_the_prospect_named():
     line = calls.better_line(cfo, lib)
     assert "your CFO, Maria," in line and "Maria look at" in line
     assert not any(word in line for word in ("partners", "both of you", "boss"))
+    assert cfo.slug == "run-by-boss"  # the boss's sign-off, not "my partner handles the money decisions"
     partner = calls.grade_call("Dana: What do you think so far?\nMike: But I need to run it by my business partner "
                                "first.\nDana: Sure, no problem, just let me know.").exchanges[0]
-    line = calls.better_line(partner, lib)
-    assert "your business partner" in line and "boss" not in line
+    assert partner.slug == "partner-decides"
+    assert "boss" not in calls.better_line(partner, lib)
+    # a decider the library has no line for gets the same moves, addressed to them
+    board = calls.Exchange(1, None, "Mike", "x", "Not my call, our board decides.", "partner-decides", "t", None)
+    line = calls.better_line(board, lib)
+    assert "your board" in line and "both of you" not in line
     # a decider the model answer already speaks of keeps the library's line
     boss = calls.grade_call("Dana: What do you think so far?\nMike: I need to run it by my boss first.\n"
                             "Dana: Sure, no problem.").exchanges[0]

@@ -16,7 +16,13 @@ db, lib = runtime.db(), library()
 CALL_KEY = "calls_call_id"
 NOTICE_KEY = "calls_notice"
 UPLOADS_KEY = "calls_uploads"  # how many files were read: the upload box's key, so a read file leaves it
+LIMIT = f"{calls.MAX_CALL_BYTES // 1000:,} KB"
 EXAMPLE = "Sam: How is the team finding the current setup?\nJordan: Honestly, it's too expensive for us right now.\n…"
+
+
+def answers(count: int, noun: str = "answer") -> str:
+    """'1 answer', '3 answers'."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def upload_key() -> str:
@@ -55,7 +61,7 @@ def save_answers(call_id: int, rows: dict[int, dict]) -> None:
     if not trainee.holds(me["id"]):
         return
     added = store.save_call_turns(runtime.db(), call_id, trainee_id=me["id"], turns=rows)
-    st.session_state[NOTICE_KEY] = f"Saved {added} graded answer(s) to your progress."
+    st.session_state[NOTICE_KEY] = f"Saved {answers(added, 'graded answer')} to your progress."
 
 
 def delete(call_id: int) -> None:
@@ -63,8 +69,8 @@ def delete(call_id: int) -> None:
         return
     removed = store.delete_call(runtime.db(), call_id, trainee_id=me["id"])
     st.session_state.pop(CALL_KEY, None)
-    st.session_state[NOTICE_KEY] = "The call was deleted" + (f", with the {removed} answer(s) saved from it." if removed
-                                                            else ".")
+    st.session_state[NOTICE_KEY] = "The call was deleted" + (f", with the {answers(removed)} saved from it."
+                                                            if removed else ".")
 
 
 with st.form("calls_form"):
@@ -72,8 +78,13 @@ with st.form("calls_form"):
     st.text_area("Transcript", key="calls_text", height=220, placeholder=EXAMPLE,
                  help="One turn per line, starting with who is talking (“Sam: …”). WebVTT and SRT files as "
                       "Zoom, Teams or Meet export them work as they are.")
-    st.file_uploader(f"…or upload a transcript file (up to {calls.MAX_CALL_BYTES // 1000:,} KB)",
-                     type=["txt", "vtt", "srt"], key=upload_key())
+    # max_upload_size is in whole megabytes: the box refuses a file over 1 MB itself, and `calls.decode` one
+    # over the real limit with a message; the label and the help say the real limit.
+    st.file_uploader(f"…or upload a transcript file (.txt, .vtt or .srt, up to {LIMIT})",
+                     type=["txt", "vtt", "srt"], key=upload_key(), max_upload_size=1,
+                     help=f"Closer Gym grades a call of up to {LIMIT} of text (about three hours of talk). The "
+                          "upload box itself stops anything over 1 MB; a file between the two gets a message "
+                          "saying so. For a longer call, upload the part with the objections.")
     st.form_submit_button("Grade this call", type="primary", icon=":material/grading:", on_click=read_call)
 
 notice = st.session_state.pop(NOTICE_KEY, None)
@@ -121,12 +132,14 @@ if report:
 keep, drop = st.columns(2)
 if report and report.graded:
     if saved:
-        keep.caption(f":material/check_circle: {saved} answer(s) from this call are in your progress.")
+        keep.caption(f":material/check_circle: {answers(saved)} from this call "
+                     f"{'is' if saved == 1 else 'are'} in your progress.")
     else:
-        keep.button(f"Save {len(report.graded)} graded answer(s) to my progress", icon=":material/save:",
+        keep.button(f"Save {answers(len(report.graded), 'graded answer')} to my progress", icon=":material/save:",
                     on_click=save_answers, args=(call_id, calls.turn_rows(report)), key="calls_save")
 with drop.popover("Delete this call", icon=":material/delete:"):
-    st.write("The transcript is deleted from this server" + (f", and the {saved} answer(s) saved from it leave "
-                                                             "your progress." if saved else "."))
+    st.write("The transcript is deleted from this server" + (
+        f", and the {answers(saved)} saved from it {'leaves' if saved == 1 else 'leave'} your progress." if saved
+        else "."))
     st.button("Delete for good", type="primary", on_click=delete, args=(call_id,), key="calls_delete")
 st.caption(f"Kept on this server since {literal(call['created_at'][:16])} UTC. Nothing is sent anywhere to grade it.")

@@ -25,6 +25,7 @@ from closergym.grading import (
     CATEGORY_TOPIC,
     HARD_STOPS,
     MAX_REBUTTAL,
+    PERSON,
     Grade,
     clean_text,
     grade_rebuttal,
@@ -52,7 +53,11 @@ RESISTANCE = re.compile(
     r"already|but|however|though|busy|later|expensive|pricey|afford|worried|concern\w*|unsure|hesitant|"
     r"happy with|think (?:about|it over|on it)|sleep on|mull|run (?:it|this) (?:by|past)|check with|talk (?:to|with) my|"
     r"send me|email me|call me back|tried|burn(?:ed|t)|rather|need to|have to|got to|gotta|wait|ourselves|in-house|"
-    r"off your list|stop calling)\b", re.IGNORECASE)
+    r"off your list|stop calling|"
+    # a price set against what they pay now: "your price is double what we pay now"
+    r"(?:double|twice|triple|(?:more|higher|pricier|dearer) than)(?= [^.!?]{0,12}?\b(?:what|we|i|our|budget|others?|"
+    r"competitors?|anyone|everyone)\b)|steep|out of (?:our|my) (?:budget|range|league))\b",
+    re.IGNORECASE)
 LOGISTICS = re.compile(r"\b(?:invite|invitation|calendar|agenda|link|zoom|teams|meeting|slides|contract|paperwork|"
                        r"dates?|times?|address|directions)\b", re.IGNORECASE)
 VERBATIM = 0.8  # a match this close is the library's own words: two words will do ("Not interested.")
@@ -101,6 +106,7 @@ class Exchange:
     title: str
     answer: str | None
     grade: Grade | None = None
+    nod: str | None = None  # the rep's bare "OK." that answered nothing (then `answer` is None)
 
     def to_dict(self) -> dict:
         return {"objection": self.objection, "answer": self.answer, "tier": self.grade.tier if self.grade else None,
@@ -371,12 +377,43 @@ def read_objection(text: str, lib: Library, budget: Budget | None = None) -> tup
         return None
     best = max(found, key=lambda item: item[0])
     slug = best[2] or next((item[2] for item in found if item[2]), None)
+    slug = for_the_decider(" ".join(item[1] for item in found), slug, lib)
     topic = best[3] or next((item[3] for item in found if item[3]), None)
     title = lib.objections[slug].title if slug else f"A new objection: {TOPIC_LABELS.get(topic, 'pushback')}"
     objection = " ".join(item[1] for item in found)
     if len(objection) > MAX_OBJECTION_CHARS:
         objection = objection[:MAX_OBJECTION_CHARS].rsplit(" ", 1)[0] + "…"
     return objection, slug, title, found[0][1]
+
+
+NOD_WORDS = frozenset({"ok", "okay", "k", "right", "alright", "all", "got", "it", "i", "see", "mm", "hmm", "mhm", "uh",
+                       "huh", "um", "yeah", "yep", "yes", "cool", "understood", "noted", "ah", "oh", "fine"})
+
+
+def is_nod(answer: str) -> bool:
+    """A rep's turn that only acknowledges ("OK.", "Right, got it.", "Mm-hmm."): no question, no words of an answer."""
+    words = [word.casefold() for word in WORDS.findall(answer)]
+    return 0 < len(words) <= BACKCHANNEL_WORDS and "?" not in answer and all(word in NOD_WORDS for word in words)
+
+
+# Who the prospect says decides, and the library's objection about that person (the matcher reads "our CFO"
+# and "my partner" as near alike).
+DECIDER_OBJECTIONS = {"partner-decides": frozenset({"partner", "wife", "husband", "spouse", "half", "co-founder",
+                                                    "cofounder", "family", "dad", "mum", "mom", "father", "mother"}),
+                      "run-by-boss": frozenset({"boss", "manager", "board", "director", "cfo", "ceo", "owner",
+                                                "committee", "supervisor"})}
+
+
+def for_the_decider(objection: str, slug: str | None, lib: Library) -> str | None:
+    """A library objection about who decides, swapped for the one about the person the prospect named:
+    "that's our CFO, Maria" is the boss's sign-off, not "my partner handles the money decisions"."""
+    if slug not in lib.objections or lib.objections[slug].category != "authority":
+        return slug
+    named = named_decider(objection)
+    role = named[0].split()[-1].lower() if named else ""
+    return next((other for other, roles in DECIDER_OBJECTIONS.items()
+                 if role in roles and other in lib.objections and lib.objections[other].category == "authority"),
+                slug)
 
 
 def find_exchanges(transcript: Transcript, rep: str, *, lib: Library | None = None,
@@ -407,8 +444,11 @@ def find_exchanges(transcript: Transcript, rep: str, *, lib: Library | None = No
             else:
                 break
         objection, slug, title, first = read
+        said, nod = " ".join(answer) or None, None
+        if said and is_nod(said):
+            said, nod = None, said  # "OK." and on to the next thing: the objection went unanswered
         exchanges.append(Exchange(len(exchanges) + 1, turn.time_at(turn.text.find(first)), turn.speaker, turn.text,
-                                  objection, slug, title, " ".join(answer) or None))
+                                  objection, slug, title, said, nod=nod))
         if len(exchanges) >= MAX_EXCHANGES:
             break
     return exchanges
@@ -445,6 +485,48 @@ def grade_call(text: str, *, rep: str | None = None, lib: Library | None = None)
                      "sounded like pushback) was read for objections. Grade the rest as a call of its own.")
     graded = tuple(grade_exchange(exchange, lib=lib) for exchange in exchanges)
     return CallReport(transcript, rep, graded, tuple(notes))
+
+
+ACRONYMS = {"cfo": "CFO", "ceo": "CEO"}
+NOT_A_NAME = frozenset({"And", "But", "So", "Or", "I", "She", "He", "They", "We", "It", "That", "This", "Also", "Then",
+                        "First", "Today", "Tomorrow", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday"})
+
+
+def named_decider(objection: str) -> tuple[str, str | None] | None:
+    """Who the prospect said decides, in their words: ("CFO", "Maria") for "that's our CFO, Maria",
+    ("business partner", None) for "my business partner"; None when they named nobody."""
+    found = list(PERSON.finditer(objection))
+    if not found:
+        return None
+    best = next((m for m in found if m.group(1).lower() not in ("team", "family")), found[0])
+    role = " ".join(ACRONYMS.get(word.lower(), word.lower()) for word in best.group(1).split())
+    after = re.match(r",?\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b", objection[best.end():])
+    name = after.group(1) if after and after.group(1) not in NOT_A_NAME else None
+    return role, name
+
+
+def better_line(exchange: Exchange, lib: Library) -> str:
+    """The better line shown for an exchange: the grader's (the library objection's model answer), except where
+    the prospect named who decides and the model answer speaks of someone else (their CFO, not "both of you"
+    partners): then the same moves, addressed to the person they named."""
+    if exchange.grade and exchange.grade.feedback:
+        line = exchange.grade.feedback.better
+    else:
+        line = lib.objections[exchange.slug].rebuttal("elite").text if exchange.slug in lib.objections else ""
+    if objection_topic(exchange.objection, lib.objections.get(exchange.slug or "")) != "decider":
+        return line
+    named = named_decider(exchange.objection)
+    role = named[0].split()[-1].lower() if named else ""
+    if named is None or re.search(rf"\b{re.escape(role)}", line, re.IGNORECASE) \
+            or (exchange.slug == "partner-decides" and role in DECIDER_OBJECTIONS["partner-decides"]):
+        # the model answer names them, or it is written for a partner or family: "decide this together"
+        return line
+    role, name = named
+    who, short = (f"your {role}, {name},", name) if name else (f"your {role}", f"your {role}")
+    return (f"That makes sense, and I'd want {who} to be comfortable with it too. Setting the sign-off aside, "
+            f"would you recommend it yourself, and what will {short} look at most closely? In most cases that's "
+            "total cost, contract length and how long setup takes, and I can answer all three on a single page you "
+            f"can hand over. Could we set up 15 minutes with {short} on Thursday at 10, so they can ask me directly?")
 
 
 def clock(time: float | None) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from closergym import conversation
-from closergym.calls import CallReport, Exchange, clock
+from closergym.calls import CallReport, Exchange, better_line, clock
 from closergym.content import Library
 from components import pages
 from components.scorecard import TIER_COLORS, moves_markdown
@@ -26,7 +26,8 @@ def exchange_card(exchange: Exchange, rep: str, lib: Library) -> None:
         st.markdown(f"**{exchange.index}. {literal(exchange.title)}**{when}")
         st.markdown(f":material/record_voice_over: **{literal(exchange.speaker)}**: {literal(exchange.objection)}")
         if exchange.grade is None:
-            st.markdown(":gray-badge[:material/voice_over_off: No answer] The rep moved on without answering "
+            said = f"{literal(rep)} said only “{literal(exchange.nod)}” and" if exchange.nod else "The rep"
+            st.markdown(f":gray-badge[:material/voice_over_off: No answer] {said} moved on without answering "
                         "this objection.")
         else:
             card = conversation.card(exchange.grade, rebuttal=exchange.answer)
@@ -36,9 +37,7 @@ def exchange_card(exchange: Exchange, rep: str, lib: Library) -> None:
             badge = f":{TIER_COLORS[card['tier']]}-badge[{card['tier'].upper()} · {card['score']}/100]"
             moves = moves_markdown(card).replace("🚩", ":material/flag:")
             st.markdown(f"{badge}\n\n{moves}{notes}")
-        better = exchange.grade.feedback if exchange.grade else None
-        line = better.better if better else (lib.objections[exchange.slug].rebuttal("elite").text
-                                             if exchange.slug in lib.objections else "")
+        line = better_line(exchange, lib)
         if line and not (exchange.answer and " ".join(line.split()) == " ".join(exchange.answer.split())):
             st.markdown(f"**A better line**\n\n> :material/lightbulb: {literal(line)}")
         st.page_link(pages.SPARRING, label="Drill this objection", icon=":material/sports_mma:",

@@ -128,6 +128,58 @@ def test_an_objection_the_rep_never_answered_is_a_row_with_no_answer():
     assert second.answer == "Makes sense, who sits on it?" and second.grade is not None
 
 
+REVIEWED = ("[00:00:09] Ken Wu: Look, we already use Salesforce and we're happy with it.\n"
+            "[00:00:15] Sarah Jones: Totally get that. What would make you even consider looking elsewhere?\n"
+            "[00:00:22] Ken Wu: Nothing really. And your price is double what we pay now.\n"
+            "[00:00:30] Sarah Jones: OK.\n"
+            "[00:00:33] Ken Wu: Also I'm not the one who signs, that's our CFO, Maria.\n"
+            "[00:00:41] Sarah Jones: Would it help if I sent Maria a one-pager and we set up 15 minutes with her "
+            "Thursday at 10?\n"
+            "[00:00:50] Ken Wu: Call me next quarter, we're slammed.\n"
+            "[00:00:55] Sarah Jones: Sure thing, talk then!\n")
+
+
+def test_a_price_set_against_what_they_pay_now_is_an_objection():
+    report = calls.grade_call(REVIEWED)
+    assert [(calls.clock(e.time), e.slug) for e in report.exchanges] == [
+        ("0:09", "happy-with-current"), ("0:22", "too-expensive"), ("0:33", report.exchanges[2].slug),
+        ("0:50", "call-next-quarter")]
+    assert report.exchanges[1].objection == "And your price is double what we pay now."
+    for said in ("Your price is twice what Salesforce costs us.", "Honestly the fee is way higher than our budget."):
+        assert calls.read_objection(said, library()) is not None, said
+
+
+def test_a_bare_ok_from_the_rep_leaves_the_objection_unanswered():
+    price = calls.grade_call(REVIEWED).exchanges[1]
+    assert (price.answer, price.grade, price.nod) == (None, None, "OK.")
+    assert price.to_dict()["answer"] is None
+    assert [calls.is_nod(said) for said in ("OK.", "Right, got it.", "Mm-hmm.", "OK?", "Sure, no problem.",
+                                            "OK. What are you comparing it to?")] == [True, True, True, False,
+                                                                                        False, False]
+
+
+def test_the_better_line_for_who_decides_names_whom_the_prospect_named():
+    lib = library()
+    cfo = calls.grade_call(REVIEWED).exchanges[2]
+    assert calls.named_decider(cfo.objection) == ("CFO", "Maria")
+    line = calls.better_line(cfo, lib)
+    assert "your CFO, Maria," in line and "Maria look at" in line
+    assert not any(word in line for word in ("partners", "both of you", "boss"))
+    assert cfo.slug == "run-by-boss"  # the boss's sign-off, not "my partner handles the money decisions"
+    partner = calls.grade_call("Dana: What do you think so far?\nMike: But I need to run it by my business partner "
+                               "first.\nDana: Sure, no problem, just let me know.").exchanges[0]
+    assert partner.slug == "partner-decides"
+    assert "boss" not in calls.better_line(partner, lib)
+    # a decider the library has no line for gets the same moves, addressed to them
+    board = calls.Exchange(1, None, "Mike", "x", "Not my call, our board decides.", "partner-decides", "t", None)
+    line = calls.better_line(board, lib)
+    assert "your board" in line and "both of you" not in line
+    # a decider the model answer already speaks of keeps the library's line
+    boss = calls.grade_call("Dana: What do you think so far?\nMike: I need to run it by my boss first.\n"
+                            "Dana: Sure, no problem.").exchanges[0]
+    assert calls.better_line(boss, lib) == boss.grade.feedback.better
+
+
 def test_each_grade_is_the_rubrics_grade_of_the_same_text():
     report = calls.grade_call(FLEET)
     assert len(report.graded) == 3

@@ -63,14 +63,14 @@ def test_save_to_progress_then_delete(db, trainee):
     at = graded(trainee)
     next(b for b in at.button if b.key == "calls_save").click().run()
     assert not at.exception
-    assert at.success[0].value == "Saved 3 graded answer(s) to your progress."
+    assert at.success[0].value == "Saved 3 graded answers to your progress."
     assert [r["source"] for r in db.query("SELECT source FROM turns")] == ["call"] * 3
     assert at.selectbox(key="calls_rep_1").disabled
     assert not any(b.key == "calls_save" for b in at.button)
-    assert any("3 answer(s) from this call are in your progress" in c.value for c in at.caption)
+    assert any("3 answers from this call are in your progress" in c.value for c in at.caption)
     next(b for b in at.button if b.key == "calls_delete").click().run()
     assert not at.exception
-    assert at.success[0].value == "The call was deleted, with the 3 answer(s) saved from it."
+    assert at.success[0].value == "The call was deleted, with the 3 answers saved from it."
     assert db["calls"].count == 0 and db["turns"].count == 0
     assert not at.metric
 
@@ -80,6 +80,45 @@ def test_an_unanswered_objection_shows_no_answer(trainee):
                          "Kim: And we'd have to run it by our board.\nSam: Makes sense, who sits on it?")
     assert {m.label: m.value for m in at.metric}["Not answered"] == "1"
     assert "No answer" in shown(at)
+
+
+REVIEWED = ("[00:00:09] Ken Wu: Look, we already use Salesforce and we're happy with it.\n"
+            "[00:00:15] Sarah Jones: Totally get that. What would make you even consider looking elsewhere?\n"
+            "[00:00:22] Ken Wu: Nothing really. And your price is double what we pay now.\n"
+            "[00:00:30] Sarah Jones: OK.\n"
+            "[00:00:33] Ken Wu: Also I'm not the one who signs, that's our CFO, Maria.\n"
+            "[00:00:41] Sarah Jones: Would it help if I sent Maria a one-pager and we set up 15 minutes with her "
+            "Thursday at 10?\n"
+            "[00:00:50] Ken Wu: Call me next quarter, we're slammed.\n"
+            "[00:00:55] Sarah Jones: Sure thing, talk then!\n")
+
+
+def test_a_price_answered_with_ok_is_shown_unanswered_and_the_cfo_named_in_the_better_line(trainee):
+    at = graded(trainee, REVIEWED)
+    assert {m.label: m.value for m in at.metric}["Objections found"] == "4"
+    assert {m.label: m.value for m in at.metric}["Not answered"] == "1"
+    text = shown(at)
+    assert "And your price is double what we pay now." in text
+    assert "Sarah Jones said only “OK.” and moved on without answering this objection." in text
+    cfo = next(unescaped(m.value) for m in at.markdown if "**A better line**" in m.value and "Maria" in m.value)
+    assert "your CFO, Maria," in cfo and "both of you" not in cfo
+    assert any(b.label == "Save 3 graded answers to my progress" for b in at.button)
+
+
+def test_one_graded_answer_is_singular(trainee):
+    at = graded(trainee, "Ann: What do you think so far?\nBo: Honestly it's too expensive for us.\n"
+                         "Ann: I hear you. What are you comparing it to?")
+    assert any(b.label == "Save 1 graded answer to my progress" for b in at.button)
+    next(b for b in at.button if b.key == "calls_save").click().run()
+    assert at.success[0].value == "Saved 1 graded answer to your progress."
+    assert any("1 answer from this call is in your progress" in c.value for c in at.caption)
+
+
+def test_the_upload_box_states_the_real_limit(trainee):
+    at = app_for(trainee, PAGE)
+    [box] = at.get("file_uploader")
+    assert "up to 500 KB" in box.proto.label and "500 KB" in box.proto.help
+    assert box.proto.max_upload_size_mb == 1  # not the server's 200 MB default
 
 
 def test_bad_transcripts_are_a_message_and_nothing_is_kept(db, trainee):

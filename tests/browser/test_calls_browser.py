@@ -43,9 +43,9 @@ def test_paste_a_call_and_read_its_timeline(server, watched):
                     clip={"x": 300, "y": top, "width": 980, "height": min(2400, 3000 - top)})
     page.set_viewport_size({"width": 1280, "height": 900})
 
-    page.get_by_role("button", name="Save 3 graded answer(s) to my progress").click()
+    page.get_by_role("button", name="Save 3 graded answers to my progress").click()
     wait_for_app(page)
-    expect(page.get_by_text("Saved 3 graded answer(s) to your progress.")).to_be_visible()
+    expect(page.get_by_text("Saved 3 graded answers to your progress.")).to_be_visible()
     with store.open_db(server.db_path) as db:
         assert [row["source"] for row in db.query("SELECT source FROM turns")] == ["call"] * 3
 
@@ -55,6 +55,28 @@ def test_paste_a_call_and_read_its_timeline(server, watched):
     expect(page.get_by_test_id("stChatMessage").first).to_be_visible()
     with store.open_db(server.db_path) as db:
         assert [row["objection_slug"] for row in db.query("SELECT objection_slug FROM sessions")] == ["too-expensive"]
+    watched.assert_clean()
+
+
+def test_a_price_answered_with_ok_and_a_cfo_who_signs(server, watched):
+    from tests.test_calls import REVIEWED
+
+    page = open_page(server, watched, "Sarah")
+    page.get_by_role("textbox", name="Transcript").fill(REVIEWED)
+    page.get_by_role("button", name="Grade this call").click()
+    wait_for_app(page)
+    rows = page.locator("[class*='st-key-calls_exchange_']")
+    expect(rows).to_have_count(4, timeout=20_000)
+    expect(rows.nth(1)).to_contain_text("And your price is double what we pay now.")
+    expect(rows.nth(1)).to_contain_text("Sarah Jones said only “OK.” and moved on without answering this objection.")
+    expect(rows.nth(2)).to_contain_text("your CFO, Maria, to be comfortable")
+    expect(rows.nth(2)).not_to_contain_text("both of you")
+    expect(page.get_by_role("button", name="Save 3 graded answers to my progress")).to_be_visible()
+    page.set_viewport_size({"width": 1280, "height": 3400})
+    page.wait_for_timeout(300)
+    top = page.get_by_text("Your calls", exact=True).bounding_box()["y"] - 20
+    page.screenshot(path=str(SHOTS / "calls2-reviewed-call.png"),
+                    clip={"x": 300, "y": top, "width": 980, "height": min(3000, 3400 - top)})
     watched.assert_clean()
 
 

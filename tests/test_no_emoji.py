@@ -117,3 +117,15 @@ def test_the_presenter_view_shows_no_emoji(trainee):
     assert answers.proto.icon != ":material/arrow_forward:"  # its shortcut key is drawn as an arrow already
     answers.click().run()
     assert not at.exception and emoji_shown(at) == []
+
+
+def test_every_objection_family_has_a_material_icon_streamlit_knows():
+    from typing import get_args
+
+    from streamlit.material_icon_names import ALL_MATERIAL_ICONS
+
+    from closergym.content import Family
+    from components.icons import FAMILY_ICONS
+
+    assert set(FAMILY_ICONS) == set(get_args(Family))
+    assert all(icon.startswith(":material/") and icon[10:-1] in ALL_MATERIAL_ICONS for icon in FAMILY_ICONS.values())

@@ -135,7 +135,7 @@ def open_storage_or_stop() -> Database:
     try:
         return db()
     except store.StorageError as error:
-        st.error(f"**Closer Gym cannot open its database.** {error} {NOT_SAVED}", icon="🗄️")
+        st.error(f"**Closer Gym cannot open its database.** {error} {NOT_SAVED}", icon=":material/database:")
         st.stop()
 
 
@@ -150,9 +150,9 @@ def storage_guard() -> Iterator[None]:
         problem = store.storage_problem(error, config().db_path)
         if problem is None:
             raise  # a bug, not a problem with the disk: let it show
-        st.error(f"**Closer Gym could not use its database.** {problem} {NOT_SAVED}", icon="🗄️")
+        st.error(f"**Closer Gym could not use its database.** {problem} {NOT_SAVED}", icon=":material/database:")
     except store.StorageError as error:
-        st.error(f"**Closer Gym cannot open its database.** {error} {NOT_SAVED}", icon="🗄️")
+        st.error(f"**Closer Gym cannot open its database.** {error} {NOT_SAVED}", icon=":material/database:")
 
 
 def fragment(function):

@@ -12,6 +12,7 @@ from closergym.generator import (
     to_markdown,
 )
 from components import generator_view, scroll, trainee
+from components.icons import objection_icon
 from components.text import literal
 
 st.title(":material/edit_note: Objection response generator")
@@ -39,7 +40,7 @@ def tool() -> None:
             channel = right.selectbox(CONTEXT_FIELDS["channel"], CHANNELS, index=None, key="generator_channel")
             role = st.text_input(CONTEXT_FIELDS["role"], key="generator_role",
                                  placeholder="e.g. Operations director")
-        submitted = st.form_submit_button("Generate a response", type="primary", icon="✨")
+        submitted = st.form_submit_button("Generate a response", type="primary", icon=":material/auto_awesome:")
     if submitted:
         values = {"product": product, "price": price, "stage": stage or "", "channel": channel or "", "role": role}
         llm, notices = runtime.llm_client(), ()
@@ -50,24 +51,24 @@ def tool() -> None:
             else:
                 result = generate(objection, values, lib=lib)
         except GeneratorError as error:
-            st.warning(str(error), icon="✋")
+            st.warning(str(error), icon=":material/front_hand:")
             return
         if not result.recognised:
             st.info("That doesn't read like an objection a prospect would say, so there is nothing to answer yet. "
-                    "Closest objections in our library:", icon="🤔")
+                    "Closest objections in our library:", icon=":material/help:")
             for slug in result.closest:
-                st.markdown(f"- {lib.objections[slug].emoji} {literal(lib.objections[slug].title)}")
+                st.markdown(f"- {objection_icon(lib.objections[slug])} {literal(lib.objections[slug].title)}")
             return
         run_id = store.save_generator_run(runtime.db(), {
             "trainee_id": me["id"], "objection": result.objection, "context": result.context,
             "matched_slug": result.matched, "confidence": result.confidence, "result": result.to_dict(),
             "engine": result.engine})
         for notice in notices:  # the LLM failed and the built-in engine answered: say so before the result
-            st.warning(notice, icon="⚠️")
+            st.warning(notice, icon=":material/warning:")
         scroll.into_view(f"run{run_id}")  # the result is below the form: bring it up
         generator_view.result(result, lib, key=f"run{run_id}")
         st.download_button("Download as Markdown", data=to_markdown(result), file_name="objection-response.md",
-                           mime="text/markdown", icon="⬇️", on_click="ignore")
+                           mime="text/markdown", icon=":material/download:", on_click="ignore")
 
 
 tool()

@@ -59,7 +59,7 @@ with cohort_tab:
                     st.success(f"The new access code of {literal(found['name'])} is **{code}** (shown once).",
                                icon=":material/key:")
     if locked := {t["id"]: t["name"] for t in store.without_code(db)}:
-        with st.expander(f"Profiles without an access code ({len(locked)})", icon="🔐"):
+        with st.expander(f"Profiles without an access code ({len(locked)})", icon=":material/lock:"):
             st.caption("Made before profiles had access codes, or from the command line: they open in no browser "
                        "until given a code. Give the code to the profile's owner, and to nobody else.")
             with st.form("give_code", border=False):
@@ -67,7 +67,7 @@ with cohort_tab:
                 if st.form_submit_button("Give it an access code"):
                     code = store.give_first_code(db, chosen)
                     if code:
-                        st.success(f"The access code of {literal(locked[chosen])} is **{code}** (shown once).", icon="🔑")
+                        st.success(f"The access code of {literal(locked[chosen])} is **{code}** (shown once).", icon=":material/key:")
                     else:
                         st.warning(f"{literal(locked[chosen])} has an access code already.")
 
@@ -76,7 +76,7 @@ def dashboard() -> None:
     """The cohort dashboard: activity, where the class loses points, per trainee, the leaderboard."""
     choices = {c["id"]: c for c in cohorts.list_cohorts(db)}
     if not choices:
-        st.info("Create a cohort (or the demo cohort) first.", icon="👥")
+        st.info("Create a cohort (or the demo cohort) first.", icon=":material/group:")
         return
     pick, period = st.columns([2, 3], vertical_alignment="bottom")
     chosen = pick.selectbox("Cohort", list(choices), format_func=lambda i: choices[i]["name"])
@@ -88,7 +88,7 @@ def dashboard() -> None:
     if not rows:
         st.info(f"Nobody has joined {literal(choices[chosen]['name'])} yet. Share its join code "
                 f"**{choices[chosen]['join_code']}** or its link (Cohorts tab); this fills in as trainees practise.",
-                icon="👥")
+                icon=":material/group:")
         return
     active = sum(1 for r in rows if r["turns_recent"])
     a, b, c = st.columns(3)
@@ -189,12 +189,12 @@ with demo_tab:
     st.write("A demo cohort of eight trainees with six weeks of history, so every chart has something to show. "
              "Demo trainees are named “Demo · …” and are removed in one click.")
     left, right = st.columns(2)
-    if left.button("Create demo cohort", icon="🧪"):
+    if left.button("Create demo cohort", icon=":material/science:"):
         made = demo.create_demo_cohort(db)
         st.session_state["instructor_notice"] = (f"Demo cohort ready: {made['trainees']} trainees, "
                                                  f"{made['turns']} graded rebuttals.")
         st.rerun()  # redraw the dashboard above with the new cohort
-    if right.button("Remove demo data", icon="🧹", disabled=not demo.has_demo_data(db)):
+    if right.button("Remove demo data", icon=":material/cleaning_services:", disabled=not demo.has_demo_data(db)):
         st.session_state["instructor_notice"] = f"Removed {demo.remove_demo_data(db)} demo trainees and their data."
         st.rerun()
     if notice := st.session_state.pop("instructor_notice", None):

@@ -87,8 +87,10 @@ else:
             if shown["flags"]:
                 st.markdown("#### " + " · ".join(f":material/flag: {flag}" for flag in shown["flags"]))
             go_on, better = st.columns([3, 2])
+            # no arrow icon: Streamlit already draws the shortcut's key (→) on the button
             if go_on.button("The prospect answers" if not state.finished else "How it ended", type="primary",
-                            icon=":material/arrow_forward:", shortcut=NEXT_KEY):
+                            icon=":material/record_voice_over:" if not state.finished else ":material/flag:",
+                            shortcut=NEXT_KEY):
                 game["stage"] = "answer"
                 st.rerun()
             with better.popover("A better line"):

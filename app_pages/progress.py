@@ -16,9 +16,9 @@ summary = analytics.headline(runtime.db(), me["id"])
 
 if not summary["rebuttals_total"]:
     st.info(f"Nothing to chart yet, {literal(me['name'])}. Every rebuttal you answer, in sparring or in a lesson's "
-            "drills, is graded and lands here: your scores over time, your tiers, the moves you drop.", icon="🌱")
-    st.page_link(pages.SPARRING, label="Spar with a prospect", icon="🥊")
-    st.page_link(pages.LESSONS, label="Read a lesson and try its drills", icon="📚")
+            "drills, is graded and lands here: your scores over time, your tiers, the moves you drop.", icon=":material/eco:")
+    st.page_link(pages.SPARRING, label="Spar with a prospect", icon=":material/sports_mma:")
+    st.page_link(pages.LESSONS, label="Read a lesson and try its drills", icon=":material/school:")
     st.stop()
 
 
@@ -95,8 +95,8 @@ def progress_charts(trainee_id: int) -> None:
     db, today = runtime.db(), analytics.utc_today()
     over_time = analytics.score_over_time(db, trainee_id, since=since)
     if not over_time:
-        st.info(f"No graded rebuttals in the last {choice}. Pick a longer range, or go and practise.", icon="📭")
-        st.page_link(pages.SPARRING, label="Spar with a prospect", icon="🥊")
+        st.info(f"No graded rebuttals in the last {choice}. Pick a longer range, or go and practise.", icon=":material/inbox:")
+        st.page_link(pages.SPARRING, label="Spar with a prospect", icon=":material/sports_mma:")
         return
     # fits a phone; a closing or psychology scenario by its track and name
     titles = {slug: objection.short for slug, objection in lib.objections.items()} | tracks.labels()

@@ -14,7 +14,7 @@ from components.text import literal
 st.title(":material/sports_mma: Sparring")
 me = trainee.require()
 db, lib = runtime.db(), runtime.library_for(me["id"])  # shipped + the team's own
-SPECIAL = {"next_due": "⏭️ Next due", "random": "🎲 Random objection"}
+SPECIAL = {"next_due": "Next due", "random": "Random objection"}
 TRACKS = {"objections": ":material/sports_mma: Objections", **{track: f"{tracks.TRACK_ICONS[track]} {label}"
                                                               for track, label in tracks.TRACKS.items()}}
 SESSION_KEY = "sparring_session_id"
@@ -57,9 +57,9 @@ if "objection" in params or "custom" in params or "scenario" in params:
         try:
             start(wanted if known else None, level, custom)
         except sessions.StartError as error:  # ?custom= with nothing to read in it
-            st.warning(str(error), icon="✍️")
+            st.warning(str(error), icon=":material/edit:")
     else:
-        st.warning(f"There is no drill called “{literal(wanted)}”. Pick one below.", icon="🔎")
+        st.warning(f"There is no drill called “{literal(wanted)}”. Pick one below.", icon=":material/search:")
     for key in ("objection", "scenario", "custom", "difficulty"):
         params.pop(key, None)
 
@@ -85,16 +85,16 @@ if session is None:
     next_slug = practice.panel(me["id"], drill_button=False, lib=lib)
     labels = dict(SPECIAL)
     if next_slug:
-        labels["next_due"] = f"⏭️ Next due: {lib.objections[next_slug].title}"
+        labels["next_due"] = f"Next due: {lib.objections[next_slug].title}"
     with st.form("sparring_setup"):
         by_title = sorted(lib.objections, key=lambda s: lib.objections[s].title.lower().strip("“”\"'"))
         pick = st.selectbox("Objection", [*labels, *by_title],
-                            format_func=lambda s: labels.get(s) or f"{lib.objections[s].emoji} {lib.objections[s].title}",
+                            format_func=lambda s: labels.get(s) or lib.objections[s].title,
                             help="“Next due” is the objection spaced repetition picks for you: one due today if any "
                                  "(favouring your weak answers), else one you have not tried yet.")
         difficulty = st.segmented_control("Difficulty", DIFFICULTIES, default="normal", required=True)
         st.caption("  \n".join(f"**{name}**: {rules.label}" for name, rules in RULES.items()))
-        if st.form_submit_button("Start sparring", type="primary", icon="🥊"):
+        if st.form_submit_button("Start sparring", type="primary", icon=":material/sports_mma:"):
             start(pick, difficulty or "normal")
             st.rerun()
     with st.expander("The rubric"):

@@ -5,6 +5,7 @@ from closergym import cohorts, team
 from closergym.content import library
 from closergym.sessions import TurnError
 from components import authoring, pages, roles, trainee
+from components.icons import objection_icon
 from components.text import literal
 
 DRAFT_KEY = "team_draft"  # the previewed objection, waiting for "Save"
@@ -67,7 +68,7 @@ with product_tab:
 
 with objections_tab:
     for objection in mine:
-        with st.expander(f"{literal(objection.emoji)} {literal(objection.title)}  ·  {objection.slug}"):
+        with st.expander(f"{literal(objection.title)}  ·  {objection.slug}", icon=objection_icon(objection)):
             st.page_link(pages.SPARRING, label="Spar it", icon=":material/sports_mma:",
                          query_params={"objection": objection.slug})
             edit, download, drop = st.columns(3)

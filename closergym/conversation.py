@@ -19,12 +19,13 @@ from closergym.llm import LLMClient, LLMError
 from closergym.prospect import LLMProspect
 from closergym.sparring import ROUND_NAMES, ROUNDS, SECOND_CALL_ROUND_NAMES, RoutineState
 
+# Icons are Streamlit's Material names, not emoji: a machine without an emoji font draws emoji as boxes.
 OUTCOMES = {
-    "advanced": ("✅", "Advanced", "The prospect agreed to a next step."),
-    "stalled": ("⏸️", "Stalled", "No next step agreed: the deal is still open, but drifting."),
-    "lost": ("❌", "Lost", "The prospect ran out of patience and ended the call."),
+    "advanced": (":green[:material/check_circle:]", "Advanced", "The prospect agreed to a next step."),
+    "stalled": (":orange[:material/pause_circle:]", "Stalled", "No next step agreed: the deal is still open, but drifting."),
+    "lost": (":red[:material/cancel:]", "Lost", "The prospect ran out of patience and ended the call."),
 }
-TIER_ICONS = {"weak": "🟥", "strong": "🟧", "elite": "🟩"}
+TIER_ICONS = {"weak": ":material/cancel:", "strong": ":material/check_circle:", "elite": ":material/verified:"}
 STILL_GRADING = ("An answer to this session is still being graded (sent from another tab or window): wait for "
                  "the prospect's reply, then send this one again.")
 BEHIND = ("This page showed more of the conversation than is saved (was the database put back from a copy?), so "

@@ -9,7 +9,7 @@ from closergym import conversation
 from closergym.calls import CallReport, Exchange, better_line, clock
 from closergym.content import Library
 from components import pages
-from components.scorecard import TIER_COLORS, moves_markdown
+from components.scorecard import badge_markdown, moves_markdown
 from components.text import literal
 
 TRANSCRIPT_SHOWN = 400  # turns drawn in the whole-transcript expander
@@ -33,10 +33,9 @@ def exchange_card(exchange: Exchange, rep: str, lib: Library) -> None:
             card = conversation.card(exchange.grade, rebuttal=exchange.answer)
             st.markdown(f":material/support_agent: **{literal(rep)}**: {literal(exchange.answer)}")
             notes = "".join(f"\n\n:gray[{literal(note)}]" for note in card["notes"])
-            # the shared scorecard's words, with Material icons for its emoji (this Chromium draws emoji as boxes)
-            badge = f":{TIER_COLORS[card['tier']]}-badge[{card['tier'].upper()} · {card['score']}/100]"
-            moves = moves_markdown(card).replace("🚩", ":material/flag:")
-            st.markdown(f"{badge}\n\n{moves}{notes}")
+            st.markdown(f"{badge_markdown(card['tier'], card['score'])}
+
+{moves_markdown(card)}{notes}")
         line = better_line(exchange, lib)
         if line and not (exchange.answer and " ".join(line.split()) == " ".join(exchange.answer.split())):
             st.markdown(f"**A better line**\n\n> :material/lightbulb: {literal(line)}")

@@ -28,20 +28,20 @@ def render() -> None:
                        "with CLOSERGYM_ALLOW_VISITOR_LLM, or give everyone an LLM with OPENAI_API_KEY, "
                        "OPENAI_BASE_URL and CLOSERGYM_MODEL (see the README).")
         if refused:
-            st.warning(f"{refused} The built-in engine answers until then.", icon="⚠️")
+            st.warning(f"{refused} The built-in engine answers until then.", icon=":material/warning:")
     if settings is None:
         return  # no LLM for this session: nothing to test
     if st.button("Test connection", icon=":material/power:", help="Sends one tiny request to the model."):
         client = runtime.llm_client()
         if client is None:
-            st.info("No LLM is configured, so the built-in engine answers.", icon="ℹ️")
+            st.info("No LLM is configured, so the built-in engine answers.", icon=":material/info:")
         else:
             with st.spinner(f"Asking {literal(client.settings.host)}…"):
                 try:
                     reply = client.test_connection(who=runtime.caller())
-                    st.success(f"Connected: {literal(client.settings.label)} answered “{literal(reply)}”.", icon="✅")
+                    st.success(f"Connected: {literal(client.settings.label)} answered “{literal(reply)}”.", icon=":material/check_circle:")
                 except LLMError as error:
-                    st.error(f"Could not use the LLM: {literal(str(error))}", icon="⚠️")
+                    st.error(f"Could not use the LLM: {literal(str(error))}", icon=":material/warning:")
 
 
 def own_endpoint_form() -> None:
@@ -64,7 +64,7 @@ def own_endpoint_form() -> None:
             placeholder = "A key is set for this session (hidden). Type a new one to replace it."
         st.text_input(label, type=kind, key=box, placeholder=placeholder, on_change=_keep, args=(key,))
         if secret and st.session_state.get(key):
-            st.button("Forget the key", icon="🧹", type="tertiary", on_click=_forget_key)
+            st.button("Forget the key", icon=":material/cleaning_services:", type="tertiary", on_click=_forget_key)
     if any(st.session_state.get(key) for key in runtime.SESSION_LLM_KEYS.values()):
         st.button("Use the server's engine again", type="tertiary", on_click=_forget_endpoint,
                   help="Forgets the URL, key and model typed here.")

@@ -8,6 +8,7 @@ from closergym.content import FAMILIES, Library
 from closergym.generator import Result
 from closergym.grading import MOVE_LABELS
 from components import pages
+from components.icons import objection_icon
 from components.scorecard import badge_markdown
 from components.text import literal
 
@@ -16,12 +17,12 @@ def result(result: Result, lib: Library, *, key: str) -> None:
     matched = lib.objections.get(result.matched or "")
     also = [lib.objections[slug] for slug in result.also if slug in lib.objections]
     if matched:
-        more = "".join(f" and {o.emoji} **{literal(o.title)}**" for o in also)
-        st.success(f"Matched: {matched.emoji} **{literal(matched.title)}**{more} · {result.confidence:.0%} sure",
-                   icon="🎯")
+        more = "".join(f" and {objection_icon(o)} **{literal(o.title)}**" for o in also)
+        st.success(f"Matched: {objection_icon(matched)} **{literal(matched.title)}**{more} · {result.confidence:.0%} sure",
+                   icon=":material/target:")
     else:
         st.info("A new objection: not in our library yet, so this is built from what kind of objection it is.",
-                icon="🆕")
+                icon=":material/fiber_new:")
     if result.families:
         st.caption("What kind of objection: " + "; ".join(literal(FAMILIES[f]) for f in result.families if f in FAMILIES))
 
@@ -46,4 +47,4 @@ def result(result: Result, lib: Library, *, key: str) -> None:
 
     whole = matched and result.confidence >= 0.6 and not also  # one library objection: drill that one
     params = {"objection": result.matched} if whole else {"custom": result.objection[:300]}
-    st.page_link(pages.SPARRING, label="Drill this in sparring", icon="🥊", query_params=params)
+    st.page_link(pages.SPARRING, label="Drill this in sparring", icon=":material/sports_mma:", query_params=params)

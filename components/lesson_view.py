@@ -36,7 +36,7 @@ def anchor(heading: str) -> str:
 def card(lesson: Lesson, *, read: bool) -> None:
     with st.container(border=True):
         st.page_link(pages.LESSONS, label=f"**{lesson.title}**", query_params={"lesson": lesson.slug})
-        status = " · ✅ read" if read else ""
+        status = " · :material/check_circle: read" if read else ""
         st.caption(f"{lesson.meta.cluster} · {lesson.reading_minutes} min read{status}")
         st.write(lesson.meta.summary)
 
@@ -54,13 +54,13 @@ def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, li
     prompt = drill_prompt(cell, lib)
     key = f"drill_{lesson.slug}_{number}"
     with st.container(border=True):
-        st.caption(f"🥊 Drill {number} · {objection.short} · {literal(persona.name)}, {literal(persona.role)}")
-        with st.chat_message("assistant", avatar="🧑‍💼"):
+        st.caption(f":material/sports_mma: Drill {number} · {objection.short} · {literal(persona.name)}, {literal(persona.role)}")
+        with st.chat_message("assistant", avatar=":material/person:"):
             st.markdown(literal(prompt))
         with st.form(key, border=False):
             answer = st.text_area("Your answer", key=f"{key}_answer", height=110,  # the length is checked on grading
                                   placeholder="Type what you'd say, then grade it.")
-            submitted = st.form_submit_button("Grade my answer", icon="🎯", type="primary")
+            submitted = st.form_submit_button("Grade my answer", icon=":material/target:", type="primary")
         fresh = None
         if submitted and answer.strip() and answer.strip() == st.session_state.get(f"{key}_graded"):
             # a second press while the reply streams in (or after): the same answer is not saved twice
@@ -77,7 +77,7 @@ def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, li
                 st.session_state[f"{key}_graded"] = answer.strip()
                 fresh = Fresh(notices, llm, deadline)
             except sessions.TurnError as error:
-                st.warning(str(error), icon="✋")
+                st.warning(str(error), icon=":material/front_hand:")
         turn_id = st.session_state.get(f"{key}_turn")
         turn = next(runtime.db().query("SELECT id, grade, rebuttal, reply FROM turns WHERE id = ? AND trainee_id = ?",
                                        [turn_id, trainee_id]), None) if turn_id else None
@@ -85,7 +85,7 @@ def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, li
             grade = Grade.from_dict(json.loads(turn["grade"]))
             scorecard.render(grade)
             follow_up(objection, prompt, turn, grade, fresh, number, trainee_id)
-        st.page_link(pages.SPARRING, label="Spar this objection for three rounds", icon="🥊",
+        st.page_link(pages.SPARRING, label="Spar this objection for three rounds", icon=":material/sports_mma:",
                      query_params={"objection": objection.slug})
 
 
@@ -103,7 +103,7 @@ def follow_up(objection, prompt: str, turn: dict, grade: Grade, fresh: Fresh | N
     rng = random.Random(f"{objection.slug}-{number}-{grade.tier}")
     answer = turn["rebuttal"]
     beat, scripted = sessions.advance(None, grade, kind="drill", rebuttal=answer, objection=objection, rng=rng)
-    with st.chat_message("assistant", avatar="🧑‍💼"):
+    with st.chat_message("assistant", avatar=":material/person:"):
         if fresh and fresh.llm:
             scene = Scene(objection, prompt, history=(("prospect", prompt), ("rep", answer)))
             shown, _ = stream_reply(LLMProspect(fresh.llm).stream(scene, beat, rng, deadline=fresh.deadline.remaining()),
@@ -112,7 +112,7 @@ def follow_up(objection, prompt: str, turn: dict, grade: Grade, fresh: Fresh | N
         else:
             st.markdown(literal(turn["reply"] or scripted))
     for notice in fresh.notices if fresh else ():
-        st.caption(f"⚠️ {notice}")
+        st.caption(f":material/warning: {notice}")
 
 
 def body(lesson: Lesson, trainee_id: int, lib: Library) -> None:

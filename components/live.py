@@ -21,6 +21,6 @@ def stream_reply(chunks: Iterator[str], fallback: str) -> tuple[str, bool]:
         st.write_stream(literal(chunk) for chunk in live)
     if not live.from_llm:
         with slot.container():  # in place of whatever part of the reply arrived: one line per turn
-            st.caption(f"⚠️ {live.notice}")
+            st.caption(f":material/warning: {live.notice}")
             st.markdown(literal(fallback))
     return live.text, live.from_llm

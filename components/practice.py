@@ -9,6 +9,7 @@ import streamlit as st
 import runtime
 from closergym import schedule
 from components import pages
+from components.icons import objection_icon
 
 
 def when(due: datetime, now: datetime) -> str:
@@ -39,12 +40,12 @@ def panel(trainee_id: int, *, drill_button: bool = True,
     mastered = sum(card.mastered for card in cards)
 
     with st.container(border=True):
-        st.markdown("#### 🎯 What to drill next")
+        st.markdown("#### :material/target: What to drill next")
         if slug:
             objection, card = lib.objections[slug], by_slug[slug]
-            st.markdown(f"{objection.emoji} **{objection.title}**  \n{why(card, now)}")
+            st.markdown(f"{objection_icon(objection)} **{objection.title}**  \n{why(card, now)}")
             if drill_button:
-                st.page_link(pages.SPARRING, label="Drill it now", icon="🥊", query_params={"objection": slug})
+                st.page_link(pages.SPARRING, label="Drill it now", icon=":material/sports_mma:", query_params={"objection": slug})
         if due:
             names = "; ".join(f"“{lib.objections[c.slug].short}”, {when(c.due, now)}" for c in due[:5])
             more = f"; and {len(due) - 5} more" if len(due) > 5 else ""

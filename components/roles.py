@@ -79,12 +79,12 @@ def sign_in() -> None:
     cfg = runtime.config()
     if not cfg.bootcamp:
         st.info("Bootcamp mode is off. Set an instructor passcode (CLOSERGYM_INSTRUCTOR_PASSCODE) or an [auth] "
-                "section with instructor e-mails in st.secrets to turn it on: see the README.", icon="🎓")
+                "section with instructor e-mails in st.secrets to turn it on: see the README.", icon=":material/school:")
         return
     if cfg.auth_configured and cfg.instructors:
         if _logged_in_email():
-            st.warning("You are signed in, but not as an instructor.", icon="🔒")
-        st.button("Sign in as instructor", icon="🔑", on_click=st.login)
+            st.warning("You are signed in, but not as an instructor.", icon=":material/lock:")
+        st.button("Sign in as instructor", icon=":material/key:", on_click=st.login)
     if cfg.instructor_passcode:
         with st.form("instructor_sign_in"):
             given = st.text_input("Instructor passcode", type="password")
@@ -94,7 +94,7 @@ def sign_in() -> None:
                 ok = limits.PASSCODE.check(runtime.browser_session(),
                                            lambda: cohorts.passcode_matches(cfg.instructor_passcode, given))
             except limits.TooManyGuesses as error:
-                st.error(str(error), icon="⏳")
+                st.error(str(error), icon=":material/hourglass_empty:")
                 return
             if ok:
                 token = cohorts.sign_in_token(cfg.instructor_passcode, browser=runtime.browser_id(),
@@ -102,4 +102,4 @@ def sign_in() -> None:
                 st.session_state[INSTRUCTOR_KEY] = token
                 st.query_params[URL_KEY] = token  # a reload keeps the sign-in
                 st.rerun()
-            st.error("That passcode is not right.", icon="🔒")
+            st.error("That passcode is not right.", icon=":material/lock:")

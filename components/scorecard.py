@@ -15,6 +15,11 @@ from components.text import literal
 TIER_COLORS = {"weak": "red", "strong": "orange", "elite": "green"}
 
 
+def tier_mark(tier: str) -> str:
+    """The tier's Material icon in the tier's colour (the tier's name beside it keeps it readable without colour)."""
+    return f":{TIER_COLORS[tier]}[{conversation.TIER_ICONS[tier]}]"
+
+
 def badge_markdown(tier: str, score: int | None = None) -> str:
     return f":{TIER_COLORS[tier]}-badge[{conversation.badge(tier, score)}]"
 
@@ -27,7 +32,7 @@ def moves_markdown(card: dict) -> str:
         lines.append(f"- **{move['label']}** {dots} {literal(move['note'])}" + (f"  \n  :gray[{quoted}]" if quoted else ""))
     for flag in card["flags"]:
         quoted = ", ".join(f"“{literal(p)}”" for p in flag["phrases"])
-        lines.append(f"- 🚩 **{flag['label']}**" + (f": {quoted}" if quoted else "") + f" · {flag['cap']}")
+        lines.append(f"- :material/flag: **{flag['label']}**" + (f": {quoted}" if quoted else "") + f" · {flag['cap']}")
     return "\n".join(lines)
 
 
@@ -64,5 +69,5 @@ def rubric(*, second_call_session: bool = False) -> None:
     else:
         lines = [f"- **{MOVE_LABELS[move]}** (0-2): {text}" for move, text in RUBRIC.items()]
         tiers = TIER_RULES
-    st.markdown("\n".join(lines) + "\n\n" + "\n".join(f"- {conversation.TIER_ICONS[tier]} **{tier.capitalize()}**: {text}"
+    st.markdown("\n".join(lines) + "\n\n" + "\n".join(f"- {tier_mark(tier)} **{tier.capitalize()}**: {text}"
                                                        for tier, text in tiers.items()))

@@ -10,9 +10,9 @@ import streamlit as st
 
 from closergym import closing, schedule, second_call, tracks
 from closergym.content import library
-from closergym.conversation import TIER_ICONS
 from closergym.sparring import DIFFICULTIES, RULES
 from components import pages, practice
+from components.scorecard import tier_mark
 from components.text import literal
 
 NEXT_DUE = "next_due"
@@ -43,14 +43,14 @@ def rubric(scenario: tracks.Scenario) -> None:
         parts.append(f"**Round {number} ({literal(name)})**\n" + "\n".join(
             f"- **{literal(label)}**" + (" (0-2)" if not label.startswith("Red flag") else "") + f": {literal(text)}"
             for label, text in lines))
-    parts.append("\n".join(f"- {TIER_ICONS[tier]} **{tier.capitalize()}**: {text}"
+    parts.append("\n".join(f"- {tier_mark(tier)} **{tier.capitalize()}**: {text}"
                            for tier, text in second_call.TIER_RULES.items()))
     st.markdown("\n\n".join(parts))
     st.markdown("**Examples**")
     for number, round_ in enumerate(scenario.rounds, start=1):
         for example in round_.examples:
             stall = f" · stall: {example.stall}" if example.stall else ""
-            st.markdown(f"{TIER_ICONS[example.tier]} **{example.tier.capitalize()}** · round {number}{stall}\n\n"
+            st.markdown(f"{tier_mark(example.tier)} **{example.tier.capitalize()}** · round {number}{stall}\n\n"
                         f"> {literal(example.text)}\n\n:gray[{literal(example.why)}]")
 
 
@@ -62,7 +62,7 @@ def picker(track: str, trainee_id: int, db) -> tuple[str, str] | None:
     due = schedule.next_among(list(cards.values()), now)
     found = tracks.of_track(track)
     st.write(INTRO[track])
-    labels = {NEXT_DUE: f"⏭️ Next due: {tracks.scenarios()[due].title}"} if due else {}
+    labels = {NEXT_DUE: f"Next due: {tracks.scenarios()[due].title}"} if due else {}
     labels |= {s.key: s.title for s in found}
     pick = st.selectbox("Scenario", list(labels), format_func=labels.get, key=f"sparring_{track}_pick",
                         help="“Next due” is the scenario spaced repetition picks for you: one not tried yet, or one "

@@ -146,7 +146,7 @@ def notice() -> None:
     page: in the sidebar it went unseen on a phone, where the sidebar is closed."""
     text = st.session_state.pop(NOTICE_KEY, None)
     if text:
-        st.info(text, icon="🔑")
+        st.info(text, icon=":material/key:")
 
 
 @st.dialog("Your profile")
@@ -181,6 +181,6 @@ def require() -> dict:
         return current
     st.info("Create your profile to start training, or open yours with its access code (sidebar → "
             "Open or create a profile). "
-            "Everything you practise is saved under it, and only you can open it.", icon="👋")
+            "Everything you practise is saved under it, and only you can open it.", icon=":material/waving_hand:")
     create_form("page_new_trainee")
     st.stop()

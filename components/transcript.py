@@ -13,6 +13,9 @@ from components import scorecard
 from components.scorecard import badge_markdown
 from components.text import literal
 
+# a step's mark says it in words too: the two icons alone differ only by shape and colour
+STEP_DONE = ":green[:material/check_circle:] **Done:**"
+STEP_MISSING = ":gray[:material/radio_button_unchecked:] **Missing:**"
 AVATARS = {"prospect": ":material/support_agent:", "rep": ":material/person:"}
 WORDS = {
     "placeholder": "Your answer to the prospect…",
@@ -97,5 +100,5 @@ def show_report(shown: dict) -> None:
         parts.append(shown["advice"])
     if shown["steps"]:
         parts.append(f"**{WORDS['steps']}**\n\n" + "\n".join(
-            f"- {'✅' if step['shown'] else '⬜'} {step['label']}" for step in shown["steps"]))
+            f"- {STEP_DONE if step['shown'] else STEP_MISSING} {step['label']}" for step in shown["steps"]))
     st.markdown("\n\n".join(parts))

@@ -83,12 +83,12 @@ def downloads(config: Config, current: dict) -> None:
     left.download_button(
         "Everything (JSON)", data=lambda: held_export(db_path, trainee_id, code, kind="json"),
         file_name=transfer.export_file_name(name, extension="json"), mime="application/json",
-        icon="⬇️", on_click="ignore", width="stretch", key="settings_export_json",
+        icon=":material/download:", on_click="ignore", width="stretch", key="settings_export_json",
     )
     right.download_button(
         "Graded turns (CSV)", data=lambda: held_export(db_path, trainee_id, code, kind="csv"),
         file_name=transfer.export_file_name(name, extension="csv"), mime="text/csv",
-        icon="📊", on_click="ignore", width="stretch", key="settings_export_csv",
+        icon=":material/table_chart:", on_click="ignore", width="stretch", key="settings_export_csv",
     )
     st.caption(f"Everything {literal(name)} did here: sessions, graded turns, lessons read, generator runs. "
                "No settings or keys are ever part of it.")
@@ -106,9 +106,9 @@ def import_box(current: dict) -> None:
               key="settings_import_button")
     kind, message = st.session_state.pop(RESULT_KEY, (None, ""))
     if kind == "success":
-        st.success(literal(message), icon="✅")
+        st.success(literal(message), icon=":material/check_circle:")
     elif kind == "error":
-        st.error(literal(message), icon="⚠️")
+        st.error(literal(message), icon=":material/warning:")
 
 
 def render(config: Config, current: dict | None) -> None:
@@ -117,7 +117,7 @@ def render(config: Config, current: dict | None) -> None:
                "export regularly and import the file afterwards, or point `CLOSERGYM_DB` at a disk that lasts.")
     if not current:
         st.info("Open your profile in the sidebar (or make one) to export your data or import an export file.",
-                icon="👤")
+                icon=":material/person:")
         return
     downloads(config, current)
     import_box(current)

@@ -36,10 +36,10 @@ def render(me: dict | None) -> None:
     st.write(f"Your access code is **{literal(code)}**. Your private link: bookmark it. Anyone with it can open your "
              "profile; nobody without it can.")
     st.code(link, language=None, wrap_lines=True)  # whole on a phone, not cut at its edge
-    with st.popover("Issue a new access code", icon="🔐"):  # asked twice: a new code stops every old link at once
+    with st.popover("Issue a new access code", icon=":material/lock:"):  # asked twice: a new code stops every old link at once
         issued = st.session_state.pop(ISSUED_KEY, None)
         if issued:
-            st.success(f"Your new access code is **{issued}**. Your private link above has it too.", icon="🔑")
+            st.success(f"Your new access code is **{issued}**. Your private link above has it too.", icon=":material/key:")
         else:
             st.write("The old code and every link with it stop working at once, on every device. The new "
                      "code shows here and in your private link above.")
@@ -55,9 +55,9 @@ def render(me: dict | None) -> None:
                 limits.JOIN_CODES.check(runtime.browser_session(), lambda: cohorts.cohort_by_code(db, code_in))
                 cohort = cohorts.join_cohort(db, me["id"], code_in)
                 if cohort["id"] in before:
-                    st.info(f"You are already in {literal(cohort['name'])}.", icon="👥")
+                    st.info(f"You are already in {literal(cohort['name'])}.", icon=":material/group:")
                 else:
-                    st.success(f"You joined {literal(cohort['name'])}.", icon="👥")
+                    st.success(f"You joined {literal(cohort['name'])}.", icon=":material/group:")
             except (cohorts.CohortError, limits.TooManyGuesses) as error:
                 st.warning(str(error))
     joined = cohorts.trainee_cohorts(db, me["id"])

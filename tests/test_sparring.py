@@ -230,7 +230,9 @@ def test_sparring_page_full_three_round_session(db, trainee):
     assert not at.chat_input  # the answer that ended the session also took the answer box away
     report = " ".join(m.value for m in at.main.markdown)
     assert "Session report" in [s.value for s in at.subheader]
-    assert any(f"Outcome: {outcome}" in report for outcome in ("✅ Advanced", "⏸️ Stalled", "❌ Lost"))
+    assert any(f"Outcome: {outcome}" in report for outcome in (":green[:material/check_circle:] Advanced",
+                                                          ":orange[:material/pause_circle:] Stalled",
+                                                          ":red[:material/cancel:] Lost"))
     assert ELITE.split(".")[0] in unescaped(report)  # the best line
     assert db["turns"].count == 3
 
@@ -241,7 +243,7 @@ def test_a_flag_without_a_quote_reads_cleanly():
     from components.scorecard import moves_markdown
 
     shown = moves_markdown(card(grade_rebuttal("It's too expensive.", "We connect your scheduling in one place. " * 25)))
-    assert "🚩 **Monologue (175 words, no question)** · caps the grade at strong" in shown
+    assert ":material/flag: **Monologue (175 words, no question)** · caps the grade at strong" in shown
     assert "):" not in shown
 
 
@@ -298,11 +300,11 @@ def test_a_reload_after_the_last_answer_keeps_the_report(db, trainee):
     at = app_for(trainee, "app_pages/sparring.py", query={"objection": "not-interested", "difficulty": "hard"})
     for text in (WEAK, WEAK):  # two weak answers on hard: the prospect hangs up
         say(at, text)
-    assert any("Outcome: ❌ Lost" in m.value for m in at.markdown)
+    assert any("Outcome: :red[:material/cancel:] Lost" in m.value for m in at.markdown)
     reloaded = app_for(trainee, "app_pages/sparring.py")
     last = next(e for e in reloaded.expander if e.label.startswith("Your last session"))
     assert "not interested" in last.label.lower()
-    assert any("Outcome: ❌ Lost" in m.value for m in reloaded.markdown)
+    assert any("Outcome: :red[:material/cancel:] Lost" in m.value for m in reloaded.markdown)
 
 
 def test_unknown_deep_link_gives_a_friendly_message(trainee):

@@ -107,21 +107,114 @@ def fill(text: str, subs: dict[str, str]) -> str:
     return TOKEN.sub(lambda match: subs[match.group(1)], text)
 
 
-# The claim a better line makes about the product, by the objection's family: only the team's facts.
+# The claim a better line makes about the product, by the objection's family: only the team's facts, each
+# part a whole sentence whatever words the team typed (`{What}`: what it does; `{Proof}`: the first proof point).
 CLAIM_BY_FAMILY = {
-    "money": "{product} is {price}, {terms}. {Proof}.",
-    "competition": "Where we differ from {competitor}: {difference}. {Proof}.",
-    "risk": "{Proof}, and {terms}.",
-    "contract": "{product} is {price}, {terms}.",
+    "money": "{product} costs {price} ({terms}). {Proof}",
+    "competition": "Where we differ from {competitor}: {difference}. {Proof}",
+    "risk": "{Proof} You would have it on these terms: {terms}.",
+    "contract": "{product} costs {price} ({terms}).",
 }
-CLAIM = "{product} {what}. {Proof}."
+CLAIM = "{What} {Proof}"
+
+SUBJECTS = {"we", "we're", "we've", "we'll", "it", "it's", "its", "our", "they", "you", "you'll", "i", "i'm", "this",
+            "everyone", "every", "each", "customers", "clients", "homeowners"}
+# Verbs a 'what it does' line often opens with ("automates bookkeeping", "install solar"): base forms. A word
+# that also starts a noun ("heat pumps", "clean energy") is left out: such a line is read as a noun phrase.
+VERBS = frozenset(re.split(r"\s+", """
+answer automate bill book bring build check close coach collect compare connect cover create cut deliver design do
+export find fix generate get give grow handle help hire host import insure install integrate keep let link lower
+make manage match measure monitor move offer organise organize pay plan prepare process produce protect provide
+publish reconcile recover recruit reduce remove rent repair replace run save schedule sell send serve ship show
+simplify sort speed stop store streamline supply support sync take teach track train transcribe translate turn
+unify update upgrade wash write see spend finish win lose cost earn rate love stay renew""".strip()))
+NOT_AFTER_VERB = {"with", "for", "and", "or", "of", "in", "on", "at", "from", "that", "which", "to", "by", "&", "+"}
+NOUNS_IN_S = {"sales", "news", "series", "analytics", "logistics", "ethics", "physics", "payments", "services",
+              "solutions", "tools", "systems", "products", "lessons", "classes", "glass", "plans", "kits", "parts"}
+DETERMINERS = {"a", "an", "the", "our", "your", "their", "its", "of", "from", "per", "more", "fewer", "no"}
+FINITE = re.compile(r"\b(?:is|are|was|were|has|have|had|does|did|can|could|will|would|got|gets|went|took|"
+                    r"\w+ed|\w+'s|\w+'re|\w+'ve)\b", re.IGNORECASE)
+
+
+def _third_person(verb: str) -> str:
+    if verb in ("do", "go"):
+        return verb + "es"
+    if re.search(r"(?:s|sh|ch|x|z)$", verb):
+        return verb + "es"
+    if re.search(r"[^aeiou]y$", verb):
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+def _verb_form(word: str) -> str | None:
+    """'base' (automate), 'third' (automates) or None (not a verb this list knows)."""
+    if word in VERBS:
+        return "base"
+    if word in NOUNS_IN_S:
+        return None
+    if any(_third_person(verb) == word for verb in VERBS):
+        return "third"
+    return None
+
+
+def _plain_start(text: str) -> str:
+    """A phrase's first letter lower-cased unless it opens a name or an acronym ("CRM", "QuickBooks")."""
+    first = text.split()[0] if text.split() else ""
+    if len(first) > 1 and (first[1:].lower() != first[1:] or not first[:1].isalpha()):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _sentence(text: str) -> str:
+    text = text.strip().rstrip(" ,;:")
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def what_sentence(name: str, what: str) -> str:
+    """What the product does as a whole sentence naming it, whether the team typed a sentence ("We install
+    solar in two days"), a verb phrase ("automates bookkeeping", "install solar panels") or a noun phrase
+    ("rooftop solar panels with a home battery")."""
+    what = " ".join(what.split()).rstrip(" .!")
+    if what.startswith("[") or not what:  # a placeholder
+        return f"{name}: {what}."
+    words = re.findall(r"[\w'&+-]+|,", what.lower())
+    first, after = words[0], (words[1] if len(words) > 1 else "")
+    if first in SUBJECTS or first == name.split()[0].lower():
+        return _sentence(what)
+    if first == "to" and _verb_form(after) == "base":
+        return f"{name} is made {what[:1].lower()}{what[1:]}."
+    form = _verb_form(first) if after not in NOT_AFTER_VERB and after != "," else None
+    if form == "third":
+        return f"{name} {what[:1].lower()}{what[1:]}."
+    if form == "base":
+        return f"{name} {_third_person(first)}{what[len(first):]}."
+    phrase = _plain_start(what)
+    if first in ("a", "an", "the", "one"):
+        return f"{name} is {phrase}."
+    return f"{name} offers {phrase}."
+
+
+def proof_sentence(proof: str) -> str:
+    """A proof point as a sentence: as typed when it has a verb ("the average homeowner saves $95 a month"),
+    else introduced ("Here is one result: 4.8 stars from 1,200 installs.")."""
+    proof = " ".join(proof.split()).rstrip(" .")
+    if proof.startswith("["):  # a placeholder
+        return proof + "."
+    words = re.findall(r"[\w'-]+", proof.lower())
+    verbs = [word for before, word in zip(words, words[1:], strict=False)
+             if _verb_form(word) and not before.isdigit() and before not in DETERMINERS]
+    if FINITE.search(proof) or verbs or (words and words[0] in SUBJECTS):
+        return _sentence(proof)
+    return f"Here is one result: {_plain_start(proof)}."
 
 
 def claim_line(product: Product | None, family: str | None) -> str:
     """One or two sentences of the team's own claims for an objection of `family` (placeholders for the
     facts not given)."""
     subs = substitutions(product)
-    subs["Proof"] = subs["proof"][:1].upper() + subs["proof"][1:]
+    subs["What"] = what_sentence(subs["product"], subs["what"])
+    subs["Proof"] = proof_sentence(subs["proof"])
     template = CLAIM_BY_FAMILY.get(family or "", CLAIM)
     return re.sub(r"\{(\w+)\}", lambda match: subs[match.group(1)], template)
 
@@ -166,11 +259,32 @@ def grounded_objection(objection: Objection, product: Product | None, *, authore
     if authored:
         data = _fill_all(data, substitutions(product))
     if product is not None:
-        for tier in ("strong", "elite"):
-            data["rebuttals"][tier]["text"] = ground(data["rebuttals"][tier]["text"], product, objection.category)
-        for answer in data["curveball_answers"]:
-            answer["text"] = ground(answer["text"], product, objection.category)
+        for answer in [data["rebuttals"]["strong"], data["rebuttals"]["elite"], *data["curveball_answers"]]:
+            grounded = ground(answer["text"], product, objection.category)
+            if grounded != answer["text"]:  # its why told of the claims it no longer makes
+                answer["text"], answer["why"] = grounded, grounded_why(grounded, product, objection.category)
     return Objection.model_validate(data)
+
+
+def grounded_why(text: str, product: Product, family: str | None) -> str:
+    """Why a grounded model answer works, told from what it now says: what comes before the team's claim
+    (a statement acknowledges, a question asks), the claim, and the question after it (a next step)."""
+    claim = claim_line(product, family)
+    before, _, after = " ".join(text.split()).partition(claim)
+    sentences = [piece.strip() for piece in SENTENCE.findall(before) if piece.strip()]
+    questions = [piece.strip() for piece in SENTENCE.findall(after) if piece.strip().endswith("?")]
+    closing = questions[-1:]
+    parts = []
+    if any(not sentence.endswith("?") for sentence in sentences):
+        parts.append("acknowledges the concern")
+    if any(sentence.endswith("?") for sentence in sentences) or questions[:-1]:
+        parts.append("asks what sits behind it")
+    parts.append(f"answers with the facts of {product.name} rather than a generic claim")
+    if closing:
+        dated = DAY_AND_TIME.search(closing[-1]) or NOT_CLAIMS.search(closing[-1])
+        parts.append("proposes a dated next step" if dated else "asks for a next step")
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + ", and " + parts[-1]
+    return f"It {listed}."
 
 
 def _fill_all(value, subs):

@@ -310,3 +310,48 @@ def test_no_library_answer_keeps_a_generic_number_once_a_product_is_given(slug):
         left = team.NOT_CLAIMS.sub(" ", team.DAY_AND_TIME.sub(" ", statements))
         assert not any(ch.isdigit() for ch in left), text
         assert "most customers" not in left.lower() and "percent" not in left.lower()
+
+
+# -- round 2: the claim reads as sentences; the form speaks plainly ---------------------------------------------
+
+VERB_HINTS = ("offers", "is", "installs", "automates", "install", "saves", "costs", "differ", "closed", "have")
+
+
+@pytest.mark.parametrize(("what", "opening"), [
+    ("rooftop solar panels with a home battery, installed in two days",
+     "SunPeak Solar offers rooftop solar panels with a home battery, installed in two days."),  # a noun phrase
+    ("We install rooftop solar panels in two days.", "We install rooftop solar panels in two days."),  # a sentence
+    ("installs rooftop solar panels in two days", "SunPeak Solar installs rooftop solar panels in two days."),
+    ("install rooftop solar panels in two days", "SunPeak Solar installs rooftop solar panels in two days."),
+    ("a rooftop solar kit with a home battery", "SunPeak Solar is a rooftop solar kit with a home battery."),
+])
+def test_the_products_claim_reads_as_whole_sentences(what, opening):
+    product = team.Product(name="SunPeak Solar", what=what, price="$140 a month",
+                           terms="20-year warranty, financing over 10 years",
+                           proof_points=["average homeowner saves $95 a month"],
+                           competitors=[team.Competitor(name="SolarCity", difference="we install in two days")])
+    assert team.claim_line(product, "stall") == opening + " Average homeowner saves $95 a month."
+    for family in ("stall", "money", "competition", "risk", "contract", None):
+        line = team.claim_line(product, family)
+        for sentence in team.SENTENCE.findall(line):
+            sentence = sentence.strip()
+            assert sentence[0].isupper() and sentence.endswith("."), line
+            assert any(f" {verb} " in f" {sentence.lower()} " for verb in VERB_HINTS), sentence
+    assert team.proof_sentence("4.8 stars from 1,200 installs") == "Here is one result: 4.8 stars from 1,200 installs."
+
+
+def test_a_grounded_answer_no_longer_explains_the_claim_it_lost():
+    product = team.Product(name="SunPeak Solar", what="rooftop solar panels with a home battery",
+                           proof_points=["The average homeowner saves $95 a month"])
+    shipped = library().objections["too-expensive"]
+    grounded = team.grounded_objection(shipped, product)
+    accountant = grounded.curveball_answers[2]
+    assert "SunPeak Solar" in accountant.text and "payback on one page" not in accountant.text
+    assert "payback" not in accountant.why and "SunPeak Solar" in accountant.why
+    assert accountant.why.startswith("It ") and accountant.why.endswith(".")
+    for slug, objection in library().objections.items():  # any answer whose claim was swapped gets a why that fits
+        ours = team.grounded_objection(objection, product)
+        pairs = [(objection.rebuttal(t), ours.rebuttal(t)) for t in ("strong", "elite")]
+        pairs += list(zip(objection.curveball_answers, ours.curveball_answers, strict=True))
+        for before, after in pairs:
+            assert (after.why == before.why) == (after.text == before.text), slug

@@ -32,7 +32,7 @@ def test_describe_the_product_author_an_objection_and_spar_it(server, watched):
     page.get_by_role("button", name="Save the product").click()
     wait_for_app(page)
     expect(page.get_by_text("Sparring and the generator now use the facts of Ledgerly")).to_be_visible()
-    expect(page.get_by_text("Ledgerly is $400 a month, monthly, cancel any month. Harbor Dental")).to_be_visible()
+    expect(page.get_by_text("Ledgerly costs $400 a month (monthly, cancel any month). Harbor Dental")).to_be_visible()
     expect(page.get_by_text("Where we differ from QuickBooks: we reconcile every account automatically.")).to_be_visible()
     SHOTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 1280, "height": 1500})

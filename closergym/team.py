@@ -27,10 +27,12 @@ from sqlite_utils import Database
 
 from closergym import store
 from closergym.content import (
+    TIERS,
     Library,
     LoadError,
     Objection,
     Strict,
+    TierLines,
     describe_validation_error,
     library,
     load_yaml,
@@ -544,9 +546,17 @@ def form_fields(objection: Objection | dict) -> dict[str, object]:
 def product_from_form(fields: dict[str, str]) -> Product:
     raw = {key: str(fields.get(key) or "").strip() for key in ("name", "what", "price", "terms")}
     raw.update({key: _lines(str(fields.get(key) or "")) for key in ("proof_points", "customers", "buyers")})
-    raw["competitors"] = [dict(zip(("name", "difference"), _split(line, 2), strict=True))
-                          for line in _lines(str(fields.get("competitors") or ""))]
-    return parse_product(raw)
+    raw["competitors"] = [_competitor(line) for line in _lines(str(fields.get("competitors") or ""))]
+    try:
+        return Product.model_validate(raw)
+    except ValidationError as error:
+        raise AuthoringError(plain_errors(error)) from None
+
+
+def _competitor(line: str) -> dict[str, str]:
+    """'Name | how you differ' or 'Name: how you differ' (a bare name leaves the difference empty)."""
+    name, _, difference = line.partition("|") if "|" in line else line.partition(":")
+    return {"name": name.strip(), "difference": difference.strip()}
 
 
 def product_fields(product: Product | None) -> dict[str, str]:
@@ -555,4 +565,110 @@ def product_fields(product: Product | None) -> dict[str, str]:
     return {"name": product.name, "what": product.what, "price": product.price, "terms": product.terms,
             "proof_points": "\n".join(product.proof_points), "customers": "\n".join(product.customers),
             "buyers": "\n".join(product.buyers),
-            "competitors": "\n".join(f"{c.name}{SEPARATOR}{c.difference}" for c in product.competitors)}
+            "competitors": "\n".join(f"{c.name}{SEPARATOR if ':' in c.name else ': '}{c.difference}"
+                                      for c in product.competitors)}
+
+
+# -- the form's words: each box's label, its minimum, and a refusal as plain sentences ----------------------
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+LABELS = {
+    "slug": "Slug (its address: lower-case words and dashes)", "title": "Title (the objection in a sentence)",
+    "short": "Short name", "emoji": "Emoji", "category": "Family",
+    "lines": "How prospects say it (opening lines)", "aliases": "Other wordings (optional)",
+    "real_concern": "The real concern behind it", "personas": "Personas",
+    "hidden_facts": "Hidden facts (revealed to good questions)",
+    **{f"pushback.{tier}": f"Pushback after {_article(tier)} {tier} answer" for tier in TIERS},
+    "exit_door": "Exit door (what moves this prospect)", "exit_lines": "Exit lines (agreeing to a next step)",
+    "curveballs": "Curveballs", "curveball_answers": "Answers to the curveballs, in the same order",
+    **{f"rebuttals.{tier}.text": f"Model answer: {tier}" for tier in TIERS},
+    **{f"rebuttals.{tier}.why": f"Why it is {tier}" for tier in TIERS},
+    **{f"rebuttals.{tier}.moves": f"Moves of the {tier} answer" for tier in TIERS},
+    "follow_up_questions": "Follow-up questions", "avoid": "What to avoid",
+    # the product's
+    "name": "Product name", "what": "What it does", "price": "Price", "terms": "Terms",
+    "proof_points": "Proof points (numbers, results)", "customers": "Customers you can name",
+    "competitors": "Competitors and how you differ", "buyers": "Typical buyers",
+}
+# The parts of one line of a box that holds several ("Name | role | industry | mood")
+PARTS = {"personas": "Name | role | industry | mood", "curveball_answers": "Answer | why",
+         "competitors": "Name: how you differ"}
+PART_NAMES = {"difference": "how you differ", "text": "the answer"}
+
+
+def minimum(field: str) -> int:
+    """How many lines a list box needs (0: optional), read from the model that validates it."""
+    model, name = (TierLines, field.split(".")[1]) if field.startswith("pushback.") else \
+        (Objection if field in Objection.model_fields else Product, field)
+    info = model.model_fields.get(name)
+    return next((getattr(rule, "min_length", 0) for rule in (info.metadata if info else [])
+                 if hasattr(rule, "min_length")), 0)
+
+
+def hint(field: str) -> str:
+    """What a list box needs, said up front: "at least 2, one a line" (with the parts of a line)."""
+    least = minimum(field)
+    words = (f"at least {least}, one a line" if least else "one a line")
+    return f"{words}: {PARTS[field]}" if field in PARTS else words
+
+
+def plain_errors(error: ValidationError) -> str:
+    """A refusal as sentences naming each box by its label: "Pushback after a weak answer: write at least 2
+    lines (you wrote 1)."."""
+    said = []
+    for problem in error.errors():
+        loc = [str(piece) for piece in problem["loc"]]
+        line = next((int(piece) for piece in loc if piece.isdigit()), None)
+        field = ".".join(piece for piece in loc if not piece.isdigit())
+        part = loc[-1] if line is not None and len(loc) > 2 else None
+        if not field and problem["type"] == "value_error":  # the model's own rule names its field first
+            field, _, rest = problem["msg"].removeprefix("Value error, ").partition(": ")
+            said.append(f"{LABELS.get(field, field)}: {rest}.")
+            continue
+        label = LABELS.get(field) or LABELS.get(field.rsplit(".", 1)[0]) or field
+        if part:
+            field = field.rsplit(".", 1)[0]
+            label = f"{LABELS.get(field, field)}, line {line + 1}"
+        said.append(f"{label}: {_plainly(problem, part, field)}")
+    return "\n".join(dict.fromkeys(said))
+
+
+def _plainly(problem: dict, part: str | None, field: str) -> str:
+    kind, ctx = problem["type"], problem.get("ctx") or {}
+    shape = f" (write {PARTS[field]})" if field in PARTS else ""
+    if part and kind in ("string_too_short", "missing") and not str(problem.get("input") or "").strip():
+        return f"{PART_NAMES.get(part, 'the ' + part)} is missing{shape}."
+    if kind == "too_short":
+        least, wrote = ctx.get("min_length"), ctx.get("actual_length")
+        return f"write at least {least} line{'s' if least != 1 else ''} (you wrote {wrote})."
+    if kind == "string_too_short":
+        what = f"the {part}" if part else "this"
+        if not str(problem.get("input") or "").strip():
+            return f"{what} is empty; write at least {ctx.get('min_length')} characters{shape}."
+        return f"{what} is too short; write at least {ctx.get('min_length')} characters{shape}."
+    if kind == "too_long":
+        return f"at most {ctx.get('max_length')} lines."
+    if kind == "string_too_long":
+        return f"at most {ctx.get('max_length')} characters."
+    if kind == "string_pattern_mismatch":
+        return "use lower-case letters, digits and single dashes between words, e.g. our-audit-fear."
+    if kind == "literal_error":
+        return "pick one from the list."
+    if kind == "missing":
+        return "this is missing."
+    return problem["msg"].removeprefix("Value error, ") + "."
+
+
+def parse_form(fields: dict[str, object], *, shipped: Library | None = None) -> Objection:
+    """The objection form's boxes as an `Objection`, refused (`AuthoringError`) in sentences naming each box
+    by its label, as the user sees it."""
+    try:
+        objection = Objection.model_validate(objection_from_form(fields))
+    except ValidationError as error:
+        raise AuthoringError(plain_errors(error)) from None
+    if objection.slug in (shipped or library()).objections:
+        raise AuthoringError(f"{LABELS['slug']}: “{objection.slug}” is already a library objection; pick another.")
+    return objection

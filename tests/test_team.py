@@ -143,7 +143,7 @@ def test_preview_opens_and_replies_before_anything_is_saved(mem):
 
 def test_the_product_round_trips_through_the_form():
     assert team.product_from_form(team.product_fields(PRODUCT)) == PRODUCT
-    with pytest.raises(team.AuthoringError, match="field 'what'"):
+    with pytest.raises(team.AuthoringError, match="What it does: this is empty"):
         team.product_from_form({"name": "Ledgerly"})
 
 
@@ -196,7 +196,8 @@ def test_a_bad_form_is_refused_naming_the_field(trainee):
     at = app_for(trainee, "app_pages/team.py")
     fill(at, {**team.form_fields(authored()), "hidden_facts": "just one"})
     next(b for b in at.main.get("button") if "Preview" in str(b.proto.label)).click().run()
-    assert "field 'hidden_facts'" in unescaped(at.error[0].value) and not [b for b in at.main.button if b.key == "team_save"]
+    assert "Hidden facts (revealed to good questions): write at least 2 lines (you wrote 1)" in \
+        unescaped(at.error[0].value) and not [b for b in at.main.button if b.key == "team_save"]
 
 
 def test_bootcamp_trainee_cannot_author_and_sees_the_instructors_objections(trainee, db, monkeypatch):
@@ -355,3 +356,44 @@ def test_a_grounded_answer_no_longer_explains_the_claim_it_lost():
         pairs += list(zip(objection.curveball_answers, ours.curveball_answers, strict=True))
         for before, after in pairs:
             assert (after.why == before.why) == (after.text == before.text), slug
+
+
+def test_competitors_may_be_written_name_colon_difference_and_a_bare_name_is_told_what_is_missing():
+    fields = {**team.product_fields(PRODUCT), "competitors": "SolarCity: we install in two days, they take six weeks"}
+    product = team.product_from_form(fields)
+    assert product.competitors == [team.Competitor(name="SolarCity", difference="we install in two days, they take "
+                                                                               "six weeks")]
+    assert team.product_from_form(team.product_fields(product)) == product  # shown back as it can be read again
+    with pytest.raises(team.AuthoringError) as refused:
+        team.product_from_form({**fields, "competitors": "SolarCity"})
+    assert str(refused.value) == ("Competitors and how you differ, line 1: how you differ is missing "
+                                  "(write Name: how you differ).")
+
+
+def test_a_refused_form_speaks_in_sentences_naming_the_boxes():
+    fields = {**team.form_fields(authored()), "pushback_weak": "Only one line", "hidden_facts": "One fact",
+              "personas": "Ana | Owner"}
+    with pytest.raises(team.AuthoringError) as refused:
+        team.parse_form(fields)
+    said = str(refused.value).splitlines()
+    assert "Pushback after a weak answer: write at least 2 lines (you wrote 1)." in said
+    assert "Hidden facts (revealed to good questions): write at least 2 lines (you wrote 1)." in said
+    assert "Personas, line 1: the industry is missing (write Name | role | industry | mood)." in said
+    assert not any("field '" in line or "List should" in line for line in said)
+    with pytest.raises(team.AuthoringError, match="“too-expensive” is already a library objection"):
+        team.parse_form({**fields, **team.form_fields(authored()), "slug": "too-expensive"})
+    assert team.parse_form(team.form_fields(authored())) == team.parse_objection(authored())
+
+
+def test_the_form_says_each_minimum_up_front_and_the_preview_shows_who_speaks(trainee):
+    from components.transcript import AVATARS
+
+    at = app_for(trainee, "app_pages/team.py")
+    labels = {w.key: w.label for w in at.main.text_area}
+    assert labels["team_f_hidden_facts"] == "Hidden facts (revealed to good questions) · at least 2, one a line"
+    assert labels["team_f_pushback_elite"] == "Pushback after an elite answer · at least 2, one a line"
+    assert labels["team_f_follow_up_questions"].endswith("at least 3, one a line")
+    assert labels["team_p_competitors"].endswith("one a line: Name: how you differ")
+    fill(at, team.form_fields(authored()))
+    next(b for b in at.main.get("button") if "Preview" in str(b.proto.label)).click().run()
+    assert [m.avatar for m in at.main.chat_message] == [AVATARS["prospect"], AVATARS["rep"], AVATARS["prospect"]]

@@ -231,22 +231,32 @@ NOT_CLAIMS = re.compile(r"\b(?:\d+|a|one|two|five|ten|fifteen|twenty|thirty)[\s-
                         r"\bat \d{1,2}(?:[:.]\d\d)?\b", re.IGNORECASE)
 
 
-def makes_claim(sentence: str) -> bool:
+# An answer's opening sentence acknowledges ("That's fair, a year is a sensible limit.", "you shouldn't have to
+# ask twice"): there only a number, money or what customers got is a claim.
+OPENING_CLAIMS = re.compile(r"\d|%|[$€£]|\b(?:percent|dollars?|euros?|pounds?|customers?|clients?|"
+                            r"pays? (?:for itself|back)|paid for itself|guarantee\w*|refund|trial)\b", re.IGNORECASE)
+
+
+def makes_claim(sentence: str, *, opening: bool = False) -> bool:
     """Whether a sentence of a model answer states a result or a term (a question or a meeting time does not)."""
     if sentence.strip().endswith("?"):
         return False
-    return CLAIMS.search(NOT_CLAIMS.sub(" ", DAY_AND_TIME.sub(" ", sentence))) is not None
+    said = NOT_CLAIMS.sub(" ", DAY_AND_TIME.sub(" ", sentence))
+    return (OPENING_CLAIMS if opening else CLAIMS).search(said) is not None
+
+
+NO_PITCH = {"boundary"}  # a request to stop, or a personal situation: the answer honours it and sells nothing
 
 
 def ground(text: str, product: Product | None, family: str | None) -> str:
     """A model answer with its generic claims replaced by the team's (once, where the first claim stood);
-    unchanged without a product or without a claim."""
-    if product is None:
+    unchanged without a product, without a claim, or to a prospect who asked to stop (`NO_PITCH`)."""
+    if product is None or family in NO_PITCH:
         return text
     sentences = [piece.strip() for piece in SENTENCE.findall(" ".join(text.split())) if piece.strip()]
     kept, replaced = [], False
-    for sentence in sentences:
-        if not makes_claim(sentence):
+    for number, sentence in enumerate(sentences):
+        if not makes_claim(sentence, opening=number == 0):
             kept.append(sentence)
         elif not replaced:
             kept.append(claim_line(product, family))

@@ -302,8 +302,11 @@ def test_an_objection_deleted_mid_session_leaves_sparring_and_progress_working(t
 @pytest.mark.parametrize("slug", sorted(library().objections))
 def test_no_library_answer_keeps_a_generic_number_once_a_product_is_given(slug):
     """With a product, every number left in a model or curveball answer's statements is the team's own or a
-    meeting's time (a question makes no claim)."""
+    meeting's time (a question makes no claim). An answer to a request to stop is not a pitch: it keeps its words."""
     objection = team.grounded_objection(library().objections[slug], PRODUCT)
+    if objection.category in team.NO_PITCH:
+        assert objection == library().objections[slug]
+        return
     ours = team.claim_line(PRODUCT, objection.category)
     for text in [objection.rebuttal("strong").text, objection.rebuttal("elite").text,
                  *(answer.text for answer in objection.curveball_answers)]:
@@ -397,3 +400,13 @@ def test_the_form_says_each_minimum_up_front_and_the_preview_shows_who_speaks(tr
     fill(at, team.form_fields(authored()))
     next(b for b in at.main.get("button") if "Preview" in str(b.proto.label)).click().run()
     assert [m.avatar for m in at.main.chat_message] == [AVATARS["prospect"], AVATARS["rep"], AVATARS["prospect"]]
+
+
+def test_an_answer_still_opens_on_its_acknowledgement_once_a_product_is_given():
+    product = team.Product(name="SunPeak Solar", what="rooftop solar panels with a home battery",
+                           proof_points=["The average homeowner saves $95 a month"])
+    year = team.grounded_objection(library().objections["too-expensive"], product).curveball_answers[0]
+    assert year.text.startswith("That's fair, a year is a sensible limit. Is it the length itself")
+    assert "SunPeak Solar" in year.text and year.why.startswith("It acknowledges the concern, asks what sits behind it")
+    quit_asking = library().objections["take-me-off-your-list"]  # a request to stop is not pitched to
+    assert team.grounded_objection(quit_asking, product) == quit_asking

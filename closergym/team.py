@@ -628,7 +628,8 @@ def hint(field: str) -> str:
 def plain_errors(error: ValidationError) -> str:
     """A refusal as sentences naming each box by its label: "Pushback after a weak answer: write at least 2
     lines (you wrote 1)."."""
-    said = []
+    said: list[str] = []
+    missing: dict[str, tuple[list[str], str]] = {}  # a line's parts left empty, said once: "the role and the mood"
     for problem in error.errors():
         loc = [str(piece) for piece in problem["loc"]]
         line = next((int(piece) for piece in loc if piece.isdigit()), None)
@@ -642,15 +643,22 @@ def plain_errors(error: ValidationError) -> str:
         if part:
             field = field.rsplit(".", 1)[0]
             label = f"{LABELS.get(field, field)}, line {line + 1}"
+            if problem["type"] in ("string_too_short", "missing") and not str(problem.get("input") or "").strip():
+                if label not in missing:
+                    said.append(label)  # its sentence is written once every part is known
+                missing.setdefault(label, ([], field))[0].append(PART_NAMES.get(part, "the " + part))
+                continue
         said.append(f"{label}: {_plainly(problem, part, field)}")
+    for label, (parts, field) in missing.items():
+        names = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        shape = f" (write {PARTS[field]})" if field in PARTS else ""
+        said[said.index(label)] = f"{label}: {names} {'is' if len(parts) == 1 else 'are'} missing{shape}."
     return "\n".join(dict.fromkeys(said))
 
 
 def _plainly(problem: dict, part: str | None, field: str) -> str:
     kind, ctx = problem["type"], problem.get("ctx") or {}
     shape = f" (write {PARTS[field]})" if field in PARTS else ""
-    if part and kind in ("string_too_short", "missing") and not str(problem.get("input") or "").strip():
-        return f"{PART_NAMES.get(part, 'the ' + part)} is missing{shape}."
     if kind == "too_short":
         least, wrote = ctx.get("min_length"), ctx.get("actual_length")
         return f"write at least {least} line{'s' if least != 1 else ''} (you wrote {wrote})."

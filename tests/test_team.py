@@ -381,7 +381,7 @@ def test_a_refused_form_speaks_in_sentences_naming_the_boxes():
     said = str(refused.value).splitlines()
     assert "Pushback after a weak answer: write at least 2 lines (you wrote 1)." in said
     assert "Hidden facts (revealed to good questions): write at least 2 lines (you wrote 1)." in said
-    assert "Personas, line 1: the industry is missing (write Name | role | industry | mood)." in said
+    assert "Personas, line 1: the industry and the mood are missing (write Name | role | industry | mood)." in said
     assert not any("field '" in line or "List should" in line for line in said)
     with pytest.raises(team.AuthoringError, match="“too-expensive” is already a library objection"):
         team.parse_form({**fields, **team.form_fields(authored()), "slug": "too-expensive"})

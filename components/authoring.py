@@ -46,11 +46,11 @@ def product_form() -> dict[str, str] | None:
     with st.form("team_product"):
         box = {}
         left, right = st.columns(2)
-        box["name"] = left.text_input("Product name", key="team_p_name", placeholder="e.g. Ledgerly")
-        box["price"] = right.text_input("Price", key="team_p_price", placeholder="e.g. $400 a month")
-        box["what"] = st.text_area("What it does", key="team_p_what", height=70,
+        box["name"] = left.text_input(label("name"), key="team_p_name", placeholder="e.g. Ledgerly")
+        box["price"] = right.text_input(label("price"), key="team_p_price", placeholder="e.g. $400 a month")
+        box["what"] = st.text_area(label("what"), key="team_p_what", height=70,
                                    placeholder="e.g. automates month-end bookkeeping for small firms")
-        box["terms"] = st.text_input("Terms", key="team_p_terms", placeholder="e.g. monthly, cancel any month")
+        box["terms"] = st.text_input(label("terms"), key="team_p_terms", placeholder="e.g. monthly, cancel any month")
         box["proof_points"] = st.text_area(label("proof_points"), key="team_p_proof_points", height=80,
                                            help="Only what you can stand behind: the prospect and the "
                                            "better lines quote these and nothing else.")
@@ -67,24 +67,24 @@ def objection_form() -> tuple[dict[str, object], str] | None:
     with st.form("team_objection"):
         box: dict[str, object] = {}
         left, right = st.columns(2)
-        box["title"] = left.text_input("Title (the objection in a sentence)", key="team_f_title")
-        box["slug"] = right.text_input("Slug (its address: lower-case words and dashes)", key="team_f_slug")
+        box["title"] = left.text_input(label("title"), key="team_f_title")
+        box["slug"] = right.text_input(label("slug"), key="team_f_slug")
         left, mid, right = st.columns([2, 1, 2])
-        box["short"] = left.text_input("Short name", key="team_f_short")
-        box["emoji"] = mid.text_input("Emoji", key="team_f_emoji")
-        box["category"] = right.selectbox("Family", list(FAMILIES), key="team_f_category",
+        box["short"] = left.text_input(label("short"), key="team_f_short")
+        box["emoji"] = mid.text_input(label("emoji"), key="team_f_emoji")
+        box["category"] = right.selectbox(label("category"), list(FAMILIES), key="team_f_category",
                                           format_func=lambda f: f"{f.replace('_', ' ')}: {FAMILIES[f]}")
         st.caption(f"In any line you may write {TOKENS}: your product's facts go there (a fact you did not give "
                    "shows as a placeholder in brackets).")
         box["lines"] = st.text_area(label("lines"), key="team_f_lines")
         box["aliases"] = st.text_area(label("aliases"), key="team_f_aliases")
-        box["real_concern"] = st.text_area("The real concern behind it", key="team_f_real_concern", height=70)
+        box["real_concern"] = st.text_area(label("real_concern"), key="team_f_real_concern", height=70)
         box["personas"] = st.text_area(label("personas"), key="team_f_personas")
         box["hidden_facts"] = st.text_area(label("hidden_facts"), key="team_f_hidden_facts")
         for tier in TIERS:
             box[f"pushback_{tier}"] = st.text_area(label(f"pushback.{tier}"), key=f"team_f_pushback_{tier}",
                                                    height=68)
-        box["exit_door"] = st.text_area("Exit door (what moves this prospect)", key="team_f_exit_door", height=68)
+        box["exit_door"] = st.text_area(label("exit_door"), key="team_f_exit_door", height=68)
         box["exit_lines"] = st.text_area(label("exit_lines"), key="team_f_exit_lines", height=68)
         box["curveballs"] = st.text_area(label("curveballs"), key="team_f_curveballs", height=68)
         box["curveball_answers"] = st.text_area(label("curveball_answers"), height=68,
@@ -93,7 +93,7 @@ def objection_form() -> tuple[dict[str, object], str] | None:
             st.markdown(f"**Model answer: {tier}**")
             box[f"rebuttal_{tier}"] = st.text_area("Answer", key=f"team_f_rebuttal_{tier}", height=68)
             left, right = st.columns([3, 2])
-            box[f"why_{tier}"] = left.text_input("Why it is " + tier, key=f"team_f_why_{tier}")
+            box[f"why_{tier}"] = left.text_input(label(f"rebuttals.{tier}.why"), key=f"team_f_why_{tier}")
             box[f"moves_{tier}"] = right.multiselect("Moves", MOVES, key=f"team_f_moves_{tier}")
         box["follow_up_questions"] = st.text_area(label("follow_up_questions"), key="team_f_follow_up_questions",
                                                   height=68)

@@ -59,7 +59,7 @@ with product_tab:
             st.success(f"Saved. Sparring and the generator now use the facts of {literal(product.name)}.",
                        icon=":material/check_circle:")
         except team.AuthoringError as error:
-            st.error(f"Not saved: {error}", icon=":material/error:")
+            authoring.refused("Not saved", str(error))
     if product:
         st.caption("What the better lines now claim, and nothing else (a placeholder in brackets is a fact you did "
                    "not give: the rep fills it in):")
@@ -101,12 +101,12 @@ with objections_tab:
         fields, sample = sent
         st.session_state.pop(DRAFT_KEY, None)
         try:
-            draft = team.parse_objection(team.objection_from_form(fields))
+            draft = team.parse_form(fields)
             shown = team.preview(draft, sample or draft.rebuttal("strong").text, product=product)
             st.session_state[DRAFT_KEY] = draft.model_dump()
             authoring.preview(shown)
         except (team.AuthoringError, TurnError) as error:
-            st.error(f"Not ready to save: {literal(str(error))}", icon=":material/error:")
+            authoring.refused("Not ready to save", str(error))
     if draft_data := st.session_state.get(DRAFT_KEY):
         taken = draft_data["slug"] in {o.slug for o in mine}
         if st.button(("Replace" if taken else "Save") + f" “{literal(draft_data['title'])}” in your library", type="primary",

@@ -27,10 +27,12 @@ from sqlite_utils import Database
 
 from closergym import store
 from closergym.content import (
+    TIERS,
     Library,
     LoadError,
     Objection,
     Strict,
+    TierLines,
     describe_validation_error,
     library,
     load_yaml,
@@ -107,21 +109,114 @@ def fill(text: str, subs: dict[str, str]) -> str:
     return TOKEN.sub(lambda match: subs[match.group(1)], text)
 
 
-# The claim a better line makes about the product, by the objection's family: only the team's facts.
+# The claim a better line makes about the product, by the objection's family: only the team's facts, each
+# part a whole sentence whatever words the team typed (`{What}`: what it does; `{Proof}`: the first proof point).
 CLAIM_BY_FAMILY = {
-    "money": "{product} is {price}, {terms}. {Proof}.",
-    "competition": "Where we differ from {competitor}: {difference}. {Proof}.",
-    "risk": "{Proof}, and {terms}.",
-    "contract": "{product} is {price}, {terms}.",
+    "money": "{product} costs {price} ({terms}). {Proof}",
+    "competition": "Where we differ from {competitor}: {difference}. {Proof}",
+    "risk": "{Proof} You would have it on these terms: {terms}.",
+    "contract": "{product} costs {price} ({terms}).",
 }
-CLAIM = "{product} {what}. {Proof}."
+CLAIM = "{What} {Proof}"
+
+SUBJECTS = {"we", "we're", "we've", "we'll", "it", "it's", "its", "our", "they", "you", "you'll", "i", "i'm", "this",
+            "everyone", "every", "each", "customers", "clients", "homeowners"}
+# Verbs a 'what it does' line often opens with ("automates bookkeeping", "install solar"): base forms. A word
+# that also starts a noun ("heat pumps", "clean energy") is left out: such a line is read as a noun phrase.
+VERBS = frozenset(re.split(r"\s+", """
+answer automate bill book bring build check close coach collect compare connect cover create cut deliver design do
+export find fix generate get give grow handle help hire host import insure install integrate keep let link lower
+make manage match measure monitor move offer organise organize pay plan prepare process produce protect provide
+publish reconcile recover recruit reduce remove rent repair replace run save schedule sell send serve ship show
+simplify sort speed stop store streamline supply support sync take teach track train transcribe translate turn
+unify update upgrade wash write see spend finish win lose cost earn rate love stay renew""".strip()))
+NOT_AFTER_VERB = {"with", "for", "and", "or", "of", "in", "on", "at", "from", "that", "which", "to", "by", "&", "+"}
+NOUNS_IN_S = {"sales", "news", "series", "analytics", "logistics", "ethics", "physics", "payments", "services",
+              "solutions", "tools", "systems", "products", "lessons", "classes", "glass", "plans", "kits", "parts"}
+DETERMINERS = {"a", "an", "the", "our", "your", "their", "its", "of", "from", "per", "more", "fewer", "no"}
+FINITE = re.compile(r"\b(?:is|are|was|were|has|have|had|does|did|can|could|will|would|got|gets|went|took|"
+                    r"\w+ed|\w+'s|\w+'re|\w+'ve)\b", re.IGNORECASE)
+
+
+def _third_person(verb: str) -> str:
+    if verb in ("do", "go"):
+        return verb + "es"
+    if re.search(r"(?:s|sh|ch|x|z)$", verb):
+        return verb + "es"
+    if re.search(r"[^aeiou]y$", verb):
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+def _verb_form(word: str) -> str | None:
+    """'base' (automate), 'third' (automates) or None (not a verb this list knows)."""
+    if word in VERBS:
+        return "base"
+    if word in NOUNS_IN_S:
+        return None
+    if any(_third_person(verb) == word for verb in VERBS):
+        return "third"
+    return None
+
+
+def _plain_start(text: str) -> str:
+    """A phrase's first letter lower-cased unless it opens a name or an acronym ("CRM", "QuickBooks")."""
+    first = text.split()[0] if text.split() else ""
+    if len(first) > 1 and (first[1:].lower() != first[1:] or not first[:1].isalpha()):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _sentence(text: str) -> str:
+    text = text.strip().rstrip(" ,;:")
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def what_sentence(name: str, what: str) -> str:
+    """What the product does as a whole sentence naming it, whether the team typed a sentence ("We install
+    solar in two days"), a verb phrase ("automates bookkeeping", "install solar panels") or a noun phrase
+    ("rooftop solar panels with a home battery")."""
+    what = " ".join(what.split()).rstrip(" .!")
+    if what.startswith("[") or not what:  # a placeholder
+        return f"{name}: {what}."
+    words = re.findall(r"[\w'&+-]+|,", what.lower())
+    first, after = words[0], (words[1] if len(words) > 1 else "")
+    if first in SUBJECTS or first == name.split()[0].lower():
+        return _sentence(what)
+    if first == "to" and _verb_form(after) == "base":
+        return f"{name} is made {what[:1].lower()}{what[1:]}."
+    form = _verb_form(first) if after not in NOT_AFTER_VERB and after != "," else None
+    if form == "third":
+        return f"{name} {what[:1].lower()}{what[1:]}."
+    if form == "base":
+        return f"{name} {_third_person(first)}{what[len(first):]}."
+    phrase = _plain_start(what)
+    if first in ("a", "an", "the", "one"):
+        return f"{name} is {phrase}."
+    return f"{name} offers {phrase}."
+
+
+def proof_sentence(proof: str) -> str:
+    """A proof point as a sentence: as typed when it has a verb ("the average homeowner saves $95 a month"),
+    else introduced ("Here is one result: 4.8 stars from 1,200 installs.")."""
+    proof = " ".join(proof.split()).rstrip(" .")
+    if proof.startswith("["):  # a placeholder
+        return proof + "."
+    words = re.findall(r"[\w'-]+", proof.lower())
+    verbs = [word for before, word in zip(words, words[1:], strict=False)
+             if _verb_form(word) and not before.isdigit() and before not in DETERMINERS]
+    if FINITE.search(proof) or verbs or (words and words[0] in SUBJECTS):
+        return _sentence(proof)
+    return f"Here is one result: {_plain_start(proof)}."
 
 
 def claim_line(product: Product | None, family: str | None) -> str:
     """One or two sentences of the team's own claims for an objection of `family` (placeholders for the
     facts not given)."""
     subs = substitutions(product)
-    subs["Proof"] = subs["proof"][:1].upper() + subs["proof"][1:]
+    subs["What"] = what_sentence(subs["product"], subs["what"])
+    subs["Proof"] = proof_sentence(subs["proof"])
     template = CLAIM_BY_FAMILY.get(family or "", CLAIM)
     return re.sub(r"\{(\w+)\}", lambda match: subs[match.group(1)], template)
 
@@ -136,22 +231,32 @@ NOT_CLAIMS = re.compile(r"\b(?:\d+|a|one|two|five|ten|fifteen|twenty|thirty)[\s-
                         r"\bat \d{1,2}(?:[:.]\d\d)?\b", re.IGNORECASE)
 
 
-def makes_claim(sentence: str) -> bool:
+# An answer's opening sentence acknowledges ("That's fair, a year is a sensible limit.", "you shouldn't have to
+# ask twice"): there only a number, money or what customers got is a claim.
+OPENING_CLAIMS = re.compile(r"\d|%|[$€£]|\b(?:percent|dollars?|euros?|pounds?|customers?|clients?|"
+                            r"pays? (?:for itself|back)|paid for itself|guarantee\w*|refund|trial)\b", re.IGNORECASE)
+
+
+def makes_claim(sentence: str, *, opening: bool = False) -> bool:
     """Whether a sentence of a model answer states a result or a term (a question or a meeting time does not)."""
     if sentence.strip().endswith("?"):
         return False
-    return CLAIMS.search(NOT_CLAIMS.sub(" ", DAY_AND_TIME.sub(" ", sentence))) is not None
+    said = NOT_CLAIMS.sub(" ", DAY_AND_TIME.sub(" ", sentence))
+    return (OPENING_CLAIMS if opening else CLAIMS).search(said) is not None
+
+
+NO_PITCH = {"boundary"}  # a request to stop, or a personal situation: the answer honours it and sells nothing
 
 
 def ground(text: str, product: Product | None, family: str | None) -> str:
     """A model answer with its generic claims replaced by the team's (once, where the first claim stood);
-    unchanged without a product or without a claim."""
-    if product is None:
+    unchanged without a product, without a claim, or to a prospect who asked to stop (`NO_PITCH`)."""
+    if product is None or family in NO_PITCH:
         return text
     sentences = [piece.strip() for piece in SENTENCE.findall(" ".join(text.split())) if piece.strip()]
     kept, replaced = [], False
-    for sentence in sentences:
-        if not makes_claim(sentence):
+    for number, sentence in enumerate(sentences):
+        if not makes_claim(sentence, opening=number == 0):
             kept.append(sentence)
         elif not replaced:
             kept.append(claim_line(product, family))
@@ -166,11 +271,32 @@ def grounded_objection(objection: Objection, product: Product | None, *, authore
     if authored:
         data = _fill_all(data, substitutions(product))
     if product is not None:
-        for tier in ("strong", "elite"):
-            data["rebuttals"][tier]["text"] = ground(data["rebuttals"][tier]["text"], product, objection.category)
-        for answer in data["curveball_answers"]:
-            answer["text"] = ground(answer["text"], product, objection.category)
+        for answer in [data["rebuttals"]["strong"], data["rebuttals"]["elite"], *data["curveball_answers"]]:
+            grounded = ground(answer["text"], product, objection.category)
+            if grounded != answer["text"]:  # its why told of the claims it no longer makes
+                answer["text"], answer["why"] = grounded, grounded_why(grounded, product, objection.category)
     return Objection.model_validate(data)
+
+
+def grounded_why(text: str, product: Product, family: str | None) -> str:
+    """Why a grounded model answer works, told from what it now says: what comes before the team's claim
+    (a statement acknowledges, a question asks), the claim, and the question after it (a next step)."""
+    claim = claim_line(product, family)
+    before, _, after = " ".join(text.split()).partition(claim)
+    sentences = [piece.strip() for piece in SENTENCE.findall(before) if piece.strip()]
+    questions = [piece.strip() for piece in SENTENCE.findall(after) if piece.strip().endswith("?")]
+    closing = questions[-1:]
+    parts = []
+    if any(not sentence.endswith("?") for sentence in sentences):
+        parts.append("acknowledges the concern")
+    if any(sentence.endswith("?") for sentence in sentences) or questions[:-1]:
+        parts.append("asks what sits behind it")
+    parts.append(f"answers with the facts of {product.name} rather than a generic claim")
+    if closing:
+        dated = DAY_AND_TIME.search(closing[-1]) or NOT_CLAIMS.search(closing[-1])
+        parts.append("proposes a dated next step" if dated else "asks for a next step")
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + ", and " + parts[-1]
+    return f"It {listed}."
 
 
 def _fill_all(value, subs):
@@ -430,9 +556,17 @@ def form_fields(objection: Objection | dict) -> dict[str, object]:
 def product_from_form(fields: dict[str, str]) -> Product:
     raw = {key: str(fields.get(key) or "").strip() for key in ("name", "what", "price", "terms")}
     raw.update({key: _lines(str(fields.get(key) or "")) for key in ("proof_points", "customers", "buyers")})
-    raw["competitors"] = [dict(zip(("name", "difference"), _split(line, 2), strict=True))
-                          for line in _lines(str(fields.get("competitors") or ""))]
-    return parse_product(raw)
+    raw["competitors"] = [_competitor(line) for line in _lines(str(fields.get("competitors") or ""))]
+    try:
+        return Product.model_validate(raw)
+    except ValidationError as error:
+        raise AuthoringError(plain_errors(error)) from None
+
+
+def _competitor(line: str) -> dict[str, str]:
+    """'Name | how you differ' or 'Name: how you differ' (a bare name leaves the difference empty)."""
+    name, _, difference = line.partition("|") if "|" in line else line.partition(":")
+    return {"name": name.strip(), "difference": difference.strip()}
 
 
 def product_fields(product: Product | None) -> dict[str, str]:
@@ -441,4 +575,118 @@ def product_fields(product: Product | None) -> dict[str, str]:
     return {"name": product.name, "what": product.what, "price": product.price, "terms": product.terms,
             "proof_points": "\n".join(product.proof_points), "customers": "\n".join(product.customers),
             "buyers": "\n".join(product.buyers),
-            "competitors": "\n".join(f"{c.name}{SEPARATOR}{c.difference}" for c in product.competitors)}
+            "competitors": "\n".join(f"{c.name}{SEPARATOR if ':' in c.name else ': '}{c.difference}"
+                                      for c in product.competitors)}
+
+
+# -- the form's words: each box's label, its minimum, and a refusal as plain sentences ----------------------
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+LABELS = {
+    "slug": "Slug (its address: lower-case words and dashes)", "title": "Title (the objection in a sentence)",
+    "short": "Short name", "emoji": "Emoji", "category": "Family",
+    "lines": "How prospects say it (opening lines)", "aliases": "Other wordings (optional)",
+    "real_concern": "The real concern behind it", "personas": "Personas",
+    "hidden_facts": "Hidden facts (revealed to good questions)",
+    **{f"pushback.{tier}": f"Pushback after {_article(tier)} {tier} answer" for tier in TIERS},
+    "exit_door": "Exit door (what moves this prospect)", "exit_lines": "Exit lines (agreeing to a next step)",
+    "curveballs": "Curveballs", "curveball_answers": "Answers to the curveballs, in the same order",
+    **{f"rebuttals.{tier}.text": f"Model answer: {tier}" for tier in TIERS},
+    **{f"rebuttals.{tier}.why": f"Why it is {tier}" for tier in TIERS},
+    **{f"rebuttals.{tier}.moves": f"Moves of the {tier} answer" for tier in TIERS},
+    "follow_up_questions": "Follow-up questions", "avoid": "What to avoid",
+    # the product's
+    "name": "Product name", "what": "What it does", "price": "Price", "terms": "Terms",
+    "proof_points": "Proof points (numbers, results)", "customers": "Customers you can name",
+    "competitors": "Competitors and how you differ", "buyers": "Typical buyers",
+}
+# The parts of one line of a box that holds several ("Name | role | industry | mood")
+PARTS = {"personas": "Name | role | industry | mood", "curveball_answers": "Answer | why",
+         "competitors": "Name: how you differ"}
+PART_NAMES = {"difference": "how you differ", "text": "the answer"}
+
+
+def minimum(field: str) -> int:
+    """How many lines a list box needs (0: optional), read from the model that validates it."""
+    model, name = (TierLines, field.split(".")[1]) if field.startswith("pushback.") else \
+        (Objection if field in Objection.model_fields else Product, field)
+    info = model.model_fields.get(name)
+    return next((getattr(rule, "min_length", 0) for rule in (info.metadata if info else [])
+                 if hasattr(rule, "min_length")), 0)
+
+
+def hint(field: str) -> str:
+    """What a list box needs, said up front: "at least 2, one a line" (with the parts of a line)."""
+    least = minimum(field)
+    words = (f"at least {least}, one a line" if least else "one a line")
+    return f"{words}: {PARTS[field]}" if field in PARTS else words
+
+
+def plain_errors(error: ValidationError) -> str:
+    """A refusal as sentences naming each box by its label: "Pushback after a weak answer: write at least 2
+    lines (you wrote 1)."."""
+    said: list[str] = []
+    missing: dict[str, tuple[list[str], str]] = {}  # a line's parts left empty, said once: "the role and the mood"
+    for problem in error.errors():
+        loc = [str(piece) for piece in problem["loc"]]
+        line = next((int(piece) for piece in loc if piece.isdigit()), None)
+        field = ".".join(piece for piece in loc if not piece.isdigit())
+        part = loc[-1] if line is not None and len(loc) > 2 else None
+        if not field and problem["type"] == "value_error":  # the model's own rule names its field first
+            field, _, rest = problem["msg"].removeprefix("Value error, ").partition(": ")
+            said.append(f"{LABELS.get(field, field)}: {rest}.")
+            continue
+        label = LABELS.get(field) or LABELS.get(field.rsplit(".", 1)[0]) or field
+        if part:
+            field = field.rsplit(".", 1)[0]
+            label = f"{LABELS.get(field, field)}, line {line + 1}"
+            if problem["type"] in ("string_too_short", "missing") and not str(problem.get("input") or "").strip():
+                if label not in missing:
+                    said.append(label)  # its sentence is written once every part is known
+                missing.setdefault(label, ([], field))[0].append(PART_NAMES.get(part, "the " + part))
+                continue
+        said.append(f"{label}: {_plainly(problem, part, field)}")
+    for label, (parts, field) in missing.items():
+        names = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        shape = f" (write {PARTS[field]})" if field in PARTS else ""
+        said[said.index(label)] = f"{label}: {names} {'is' if len(parts) == 1 else 'are'} missing{shape}."
+    return "\n".join(dict.fromkeys(said))
+
+
+def _plainly(problem: dict, part: str | None, field: str) -> str:
+    kind, ctx = problem["type"], problem.get("ctx") or {}
+    shape = f" (write {PARTS[field]})" if field in PARTS else ""
+    if kind == "too_short":
+        least, wrote = ctx.get("min_length"), ctx.get("actual_length")
+        return f"write at least {least} line{'s' if least != 1 else ''} (you wrote {wrote})."
+    if kind == "string_too_short":
+        what = f"the {part}" if part else "this"
+        if not str(problem.get("input") or "").strip():
+            return f"{what} is empty; write at least {ctx.get('min_length')} characters{shape}."
+        return f"{what} is too short; write at least {ctx.get('min_length')} characters{shape}."
+    if kind == "too_long":
+        return f"at most {ctx.get('max_length')} lines."
+    if kind == "string_too_long":
+        return f"at most {ctx.get('max_length')} characters."
+    if kind == "string_pattern_mismatch":
+        return "use lower-case letters, digits and single dashes between words, e.g. our-audit-fear."
+    if kind == "literal_error":
+        return "pick one from the list."
+    if kind == "missing":
+        return "this is missing."
+    return problem["msg"].removeprefix("Value error, ") + "."
+
+
+def parse_form(fields: dict[str, object], *, shipped: Library | None = None) -> Objection:
+    """The objection form's boxes as an `Objection`, refused (`AuthoringError`) in sentences naming each box
+    by its label, as the user sees it."""
+    try:
+        objection = Objection.model_validate(objection_from_form(fields))
+    except ValidationError as error:
+        raise AuthoringError(plain_errors(error)) from None
+    if objection.slug in (shipped or library()).objections:
+        raise AuthoringError(f"{LABELS['slug']}: “{objection.slug}” is already a library objection; pick another.")
+    return objection

@@ -151,7 +151,7 @@ def test_preview_opens_and_replies_before_anything_is_saved(mem):
 
 def test_the_product_round_trips_through_the_form():
     assert team.product_from_form(team.product_fields(PRODUCT)) == PRODUCT
-    with pytest.raises(team.AuthoringError, match="field 'what'"):
+    with pytest.raises(team.AuthoringError, match="What it does: this is empty"):
         team.product_from_form({"name": "Ledgerly"})
 
 
@@ -204,7 +204,8 @@ def test_a_bad_form_is_refused_naming_the_field(trainee):
     at = app_for(trainee, "app_pages/team.py")
     fill(at, {**team.form_fields(authored()), "hidden_facts": "just one"})
     next(b for b in at.main.get("button") if "Preview" in str(b.proto.label)).click().run()
-    assert "field 'hidden_facts'" in unescaped(at.error[0].value) and not [b for b in at.main.button if b.key == "team_save"]
+    assert "Hidden facts (revealed to good questions): write at least 2 lines (you wrote 1)" in \
+        unescaped(at.error[0].value) and not [b for b in at.main.button if b.key == "team_save"]
 
 
 def test_bootcamp_trainee_cannot_author_and_sees_the_instructors_objections(trainee, db, monkeypatch):
@@ -309,8 +310,11 @@ def test_an_objection_deleted_mid_session_leaves_sparring_and_progress_working(t
 @pytest.mark.parametrize("slug", sorted(library().objections))
 def test_no_library_answer_keeps_a_generic_number_once_a_product_is_given(slug):
     """With a product, every number left in a model or curveball answer's statements is the team's own or a
-    meeting's time (a question makes no claim)."""
+    meeting's time (a question makes no claim). An answer to a request to stop is not a pitch: it keeps its words."""
     objection = team.grounded_objection(library().objections[slug], PRODUCT)
+    if objection.category in team.NO_PITCH:
+        assert objection == library().objections[slug]
+        return
     ours = team.claim_line(PRODUCT, objection.category)
     for text in [objection.rebuttal("strong").text, objection.rebuttal("elite").text,
                  *(answer.text for answer in objection.curveball_answers)]:
@@ -318,3 +322,99 @@ def test_no_library_answer_keeps_a_generic_number_once_a_product_is_given(slug):
         left = team.NOT_CLAIMS.sub(" ", team.DAY_AND_TIME.sub(" ", statements))
         assert not any(ch.isdigit() for ch in left), text
         assert "most customers" not in left.lower() and "percent" not in left.lower()
+
+
+# -- round 2: the claim reads as sentences; the form speaks plainly ---------------------------------------------
+
+VERB_HINTS = ("offers", "is", "installs", "automates", "install", "saves", "costs", "differ", "closed", "have")
+
+
+@pytest.mark.parametrize(("what", "opening"), [
+    ("rooftop solar panels with a home battery, installed in two days",
+     "SunPeak Solar offers rooftop solar panels with a home battery, installed in two days."),  # a noun phrase
+    ("We install rooftop solar panels in two days.", "We install rooftop solar panels in two days."),  # a sentence
+    ("installs rooftop solar panels in two days", "SunPeak Solar installs rooftop solar panels in two days."),
+    ("install rooftop solar panels in two days", "SunPeak Solar installs rooftop solar panels in two days."),
+    ("a rooftop solar kit with a home battery", "SunPeak Solar is a rooftop solar kit with a home battery."),
+])
+def test_the_products_claim_reads_as_whole_sentences(what, opening):
+    product = team.Product(name="SunPeak Solar", what=what, price="$140 a month",
+                           terms="20-year warranty, financing over 10 years",
+                           proof_points=["average homeowner saves $95 a month"],
+                           competitors=[team.Competitor(name="SolarCity", difference="we install in two days")])
+    assert team.claim_line(product, "stall") == opening + " Average homeowner saves $95 a month."
+    for family in ("stall", "money", "competition", "risk", "contract", None):
+        line = team.claim_line(product, family)
+        for sentence in team.SENTENCE.findall(line):
+            sentence = sentence.strip()
+            assert sentence[0].isupper() and sentence.endswith("."), line
+            assert any(f" {verb} " in f" {sentence.lower()} " for verb in VERB_HINTS), sentence
+    assert team.proof_sentence("4.8 stars from 1,200 installs") == "Here is one result: 4.8 stars from 1,200 installs."
+
+
+def test_a_grounded_answer_no_longer_explains_the_claim_it_lost():
+    product = team.Product(name="SunPeak Solar", what="rooftop solar panels with a home battery",
+                           proof_points=["The average homeowner saves $95 a month"])
+    shipped = library().objections["too-expensive"]
+    grounded = team.grounded_objection(shipped, product)
+    accountant = grounded.curveball_answers[2]
+    assert "SunPeak Solar" in accountant.text and "payback on one page" not in accountant.text
+    assert "payback" not in accountant.why and "SunPeak Solar" in accountant.why
+    assert accountant.why.startswith("It ") and accountant.why.endswith(".")
+    for slug, objection in library().objections.items():  # any answer whose claim was swapped gets a why that fits
+        ours = team.grounded_objection(objection, product)
+        pairs = [(objection.rebuttal(t), ours.rebuttal(t)) for t in ("strong", "elite")]
+        pairs += list(zip(objection.curveball_answers, ours.curveball_answers, strict=True))
+        for before, after in pairs:
+            assert (after.why == before.why) == (after.text == before.text), slug
+
+
+def test_competitors_may_be_written_name_colon_difference_and_a_bare_name_is_told_what_is_missing():
+    fields = {**team.product_fields(PRODUCT), "competitors": "SolarCity: we install in two days, they take six weeks"}
+    product = team.product_from_form(fields)
+    assert product.competitors == [team.Competitor(name="SolarCity", difference="we install in two days, they take "
+                                                                               "six weeks")]
+    assert team.product_from_form(team.product_fields(product)) == product  # shown back as it can be read again
+    with pytest.raises(team.AuthoringError) as refused:
+        team.product_from_form({**fields, "competitors": "SolarCity"})
+    assert str(refused.value) == ("Competitors and how you differ, line 1: how you differ is missing "
+                                  "(write Name: how you differ).")
+
+
+def test_a_refused_form_speaks_in_sentences_naming_the_boxes():
+    fields = {**team.form_fields(authored()), "pushback_weak": "Only one line", "hidden_facts": "One fact",
+              "personas": "Ana | Owner"}
+    with pytest.raises(team.AuthoringError) as refused:
+        team.parse_form(fields)
+    said = str(refused.value).splitlines()
+    assert "Pushback after a weak answer: write at least 2 lines (you wrote 1)." in said
+    assert "Hidden facts (revealed to good questions): write at least 2 lines (you wrote 1)." in said
+    assert "Personas, line 1: the industry and the mood are missing (write Name | role | industry | mood)." in said
+    assert not any("field '" in line or "List should" in line for line in said)
+    with pytest.raises(team.AuthoringError, match="“too-expensive” is already a library objection"):
+        team.parse_form({**fields, **team.form_fields(authored()), "slug": "too-expensive"})
+    assert team.parse_form(team.form_fields(authored())) == team.parse_objection(authored())
+
+
+def test_the_form_says_each_minimum_up_front_and_the_preview_shows_who_speaks(trainee):
+    from components.transcript import AVATARS
+
+    at = app_for(trainee, "app_pages/team.py")
+    labels = {w.key: w.label for w in at.main.text_area}
+    assert labels["team_f_hidden_facts"] == "Hidden facts (revealed to good questions) · at least 2, one a line"
+    assert labels["team_f_pushback_elite"] == "Pushback after an elite answer · at least 2, one a line"
+    assert labels["team_f_follow_up_questions"].endswith("at least 3, one a line")
+    assert labels["team_p_competitors"].endswith("one a line: Name: how you differ")
+    fill(at, team.form_fields(authored()))
+    next(b for b in at.main.get("button") if "Preview" in str(b.proto.label)).click().run()
+    assert [m.avatar for m in at.main.chat_message] == [AVATARS["prospect"], AVATARS["rep"], AVATARS["prospect"]]
+
+
+def test_an_answer_still_opens_on_its_acknowledgement_once_a_product_is_given():
+    product = team.Product(name="SunPeak Solar", what="rooftop solar panels with a home battery",
+                           proof_points=["The average homeowner saves $95 a month"])
+    year = team.grounded_objection(library().objections["too-expensive"], product).curveball_answers[0]
+    assert year.text.startswith("That's fair, a year is a sensible limit. Is it the length itself")
+    assert "SunPeak Solar" in year.text and year.why.startswith("It acknowledges the concern, asks what sits behind it")
+    quit_asking = library().objections["take-me-off-your-list"]  # a request to stop is not pitched to
+    assert team.grounded_objection(quit_asking, product) == quit_asking

@@ -7,6 +7,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from closergym import store
+from components.authoring import label
 from tests.browser.conftest import messages, private_link, send, wait_for_app
 
 SHOTS = Path("/work/shots")
@@ -27,12 +28,12 @@ def test_describe_the_product_author_an_objection_and_spar_it(server, watched):
     box(page, "Price").fill("$400 a month")
     box(page, "What it does").fill("automates month-end bookkeeping for small firms")
     box(page, "Terms").fill("monthly, cancel any month")
-    box(page, "Proof points (numbers, results)").fill("Harbor Dental closed their books in 2 days instead of 9")
-    box(page, "Competitors and how you differ").fill("QuickBooks | we reconcile every account automatically")
+    box(page, label("proof_points")).fill("Harbor Dental closed their books in 2 days instead of 9")
+    box(page, label("competitors")).fill("QuickBooks: we reconcile every account automatically")
     page.get_by_role("button", name="Save the product").click()
     wait_for_app(page)
     expect(page.get_by_text("Sparring and the generator now use the facts of Ledgerly")).to_be_visible()
-    expect(page.get_by_text("Ledgerly is $400 a month, monthly, cancel any month. Harbor Dental")).to_be_visible()
+    expect(page.get_by_text("Ledgerly costs $400 a month (monthly, cancel any month). Harbor Dental")).to_be_visible()
     expect(page.get_by_text("Where we differ from QuickBooks: we reconcile every account automatically.")).to_be_visible()
     SHOTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 1280, "height": 1500})
@@ -44,14 +45,15 @@ def test_describe_the_product_author_an_objection_and_spar_it(server, watched):
     box(page, "Title (the objection in a sentence)").fill("Our auditor won't sign off")
     box(page, "Slug (its address: lower-case words and dashes)").fill("auditor-sign-off")
     box(page, "Short name").fill("Auditor")
-    box(page, "How prospects say it (opening lines)").fill(LINES)
-    box(page, "Hidden facts (revealed to good questions)").fill("Only one fact")
+    box(page, label("lines")).fill(LINES)
+    box(page, label("hidden_facts")).fill("Only one fact")
     page.get_by_role("button", name="Preview as a sparring session").click()
     wait_for_app(page)
-    expect(page.get_by_text("field 'hidden_facts'", exact=False)).to_be_visible()  # refused, named, nothing saved
+    expect(page.get_by_text("Hidden facts (revealed to good questions): write at least 2 lines (you wrote 1)",
+                            exact=False)).to_be_visible()  # refused, named, nothing saved
     expect(page.get_by_role("button", name="Save “Our auditor won't sign off” in your library")).to_have_count(0)
 
-    box(page, "Hidden facts (revealed to good questions)").fill(
+    box(page, label("hidden_facts")).fill(
         "The last audit took three weeks of my time.\nOur auditor is new and very careful.")
     box(page, "A sample answer for the preview (empty: the strong model answer)").fill(
         "I hear you, the audit matters. What does your auditor check first? Could we walk them through it "

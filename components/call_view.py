@@ -33,9 +33,7 @@ def exchange_card(exchange: Exchange, rep: str, lib: Library) -> None:
             card = conversation.card(exchange.grade, rebuttal=exchange.answer)
             st.markdown(f":material/support_agent: **{literal(rep)}**: {literal(exchange.answer)}")
             notes = "".join(f"\n\n:gray[{literal(note)}]" for note in card["notes"])
-            st.markdown(f"{badge_markdown(card['tier'], card['score'])}
-
-{moves_markdown(card)}{notes}")
+            st.markdown(f"{badge_markdown(card['tier'], card['score'])}\n\n{moves_markdown(card)}{notes}")
         line = better_line(exchange, lib)
         if line and not (exchange.answer and " ".join(line.split()) == " ".join(exchange.answer.split())):
             st.markdown(f"**A better line**\n\n> :material/lightbulb: {literal(line)}")

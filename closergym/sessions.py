@@ -25,7 +25,7 @@ from closergym.grading import MAX_REBUTTAL, Grade, clean_text, grade_rebuttal
 from closergym.judge import judge
 from closergym.llm import JUDGE_SHARE, Deadline, LLMClient, LLMError
 from closergym.offers import offers_in, session_slot, with_time
-from closergym.prospect import Prospect, Scene, ScriptedProspect, agree_to
+from closergym.prospect import Prospect, Scene, ScriptedProspect, agree_to, one_hedge
 from closergym.second_call import BETTER as SECOND_CALL_BETTER  # noqa: F401 - the opening's and the close's line
 from closergym.second_call import grade_second_call
 from closergym.sparring import (
@@ -406,7 +406,7 @@ def _second_call_reply(state: RoutineState, grade: Grade, stall: Objection | Non
     state.round += 1
     if state.round == 2:
         opener = "Things have moved a bit since we spoke." if grade.tier != "weak" else "Not much has changed, to be honest."
-        return f"{opener} {second_call_stall(seed)[1]}"
+        return " ".join(one_hedge([opener, second_call_stall(seed)[1]]))  # "to be honest" once
     return SECOND_CALL_PROMPTS[2] if grade.tier != "weak" else (
         "I'm still not sure. " + SECOND_CALL_PROMPTS[2])
 
@@ -432,7 +432,7 @@ def _scenario_reply(state: RoutineState, grade: Grade, scenario: tracks.Scenario
     doubt = scenario.rounds[state.round - 1].after_weak
     state.round += 1
     line = closing.prompt_for(scenario, state.round)
-    return f"{doubt} {line}" if grade.tier == "weak" else line
+    return " ".join(one_hedge([doubt, line])) if grade.tier == "weak" else line
 
 
 def grade_drill(db: Database, *, trainee_id: int, objection_slug: str, prompt: str, rebuttal: str,

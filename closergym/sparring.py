@@ -25,6 +25,7 @@ from closergym.offers import DAY_AND_TIME, WANTS, mentions
 
 ROUNDS = 3
 ROUND_NAMES = {1: "the objection", 2: "the pushback", 3: "the curveball"}
+CONCERN_ROUND_NAME = "the real concern"  # round 3 when the prospect brought out their real concern instead
 SECOND_CALL_ROUND_NAMES = {1: "the callback", 2: "the stall", 3: "the next steps"}
 DIFFICULTIES = ("easy", "normal", "hard")
 OUTCOMES = ("advanced", "stalled", "lost")
@@ -38,12 +39,14 @@ class Rules:
     reveal_on: tuple[str, ...]  # tiers that make the prospect reveal a hidden fact
     stacks: bool  # round 3 always stacks a new objection on top
     label: str
+    surfaces_on: tuple[str, ...] = ("weak", "strong", "elite")  # round-2 tiers after which round 3 is the real
+    # concern (once something is revealed) rather than a curveball
 
 
 RULES: dict[str, Rules] = {
     "easy": Rules(patience=4, reveal_on=("strong", "elite"), stacks=False,
                   label="Patient and open: a decent question gets an honest answer."),
-    "normal": Rules(patience=3, reveal_on=("strong", "elite"), stacks=False,
+    "normal": Rules(patience=3, reveal_on=("strong", "elite"), stacks=False, surfaces_on=("elite",),
                     label="Guarded: reveals the real concern to good questions, loses patience with weak answers."),
     "hard": Rules(patience=2, reveal_on=("elite",), stacks=True,
                   label="Skeptical and short: only an elite answer gets the truth; stacks a second objection; "
@@ -165,7 +168,8 @@ def next_beat(state: RoutineState, tier: str, *, difficulty: str, objection: Obj
     state.round += 1
     revealing = tier in rules.reveal_on
     if state.round == ROUNDS:  # the curveball round
-        if rules.stacks or not (revealing or state.revealed):
+        # a curveball, unless an answer good enough for this difficulty brings the real concern out instead
+        if rules.stacks or not (revealing or state.revealed) or tier not in rules.surfaces_on:
             curveball = _pick(rng, fresh(objection.curveballs, state.offers, home=state.home)) if objection else None
             state.curveball = objection.curveballs.index(curveball) if curveball else None
             return Beat("curveball", tier, fact=reveal() if revealing else None, curveball=curveball)

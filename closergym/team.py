@@ -165,12 +165,33 @@ def grounded_objection(objection: Objection, product: Product | None, *, authore
     data = objection.model_dump()
     if authored:
         data = _fill_all(data, substitutions(product))
+        for key in ("hidden_facts", "curveballs"):  # the prospect's own words, said by the prospect
+            data[key] = [first_person(line) for line in data[key]]
     if product is not None:
         for tier in ("strong", "elite"):
             data["rebuttals"][tier]["text"] = ground(data["rebuttals"][tier]["text"], product, objection.category)
         for answer in data["curveball_answers"]:
             answer["text"] = ground(answer["text"], product, objection.category)
     return Objection.model_validate(data)
+
+
+THIRD_PERSON = {"they": "we", "their": "our", "them": "us", "theirs": "ours", "themselves": "ourselves",
+                "they're": "we're", "they've": "we've", "they'll": "we'll", "they'd": "we'd"}
+_THIRD_PERSON = re.compile(r"\b(?:" + "|".join(sorted((re.escape(w) for w in THIRD_PERSON), key=len, reverse=True)) +
+                           r")\b", re.IGNORECASE)
+
+
+def first_person(line: str) -> str:
+    """A hidden fact or curveball written about the buyer ("Their lease runs another five years.") as the buyer says
+    it ("Our lease runs another five years."). A line that starts any other way keeps its words."""
+    if not re.match(r"(?:(?:and|also|but),? )?(?:they|their|them)\b", line.strip(), re.IGNORECASE):
+        return line
+
+    def swap(found: re.Match) -> str:
+        word = THIRD_PERSON[found.group().lower()]
+        return word[:1].upper() + word[1:] if found.group()[:1].isupper() else word
+
+    return _THIRD_PERSON.sub(swap, line)
 
 
 def _fill_all(value, subs):

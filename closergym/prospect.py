@@ -91,7 +91,7 @@ LEADING_HEDGE = re.compile(r"^(And |Also, )?(?:honestly|to be honest|to be fair|
                            r"with you)[,?]?\s+", re.I)
 # A hedge inside a sentence ("It's not all of them, to be honest."), which a later part can drop.
 INNER_HEDGE = re.compile(r",\s*(?:honestly|to be honest|to be fair|if i'm (?:being )?(?:honest|straight) with you)"
-                         r"(?=[,.!?])", re.I)
+                         r"(?=[,.!?])|(?<=\w)\s+honestly(?=\s)", re.I)
 
 
 # The fixed words of each take-up ("would make this a lot easier"): said once, the offer has had its yes.

@@ -238,6 +238,19 @@ def answer_the_curveball(grade: Grade, objection: Objection | None, state: Routi
     return replace(grade, feedback=replace(grade.feedback, better=answer.text, better_why=answer.why))
 
 
+SAID_BEFORE = "Round 1's model answer, which still answers this: "
+
+
+def said_before(grade: Grade, objection: Objection | None, round_number: int) -> Grade:
+    """After round 1, a better line that is still the objection's model answer (the library has none for the
+    pushback or the fact the prospect revealed) says so, rather than passing round 1's line off as a new one."""
+    if objection is None or round_number < 2 or grade.feedback.better != objection.rebuttal("elite").text or \
+            grade.feedback.better_why.startswith(SAID_BEFORE):
+        return grade
+    why = grade.feedback.better_why
+    return replace(grade, feedback=replace(grade.feedback, better_why=SAID_BEFORE + why[:1].lower() + why[1:]))
+
+
 def answer_slot(text: str) -> str:
     """A lesson drill's day and time (it has no session): drawn from the answer, so it stays the same on a reload."""
     return session_slot(zlib.crc32(text.encode()))
@@ -279,7 +292,8 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
                                           llm=llm, who=trainee_id, deadline=deadline)
     grade_ms = (time.perf_counter() - started) * 1000
     if session["kind"] == "sparring":
-        grade = on_the_sessions_day(answer_the_curveball(grade, objection, state), session_slot(session["seed"]))
+        grade = on_the_sessions_day(said_before(answer_the_curveball(grade, objection, state), objection, round_number),
+                                    session_slot(session["seed"]))
 
     started = time.perf_counter()
     stall = lib.objection(session["custom_objection"]) if session["kind"] == "second_call" else None

@@ -1,8 +1,9 @@
 """The 3-round sparring routine as a small state machine, driven by the grade of each rebuttal.
 
 Round 1 the prospect raises the objection; round 2 they push back on your answer (harder after a
-weak one, opening up after a strong one); round 3 a curveball (a stacked objection, or the real
-concern surfacing). After the third answer, or once the prospect's patience runs out, the session
+weak one, opening up after a strong one); round 3 a curveball (a stacked objection), or the real
+concern surfacing once something is revealed: on easy after any answer, on normal only after an elite
+one, never on hard (the round is then labelled "the real concern"). After the third answer, or once the prospect's patience runs out, the session
 ends with an outcome (advanced / stalled / lost) that is kept apart from the score.
 
 The routine decides *what* the prospect does next (a `Beat`); a prospect engine (scripted or LLM,

@@ -17,7 +17,7 @@ from closergym.content import Library, library
 from closergym.grading import MOVE_LABELS, Grade, clean_text
 from closergym.llm import LLMClient, LLMError
 from closergym.prospect import LLMProspect
-from closergym.sparring import ROUND_NAMES, ROUNDS, SECOND_CALL_ROUND_NAMES, RoutineState
+from closergym.sparring import CONCERN_ROUND_NAME, ROUND_NAMES, ROUNDS, SECOND_CALL_ROUND_NAMES, RoutineState
 
 # Icons are Streamlit's Material names, not emoji: a machine without an emoji font draws emoji as boxes.
 OUTCOMES = {
@@ -35,12 +35,15 @@ ENDED_ELSEWHERE = ("This session was ended in another tab or window, so your ans
 MODEL_ANSWER_NOTE = "That is the library's model answer, word for word: try it in your own words next."
 
 
-def round_label(number: int, *, second_call: bool = False, scenario: tracks.Scenario | None = None) -> str:
+def round_label(number: int, *, second_call: bool = False, scenario: tracks.Scenario | None = None,
+                concern: bool = False) -> str:
     if scenario is not None and not second_call:
         rounds = scenario.rounds
         name = rounds[number - 1].name if number <= len(rounds) else "the next line"
         return f"Round {number} of {len(rounds)} · {name}"
     name = (SECOND_CALL_ROUND_NAMES if second_call else ROUND_NAMES).get(number, "the next line")
+    if concern and number == ROUNDS and not second_call:
+        name = CONCERN_ROUND_NAME
     return f"Round {number} of {ROUNDS} · {name}"
 
 
@@ -117,7 +120,8 @@ def view(db: Database, session: dict, lib: Library | None = None) -> dict:
     messages = []
     for number, prompt in enumerate(state.prompts, start=1):
         messages.append({"id": f"p{number}", "who": "prospect",
-                         "label": round_label(number, second_call=second_call, scenario=scenario),
+                         "label": round_label(number, second_call=second_call, scenario=scenario,
+                                              concern=state.curveball is None and bool(state.revealed)),
                          "text": prompt})
         turn = turns.get(number)
         if turn:

@@ -32,7 +32,19 @@ CONCERN_LEADS = (
     "Since you're asking, here's the real thing.",
     "Okay, I'll be straight with you.",
     "Honestly? Here's what's actually bothering me.",
+    "Look, here's the real thing.",
+    "Let me tell you what's really going on.",
 )
+# Words that thank the rep for a question ("Good question.", "Since you're asking"): said only when the rep's
+# answer asked one.
+PRESUMES_QUESTION = re.compile(r"\b(?:good|fair|reasonable|better|right) question\b|\bquestion than i expected\b|"
+                               r"\b(?:reasonable|right thing|reasonable thing) to ask\b|\b(?:now that|since) you(?:'re)? ask",
+                               re.I)
+# A fact or curveball that has no time for it: after "Thursday at 9 could work" it would take the yes back.
+NO_TIME = re.compile(r"\b(?:don't|do not|haven't|have no|not) (?:got |really )?(?:have )?(?:the )?time\b|"
+                     r"\bno time\b|\bthis month\b|\bright now\b|\bnot now\b|\btoo busy\b|\bflat out\b", re.I)
+# Words a lead and the fact after it should not both say ("what actually worried me. The review that worried me").
+ECHO = re.compile(r"\b(?:worr(?:ied|y|ies|ying)|bother(?:ing|s|ed)?|real thing|the thing)\b", re.I)
 # A good question that this prospect will not answer yet (hard: only an elite answer gets the truth). The
 # library's strong pushback lines lead into a revealed fact, so they would dangle here.
 GUARDED = (
@@ -77,6 +89,9 @@ HEDGE = re.compile(r"\b(?:honestly|to be honest|to be fair|to be straight|if i'm
                    r"straight with you|i'll be straight|let me be straight|be a bit more honest)\b", re.I)
 LEADING_HEDGE = re.compile(r"^(And |Also, )?(?:honestly|to be honest|to be fair|if i'm (?:being )?(?:honest|straight) "
                            r"with you)[,?]?\s+", re.I)
+# A hedge inside a sentence ("It's not all of them, to be honest."), which a later part can drop.
+INNER_HEDGE = re.compile(r",\s*(?:honestly|to be honest|to be fair|if i'm (?:being )?(?:honest|straight) with you)"
+                         r"(?=[,.!?])|(?<=\w)\s+honestly(?=\s)", re.I)
 
 
 # The fixed words of each take-up ("would make this a lot easier"): said once, the offer has had its yes.
@@ -109,12 +124,15 @@ def takes_up(beat: Beat) -> list[str]:
 
 
 def one_hedge(parts: list[str]) -> list[str]:
-    """Keep the first "honestly" of a reply; a later part loses its leading one ("Honestly, we could" -> "We could")."""
+    """Keep the first "honestly" of a reply; a later part loses its own, leading ("Honestly, we could" -> "We
+    could") or inside a sentence ("It's one part, to be honest." -> "It's one part.")."""
     hedged, kept = False, []
     for part in parts:
         if hedged and (found := LEADING_HEDGE.match(part)):
             rest = part[found.end():]
             part = (found.group(1) or "") + (rest if found.group(1) else rest[:1].upper() + rest[1:])
+        if hedged:
+            part = INNER_HEDGE.sub("", part)
         hedged = hedged or bool(HEDGE.search(part))
         kept.append(part)
     return kept
@@ -145,6 +163,20 @@ def exit_line(beat: Beat, objection: Objection | None, rng: random.Random) -> st
     return " ".join(parts)
 
 
+def asked(beat: Beat) -> bool:
+    """The rep's answer asked the prospect something: a question mark, or a question the grade counted."""
+    return "?" in beat.answer or any(move.startswith("clarify") for move in beat.did)
+
+
+def fits(leads, beat: Beat) -> list[str]:
+    """The leads that can open a reply before this beat's fact and curveball: no hedge when they have one, and
+    not the same telling word ("worried") twice."""
+    rest = " ".join(filter(None, (beat.fact, beat.curveball if beat.action == "curveball" else None)))
+    echoes = {word.lower() for word in ECHO.findall(rest)}
+    return [lead for lead in leads if not (HEDGE.search(rest) and HEDGE.search(lead))
+            and not echoes & {word.lower() for word in ECHO.findall(lead)}]
+
+
 class ScriptedProspect:
     """The built-in prospect: library lines chosen by the routine's beat and a seeded generator, among those
     that fit what the rep actually said and offered."""
@@ -164,9 +196,13 @@ class ScriptedProspect:
             return exit_line(beat, objection, rng)
         lead = self.lead(beat, GUARDED if beat.tier == "strong" and not beat.fact else pushback, rng)
         if beat.action == "concern" and beat.fact:
-            # a fact with its own "honestly" (anywhere in it) gets a lead without one, and keeps its words
-            lead = rng.choice([lead for lead in CONCERN_LEADS if not HEDGE.search(lead)] if HEDGE.search(beat.fact)
-                              else CONCERN_LEADS)
+            # a fact with its own "honestly" (anywhere in it) gets a lead without one, and keeps its words; "since
+            # you're asking" only when the rep asked
+            leads = [lead for lead in CONCERN_LEADS if asked(beat) or not PRESUMES_QUESTION.search(lead)]
+            lead = rng.choice(fits(leads, beat) or leads)
+        elif not fits([lead], beat):  # a lead that would say the fact's hedge or words twice: a plain one
+            plain = [line for line in GENERIC_PUSHBACK[beat.tier] if asked(beat) or not PRESUMES_QUESTION.search(line)]
+            lead = rng.choice(fits(plain, beat) or [lead])
         parts = [lead]
         if beat.fact:
             parts.append(beat.fact)
@@ -180,6 +216,9 @@ class ScriptedProspect:
         if beat.pressured and beat.tier == "weak":
             return rng.choice(PRESSURED)
         lines = eligible(pool, beat) or eligible(GENERIC_PUSHBACK[beat.tier], beat) or list(GENERIC_PUSHBACK[beat.tier])
+        if not asked(beat):  # "Good question" only after a question
+            lines = [line for line in lines if not PRESUMES_QUESTION.search(line)] or [
+                line for line in GENERIC_PUSHBACK[beat.tier] if not PRESUMES_QUESTION.search(line)]
         if beat.tier == "weak":
             return rng.choice(lines)
         offered = set(offers_in(beat.answer))
@@ -189,7 +228,8 @@ class ScriptedProspect:
         said = takes_up(beat)
         if beat.tier == "elite" and said:
             return said[0]
-        if beat.tier == "elite" and beat.ask:
+        if beat.tier == "elite" and beat.ask and not NO_TIME.search(f"{beat.fact or ''} {beat.curveball or ''}"):
+            # the rep's day taken up, unless what follows says there is no time for it
             return f"{beat.ask[:1].upper() + beat.ask[1:]} could work."
         return rng.choice(lines)
 

@@ -25,7 +25,7 @@ from closergym.grading import MAX_REBUTTAL, Grade, clean_text, grade_rebuttal
 from closergym.judge import judge
 from closergym.llm import JUDGE_SHARE, Deadline, LLMClient, LLMError
 from closergym.offers import offers_in, session_slot, with_time
-from closergym.prospect import Prospect, Scene, ScriptedProspect, agree_to
+from closergym.prospect import Prospect, Scene, ScriptedProspect, agree_to, one_hedge
 from closergym.second_call import BETTER as SECOND_CALL_BETTER  # noqa: F401 - the opening's and the close's line
 from closergym.second_call import grade_second_call
 from closergym.sparring import (
@@ -238,6 +238,19 @@ def answer_the_curveball(grade: Grade, objection: Objection | None, state: Routi
     return replace(grade, feedback=replace(grade.feedback, better=answer.text, better_why=answer.why))
 
 
+SAID_BEFORE = "Round 1's model answer, which still answers this: "
+
+
+def said_before(grade: Grade, objection: Objection | None, round_number: int) -> Grade:
+    """After round 1, a better line that is still the objection's model answer (the library has none for the
+    pushback or the fact the prospect revealed) says so, rather than passing round 1's line off as a new one."""
+    if objection is None or round_number < 2 or grade.feedback.better != objection.rebuttal("elite").text or \
+            grade.feedback.better_why.startswith(SAID_BEFORE):
+        return grade
+    why = grade.feedback.better_why
+    return replace(grade, feedback=replace(grade.feedback, better_why=SAID_BEFORE + why[:1].lower() + why[1:]))
+
+
 def answer_slot(text: str) -> str:
     """A lesson drill's day and time (it has no session): drawn from the answer, so it stays the same on a reload."""
     return session_slot(zlib.crc32(text.encode()))
@@ -279,7 +292,8 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
                                           llm=llm, who=trainee_id, deadline=deadline)
     grade_ms = (time.perf_counter() - started) * 1000
     if session["kind"] == "sparring":
-        grade = on_the_sessions_day(answer_the_curveball(grade, objection, state), session_slot(session["seed"]))
+        grade = on_the_sessions_day(said_before(answer_the_curveball(grade, objection, state), objection, round_number),
+                                    session_slot(session["seed"]))
 
     started = time.perf_counter()
     stall = lib.objection(session["custom_objection"]) if session["kind"] == "second_call" else None
@@ -406,7 +420,7 @@ def _second_call_reply(state: RoutineState, grade: Grade, stall: Objection | Non
     state.round += 1
     if state.round == 2:
         opener = "Things have moved a bit since we spoke." if grade.tier != "weak" else "Not much has changed, to be honest."
-        return f"{opener} {second_call_stall(seed)[1]}"
+        return " ".join(one_hedge([opener, second_call_stall(seed)[1]]))  # "to be honest" once
     return SECOND_CALL_PROMPTS[2] if grade.tier != "weak" else (
         "I'm still not sure. " + SECOND_CALL_PROMPTS[2])
 
@@ -432,7 +446,7 @@ def _scenario_reply(state: RoutineState, grade: Grade, scenario: tracks.Scenario
     doubt = scenario.rounds[state.round - 1].after_weak
     state.round += 1
     line = closing.prompt_for(scenario, state.round)
-    return f"{doubt} {line}" if grade.tier == "weak" else line
+    return " ".join(one_hedge([doubt, line])) if grade.tier == "weak" else line
 
 
 def grade_drill(db: Database, *, trainee_id: int, objection_slug: str, prompt: str, rebuttal: str,

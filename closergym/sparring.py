@@ -1,8 +1,9 @@
 """The 3-round sparring routine as a small state machine, driven by the grade of each rebuttal.
 
 Round 1 the prospect raises the objection; round 2 they push back on your answer (harder after a
-weak one, opening up after a strong one); round 3 a curveball (a stacked objection, or the real
-concern surfacing). After the third answer, or once the prospect's patience runs out, the session
+weak one, opening up after a strong one); round 3 a curveball (a stacked objection), or the real
+concern surfacing once something is revealed: on easy after any answer, on normal only after an elite
+one, never on hard (the round is then labelled "the real concern"). After the third answer, or once the prospect's patience runs out, the session
 ends with an outcome (advanced / stalled / lost) that is kept apart from the score.
 
 The routine decides *what* the prospect does next (a `Beat`); a prospect engine (scripted or LLM,
@@ -25,6 +26,7 @@ from closergym.offers import DAY_AND_TIME, WANTS, mentions
 
 ROUNDS = 3
 ROUND_NAMES = {1: "the objection", 2: "the pushback", 3: "the curveball"}
+CONCERN_ROUND_NAME = "the real concern"  # round 3 when the prospect brought out their real concern instead
 SECOND_CALL_ROUND_NAMES = {1: "the callback", 2: "the stall", 3: "the next steps"}
 DIFFICULTIES = ("easy", "normal", "hard")
 OUTCOMES = ("advanced", "stalled", "lost")
@@ -38,12 +40,14 @@ class Rules:
     reveal_on: tuple[str, ...]  # tiers that make the prospect reveal a hidden fact
     stacks: bool  # round 3 always stacks a new objection on top
     label: str
+    surfaces_on: tuple[str, ...] = ("weak", "strong", "elite")  # round-2 tiers after which round 3 is the real
+    # concern (once something is revealed) rather than a curveball
 
 
 RULES: dict[str, Rules] = {
     "easy": Rules(patience=4, reveal_on=("strong", "elite"), stacks=False,
                   label="Patient and open: a decent question gets an honest answer."),
-    "normal": Rules(patience=3, reveal_on=("strong", "elite"), stacks=False,
+    "normal": Rules(patience=3, reveal_on=("strong", "elite"), stacks=False, surfaces_on=("elite",),
                     label="Guarded: reveals the real concern to good questions, loses patience with weak answers."),
     "hard": Rules(patience=2, reveal_on=("elite",), stacks=True,
                   label="Skeptical and short: only an elite answer gets the truth; stacks a second objection; "
@@ -165,7 +169,8 @@ def next_beat(state: RoutineState, tier: str, *, difficulty: str, objection: Obj
     state.round += 1
     revealing = tier in rules.reveal_on
     if state.round == ROUNDS:  # the curveball round
-        if rules.stacks or not (revealing or state.revealed):
+        # a curveball, unless an answer good enough for this difficulty brings the real concern out instead
+        if rules.stacks or not (revealing or state.revealed) or tier not in rules.surfaces_on:
             curveball = _pick(rng, fresh(objection.curveballs, state.offers, home=state.home)) if objection else None
             state.curveball = objection.curveballs.index(curveball) if curveball else None
             return Beat("curveball", tier, fact=reveal() if revealing else None, curveball=curveball)

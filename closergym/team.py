@@ -270,6 +270,8 @@ def grounded_objection(objection: Objection, product: Product | None, *, authore
     data = objection.model_dump()
     if authored:
         data = _fill_all(data, substitutions(product))
+        for key in ("hidden_facts", "curveballs"):  # the prospect's own words, said by the prospect
+            data[key] = [first_person(line) for line in data[key]]
     if product is not None:
         for answer in [data["rebuttals"]["strong"], data["rebuttals"]["elite"], *data["curveball_answers"]]:
             grounded = ground(answer["text"], product, objection.category)
@@ -297,6 +299,25 @@ def grounded_why(text: str, product: Product, family: str | None) -> str:
         parts.append("proposes a dated next step" if dated else "asks for a next step")
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + ", and " + parts[-1]
     return f"It {listed}."
+
+
+THIRD_PERSON = {"they": "we", "their": "our", "them": "us", "theirs": "ours", "themselves": "ourselves",
+                "they're": "we're", "they've": "we've", "they'll": "we'll", "they'd": "we'd"}
+_THIRD_PERSON = re.compile(r"\b(?:" + "|".join(sorted((re.escape(w) for w in THIRD_PERSON), key=len, reverse=True)) +
+                           r")\b", re.IGNORECASE)
+
+
+def first_person(line: str) -> str:
+    """A hidden fact or curveball written about the buyer ("Their lease runs another five years.") as the buyer says
+    it ("Our lease runs another five years."). A line that starts any other way keeps its words."""
+    if not re.match(r"(?:(?:and|also|but),? )?(?:they|their|them)\b", line.strip(), re.IGNORECASE):
+        return line
+
+    def swap(found: re.Match) -> str:
+        word = THIRD_PERSON[found.group().lower()]
+        return word[:1].upper() + word[1:] if found.group()[:1].isupper() else word
+
+    return _THIRD_PERSON.sub(swap, line)
 
 
 def _fill_all(value, subs):

@@ -219,8 +219,14 @@ def slots_for(text: str, *, product: str = "this", when: str = "Thursday at 9:30
             "product": product, "when": when, "example": "", "the_price": "the price"}
 
 
+# "on {when}" with a time that takes no "on": "go through it tomorrow at 10:30", never "on tomorrow at 10:30"
+NO_ON = re.compile(r"(?:tomorrow|today|tonight|this|next|later)\b", re.IGNORECASE)
+
+
 def fill(template: str, slots: dict[str, str]) -> str:
     """A template with its slots filled; a slot the template does not name is ignored."""
+    if NO_ON.match(slots.get("when", "")):
+        template = re.sub(r"\b[Oo]n \{when\}", "{when}", template)
     text = template.format_map(_Slots(slots))
     return text[:1].upper() + text[1:]
 

@@ -226,3 +226,22 @@ def test_the_sparring_page_says_who_plays_a_custom_objection(db, trainee):
     assert at.subheader[0].value == ":material/edit_note: Your objection"
     caption = " ".join(c.value for c in at.caption)
     assert "Brenda Kowalski" in caption and "roofing" in caption and "trust objection" in caption  # from that world
+
+
+def test_a_next_step_time_is_never_joined_as_on_tomorrow():
+    from closergym.families import WHEN, fill, writing
+
+    whens = [*WHEN, "today at 4", "tonight", "next week", "next Tuesday at 9", "this afternoon", "tomorrow"]
+    templates = [t for family in writing().values()
+                 for t in [*(b.answer for b in family.curveballs), *family.answer.advance, *family.answer.respond]
+                 if "{when}" in t]
+    assert templates
+    for when in whens:
+        for template in templates:
+            said = fill(template, {"when": when, "your_who": "your wife", "product": "this", "example": "[x]",
+                                   "the_price": "the price"})
+            assert when.split()[0] in said
+            assert not re.search(r"\bon (?:tomorrow|today|tonight|next|this)\b", said, re.I), said
+    for seed in range(30):  # the generator's answers, over every time it picks
+        response = generate("It's too expensive", seed=seed).response
+        assert not re.search(r"\bon (?:tomorrow|today|tonight|next|this)\b", response, re.I), response

@@ -245,3 +245,55 @@ def test_a_next_step_time_is_never_joined_as_on_tomorrow():
     for seed in range(30):  # the generator's answers, over every time it picks
         response = generate("It's too expensive", seed=seed).response
         assert not re.search(r"\bon (?:tomorrow|today|tonight|next|this)\b", response, re.I), response
+
+
+FAVOURS = [
+    ("My brother-in-law does this for free", "brother-in-law", "free"),
+    ("My cousin does it cheap", "cousin", "cheap"),
+    ("A friend of mine said he'd do it for nothing", "friend", "free"),
+    ("My nephew's pretty handy, he'll sort it", "nephew", ""),
+]
+
+
+@pytest.mark.parametrize(("text", "person", "price"), FAVOURS)
+def test_a_favour_from_family_or_a_friend_is_answered_as_a_favour(text, person, price):
+    context = {"product": "Home solar panels", "role": "Homeowner"}
+    for seed in range(4):
+        result = generate(text, context, seed=seed)
+        assert "competition" in result.families
+        acknowledge = result.framework["acknowledge"]
+        assert f"your {person}" in acknowledge.lower() or f"your {person}" in result.framework["clarify"].lower()
+        if price:
+            assert price in " ".join(result.framework.values()).lower() or "cheaply" in acknowledge
+        shown_text = " ".join(shown(result)).lower()
+        assert "in-house" not in shown_text and "other option" not in shown_text and "compare your options" not in shown_text
+        asks = " ".join(result.follow_up_questions).lower()
+        assert "who would own this" not in asks
+        assert re.search(r"how well|quality", asks) and re.search(r"how soon|time", asks) and "went wrong" not in asks
+        assert re.search(r"goes wrong|fixing later", asks)  # the risk
+        assert person in result.real_concern and re.search(r"keeping things easy|relationship", result.real_concern)
+        elite = next(v for v in result.variants if v.label == "elite")
+        assert person in elite.text and elite.grade.tier == "elite"
+    built = objection_for(text)
+    assert person in " ".join(built.follow_up_questions) and "in-house" not in " ".join(built.follow_up_questions)
+    assert any(person in line for line in built.avoid)
+
+
+@pytest.mark.parametrize("text", ["Let me sleep on it and talk to my wife", "My dad has to sign off on it",
+                                  "We can do this in-house", "Your competitor quoted us half that",
+                                  "My wife and I need to think about it"])
+def test_no_favour_is_read_where_nobody_offers_one(text):
+    from closergym.families import helper_of
+
+    assert helper_of(text) == ""
+    result = generate(text, seed=1)
+    assert "favour" not in " ".join(shown(result)).lower()
+
+
+def test_a_favour_said_with_another_worry_answers_both_once():
+    result = generate("My cousin does it cheap and I need to talk to my wife", seed=1)
+    assert {"competition", "authority"} <= set(result.families)
+    assert "cousin" in result.real_concern and "wife" in result.real_concern
+    sentences = re.split(r"(?<=[.!?])\s+", result.real_concern)
+    assert len(sentences) == len(set(sentences))  # no concern said twice
+    assert any("cousin" in q for q in result.follow_up_questions)

@@ -329,9 +329,23 @@ def compose_answer(families: list[str], slots: dict[str, str], rng: random.Rando
     return parts
 
 
-def objection_for(text: str) -> Objection:
+def _in_context(personas: list[Persona], role: str, product: str) -> list[Persona]:
+    """The prospects, the first one in the rep's context: their role ("Homeowner") and what is sold to them
+    ("Home solar panels") replace the family's ("Landscaping"); the one whose role it already is comes first."""
+    role, product = " ".join(role.split())[:80], " ".join(product.split())[:80]
+    if not role and not product:
+        return personas
+    first = next((p for p in personas if role and p.role.lower() == role.lower()), personas[0])
+    placed = first.model_copy(update={"role": (role[:1].upper() + role[1:]) if len(role) >= 2 else first.role,
+                                      "industry": (product[:1].upper() + product[1:]) if len(product) >= 2
+                                      else first.industry})
+    return [placed, *(p for p in personas if p is not first)]
+
+
+def objection_for(text: str, *, role: str = "", product: str = "") -> Objection:
     """A complete library-shaped objection for words that are not in the library: the families said in it
-    lead, each worded around the clause that says it. Deterministic for a given text."""
+    lead, each worded around the clause that says it. Deterministic for a given text. `role` and `product`:
+    the rep's context (the generator's), which the first prospect takes on."""
     written = writing()
     found = families_found(text) or [Found(DEFAULT_FAMILY, text, 0)]
     names = [f.family for f in found][:3]
@@ -362,7 +376,7 @@ def objection_for(text: str) -> Objection:
         "category": names[0],
         "lines": [title if len(title) >= 3 else lead.line, lead.line],
         "real_concern": concern,
-        "personas": [p.model_dump() for p in _personas(lead, text)],
+        "personas": [p.model_dump() for p in _in_context(_personas(lead, text), role, product)],
         "hidden_facts": each("facts"),
         "pushback": {tier: each(f"pushback.{tier}") for tier in ("weak", "strong", "elite")},
         "exit_door": " ".join(fill(family.door, slots) for family, slots in worded),

@@ -297,3 +297,50 @@ def test_a_favour_said_with_another_worry_answers_both_once():
     sentences = re.split(r"(?<=[.!?])\s+", result.real_concern)
     assert len(sentences) == len(set(sentences))  # no concern said twice
     assert any("cousin" in q for q in result.follow_up_questions)
+
+
+def test_drill_this_in_sparring_plays_the_prospect_in_the_context_given(db, trainee):
+    from urllib.parse import parse_qs
+
+    from tests.conftest import app_for
+
+    heard = "My brother-in-law does this for free"
+    at = app_for(trainee, "app_pages/generator.py")
+    at.text_area(key="generator_objection").set_value(heard)
+    at.text_input(key="generator_product").set_value("Home solar panels")
+    at.text_input(key="generator_role").set_value("Homeowner")
+    at.button(key="FormSubmitter:generator_form-Generate a response").click().run()
+    assert not at.exception
+    link = next(link.proto for link in at.get("page_link") if link.proto.label == "Drill this in sparring")
+    query = {key: values[0] for key, values in parse_qs(link.query_string).items()}
+    assert query == {"custom": heard, "role": "Homeowner", "product": "Home solar panels"}
+
+    at = app_for(trainee, "app_pages/sparring.py", query=query)
+    assert not at.exception
+    caption = " ".join(c.value for c in at.caption)
+    assert "Homeowner, Home solar panels" in caption and "Landscaping" not in caption
+    session = sessions.open_session(db, trainee["id"])
+    assert sessions.custom_prospect(session).personas[0].industry == "Home solar panels"  # kept for a reload
+    assert not {"role", "product", "custom"} & set(at.query_params)
+
+
+def test_a_custom_prospect_without_context_is_the_families_own():
+    built = objection_for("My brother-in-law does this for free")
+    placed = objection_for("My brother-in-law does this for free", role="Operations director", product="RouteWise")
+    assert placed.personas[0].role == "Operations director" and placed.personas[0].industry == "RouteWise"
+    assert placed.personas[0].name == built.personas[0].name and len(placed.personas) == len(built.personas)
+    assert built.personas[0].industry != "RouteWise"
+
+
+def test_a_custom_prospects_context_survives_an_export_and_import(db, trainee, tmp_path):
+    from closergym import transfer
+
+    other = store.open_db(tmp_path / "other.db")
+    sessions.start_session(db, trainee_id=trainee["id"], custom_objection="My cousin does it cheap", seed=3,
+                           prospect={"role": "Homeowner", "product": "Home solar panels", "ignored": "x"})
+    transfer.import_document(other, transfer.read_import_file(transfer.export_json(db, trainee["id"])))
+    copy = store.get_trainee_by_name(other, trainee["name"])
+    session = next(other.query("SELECT id FROM sessions WHERE trainee_id = ?", [copy["id"]]))
+    state = store.get_session(other, session["id"], trainee_id=copy["id"])["state"]
+    assert state["prospect"] == {"role": "Homeowner", "product": "Home solar panels"} and state["home"]
+    other.close()

@@ -50,6 +50,7 @@ class Favour(Strict):
     """The other option is a favour from a relative or a friend: its own concern, questions and answers."""
     concern: str = Field(min_length=20)
     example: str = ""
+    facts: list[str] = Field(min_length=2)
     questions: list[str] = Field(min_length=3)
     avoid: list[str] = Field(min_length=3)
     answer: AnswerBank
@@ -246,9 +247,10 @@ def helper_of(text: str) -> str:
 def favour_slots(text: str) -> dict[str, str]:
     person = helper_of(text)
     if not person:
-        return {"helper": "", "their_helper": "", "doing": "", "deal": ""}
+        return {"helper": "", "their_helper": "", "my_helper": "", "doing": "", "deal": ""}
     deal = "for free" if FREE_RE.search(text) else "cheaply" if CHEAP_RE.search(text) else "as a favour"
-    return {"helper": f"your {person}", "their_helper": f"their {person}", "doing": f"doing it {deal}", "deal": deal}
+    return {"helper": f"your {person}", "their_helper": f"their {person}", "my_helper": f"my {person}",
+            "doing": f"doing it {deal}", "deal": deal}
 
 
 def slots_for(text: str, *, product: str = "this", when: str = "Thursday at 9:30") -> dict[str, str]:
@@ -377,7 +379,8 @@ def objection_for(text: str, *, role: str = "", product: str = "") -> Objection:
         "lines": [title if len(title) >= 3 else lead.line, lead.line],
         "real_concern": concern,
         "personas": [p.model_dump() for p in _in_context(_personas(lead, text), role, product)],
-        "hidden_facts": each("facts"),
+        "hidden_facts": [fill(line, slots) for family, slots in worded
+                         for line in (_favour(family, slots) or family).facts],
         "pushback": {tier: each(f"pushback.{tier}") for tier in ("weak", "strong", "elite")},
         "exit_door": " ".join(fill(family.door, slots) for family, slots in worded),
         "exit_lines": [fill(line, slots) for family, slots in reversed(worded) for line in family.exits],

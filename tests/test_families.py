@@ -277,6 +277,7 @@ def test_a_favour_from_family_or_a_friend_is_answered_as_a_favour(text, person, 
     built = objection_for(text)
     assert person in " ".join(built.follow_up_questions) and "in-house" not in " ".join(built.follow_up_questions)
     assert any(person in line for line in built.avoid)
+    assert person in " ".join(built.hidden_facts) and "used them before" not in " ".join(built.hidden_facts)
 
 
 @pytest.mark.parametrize("text", ["Let me sleep on it and talk to my wife", "My dad has to sign off on it",

@@ -23,9 +23,9 @@ RESEND_KEY = "sparring_resend"  # "Send it again", under an answer the server st
 TRACK_KEY = "sparring_track"  # the track whose picker shows when no session is open
 
 
-def start(pick: str | None, difficulty: str, custom: str | None = None) -> None:
+def start(pick: str | None, difficulty: str, custom: str | None = None, prospect: dict | None = None) -> None:
     """`pick`: an objection slug, "random", "next_due", "second_call" or a scenario's key ("closing:pre-frame");
-    None with `custom`, the rep's own objection."""
+    None with `custom`, the rep's own objection (`prospect`: its context, the prospect's role and the product)."""
     database = runtime.db()  # this thread's connection: a fragment rerun may run on another thread
     if tracks.scenario(pick):
         session = sessions.start_session(database, trainee_id=me["id"], scenario=pick, difficulty=difficulty)
@@ -36,7 +36,7 @@ def start(pick: str | None, difficulty: str, custom: str | None = None) -> None:
     slug = random.choice(sorted(lib.objections)) if pick == "random" else pick
     session = sessions.start_session(database, trainee_id=me["id"], objection_slug=None if pick == "second_call" else slug,
                                      second_call=pick == "second_call", difficulty=difficulty, custom_objection=custom,
-                                     lib=lib)
+                                     lib=lib, prospect=prospect)
     st.session_state[SESSION_KEY] = session["id"]
 
 
@@ -55,12 +55,13 @@ if "objection" in params or "custom" in params or "scenario" in params:
     known = wanted in lib.objections or wanted == "second_call" or tracks.scenario(wanted)
     if known or custom:
         try:
-            start(wanted if known else None, level, custom)
+            start(wanted if known else None, level, custom,
+                  {key: params.get(key, "") for key in ("role", "product")})  # the generator's context
         except sessions.StartError as error:  # ?custom= with nothing to read in it
             st.warning(str(error), icon=":material/edit:")
     else:
         st.warning(f"There is no drill called “{literal(wanted)}”. Pick one below.", icon=":material/search:")
-    for key in ("objection", "scenario", "custom", "difficulty"):
+    for key in ("objection", "scenario", "custom", "difficulty", "role", "product"):
         params.pop(key, None)
 
 session_id = st.session_state.get(SESSION_KEY)

@@ -46,6 +46,16 @@ class AnswerBank(Strict):
     advance: list[str] = Field(min_length=2)
 
 
+class Favour(Strict):
+    """The other option is a favour from a relative or a friend: its own concern, questions and answers."""
+    concern: str = Field(min_length=20)
+    example: str = ""
+    facts: list[str] = Field(min_length=2)
+    questions: list[str] = Field(min_length=3)
+    avoid: list[str] = Field(min_length=3)
+    answer: AnswerBank
+
+
 class FamilyWriting(Strict):
     title: str
     short: str = Field(max_length=30)
@@ -62,6 +72,10 @@ class FamilyWriting(Strict):
     questions: list[str] = Field(min_length=3)
     avoid: list[str] = Field(min_length=3)
     answer: AnswerBank
+    favour: Favour | None = None  # only where a favour can be the worry (competition)
+
+    def bank(self, slots: dict[str, str]) -> AnswerBank:
+        return self.favour.answer if self.favour and slots.get("helper") else self.answer
 
 
 @lru_cache(maxsize=2)
@@ -194,6 +208,17 @@ WEAK = (
 BARE_VERB = re.compile(r"(?:talk|speak|check|ask|run|discuss|think|look|see|wait|sort|get|clear|go over)\b")
 KIN = re.compile(r"\b(?:wife|husband|spouse|brother|sister|cousin|nephew|niece|mum|mom|dad|father|mother|son|"
                  r"daughter|in-law|family|kids|neighbou?r)\b", re.IGNORECASE)
+HELPER_RE = re.compile(  # "my brother-in-law", "a friend of mine", "my wife's cousin"
+    r"\b(?:my|our|a) ((?:(?:wife|husband|partner)'s )?(?:(?:brother|sister|father|mother|son|daughter)-in-law|brother|"
+    r"sister|cousin|nephew|niece|uncle|aunt|son|daughter|dad|father|mum|mom|friend|mate|buddy|pal|neighbou?r)s?)\b",
+    re.IGNORECASE)
+FAVOUR_RE = re.compile(  # ...who does it for them: for free, cheaply, or just "he'll sort it"
+    r"\bfree\b|\bfor nothing\b|\bcheap\w*|\bmates?'? ?rates\b|\bfavou?r\b|\bno charge\b|"
+    r"\b(?:does|do|did|doing) (?:it|this|that|these|those|them|ours|the (?:job|work))\b|"
+    r"(?:\b(?:can|could|will|would|is going to|offered to)|'ll|'d) (?:\w+ )?(?:do|sort|handle|fix|install|set|build|"
+    r"put|fit|take care of)\b|\bhandy\b|\bby trade\b", re.IGNORECASE)
+FREE_RE = re.compile(r"\bfree\b|\bfor nothing\b|\bno charge\b", re.IGNORECASE)
+CHEAP_RE = re.compile(r"\bcheap\w*|\bmates?'? ?rates\b|\bat cost\b", re.IGNORECASE)
 WHO_RE = re.compile(rf"\b(?:my|our) ((?:business )?(?:{PEOPLE}))\b", re.IGNORECASE)
 
 
@@ -210,17 +235,41 @@ def said_words(text: str) -> str:
     return first or "that"
 
 
+def helper_of(text: str) -> str:
+    """The relative or friend who would do it for them ("brother-in-law"), or "" when no favour is named."""
+    text = " ".join((text or "").replace("’", "'").split())
+    helper = HELPER_RE.search(text)
+    if not helper or not FAVOUR_RE.search(text):
+        return ""
+    return helper.group(1).lower()
+
+
+def favour_slots(text: str) -> dict[str, str]:
+    person = helper_of(text)
+    if not person:
+        return {"helper": "", "their_helper": "", "my_helper": "", "doing": "", "deal": ""}
+    deal = "for free" if FREE_RE.search(text) else "cheaply" if CHEAP_RE.search(text) else "as a favour"
+    return {"helper": f"your {person}", "their_helper": f"their {person}", "my_helper": f"my {person}",
+            "doing": f"doing it {deal}", "deal": deal}
+
+
 def slots_for(text: str, *, product: str = "this", when: str = "Thursday at 9:30") -> dict[str, str]:
     who = WHO_RE.search(text or "")
     person = who.group(1).lower() if who else ""
-    return {"said": said_words(text), "who": f"my {person}" if person else "the person who signs off",
+    return {**favour_slots(text), "said": said_words(text), "who": f"my {person}" if person else "the person who signs off",
             "your_who": f"your {person}" if person else "the person who signs off",
             "their_who": f"their {person}" if person else "the person who signs off",
             "product": product, "when": when, "example": "", "the_price": "the price"}
 
 
+# "on {when}" with a time that takes no "on": "go through it tomorrow at 10:30", never "on tomorrow at 10:30"
+NO_ON = re.compile(r"(?:tomorrow|today|tonight|this|next|later)\b", re.IGNORECASE)
+
+
 def fill(template: str, slots: dict[str, str]) -> str:
     """A template with its slots filled; a slot the template does not name is ignored."""
+    if NO_ON.match(slots.get("when", "")):
+        template = re.sub(r"\b[Oo]n \{when\}", "{when}", template)
     text = template.format_map(_Slots(slots))
     return text[:1].upper() + text[1:]
 
@@ -260,27 +309,45 @@ def compose_answer(families: list[str], slots: dict[str, str], rng: random.Rando
         return rng.choice(fresh or options)
 
     if "boundary" in families:  # a closed door: no question pushed, no pitch, no meeting, whatever else was said
-        bank = written["boundary"].answer
+        bank = written["boundary"].bank(slots)
         return {"acknowledge": pick(bank.acknowledge, "acknowledge", slots), "clarify": "",
                 "respond": pick(bank.respond, "respond", slots), "advance": pick(bank.advance, "advance", slots)}
-    values = {**slots, "example": slots.get("example") or lead.example}
-    parts = {move: pick(getattr(lead.answer, move), move, values)
+    lead_bank = lead.bank(slots)  # "my brother-in-law does it for free": the favour's answers, not a vendor's
+    lead_example = lead.favour.example if lead_bank is not lead.answer else lead.example
+    values = {**slots, "example": slots.get("example") or lead_example}
+    parts = {move: pick(getattr(lead_bank, move), move, values)
              for move in ("acknowledge", "clarify", "respond", "advance")}
     for name, other in zip(families[1:2], more[:1], strict=False):
         # "sleep on it and talk to my wife": the wife gets her own question and her own answer
-        values = {**slots, "example": other.example or lead.example}
-        parts["clarify"] += " " + pick(other.answer.clarify, "clarify", values)
-        said = pick(other.answer.respond, "respond", values)
+        other_bank = other.bank(slots)
+        values = {**slots, "example": (other.favour.example if other_bank is not other.answer else other.example)
+                  or lead_example}
+        parts["clarify"] += " " + pick(other_bank.clarify, "clarify", values)
+        said = pick(other_bank.respond, "respond", values)
         # a stall names no worry of its own: with a named one beside it, the answer is that one's
         parts["respond"] = said if families[0] == "stall" else parts["respond"] + " " + said
         if name == "authority":  # the next step brings the other person in
-            parts["advance"] = pick(other.answer.advance, "advance", values)
+            parts["advance"] = pick(other_bank.advance, "advance", values)
     return parts
 
 
-def objection_for(text: str) -> Objection:
+def _in_context(personas: list[Persona], role: str, product: str) -> list[Persona]:
+    """The prospects, the first one in the rep's context: their role ("Homeowner") and what is sold to them
+    ("Home solar panels") replace the family's ("Landscaping"); the one whose role it already is comes first."""
+    role, product = " ".join(role.split())[:80], " ".join(product.split())[:80]
+    if not role and not product:
+        return personas
+    first = next((p for p in personas if role and p.role.lower() == role.lower()), personas[0])
+    placed = first.model_copy(update={"role": (role[:1].upper() + role[1:]) if len(role) >= 2 else first.role,
+                                      "industry": (product[:1].upper() + product[1:]) if len(product) >= 2
+                                      else first.industry})
+    return [placed, *(p for p in personas if p is not first)]
+
+
+def objection_for(text: str, *, role: str = "", product: str = "") -> Objection:
     """A complete library-shaped objection for words that are not in the library: the families said in it
-    lead, each worded around the clause that says it. Deterministic for a given text."""
+    lead, each worded around the clause that says it. Deterministic for a given text. `role` and `product`:
+    the rep's context (the generator's), which the first prospect takes on."""
     written = writing()
     found = families_found(text) or [Found(DEFAULT_FAMILY, text, 0)]
     names = [f.family for f in found][:3]
@@ -294,7 +361,8 @@ def objection_for(text: str) -> Objection:
     def each(attribute: str) -> list[str]:
         return [fill(line, slots) for family, slots in worded for line in attribute_of(family, attribute)]
 
-    concern = " ".join(fill(family.concern, {**slots, "said": slots["said"][:1].upper() + slots["said"][1:]})
+    concern = " ".join(fill(_favour(family, slots).concern if _favour(family, slots) else family.concern,
+                            {**slots, "said": slots["said"][:1].upper() + slots["said"][1:]})
                        for family, slots in worded)
     curveballs = [(family, slots, ball) for family, slots in worded[1:] + worded[:1] for ball in family.curveballs]
     parts = compose_answer(names, base, rng)
@@ -310,8 +378,9 @@ def objection_for(text: str) -> Objection:
         "category": names[0],
         "lines": [title if len(title) >= 3 else lead.line, lead.line],
         "real_concern": concern,
-        "personas": [p.model_dump() for p in _personas(lead, text)],
-        "hidden_facts": each("facts"),
+        "personas": [p.model_dump() for p in _in_context(_personas(lead, text), role, product)],
+        "hidden_facts": [fill(line, slots) for family, slots in worded
+                         for line in (_favour(family, slots) or family).facts],
         "pushback": {tier: each(f"pushback.{tier}") for tier in ("weak", "strong", "elite")},
         "exit_door": " ".join(fill(family.door, slots) for family, slots in worded),
         "exit_lines": [fill(line, slots) for family, slots in reversed(worded) for line in family.exits],
@@ -326,9 +395,16 @@ def objection_for(text: str) -> Objection:
                       "why": "It acknowledges, asks for the real concern, answers it without an invented claim, and "
                              "closes on a small, dated next step.", "moves": ["acknowledge", "clarify", "respond", "advance"]},
         },
-        "follow_up_questions": _interleave([fill(q, slots) for q in family.questions] for family, slots in worded)[:6],
-        "avoid": _interleave([a for a in family.avoid] for family, _ in worded)[:5],
+        "follow_up_questions": _interleave([fill(q, slots) for q in (_favour(family, slots) or family).questions]
+                                           for family, slots in worded)[:6],
+        "avoid": _interleave([fill(a, slots) for a in (_favour(family, slots) or family).avoid]
+                             for family, slots in worded)[:5],
     })
+
+
+def _favour(family: FamilyWriting, slots: dict[str, str]) -> Favour | None:
+    """The family's favour writing when the prospect names a relative or friend who would do it."""
+    return family.favour if family.favour and slots.get("helper") else None
 
 
 def attribute_of(family: FamilyWriting, attribute: str) -> list[str]:

@@ -23,6 +23,7 @@ from closergym.families import (
     compose_answer,
     families_found,
     families_of,
+    helper_of,
     objection_for,
     slots_for,
 )
@@ -319,6 +320,12 @@ def generate(objection_text: str, context: dict[str, str] | None = None, *, seed
     families = families_for(text, said)
     # an objection the library does not have gets the prospect its families make: concern, questions, answers
     objection = said[0] if said else objection_for(text)
+    also = [o.slug for o in said[1:]]
+    if helper_of(text) and "competition" in families:
+        # "my brother-in-law does it for free": a favour, not a vendor or an in-house team; its own writing
+        # (with the other families said beside it) gives the concern, the questions and what not to say
+        objection = objection_for(text)
+        said = [objection]
     rng = random.Random(seed if seed is not None else random.randrange(2**31))
     framework = compose_framework(families[:2], text, context, rng)
     if lib.product is not None:  # the team's own claims (or marked placeholders), never a generic result
@@ -330,13 +337,14 @@ def generate(objection_text: str, context: dict[str, str] | None = None, *, seed
         if variant:
             variants.append(variant)
     concerns = list(dict.fromkeys(o.real_concern for o in said)) or [objection.real_concern]
-    unmet = [f for f in families[:2] if said and f not in {o.category for o in said}]
+    built = said[:1] == [objection] and objection.slug not in lib.objections  # made from every family said
+    unmet = [f for f in families[:2] if said and not built and f not in {o.category for o in said}]
     if unmet:  # a worry the words name that no matched library objection covers: its family says what it is
         concerns.append(objection_for(" ".join(found.words for found in families_found(text)
                                                 if found.family in unmet)).real_concern)
     return Result(
         objection=text, context=context, recognised=True, matched=best.slug if best else None,
-        confidence=best.score if best else 0.0, closest=closest, also=[o.slug for o in said[1:]],
+        confidence=best.score if best else 0.0, closest=closest, also=also,
         families=families, real_concern=" ".join(concerns), framework=framework, variants=variants,
         follow_up_questions=_merged([o.follow_up_questions for o in said] or [objection.follow_up_questions], 6),
         avoid=_merged([o.avoid for o in said] or [objection.avoid], 5),

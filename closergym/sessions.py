@@ -82,10 +82,11 @@ def check_custom_objection(text: str) -> str:
 def start_session(db: Database, *, trainee_id: int, objection_slug: str | None = None,
                   custom_objection: str | None = None, second_call: bool = False, difficulty: str = "normal",
                   persona: int | None = None, seed: int | None = None, lib: Library | None = None,
-                  scenario: str | None = None) -> dict:
+                  scenario: str | None = None, prospect: dict[str, str] | None = None) -> dict:
     """Create a session (abandoning any unfinished one) and put the prospect's opening line in it.
     Without `persona`, the seed picks one of the objection's prospects. `scenario`: a closing or psychology
-    scenario's key (`tracks`), such as "closing:pre-frame"; the second call's key starts the second call."""
+    scenario's key (`tracks`), such as "closing:pre-frame"; the second call's key starts the second call.
+    `prospect`: for a custom objection, the rep's context (`role`, `product`) the prospect is built in."""
     lib = lib or library()
     if difficulty not in DIFFICULTIES:
         raise StartError(f"Unknown difficulty {difficulty!r}")
@@ -112,6 +113,8 @@ def start_session(db: Database, *, trainee_id: int, objection_slug: str | None =
         objection_slug = objection.slug if objection else None
         state.prompts.append(custom)
         extra = {"custom_objection": custom}
+        state.prospect = {key: " ".join(clean_text(str(value)).split())[:80]
+                          for key, value in (prospect or {}).items() if key in ("role", "product") and value}
     else:
         if objection is None:
             raise StartError(f"Unknown objection {objection_slug!r}")
@@ -125,7 +128,8 @@ def start_session(db: Database, *, trainee_id: int, objection_slug: str | None =
         persona = random.Random(seed ^ 0x5EED).choice(others or list(range(len(objection.personas))))
     else:
         persona = min(max(persona, 0), len(objection.personas) - 1)
-    state.home = objection is not None and objection.personas[persona].role == "Homeowner"
+    state.home = (objection is not None and objection.personas[persona].role == "Homeowner") or \
+        state.prospect.get("role", "").lower() == "homeowner"
     if kind == "sparring" and not custom:
         before = last_meeting(db, trainee_id, objection.slug)
         state.prompts.append(opening_line(objection, rng, avoid=before[1] if before else None, home=state.home))
@@ -190,7 +194,9 @@ def custom_prospect(session: dict) -> Objection | None:
     """For the trainee's own objection, the prospect built from its families (concern, pushback, curveballs,
     worded around it). It plays the prospect only: grading and history keep the session's own objection."""
     if session["kind"] == "sparring" and not session["objection_slug"] and session.get("custom_objection"):
-        return objection_for(session["custom_objection"])
+        context = RoutineState.from_dict(session["state"]).prospect
+        return objection_for(session["custom_objection"], role=context.get("role", ""),
+                             product=context.get("product", ""))
     return None
 
 

@@ -71,6 +71,7 @@ class RoutineState:
     curveball: int | None = None  # which of the objection's curveballs the prospect raised, if one
     offers: dict[str, str] = field(default_factory=dict)  # what the rep has offered or claimed so far, in their words
     home: bool = False  # the prospect buys for their home: no lines from an office (a team, a manager, a quarter)
+    prospect: dict[str, str] = field(default_factory=dict)  # a custom objection's context: the prospect's role, the product
 
     def to_dict(self) -> dict:
         return asdict(self)

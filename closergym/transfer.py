@@ -214,6 +214,8 @@ class StateIn(Row):
     # what the rep offered so far, by kind of offer, in the rep's words (`offers.OFFERS`)
     offers: Annotated[dict[Annotated[str, Field(pattern=r"^[a-z_]{1,40}$")], Text], Field(max_length=40)] = {}
     home: bool = False
+    # a custom objection's context, the prospect's role and the product (`sessions.start_session(prospect=)`)
+    prospect: dict[Literal["role", "product"], Annotated[str, Field(max_length=80)]] = {}
 
 
 class Keyed(Row):

@@ -46,5 +46,7 @@ def result(result: Result, lib: Library, *, key: str) -> None:
     avoid.markdown("**What not to say**\n" + "\n".join(f"- {literal(a)}" for a in result.avoid))
 
     whole = matched and result.confidence >= 0.6 and not also  # one library objection: drill that one
-    params = {"objection": result.matched} if whole else {"custom": result.objection[:300]}
+    params = {"objection": result.matched} if whole else {
+        "custom": result.objection[:300],  # the prospect is built in the context given: its role, the product
+        **{key: result.context[key][:80] for key in ("role", "product") if result.context.get(key)}}
     st.page_link(pages.SPARRING, label="Drill this in sparring", icon=":material/sports_mma:", query_params=params)

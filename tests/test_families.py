@@ -226,3 +226,122 @@ def test_the_sparring_page_says_who_plays_a_custom_objection(db, trainee):
     assert at.subheader[0].value == ":material/edit_note: Your objection"
     caption = " ".join(c.value for c in at.caption)
     assert "Brenda Kowalski" in caption and "roofing" in caption and "trust objection" in caption  # from that world
+
+
+def test_a_next_step_time_is_never_joined_as_on_tomorrow():
+    from closergym.families import WHEN, fill, writing
+
+    whens = [*WHEN, "today at 4", "tonight", "next week", "next Tuesday at 9", "this afternoon", "tomorrow"]
+    templates = [t for family in writing().values()
+                 for t in [*(b.answer for b in family.curveballs), *family.answer.advance, *family.answer.respond]
+                 if "{when}" in t]
+    assert templates
+    for when in whens:
+        for template in templates:
+            said = fill(template, {"when": when, "your_who": "your wife", "product": "this", "example": "[x]",
+                                   "the_price": "the price"})
+            assert when.split()[0] in said
+            assert not re.search(r"\bon (?:tomorrow|today|tonight|next|this)\b", said, re.I), said
+    for seed in range(30):  # the generator's answers, over every time it picks
+        response = generate("It's too expensive", seed=seed).response
+        assert not re.search(r"\bon (?:tomorrow|today|tonight|next|this)\b", response, re.I), response
+
+
+FAVOURS = [
+    ("My brother-in-law does this for free", "brother-in-law", "free"),
+    ("My cousin does it cheap", "cousin", "cheap"),
+    ("A friend of mine said he'd do it for nothing", "friend", "free"),
+    ("My nephew's pretty handy, he'll sort it", "nephew", ""),
+]
+
+
+@pytest.mark.parametrize(("text", "person", "price"), FAVOURS)
+def test_a_favour_from_family_or_a_friend_is_answered_as_a_favour(text, person, price):
+    context = {"product": "Home solar panels", "role": "Homeowner"}
+    for seed in range(4):
+        result = generate(text, context, seed=seed)
+        assert "competition" in result.families
+        acknowledge = result.framework["acknowledge"]
+        assert f"your {person}" in acknowledge.lower() or f"your {person}" in result.framework["clarify"].lower()
+        if price:
+            assert price in " ".join(result.framework.values()).lower() or "cheaply" in acknowledge
+        shown_text = " ".join(shown(result)).lower()
+        assert "in-house" not in shown_text and "other option" not in shown_text and "compare your options" not in shown_text
+        asks = " ".join(result.follow_up_questions).lower()
+        assert "who would own this" not in asks
+        assert re.search(r"how well|quality", asks) and re.search(r"how soon|time", asks) and "went wrong" not in asks
+        assert re.search(r"goes wrong|fixing later", asks)  # the risk
+        assert person in result.real_concern and re.search(r"keeping things easy|relationship", result.real_concern)
+        elite = next(v for v in result.variants if v.label == "elite")
+        assert person in elite.text and elite.grade.tier == "elite"
+    built = objection_for(text)
+    assert person in " ".join(built.follow_up_questions) and "in-house" not in " ".join(built.follow_up_questions)
+    assert any(person in line for line in built.avoid)
+    assert person in " ".join(built.hidden_facts) and "used them before" not in " ".join(built.hidden_facts)
+
+
+@pytest.mark.parametrize("text", ["Let me sleep on it and talk to my wife", "My dad has to sign off on it",
+                                  "We can do this in-house", "Your competitor quoted us half that",
+                                  "My wife and I need to think about it"])
+def test_no_favour_is_read_where_nobody_offers_one(text):
+    from closergym.families import helper_of
+
+    assert helper_of(text) == ""
+    result = generate(text, seed=1)
+    assert "favour" not in " ".join(shown(result)).lower()
+
+
+def test_a_favour_said_with_another_worry_answers_both_once():
+    result = generate("My cousin does it cheap and I need to talk to my wife", seed=1)
+    assert {"competition", "authority"} <= set(result.families)
+    assert "cousin" in result.real_concern and "wife" in result.real_concern
+    sentences = re.split(r"(?<=[.!?])\s+", result.real_concern)
+    assert len(sentences) == len(set(sentences))  # no concern said twice
+    assert any("cousin" in q for q in result.follow_up_questions)
+
+
+def test_drill_this_in_sparring_plays_the_prospect_in_the_context_given(db, trainee):
+    from urllib.parse import parse_qs
+
+    from tests.conftest import app_for
+
+    heard = "My brother-in-law does this for free"
+    at = app_for(trainee, "app_pages/generator.py")
+    at.text_area(key="generator_objection").set_value(heard)
+    at.text_input(key="generator_product").set_value("Home solar panels")
+    at.text_input(key="generator_role").set_value("Homeowner")
+    at.button(key="FormSubmitter:generator_form-Generate a response").click().run()
+    assert not at.exception
+    link = next(link.proto for link in at.get("page_link") if link.proto.label == "Drill this in sparring")
+    query = {key: values[0] for key, values in parse_qs(link.query_string).items()}
+    assert query == {"custom": heard, "role": "Homeowner", "product": "Home solar panels"}
+
+    at = app_for(trainee, "app_pages/sparring.py", query=query)
+    assert not at.exception
+    caption = " ".join(c.value for c in at.caption)
+    assert "Homeowner, Home solar panels" in caption and "Landscaping" not in caption
+    session = sessions.open_session(db, trainee["id"])
+    assert sessions.custom_prospect(session).personas[0].industry == "Home solar panels"  # kept for a reload
+    assert not {"role", "product", "custom"} & set(at.query_params)
+
+
+def test_a_custom_prospect_without_context_is_the_families_own():
+    built = objection_for("My brother-in-law does this for free")
+    placed = objection_for("My brother-in-law does this for free", role="Operations director", product="RouteWise")
+    assert placed.personas[0].role == "Operations director" and placed.personas[0].industry == "RouteWise"
+    assert placed.personas[0].name == built.personas[0].name and len(placed.personas) == len(built.personas)
+    assert built.personas[0].industry != "RouteWise"
+
+
+def test_a_custom_prospects_context_survives_an_export_and_import(db, trainee, tmp_path):
+    from closergym import transfer
+
+    other = store.open_db(tmp_path / "other.db")
+    sessions.start_session(db, trainee_id=trainee["id"], custom_objection="My cousin does it cheap", seed=3,
+                           prospect={"role": "Homeowner", "product": "Home solar panels", "ignored": "x"})
+    transfer.import_document(other, transfer.read_import_file(transfer.export_json(db, trainee["id"])))
+    copy = store.get_trainee_by_name(other, trainee["name"])
+    session = next(other.query("SELECT id FROM sessions WHERE trainee_id = ?", [copy["id"]]))
+    state = store.get_session(other, session["id"], trainee_id=copy["id"])["state"]
+    assert state["prospect"] == {"role": "Homeowner", "product": "Home solar panels"} and state["home"]
+    other.close()

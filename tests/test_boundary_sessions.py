@@ -132,3 +132,16 @@ def test_a_custom_request_to_stop_is_a_closed_door(db, trainee):
     assert sessions.session_closed_door(session) == "do_not_call"
     result = sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"], rebuttal=MODEL_ANSWER)
     assert result.state.finished and result.state.outcome == "respected"
+
+
+def test_the_ai_prospect_is_steered_to_say_goodbye_not_to_agree_to_a_next_step(db, trainee):
+    import random
+
+    from closergym.prospect import persona_prompt
+    results, _, _ = play(db, trainee, "take-me-off-your-list", [MODEL_ANSWER])
+    result = results[0]
+    assert result.beat is not None and result.beat.action == "goodbye"
+    prompt = persona_prompt(result.scene, result.beat, random.Random(1))
+    direction = prompt.split("Direction for your next reply")[1]
+    assert "goodbye" in direction and "next step" not in direction
+    assert any(line in direction for line in library().objections["take-me-off-your-list"].exit_lines)

@@ -24,6 +24,16 @@ OUTCOMES = {
     "advanced": (":green[:material/check_circle:]", "Advanced", "The prospect agreed to a next step."),
     "stalled": (":orange[:material/pause_circle:]", "Stalled", "No next step agreed: the deal is still open, but drifting."),
     "lost": (":red[:material/cancel:]", "Lost", "The prospect ran out of patience and ended the call."),
+    "respected": (":green[:material/handshake:]", "Respected", "You let them go well: you did what they asked, and they ended the call on "
+                  "good terms."),
+}
+# What to work on after a session on a closed door (`sessions.closed_door`): letting go well, not the four moves
+CLOSED_DOOR_WORK_ON = {
+    "do_not_call": "Respecting a request to stop: confirm in plain words that you've taken them off the list, "
+                   "apologise briefly for the interruption, and end the call with no question, pitch or meeting.",
+    "bereavement": "Stepping back kindly: offer sincere condolences, promise nothing more will come from you "
+                   "meanwhile, and leave the next contact to them, with no date and no question about the deal.",
+    "signed_elsewhere": "Letting them go well: congratulate them, wish them well, and end the call without a pitch.",
 }
 TIER_ICONS = {"weak": ":material/cancel:", "strong": ":material/check_circle:", "elite": ":material/verified:"}
 STILL_GRADING = ("An answer to this session is still being graded (sent from another tab or window): wait for "
@@ -84,7 +94,12 @@ def report(result: sessions.Report) -> dict:
     what to work on next."""
     icon, label, meaning = OUTCOMES.get(result.outcome or "stalled")
     work_on = advice = None
-    if result.weakest_move:
+    if result.closed_door:  # the right answer lets them go: nothing about the four moves
+        if result.outcome == "respected" and set(result.tiers) == {"elite"}:
+            advice = "You let them go at once, and kindly: that is the whole skill here. Try another objection."
+        else:
+            work_on = CLOSED_DOOR_WORK_ON[result.closed_door]
+    elif result.weakest_move:
         work_on = f"{MOVE_LABELS[result.weakest_move]}, the move that earned you the fewest points."
     elif result.scenario and result.tiers and result.steps is None:  # a scenario: the rubric under each answer shows what to work on
         advice = ("Every round landed at elite. " if set(result.tiers) == {"elite"} else
@@ -98,8 +113,8 @@ def report(result: sessions.Report) -> dict:
         advice = "No line reached strong yet. The better alternative under your last answer shows one that would."
     return {
         "outcome": f"{icon} {label}",
-        "meaning": f"{meaning} The outcome is kept apart from your grades: a strong answer can still stall a "
-                   "tough prospect.",
+        "meaning": meaning if result.outcome == "respected" else
+        f"{meaning} The outcome is kept apart from your grades: a strong answer can still stall a tough prospect.",
         "rounds": [{"number": number, "tier": tier, "score": score, "badge": badge(tier, score)}
                    for number, (tier, score) in enumerate(zip(result.tiers, result.scores), start=1)],
         "best": {"line": result.best_line, "tier": result.best_tier} if result.best_line else None,

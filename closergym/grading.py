@@ -469,7 +469,7 @@ FLAG_ADVICE = {
     "generic_followup": "Replace 'just following up' with a reason to talk: something new and specific to them.",
     "knocking": "Don't run down the competition; talk about what you do differently.",
     "insult": "Never mock or shame the prospect: name the concern respectfully and ask about it.",
-    "ignores": "They told you where things stand: respect it (take them off the list, offer condolences, wish them well).",
+    "ignores": "They told you where things stand: respect it, and let them go with no question, pitch or meeting.",
     "off_target": "Answer this objection, not objections in general: say back what they told you and build on it.",
     "caving": "Don't agree that the price or product isn't worth it: explore what they compare it to.",
 }
@@ -854,7 +854,13 @@ HARD_STOPS = {
                               r"(?!(?:a|an|some|one) \w+ (?:that|who|which)\b)\w+"),
                          "they already signed elsewhere; your answer pushes on instead of wishing them well"),
 }
-RESPECT = cues(r"\b(?:taken|take|took|remove|removed|removing|taking) you (?:off|out)\b", r"\bwon't (?:call|contact|bother|email) you\b",
+# "You're off the list", "your number is removed", "nobody here will call you again": the removal, said plainly
+REMOVED = (r"\byou(?:'re| are|'ve been| have been) (?:now )?(?:off|taken off|removed from) (?:the|our|my|this|every) (?:\w+ )?lists?\b",
+           r"\byour (?:number|details|name|record|data|email)(?: is|'s| has been|'s been) (?:now |already )?(?:removed|deleted|off)\b",
+           r"\b(?:removed|deleted|taken off|took off|taking off) your (?:number|details|name|record|data|email)\b",
+           r"\b(?:removed|deleted) it from (?:our|the|my) (?:\w+ )?(?:lists?|system|database)\b",
+           r"\b(?:nobody|no one|no-one)(?: here| from (?:us|our side|here))? will (?:call|contact|ring|phone|email) you\b")
+RESPECT = cues(*REMOVED, r"\b(?:taken|take|took|remove|removed|removing|taking) you (?:off|out)\b", r"\bwon't (?:call|contact|bother|email) you\b",
                r"\b(?:removed|deleted|unsubscribed) you\b", r"\bwon't hear from (?:us|me)\b", r"\bsorry to hear\b",
                r"\b(?:my|our) (?:deepest |sincere )?sympathies\b", r"\bthinking of you\b",
                r"\b(?:not|never) (?:call|contact|bother) you again\b", r"\bsorry (?:for|about) your loss\b", r"\bcondolences\b",
@@ -864,7 +870,7 @@ RESPECT = cues(r"\b(?:taken|take|took|remove|removed|removing|taking) you (?:off
 # What answers each closed door in full, beyond letting go: the removal done, condolences, good wishes.
 # (Another door's courtesy is not enough: "I've taken you off our list" to a bereaved prospect is strong at most.)
 FITTING_RESPECT = {
-    "do_not_call": cues(r"\b(?:taken|took|removed|removing|deleted|taking) you (?:off|out)\b", r"\b(?:removed|deleted|unsubscribed) you\b",
+    "do_not_call": cues(*REMOVED, r"\b(?:taken|took|removed|removing|deleted|taking) you (?:off|out)\b", r"\b(?:removed|deleted|unsubscribed) you\b",
                         r"\bwon't hear from (?:us|me)\b", r"\b(?:not|never) (?:call|contact|bother) you again\b",
                         r"\bwon't (?:call|contact|bother|email) you\b"),
     "bereavement": cues(r"\bsorry (?:for|about) your loss\b", r"\bcondolences\b", r"\b(?:my|our) (?:deepest |sincere )?sympathies\b",
@@ -939,10 +945,13 @@ class Fit:
     missed: str = ""  # in the prospect's terms, for the feedback
 
 
-def objection_topic(objection: str, matched: Objection | None) -> str | None:
+def objection_topic(objection: str, matched: Objection | None, closed_door: str | None = None) -> str | None:
     """The one thing this objection is about, read from its own words first, then from the library. For a
     library objection, a passing "right now" does not make it about timing unless the library says it is
-    ("it's out of our budget right now" is about money)."""
+    ("it's out of our budget right now" is about money). `closed_door`: a HARD_STOPS topic the conversation
+    opened with (a session's "take me off your list"), which every later line of it is read under."""
+    if closed_door in HARD_STOPS:
+        return closed_door
     for name, (pattern, _) in HARD_STOPS.items():
         if pattern.search(objection):
             return name
@@ -989,8 +998,9 @@ def _borrowed_from(reader: _Reader, matched: Objection, lib: Library) -> Objecti
     return None
 
 
-def _fit(objection: str, matched: Objection | None, reader: _Reader, clarify: MoveMark, lib: Library) -> Fit:
-    topic = objection_topic(objection, matched)
+def _fit(objection: str, matched: Objection | None, reader: _Reader, clarify: MoveMark, lib: Library,
+         closed_door: str | None = None) -> Fit:
+    topic = objection_topic(objection, matched, closed_door)
     if topic in HARD_STOPS:
         return Fit(topic, True)
     borrowed = _borrowed_from(reader, matched, lib) if matched else None
@@ -1014,10 +1024,30 @@ def _fit(objection: str, matched: Objection | None, reader: _Reader, clarify: Mo
                                            what=f"the {what.group().lower()}" if what else "something"))
 
 
-def _pushes_on(moves: dict[str, MoveMark], topic: str) -> bool:
-    """After a request to stop, any question, pitch or next step; after a loss or a signed deal, a pitch or a step."""
+# What a request to stop asks about (their number, their data, the emails): specifics on these answer the
+# prospect ("your number came from a public directory"), they pitch nothing.
+ABOUT_THE_REQUEST = cues(r"\b(?:lists?|numbers?|details|data|records?|e-?mails?|directory|systems?|database|diall?er|"
+                         r"remov\w*|delet\w*|flag\w*|shar\w*|sell|passed|passing|pass (?:it|them) on|contact\w*|calls?|"
+                         r"calling)\b")
+
+
+def _pitches(respond: MoveMark, reader: _Reader) -> bool:
+    """Whether the specifics of an answer at a closed door pitch something, rather than answer what the prospect
+    asked about the request itself (where their number came from, when the emails stop)."""
+    for phrase in respond.phrases:
+        folded = phrase.translate(_FOLD).lower()
+        held = [s for s in reader.sentences if folded in s.text.lower()]
+        if not held or not any(ABOUT_THE_REQUEST.search(s.text) for s in held):
+            return True
+    return False
+
+
+def _pushes_on(moves: dict[str, MoveMark], topic: str, reader: _Reader) -> bool:
+    """After a request to stop, any question, pitch or next step (specifics about the request itself, their number
+    or the emails, push nothing); after a loss or a signed deal, a pitch or a step."""
     if topic == "do_not_call":
-        return any(moves[move].points for move in ("clarify", "respond", "advance"))
+        return bool(moves["respond"].points and _pitches(moves["respond"], reader) or moves["clarify"].points or
+                    moves["advance"].points)
     return bool(moves["respond"].points or moves["advance"].points or
                 any(ISOLATE.search(p) for p in moves["clarify"].phrases))
 
@@ -1033,10 +1063,9 @@ COMMON = frozenset({"that", "this", "with", "have", "just", "your", "about", "re
 
 def _red_flags(reader: _Reader, moves: dict[str, MoveMark], words: int, fit: Fit) -> list[RedFlag]:
     flags: list[RedFlag] = []
-    respects = fit.topic in HARD_STOPS and any(RESPECT.search(s.text) for s in reader.sentences)
     for code, (label, cap, pattern) in FLAGS.items():
-        if code == "giving_up" and respects:
-            continue  # after "take me off your list", letting go is the right answer
+        if code == "giving_up" and fit.topic in HARD_STOPS:
+            continue  # after "take me off your list" or a loss, letting go is the right answer, never "giving up"
         phrases = tuple(dict.fromkeys(
             p for s in reader.all_sentences
             if not (code == "giving_up" and s.is_question)  # "When you say think it over, what part...?"
@@ -1051,7 +1080,7 @@ def _red_flags(reader: _Reader, moves: dict[str, MoveMark], words: int, fit: Fit
                 phrases = tuple(p for p in phrases if not SOFT_GIVING_UP.search(p))
         if phrases:
             flags.append(RedFlag(code, label, cap, phrases))
-    if fit.topic in HARD_STOPS and _pushes_on(moves, fit.topic):
+    if fit.topic in HARD_STOPS and _pushes_on(moves, fit.topic, reader):
         pushed = tuple(dict.fromkeys(p for move in ("advance", "respond", "clarify") for p in moves[move].phrases))
         label, cap = FIT_FLAGS["ignores"]
         flags.append(RedFlag("ignores", f"{label} ({HARD_STOPS[fit.topic][1].split(';')[0]})", cap, pushed[:3]))
@@ -1098,12 +1127,24 @@ def score_for(tier: str, total: int, flags: list[RedFlag]) -> int:
     return max(low, min(high, score))
 
 
-def _advice(flag: RedFlag) -> str:
-    """The advice for a flag; for an answer that misses the objection, what it missed, in the prospect's terms."""
+# What respecting each closed door means, for the advice under an answer that pushed on
+IGNORES_ADVICE = {
+    "do_not_call": "Respect it: confirm you've taken them off the list, apologise briefly for the interruption, and "
+                   "end the call with no question, pitch or meeting.",
+    "bereavement": "Respect it: offer sincere condolences, step back completely, and leave the next contact to them, "
+                   "with no date and no question about the deal.",
+    "signed_elsewhere": "Respect it: congratulate them, wish them well, and let them go without a pitch.",
+}
+
+
+def _advice(flag: RedFlag, topic: str | None = None) -> str:
+    """The advice for a flag; for an answer that misses the objection, what it missed, in the prospect's terms;
+    for one that pushed on at a closed door, what respecting that door means."""
+    advice = IGNORES_ADVICE.get(topic, FLAG_ADVICE[flag.code]) if flag.code == "ignores" else FLAG_ADVICE[flag.code]
     if flag.code in ("off_target", "ignores") and "(" in flag.label:
         missed = flag.label[flag.label.index("(") + 1:-1]
-        return f"{missed[0].upper()}{missed[1:]}. {FLAG_ADVICE[flag.code]}"
-    return FLAG_ADVICE[flag.code]
+        return f"{missed[0].upper()}{missed[1:]}. {advice}"
+    return advice
 
 
 # Where the door is closed, the better line respects it: no question, no pitch, no meeting.
@@ -1121,7 +1162,7 @@ def feedback_for(moves: tuple[MoveMark, ...], flags: list[RedFlag], objection: O
                  topic: str | None = None) -> Feedback:
     keep = tuple(f"{m.label}: {m.note}" for m in moves if m.points == 2)
     start = tuple(f"{m.label}: {RUBRIC[m.move]}" for m in moves if m.points < 2)
-    stop = tuple(_advice(f) for f in flags)
+    stop = tuple(_advice(f, topic) for f in flags)
     if topic in RESPECTFUL:
         start = ()  # the four moves are not what this moment asks for
         better, why = RESPECTFUL[topic], "They told you where things stand: the right answer respects it."
@@ -1206,7 +1247,8 @@ class _Reading:
         return {mark.move: mark.points for mark in self.marks}
 
 
-def _read(objection: str, rebuttal: str, objection_slug: str | None, lib: Library) -> _Reading:
+def _read(objection: str, rebuttal: str, objection_slug: str | None, lib: Library,
+          closed_door: str | None = None) -> _Reading:
     rebuttal = clean_text(rebuttal)
     notes: list[str] = []
     if len(rebuttal) > MAX_REBUTTAL * 2:
@@ -1218,7 +1260,7 @@ def _read(objection: str, rebuttal: str, objection_slug: str | None, lib: Librar
     objection_words = {w.lower() for w in WORD.findall(objection or "") if len(w) >= 4 and w.lower() not in COMMON}
     marks = (_acknowledge(reader), _clarify(reader, objection_words), _respond(reader, objection_words), _advance(reader))
     moves = {mark.move: mark for mark in marks}
-    fit = _fit(clean_text(objection or "")[:MAX_REBUTTAL], matched, reader, moves["clarify"], lib)
+    fit = _fit(clean_text(objection or "")[:MAX_REBUTTAL], matched, reader, moves["clarify"], lib, closed_door)
     flags = _red_flags(reader, moves, words, fit)
     if reader.ignored:
         notes.append("Text addressed to the grader was ignored: only what you'd say to a prospect counts.")
@@ -1254,11 +1296,11 @@ def calibrated_tier(predicted: str, rules: str, caps: tuple[str, ...], points: d
     return cap_tier(max(predicted, rules, key=TIERS.index), caps, points)
 
 
-def respects_closed_door(objection: str, reader: _Reader) -> str | None:
+def respects_closed_door(objection: str, reader: _Reader, closed_door: str | None = None) -> str | None:
     """How this answers a closed door (take me off your list, a loss, signed elsewhere): "fitting" when it
     says what that door asks for (the removal done, condolences, good wishes), "respects" when it lets go
-    in other words, None when it does neither or the door is open."""
-    topic = objection_topic(clean_text(objection or "")[:MAX_REBUTTAL], None)
+    in other words, None when it does neither or the door is open. `closed_door`: as `objection_topic`."""
+    topic = objection_topic(clean_text(objection or "")[:MAX_REBUTTAL], None, closed_door)
     if topic not in HARD_STOPS:
         return None
     if any(FITTING_RESPECT[topic].search(s.text) for s in reader.sentences):
@@ -1298,13 +1340,15 @@ def grade_features(objection: str, rebuttal: str, *, context: str = "", objectio
 
 
 def grade_rebuttal(objection: str, rebuttal: str, *, context: str = "", objection_slug: str | None = None,
-                   lib: Library | None = None) -> Grade:
-    """Grade `rebuttal` as an answer to `objection`. Deterministic; never raises on any text."""
-    reading = _read(objection, rebuttal, objection_slug, lib or library())
+                   lib: Library | None = None, closed_door: str | None = None) -> Grade:
+    """Grade `rebuttal` as an answer to `objection`. Deterministic; never raises on any text. `closed_door`: the
+    HARD_STOPS topic a conversation opened with (a sparring session on "take me off your list"): the answer
+    to any later line of it is graded knowing the door is closed."""
+    reading = _read(objection, rebuttal, objection_slug, lib or library(), closed_door)
     reader, marks, flags, points = reading.reader, reading.marks, reading.flags, reading.points
     words, questions = answer_shape(reader)
     tier = decide_tier(points, flags, words=words, questions=questions,
-                       respects=respects_closed_door(objection, reader))
+                       respects=respects_closed_door(objection, reader, closed_door))
     return Grade(
         tier=tier,
         score=score_for(tier, sum(points.values()), flags),

@@ -814,7 +814,8 @@ def playbook_pdf(lib: Library) -> bytes:
         doc.gap(1.3)
     doc.heading("Outcome is kept apart from score", size=12, before=3.5, keep=12)
     doc.text_block(f"After answer {ROUNDS}, or once the prospect's patience runs out, the session ends with an "
-                   "outcome: advanced, stalled or lost. The score grades the part you control, the moves in "
+                   "outcome: advanced, stalled or lost (or respected, where they asked you to stop and you let "
+                   "them go well). The score grades the part you control, the moves in "
                    "each answer; the outcome is reported separately. Some prospects will not move however "
                    "well you answer, just like real calls, so judge your progress on the score.")
 

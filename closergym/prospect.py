@@ -62,6 +62,8 @@ GENERIC_PUSHBACK = {
 }
 GENERIC_CURVEBALLS = ("And even if we did this, I'm not sure we have the time to set it up right now.",
                       "Also, I'd need to get someone else on our side comfortable with it.")
+# A closed door ("take me off your list") respected: the prospect thanks the rep and says goodbye, agreeing to nothing.
+GOODBYES = ("Okay. Thank you for understanding. Goodbye.", "Thanks for not making it difficult. Bye now.")
 GENERIC_EXITS = ("Okay, let's put a short call in the diary for Thursday at 11 and look at it properly.",
                  "Alright, send me the invite for early next week and we'll go through it.")
 
@@ -177,6 +179,13 @@ def fits(leads, beat: Beat) -> list[str]:
             and not echoes & {word.lower() for word in ECHO.findall(lead)}]
 
 
+def goodbye_line(objection: Objection | None, rng: random.Random) -> str:
+    """The prospect's thanks and goodbye after a closed door was respected: a boundary objection's own exit lines
+    (another objection's exit lines agree to a next step)."""
+    return rng.choice(list(objection.exit_lines) if objection and objection.category == "boundary" and
+                      objection.exit_lines else GOODBYES)
+
+
 class ScriptedProspect:
     """The built-in prospect: library lines chosen by the routine's beat and a seeded generator, among those
     that fit what the rep actually said and offered."""
@@ -194,6 +203,8 @@ class ScriptedProspect:
             return rng.choice(in_world(STALLS, beat.home))
         if beat.action == "exit":
             return exit_line(beat, objection, rng)
+        if beat.action == "goodbye":
+            return goodbye_line(objection, rng)
         lead = self.lead(beat, GUARDED if beat.tier == "strong" and not beat.fact else pushback, rng)
         if beat.action == "concern" and beat.fact:
             # a fact with its own "honestly" (anywhere in it) gets a lead without one, and keeps its words; "since
@@ -245,6 +256,8 @@ STEERING = {
             "one), for example: {exit}",
     "stall": "Politely end the conversation without agreeing to anything; say you will get back to them.",
     "hang_up": "You have lost patience. End the call politely but firmly.",
+    "goodbye": "The salesperson did what you asked and let you go. Thank them briefly and say goodbye; agree to "
+               "nothing and ask nothing more, for example: {exit}",
 }
 
 
@@ -299,7 +312,8 @@ def persona_prompt(scene: Scene, beat: Beat, rng: random.Random) -> str:
               f"Difficulty: {scene.difficulty}. " + {"easy": "You are patient and fairly open.",
                                                       "normal": "You are guarded but fair.",
                                                       "hard": "You are skeptical, busy and curt."}[scene.difficulty]]
-    example = exit_line(beat, objection, rng) if beat.action == "exit" else ""
+    example = exit_line(beat, objection, rng) if beat.action == "exit" else \
+        goodbye_line(objection, rng) if beat.action == "goodbye" else ""
     lines += what_was_said(beat)
     lines.append("Direction for your next reply (follow it, in your own words): " + STEERING[beat.action].format(
         fact=beat.fact or "", curveball=beat.curveball or rng.choice(GENERIC_CURVEBALLS), exit=example))

@@ -21,7 +21,15 @@ from sqlite_utils import Database
 from closergym import closing, store, tracks
 from closergym.content import MOVES, Library, Objection, library
 from closergym.families import objection_for
-from closergym.grading import MAX_REBUTTAL, Grade, clean_text, grade_rebuttal
+from closergym.grading import (
+    HARD_STOPS,
+    MAX_REBUTTAL,
+    RESPECTFUL,
+    Grade,
+    clean_text,
+    grade_rebuttal,
+    objection_topic,
+)
 from closergym.judge import judge
 from closergym.llm import JUDGE_SHARE, Deadline, LLMClient, LLMError
 from closergym.offers import offers_in, session_slot, with_time
@@ -200,6 +208,27 @@ def custom_prospect(session: dict) -> Objection | None:
     return None
 
 
+def closed_door(opening: str, objection: Objection | None) -> str | None:
+    """The closed door a sparring conversation opened on (a `grading.HARD_STOPS` topic: "take me off your list",
+    a loss, a deal signed elsewhere), read from the opening line, or from the lines of a library objection of the
+    "boundary" category; None for an open door. Every round of such a session is graded knowing it."""
+    topic = objection_topic(clean_text(opening or ""), objection)
+    if topic in HARD_STOPS:
+        return topic
+    if objection is not None and objection.category == "boundary":
+        return next((found for line in (objection.title, *objection.lines)
+                     if (found := objection_topic(line, None)) in HARD_STOPS), None)
+    return None
+
+
+def session_closed_door(session: dict, lib: Library | None = None) -> str | None:
+    """A sparring session's closed door (`closed_door`), None for any other session."""
+    state = RoutineState.from_dict(session["state"])
+    if session["kind"] != "sparring" or not state.prompts:
+        return None
+    return closed_door(state.prompts[0], session_objection(session, lib) or custom_prospect(session))
+
+
 def session_scenario(session: dict) -> tracks.Scenario | None:
     """The closing or psychology scenario a session runs (the second call's, for a second call)."""
     if session["kind"] == "second_call":
@@ -220,12 +249,16 @@ class TurnResult:
 
 
 def grade_with_judge(prompt: str, text: str, *, objection_slug: str | None, lib: Library,
-                     llm: LLMClient | None, who: object, deadline: Deadline | None = None
-                     ) -> tuple[Grade, tuple[str, ...]]:
-    """The built-in grade, or the LLM judge's grade guarded by it; LLM failures fall back visibly."""
-    builtin = grade_rebuttal(prompt, text, objection_slug=objection_slug, lib=lib)
+                     llm: LLMClient | None, who: object, deadline: Deadline | None = None,
+                     door: str | None = None, opening: str | None = None) -> tuple[Grade, tuple[str, ...]]:
+    """The built-in grade, or the LLM judge's grade guarded by it; LLM failures fall back visibly. `door`: the
+    session's closed door (`closed_door`), which the answer to every line of it is graded under; the judge then
+    reads the `opening` line before the latest one."""
+    builtin = grade_rebuttal(prompt, text, objection_slug=objection_slug, lib=lib, closed_door=door)
     if llm is None:
         return builtin, ()
+    if door and opening and opening != prompt:
+        prompt = f"{opening} {prompt}"
     try:
         return judge(llm, prompt, text, builtin, who=who,
                      deadline=(deadline or Deadline()).remaining() * JUDGE_SHARE), ()
@@ -235,10 +268,13 @@ def grade_with_judge(prompt: str, text: str, *, objection_slug: str | None, lib:
 
 def answer_the_curveball(grade: Grade, objection: Objection | None, state: RoutineState) -> Grade:
     """Under the curveball round, a better line that answers the curveball (the library's model answer to it)
-    rather than the objection's model answer, which the prospect has moved on from. A better line that is
-    not the library's elite answer (a closed door's respectful line, an AI judge's elite line) stays."""
-    if objection is None or state.curveball is None or state.round != ROUNDS or \
-            grade.feedback.better != objection.rebuttal("elite").text:
+    rather than the objection's model answer, which the prospect has moved on from; on a closed door's own
+    objection ("how did you even get my number?"), rather than its general respectful line too. Any other better
+    line (a closed door's respectful line elsewhere, an AI judge's elite line) stays."""
+    if objection is None or state.curveball is None or state.round != ROUNDS:
+        return grade
+    model = {objection.rebuttal("elite").text, *(RESPECTFUL.values() if objection.category == "boundary" else ())}
+    if grade.feedback.better not in model:
         return grade
     answer = objection.curveball_answers[state.curveball]
     return replace(grade, feedback=replace(grade.feedback, better=answer.text, better_why=answer.why))
@@ -285,6 +321,7 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
     speaker = objection or custom_prospect(session)  # who the prospect is
     prompt = state.prompts[-1]
     round_number = state.round
+    door = closed_door(state.prompts[0], speaker) if session["kind"] == "sparring" else None
 
     started = time.perf_counter()
     deadline = Deadline()
@@ -295,7 +332,8 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
         grade, notices = closing.grade_round(scenario, round_number, prompt, text, lib=lib), ()
     else:
         grade, notices = grade_with_judge(prompt, text, objection_slug=objection.slug if objection else None, lib=lib,
-                                          llm=llm, who=trainee_id, deadline=deadline)
+                                          llm=llm, who=trainee_id, deadline=deadline, door=door,
+                                          opening=state.prompts[0])
     grade_ms = (time.perf_counter() - started) * 1000
     if session["kind"] == "sparring":
         grade = on_the_sessions_day(said_before(answer_the_curveball(grade, objection, state), objection, round_number),
@@ -305,7 +343,7 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
     stall = lib.objection(session["custom_objection"]) if session["kind"] == "second_call" else None
     beat, reply = advance(state, grade, kind=session["kind"], rebuttal=text, objection=stall or speaker,
                           difficulty=session["difficulty"], rng=random.Random(session["seed"] * 31 + round_number),
-                          seed=session["seed"], prospect=prospect, scenario=scenario)
+                          seed=session["seed"], prospect=prospect, scenario=scenario, door=door)
     reply_ms = (time.perf_counter() - started) * 1000
 
     update = {"state": state.to_dict(), "pending": None}
@@ -361,13 +399,15 @@ DRILL_BEATS = {"weak": "push", "strong": "reveal", "elite": "exit"}  # a lesson'
 
 def advance(state: RoutineState | None, grade: Grade, *, kind: str, rebuttal: str, objection: Objection | None,
             rng: random.Random, difficulty: str = "normal", seed: int = 0,
-            prospect: Prospect | None = None, scenario: tracks.Scenario | None = None) -> tuple[Beat | None, str]:
+            prospect: Prospect | None = None, scenario: tracks.Scenario | None = None,
+            door: str | None = None) -> tuple[Beat | None, str]:
     """The one place a routine moves on after a graded answer, and the prospect's built-in line: `kind` is
     "sparring" (and the presenter's class round), "second_call" (its own three steps; `objection` is the
     stall, `seed` picks it), "closing" or "psychology" (a `scenario`'s rounds), or "drill" (a lesson's drill
     cell: one answer, `state` None, the reaction from the grade alone). `state` is moved on in place and keeps
     the line (the next prompt, or the closing one). Returns the beat an LLM prospect can say instead (None for
-    the second call and the scenarios, whose lines are written for them) and the line."""
+    the second call and the scenarios, whose lines are written for them) and the line. `door`: a sparring
+    session's closed door (`closed_door`): an answer that respects it ends the call well (`lets_them_go`)."""
     prospect = prospect or ScriptedProspect()
     if kind == "second_call":
         beat, reply = None, _second_call_reply(state, grade, objection, seed, rng, ask=proposed_time(rebuttal))
@@ -381,6 +421,8 @@ def advance(state: RoutineState | None, grade: Grade, *, kind: str, rebuttal: st
         if kind == "drill":
             beat = Beat(DRILL_BEATS[grade.tier], grade.tier,
                         fact=rng.choice(fresh(objection.hidden_facts, made)) if grade.tier == "strong" else None)
+        elif door and state is not None:
+            beat = lets_them_go(state, grade, difficulty=difficulty, objection=objection, rng=rng)
         else:
             beat = next_beat(state, grade.tier, difficulty=difficulty, objection=objection, rng=rng)
         beat = replace(beat, ask=proposed_time(rebuttal), answer=rebuttal, made=tuple(made),
@@ -395,6 +437,22 @@ def advance(state: RoutineState | None, grade: Grade, *, kind: str, rebuttal: st
         else:
             state.prompts.append(reply)
     return beat, reply
+
+
+def lets_them_go(state: RoutineState, grade: Grade, *, difficulty: str, objection: Objection | None,
+                 rng: random.Random) -> Beat:
+    """At a closed door there is no next step to win: an answer that respects it (strong or better, nothing pushed)
+    ends the call well, the prospect saying goodbye ("respected"); one that pushes on hardens them, and a call that
+    ends without the door respected is lost, never "stalled" with the deal still open."""
+    if grade.tier != "weak" and not any(flag.code == "ignores" for flag in grade.red_flags):
+        state.tiers.append(grade.tier)
+        state.finished, state.outcome = True, "respected"
+        return Beat("goodbye", grade.tier, final=True)
+    beat = next_beat(state, grade.tier, difficulty=difficulty, objection=objection, rng=rng)
+    if state.finished and state.outcome != "lost":
+        state.outcome = "lost"
+        return Beat("hang_up", grade.tier, final=True)
+    return beat
 
 
 def what_it_did(grade: Grade) -> tuple[str, ...]:
@@ -501,6 +559,7 @@ class Report:
     steps: dict[str, bool] | None  # second call: which of the six steps showed up
     difficulty: str = "normal"
     scenario: str | None = None  # a closing or psychology scenario's key (the second call's too)
+    closed_door: str | None = None  # a session on a closed door ("take me off your list"): `closed_door`
 
 
 def session_report(db: Database, session: dict, lib: Library | None = None) -> Report:
@@ -511,8 +570,10 @@ def session_report(db: Database, session: dict, lib: Library | None = None) -> R
         best = None  # a weak line is nothing to hold up as the best
     totals = {move: sum(t[move] for t in turns) for move in MOVES}
     weakest = min(MOVES, key=lambda move: totals[move]) if turns else None
-    if weakest and totals[weakest] == 2 * len(turns) or session["kind"] != "sparring":
-        weakest = None  # every move earned full marks every round, or the steps of a scenario's rounds say it
+    door = session_closed_door(session, lib)
+    if weakest and totals[weakest] == 2 * len(turns) or session["kind"] != "sparring" or door:
+        weakest = None  # every move earned full marks every round, the steps of a scenario's rounds say it, or the
+        # door was closed (the four moves are not what it asks for)
     state = RoutineState.from_dict(session["state"])
     slug = session["objection_slug"] or (session["custom_objection"] if session["kind"] == "second_call" else None)
     drill_next = slug if any(t["tier"] != "elite" for t in turns) else None
@@ -528,6 +589,7 @@ def session_report(db: Database, session: dict, lib: Library | None = None) -> R
         steps=steps,
         difficulty=session["difficulty"],
         scenario=scenario.key if (scenario := session_scenario(session)) else None,
+        closed_door=door,
     )
 
 

@@ -29,9 +29,9 @@ ROUND_NAMES = {1: "the objection", 2: "the pushback", 3: "the curveball"}
 CONCERN_ROUND_NAME = "the real concern"  # round 3 when the prospect brought out their real concern instead
 SECOND_CALL_ROUND_NAMES = {1: "the callback", 2: "the stall", 3: "the next steps"}
 DIFFICULTIES = ("easy", "normal", "hard")
-OUTCOMES = ("advanced", "stalled", "lost")
+OUTCOMES = ("advanced", "stalled", "lost", "respected")  # respected: a closed door ("take me off your list") let go well
 Difficulty = Literal["easy", "normal", "hard"]
-Action = Literal["push", "reveal", "curveball", "concern", "exit", "stall", "hang_up"]
+Action = Literal["push", "reveal", "curveball", "concern", "exit", "stall", "hang_up", "goodbye"]
 
 
 @dataclass(frozen=True)

@@ -328,7 +328,8 @@ def generate(objection_text: str, context: dict[str, str] | None = None, *, seed
         said = [objection]
     rng = random.Random(seed if seed is not None else random.randrange(2**31))
     framework = compose_framework(families[:2], text, context, rng)
-    if lib.product is not None:  # the team's own claims (or marked placeholders), never a generic result
+    if lib.product is not None and objection.category not in team.NO_PITCH:  # the team's own claims, never a
+        # generic result; and no pitch at all to a request to stop or a loss
         framework["respond"] = team.claim_line(lib.product, objection.category)
     variants: list[Variant] = []
     for tier in TIERS:

@@ -464,6 +464,10 @@ def what_it_did(grade: Grade) -> tuple[str, ...]:
                  for mark in grade.moves if mark.points > 0 and mark.counted)
 
 
+SECOND_CALL_YES = ("I'll sign the agreement today.", "I'll sign it this afternoon.",
+                   "Let's get the paperwork done and get going.")
+
+
 def _second_call_reply(state: RoutineState, grade: Grade, stall: Objection | None, seed: int,
                        rng: random.Random, *, ask: str | None = None) -> str:
     """Second call: round 1 opens the call, round 2 is a stall, round 3 asks for next steps."""
@@ -478,8 +482,10 @@ def _second_call_reply(state: RoutineState, grade: Grade, stall: Objection | Non
     if state.round >= ROUNDS:
         state.finished = True
         state.outcome = "advanced" if grade.tier == "elite" or (grade.tier == "strong" and state.door_open) else "stalled"
-        if state.outcome == "advanced":
-            return agree_to(rng.choice(stall.exit_lines), ask) if stall else "Okay, let's do it. Send the paperwork over."
+        if state.outcome == "advanced":  # yes to the rep's own close, in the rep's terms; nothing the rep never offered
+            if ask:
+                return f"Okay, {ask} it is. {rng.choice(SECOND_CALL_YES)}"
+            return f"Okay, let's do it. {rng.choice(SECOND_CALL_YES)}"
         return "Let me take another look at everything and get back to you."
     state.round += 1
     if state.round == 2:

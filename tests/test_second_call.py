@@ -134,3 +134,22 @@ def test_a_slot_the_round_does_not_ask_for_keeps_the_objection_rubrics_reading_u
     unshown = [mark for mark in graded.moves if not mark.counted]
     assert {mark.move for mark in unshown} == {"acknowledge", "respond"}
     assert all(mark.points == rubric.mark(mark.move).points for mark in unshown)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_second_calls_yes_takes_up_the_reps_close_and_nothing_the_rep_never_offered(db, trainee, seed):
+    from closergym import sessions
+    from closergym.offers import mentions, offers_in
+
+    answers = ["No worries, Priya. Last time you told me month-end reporting eats your Fridays. What's changed since we spoke?",
+               "Makes sense. What matters most to you here? My goal for this call: if everything still makes sense, we "
+               "agree a start date today, and if something doesn't fit, tell me now.",
+               "Simple. I've just sent the agreement to your inbox, let's go through it line by line. Would a Monday "
+               "or a Wednesday start suit you better?"]
+    session = sessions.start_session(db, trainee_id=trainee["id"], second_call=True, seed=seed)
+    for number, answer in enumerate(answers, start=1):
+        result = sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"], rebuttal=answer,
+                                    turn_uid=f"{session['uid']}-{number}")
+    assert result.state.outcome == "advanced"
+    made = set().union(*(set(offers_in(answer)) for answer in answers))
+    assert mentions(result.reply) <= made and "Monday" in result.reply

@@ -250,6 +250,13 @@ def test_progress_counts_an_authored_objection(trainee, db):
     assert cards.loc[cards["Objection"] == "Audit trail", "Answers"].tolist() == [1]
 
 
+@pytest.mark.parametrize("text", ["Take me off your list.", "My father just passed away, I can't deal with this now."])
+def test_the_generator_pitches_no_product_to_a_closed_door(mem, text):
+    team.save_product(mem, "trainee:1", PRODUCT)
+    result = generator.generate(text, lib=team.library_for(mem, 1, bootcamp=False), seed=3)
+    assert "Harbor Dental" not in result.response and "Ledgerly" not in result.framework.get("respond", "")
+
+
 def test_the_llm_generator_is_told_the_products_facts_and_no_others():
     messages = generator.generator_messages("It's too expensive", {}, None)
     told = team.product_messages(messages, PRODUCT)

@@ -7,7 +7,7 @@ import streamlit as st
 import runtime
 from closergym import conversation, schedule, sessions, store, tracks
 from closergym.grading import MAX_REBUTTAL
-from closergym.sparring import DIFFICULTIES, RULES
+from closergym.sparring import DIFFICULTIES, RULES, RoutineState
 from components import practice, scorecard, scroll, tracks_view, trainee, transcript
 from components.text import literal
 
@@ -202,7 +202,7 @@ def talk(session_id: int) -> None:
         scenario = sessions.session_scenario(session)
         custom = None if scenario else session["custom_objection"]
         start(scenario.key if scenario else session["objection_slug"] or (None if custom else "random"),
-              session["difficulty"], custom)
+              session["difficulty"], custom, RoutineState.from_dict(session["state"]).prospect or None)
         st.rerun()
     if other.button(transcript.WORDS["other"], icon=":material/target:", width="stretch"):
         scenario = sessions.session_scenario(store.get_session(database, session_id, trainee_id=me["id"]))

@@ -345,3 +345,20 @@ def test_a_custom_prospects_context_survives_an_export_and_import(db, trainee, t
     state = store.get_session(other, session["id"], trainee_id=copy["id"])["state"]
     assert state["prospect"] == {"role": "Homeowner", "product": "Home solar panels"} and state["home"]
     other.close()
+
+
+def test_drill_it_again_keeps_the_custom_prospects_context(db, trainee):
+    from tests.conftest import app_for
+
+    query = {"custom": "My brother-in-law does this for free", "role": "Homeowner", "product": "Home solar panels"}
+    at = app_for(trainee, "app_pages/sparring.py", query=query)
+    for _ in range(3):  # three rounds (or fewer, if the prospect ends it)
+        if not at.chat_input:
+            break
+        at.chat_input[0].set_value("Okay.").run()
+    assert not at.exception
+    next(button for button in at.button if button.label == "Drill it again").click().run()
+    assert not at.exception
+    session = sessions.open_session(db, trainee["id"])
+    assert session["custom_objection"] == query["custom"]
+    assert sessions.custom_prospect(session).personas[0].industry == "Home solar panels"

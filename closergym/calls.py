@@ -53,7 +53,7 @@ RESISTANCE = re.compile(
     r"already|but|however|though|busy|later|expensive|pricey|afford|worried|concern\w*|unsure|hesitant|"
     r"happy with|think (?:about|it over|on it)|sleep on|mull|run (?:it|this) (?:by|past)|check with|talk (?:to|with) my|"
     r"send me|email me|call me back|tried|burn(?:ed|t)|rather|need to|have to|got to|gotta|wait|ourselves|in-house|"
-    r"off your list|stop calling|"
+    r"off your list|stop calling|cheaper|for less|quoted (?:us|me) (?:\w+ ){0,4}less|"
     # a price set against what they pay now: "your price is double what we pay now"
     r"(?:double|twice|triple|(?:more|higher|pricier|dearer) than)(?= [^.!?]{0,12}?\b(?:what|we|i|our|budget|others?|"
     r"competitors?|anyone|everyone)\b)|steep|out of (?:our|my) (?:budget|range|league))\b",

@@ -296,6 +296,8 @@ PROPOSAL = cues(
     r"\b(?:ring|call|text|email|ping) me (?:back )?(?:today|tomorrow|on|at|by|this|next)\b",
     r"\b(?:a|one|quick) (?:free |quick |short )?(?:\d+|five|ten|fifteen|twenty|thirty)[- ]minute (?:call|chat|demo|look|meeting|"
     r"walk-?through|session|screen ?share|check|visit|test)\b", r"\b(?:what|which) (?:day|time|date)\b",
+    # "If it helps, I could walk you both through the photos on Thursday at 7": an offer to do the step
+    r"\bi (?:could|can) (?:walk|show|run|come (?:by|over|round)|bring|meet|set up|put together|map)\b",
     # "Would a free walk-through on Saturday help?": a step offered as a question
     r"\bwould (?:a|an) (?:[\w-]+ ){0,3}(?:call|chat|demo|visit|walk-?through|meeting|look|session|trial|test) (?:[\w-]+ ){0,4}"
     r"(?:help|work|suit|be useful)\b",

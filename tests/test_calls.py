@@ -341,3 +341,12 @@ def test_otter_style_headings_with_the_words_below():
         ("Speaker 1", "Hello there, how is the team?", 3.0),
         ("Speaker 2", "Honestly it is too expensive for us. We have no budget.", 5.0),
         ("Speaker 1", "Compared to what?", 69.0)]
+
+
+def test_a_roofing_call_with_three_objections_finds_all_three():
+    """A call written by the integrator, not the parser's author: the wife, a cheaper roofer, wait for the adjuster."""
+    report = calls.grade_call((CALLS / "roof-call.txt").read_text(encoding="utf-8"), rep="Dana Reyes")
+    found = [exchange.slug for exchange in report.exchanges]
+    assert found == ["partner-decides", "competitor-cheaper", "bad-timing"]
+    tiers = [exchange.grade.tier for exchange in report.exchanges]
+    assert tiers[0] == "elite" and tiers[1:] == ["weak", "weak"]  # "you get what you pay for"; "sure, no problem"

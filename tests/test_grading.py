@@ -491,3 +491,9 @@ def test_odd_input_grades_safely(rebuttal):
                                     "Would a short demo on Tuesday at 3 be useful?"])
 def test_a_step_offered_as_a_question_is_a_concrete_next_step(answer):
     assert grade_rebuttal("My brother-in-law does this for free", answer).points["advance"] == 2
+
+
+def test_an_offer_to_walk_them_through_it_at_a_time_is_a_next_step():
+    grade = grade_rebuttal("I need to talk to my wife first.", "Of course. What will she want to know first? If it helps, "
+                           "I could walk you both through the photos on Thursday evening at 7.")
+    assert grade.points["advance"] == 2

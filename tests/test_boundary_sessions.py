@@ -47,7 +47,7 @@ def test_the_model_answer_ends_the_call_well_in_round_one(db, trainee, difficult
     closing = saved["state"]["closing"]
     assert closing in library().objections["take-me-off-your-list"].exit_lines  # thanks and goodbye
     assert "better reason" not in closing and "think it over" not in closing
-    assert report["outcome"] == "✅ Respected"
+    assert report["outcome"] == ":green[:material/handshake:] Respected"
     assert "Stalled" not in report["outcome"] and "still open" not in report["meaning"]
     assert not report["work_on"] and "Clarify" not in (report["advice"] or "")
 

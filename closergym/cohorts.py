@@ -325,11 +325,13 @@ def class_table(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]
     reader = csv.reader(lines, delimiter=csv_delimiter(lines[0]), strict=True)  # strict: an unclosed quote is an error
     rows = []
     try:
-        header = _with_known_names([name.strip().lower() for name in next(reader)])
+        written = [name.strip().lower() for name in next(reader)]
+        header = _with_known_names(written)
         missing = {"objection", "rebuttal"} - set(header)
         if missing:
-            raise CohortError(f"The CSV needs the columns objection and rebuttal (missing: {', '.join(sorted(missing))}). "
-                              f"Found: {', '.join(sorted(name for name in header if name)) or 'no header'}.")
+            raise CohortError(f"The CSV needs the columns objection and rebuttal (missing: {', '.join(sorted(missing))}; "
+                              "an answer column may also be called answer, response or reply). "
+                              f"Found: {', '.join(sorted(name for name in written if name)) or 'no header'}.")
         for number, values in enumerate(reader, start=1):
             if any(value.strip() for value in values):
                 rows.append((number, dict(zip(header, values, strict=False))))

@@ -71,7 +71,8 @@ def test_a_csv_from_any_spreadsheet_on_standard_input(raw):
     (["--jsonl", "/nonexistent/class.jsonl"], None, "cannot read /nonexistent/class.jsonl"),
     (["--csv", str(ROOT)], None, "cannot read"),
     (["--jsonl", "-"], b'{"rebuttal": "fine"}\n{"rebuttal": "caf\xe9"}\n', "not UTF-8 text (line 2)"),
-    (["--csv", "-"], b"question,answer\nx,y\n", "missing: objection, rebuttal"),
+    (["--csv", "-"], b"question,notes\nx,y\n", "missing: objection, rebuttal"),
+    (["--csv", "-"], b"question,answer\nx,y\n", "missing: objection; an answer column"),
     (["--csv", "-"], b"", "The CSV is empty"),
     (["--csv", "-"], b'objection,rebuttal\n"unclosed,quote\nfoo,bar\n', "not readable"),
     (["--csv", "-"], b'"objection,rebuttal\nx,y\n', "not readable"),  # even the header

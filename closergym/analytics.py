@@ -23,7 +23,7 @@ from sqlite_utils import Database
 
 from closergym.content import MOVES
 from closergym.grading import TIERS
-from closergym.tracks import TRACKS
+from closergym.tracks import not_a_scenario
 
 MAX_ROWS = 5000
 PER_TURN_BELOW = 40  # fewer turns than this in range: plot each turn rather than daily averages
@@ -167,9 +167,8 @@ def move_heatmap(db: Database, trainee_id: int, *, since: str | None = None) -> 
     slots in its turns are bookkeeping, not grades)."""
     where, params = _scope(trainee_id, since)
     averages = ", ".join(f"1.0 * sum({move}) / sum(turns) AS {move}" for move in MOVES)
-    scenarios = " AND ".join(f"objection_slug NOT LIKE '{track}:%'" for track in TRACKS)
     rows = db.query(
-        f"""SELECT objection_slug, sum(turns) AS turns, {averages} FROM turn_days WHERE {where} AND {scenarios}
+        f"""SELECT objection_slug, sum(turns) AS turns, {averages} FROM turn_days WHERE {where} AND {not_a_scenario("objection_slug")}
             GROUP BY objection_slug ORDER BY turns DESC, objection_slug LIMIT {MAX_ROWS // len(MOVES)}""",
         params,
     )

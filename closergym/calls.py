@@ -30,8 +30,8 @@ from closergym.grading import (
     clean_text,
     grade_rebuttal,
     objection_topic,
+    reads_as_english,  # the grader's own test, one home
 )
-from closergym.grading import _reads_as_english as reads_as_english  # the grader's own test, one home
 from closergym.matching import SURE, matcher_for
 
 MAX_CALL_BYTES = 500_000  # about three hours of talk, timings included

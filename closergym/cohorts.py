@@ -25,7 +25,7 @@ from closergym import store
 from closergym.content import MOVES, Library, library
 from closergym.grading import MAX_REBUTTAL, grade_rebuttal
 from closergym.llm import OWN_LLM_ENGINE
-from closergym.tracks import TRACKS
+from closergym.tracks import not_a_scenario
 from closergym.transfer import csv_delimiter, spreadsheet_safe
 
 JOIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read off a projector
@@ -225,11 +225,10 @@ def tier_mix(db: Database, cohort_id: int, *, since: str) -> list[dict]:
 def move_trend(db: Database, cohort_id: int, *, since: str) -> list[dict]:
     """The class's average points (0-2) on each move, week by week: where the weakest moves are going. Closing
     and psychology scenarios are graded on their own steps, not these four moves, so they are left out."""
-    scenarios = " ".join(f"AND coalesce(u.objection_slug, '') NOT LIKE '{track}:%'" for track in TRACKS)
     rows = db.query(
         f"""SELECT {_week("u.created_at")} AS week, {", ".join(f"avg(u.{m}) AS {m}" for m in MOVES)}
            FROM turns u JOIN cohort_members m ON m.trainee_id = u.trainee_id
-           WHERE m.cohort_id = ? AND u.created_at >= ? AND u.engine != ? {scenarios}
+           WHERE m.cohort_id = ? AND u.created_at >= ? AND u.engine != ? AND {not_a_scenario("u.objection_slug")}
            GROUP BY week ORDER BY week""", [cohort_id, since, OWN_LLM_ENGINE])
     return [{"week": row["week"], "move": m, "average": round(row[m] or 0, 2)} for row in rows for m in MOVES]
 

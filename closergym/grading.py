@@ -1185,7 +1185,7 @@ ENGLISH = frozenset({"the", "a", "an", "you", "your", "i", "it", "is", "to", "an
     "you're", "we're", "don't", "can't", "let's", "then", "there", "just"})
 
 
-def _reads_as_english(text: str) -> bool:
+def reads_as_english(text: str) -> bool:
     """Whether enough of the common English words are there; eight words or fewer always pass."""
     words = [w.lower() for w in WORD.findall(text) if not w.isdigit()]
     return len(words) <= 8 or sum(w in ENGLISH for w in words) * 10 >= len(words)
@@ -1266,7 +1266,7 @@ def _read(objection: str, rebuttal: str, objection_slug: str | None, lib: Librar
     flags = _red_flags(reader, moves, words, fit)
     if reader.ignored:
         notes.append("Text addressed to the grader was ignored: only what you'd say to a prospect counts.")
-    if not _reads_as_english(reader.folded):
+    if not reads_as_english(reader.folded):
         notes.append("This grader reads English: an answer in another language cannot earn its moves here.")
     return _Reading(reader, marks, flags, fit, matched, notes)
 

@@ -21,6 +21,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from closergym.content import DATA_DIR, SCENARIO_KEY_RE, SLUG_PATTERN, TIERS, describe_validation_error
 
 TRACKS = {"closing": "Closing", "psychology": "Psychology"}
+
+
+def not_a_scenario(column: str) -> str:
+    """SQL that holds for a row whose `column` (an objection slug) is no closing or psychology scenario's key:
+    scenarios are graded on their own steps, so the four-move figures leave them out. NULL (a trainee's own
+    objection) holds too."""
+    return " AND ".join(f"coalesce({column}, '') NOT LIKE '{track}:%'" for track in TRACKS)
 TRACK_ICONS = {"closing": ":material/handshake:", "psychology": ":material/psychology:"}
 KEY_RE = SCENARIO_KEY_RE
 SECOND_CALL_KEY = "closing:second-call"  # the second call: a closing scenario with its own engine

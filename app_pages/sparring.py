@@ -72,6 +72,7 @@ if session is not None:
     st.session_state[SESSION_KEY] = session["id"]
 
 scroll.top_on_change(f"session-{session['id']}" if session else "pick")  # "Choose another drill" opens at the top
+scroll.follow_answers()  # on a phone, a new answer's grade comes up to the top of the screen
 if session is None:
     st.session_state.setdefault(TRACK_KEY, "objections")  # "Choose another drill" sets the track it came from
     track = st.segmented_control("Track", list(TRACKS), format_func=TRACKS.get, required=True,
@@ -136,6 +137,11 @@ def send(text: str, llm) -> dict | None:
     return {**first, "events": events}
 
 
+def asking_to_end(key: str, asking: bool) -> None:
+    """"End this session" asks once more, in place; "Keep going" takes the question back."""
+    st.session_state[key] = asking
+
+
 @runtime.fragment
 def talk(session_id: int) -> None:
     """The conversation: what was said, the answer box, and the report once the session is over."""
@@ -144,23 +150,21 @@ def talk(session_id: int) -> None:
     try:
         trainee.recheck(me["id"])  # a new access code elsewhere lets the profile go, on every run
         database = runtime.db()
-        shown = conversation.view(database, store.get_session(database, session_id, trainee_id=me["id"]), lib)
+        where = conversation.standing(store.get_session(database, session_id, trainee_id=me["id"]))
     except (sqlite3.Error, store.StorageError):
         if text:
             transcript.unsent(None, text)
         raise  # the storage guard says what happened to the database
-    text = text if shown["active"] else None
-    if shown["cut_off"] and st.session_state.get(RESEND_KEY):  # "Send it again"
-        text = shown["cut_off"]
+    text = text if where["active"] else None
+    if where["cut_off"] and st.session_state.get(RESEND_KEY):  # "Send it again"
+        text = where["cut_off"]
     llm = runtime.llm_client()
     sent = send(text, llm) if text else None
-    if sent and sent["type"] in ("graded", "done"):
-        shown = sent["view"]
+    # the conversation as the answer left it, or (nothing sent, or refused) as it stands
+    shown = sent["view"] if sent and sent["type"] in ("graded", "done") else \
+        conversation.view(database, store.get_session(database, session_id, trainee_id=me["id"]), lib)
     box = None
-    newest_answer = max((n for n, item in enumerate(shown["messages"]) if item["who"] == "rep"), default=None)
-    for number, item in enumerate(shown["messages"]):
-        if sent and number == newest_answer:  # on a phone the grade would sit above the screen: bring it up
-            scroll.into_view(f"answer-{session_id}-{number}", narrow_only=True)
+    for item in shown["messages"]:
         box = transcript.message(item)
     notices = []
     if sent and sent["type"] == "graded":  # the answer is graded and saved; an LLM is saying the reply
@@ -189,22 +193,29 @@ def talk(session_id: int) -> None:
     st.session_state[ROUND_KEY] = shown["round"]
     if shown["active"]:
         st.chat_input(transcript.WORDS["placeholder"], key=answer_key, max_chars=MAX_REBUTTAL, submit_mode="disable")
-        with st.popover(transcript.WORDS["end"], icon=":material/stop_circle:", type="tertiary"):
-            st.caption(transcript.WORDS["end_why"])
-            if st.button(transcript.WORDS["end_confirm"], key="sparring_end"):
+        ending = f"sparring_ending_{session_id}"  # "End this session" asks once more, in place
+        if not st.session_state.get(ending) or sent:
+            st.session_state.pop(ending, None)
+            st.button(transcript.WORDS["end"], icon=":material/stop_circle:", type="tertiary",
+                      on_click=asking_to_end, args=(ending, True))
+            return
+        st.caption(transcript.WORDS["end_why"])
+        with st.container(horizontal=True):
+            if st.button(transcript.WORDS["end_confirm"], key="sparring_end", icon=":material/stop_circle:"):
                 leave()
                 st.rerun()
+            st.button(transcript.WORDS["keep_going"], on_click=asking_to_end, args=(ending, False))
         return
     transcript.show_report(shown["report"])
-    again, other = st.columns(2)
-    if again.button(transcript.WORDS["again"], icon=":material/replay:", width="stretch", type="primary"):
+    row = st.container(horizontal=True)
+    if row.button(transcript.WORDS["again"], icon=":material/replay:", width="stretch", type="primary"):
         session = store.get_session(database, session_id, trainee_id=me["id"])
         scenario = sessions.session_scenario(session)
         custom = None if scenario else session["custom_objection"]
         start(scenario.key if scenario else session["objection_slug"] or (None if custom else "random"),
               session["difficulty"], custom, RoutineState.from_dict(session["state"]).prospect or None)
         st.rerun()
-    if other.button(transcript.WORDS["other"], icon=":material/target:", width="stretch"):
+    if row.button(transcript.WORDS["other"], icon=":material/target:", width="stretch"):
         scenario = sessions.session_scenario(store.get_session(database, session_id, trainee_id=me["id"]))
         st.session_state[TRACK_KEY] = scenario.track if scenario else "objections"  # back to this track's picker
         leave()

@@ -145,19 +145,21 @@ def view(db: Database, session: dict, lib: Library | None = None) -> dict:
                              "card": card(grade, rebuttal=turn["rebuttal"], feedback=number == len(turns))})
     if state.finished and state.closing:
         messages.append({"id": "closing", "who": "prospect", "label": "", "text": state.closing})
+    where = standing(session)
+    return {**where, "session": session["uid"], "messages": messages,
+            "report": None if where["active"] else report(sessions.session_report(db, session, lib))}
+
+
+def standing(session: dict) -> dict:
+    """Where a session stands, without its conversation: its `round`, whether it takes an answer (`active`),
+    and an answer taken in for this round whose grading never finished (`cut_off`: the server stopped),
+    unless it is being graded right now."""
+    state = RoutineState.from_dict(session["state"])
     active = session["status"] == "active" and not state.finished
     pending = session.get("pending") or {}
-    return {
-        # an answer taken in for this round whose grading never finished (the server stopped), unless it is
-        # being graded right now
-        "cut_off": pending.get("text") if active and pending.get("round") == state.round
-        and session["id"] not in _answering else None,
-        "session": session["uid"],
-        "round": state.round,
-        "active": active,
-        "messages": messages,
-        "report": None if active else report(sessions.session_report(db, session, lib)),
-    }
+    return {"round": state.round, "active": active,
+            "cut_off": pending.get("text") if active and pending.get("round") == state.round
+            and session["id"] not in _answering else None}
 
 
 def _taken_elsewhere(db: Database, session: dict, round_number: int, text: str) -> list[str] | None:

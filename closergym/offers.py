@@ -8,6 +8,7 @@ rep's terms, and `with_time` puts the day and time the rep (or the session) name
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 
@@ -102,9 +103,10 @@ def offers_in(text: str) -> dict[str, str]:
     return found
 
 
-def mentions(text: str) -> set[str]:
+@functools.lru_cache(maxsize=4096)  # asked of the library's lines on every turn: the same few hundred
+def mentions(text: str) -> frozenset[str]:
     """The offers and claims a prospect's line speaks of: made by the rep, or asked for."""
-    return set(offers_in(text)) | {kind for kind, pattern in ASKS.items() if pattern.search(text or "")}
+    return frozenset(offers_in(text)) | {kind for kind, pattern in ASKS.items() if pattern.search(text or "")}
 
 
 _SWAP = {"our": "your", "ours": "yours", "we": "you", "us": "you", "my": "your", "me": "you", "i": "you",

@@ -51,9 +51,13 @@ def show(card: dict) -> None:
     """A scorecard (`conversation.card`) as one Markdown element: the badge, the moves with the phrases
     that earned them, red flags and notes, then (when the card has them) keep / start / stop and a
     better line."""
+    st.markdown(markdown(card))
+
+
+def markdown(card: dict) -> str:
     notes = "".join(f"\n\n:gray[{literal(note)}]" for note in card["notes"])
     advice = f"\n\n---\n\n{feedback_markdown(card['feedback'])}" if card["feedback"] else ""
-    st.markdown(f"{badge_markdown(card['tier'], card['score'])}\n\n{moves_markdown(card)}{notes}{advice}")
+    return f"{badge_markdown(card['tier'], card['score'])}\n\n{moves_markdown(card)}{notes}{advice}"
 
 
 def render(grade: Grade, *, feedback: bool = True) -> None:

@@ -40,3 +40,32 @@ def into_view(view: str, *, narrow_only: bool = False) -> None:
     """Bring what is drawn after this to the top of the screen when `view` is new to this browser (a fresh
     result below a form; with `narrow_only`, on a phone's screen only)."""
     _INTO_VIEW(data={"view": view, "narrowOnly": narrow_only}, key=f"closergym_into_view_{view}", height=0)
+
+
+# Our own code: watches the page (drawn once, outside the conversation, so an answer costs it nothing) and on a
+# phone's screen brings each new answer of the rep's, with its grade, to the top of the screen.
+_FOLLOW_ANSWERS = st.components.v2.component("closergym.follow_answers", js="""
+export default function () {
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (!main || main.closergymFollow) return;
+  const answers = () => main.querySelectorAll('[aria-label="Chat message from user"]');
+  let seen = answers().length;  // a reload keeps its place
+  const observer = new MutationObserver(() => {
+    const all = answers();
+    if (all.length > seen && window.innerWidth <= 700) {
+      const newest = all[all.length - 1];
+      // again as what follows is drawn: until the page below is tall enough, the browser cannot scroll so far
+      for (const wait of [100, 400, 900, 1600]) setTimeout(() => newest.scrollIntoView({ block: "start" }), wait);
+    }
+    seen = all.length;
+  });
+  observer.observe(main, { childList: true, subtree: true });
+  main.closergymFollow = observer;
+  return () => { observer.disconnect(); delete main.closergymFollow; };
+}
+""")
+
+
+def follow_answers() -> None:
+    """On a phone's screen, bring each new answer (a chat message of the rep's) to the top of the screen."""
+    _FOLLOW_ANSWERS(key="closergym_follow_answers", height=0)

@@ -26,6 +26,7 @@ WORDS = {
     "end": "End this session",
     "end_why": "It is kept in your history, as incomplete.",
     "end_confirm": "End it now",
+    "keep_going": "Keep going",
     "again": "Drill it again",
     "other": "Choose another drill",
     "report": "Session report",
@@ -38,15 +39,19 @@ WORDS = {
 
 
 def message(shown: dict) -> st.delta_generator.DeltaGenerator:
-    """One message of the conversation; returns its chat message, for a reply still to be written in."""
+    """One message of the conversation as one Markdown element (its round, its words, an answer's scorecard:
+    every element is drawn again on every answer, so fewer is faster); returns the chat message, for a reply
+    still to be written in."""
     box = st.chat_message("assistant" if shown["who"] == "prospect" else "user", avatar=AVATARS[shown["who"]])
-    with box:
-        if shown.get("label"):
-            st.caption(shown["label"])
-        if shown.get("text"):
-            st.markdown(literal(shown["text"]))
-        if shown.get("card"):
-            scorecard.show(shown["card"])
+    parts = []
+    if shown.get("label"):
+        parts.append(f":small[:gray[{shown['label']}]]")
+    if shown.get("text"):
+        parts.append(literal(shown["text"]))
+    if shown.get("card"):
+        parts.append(scorecard.markdown(shown["card"]))
+    if parts:
+        box.markdown("\n\n".join(parts))
     return box
 
 
@@ -87,9 +92,8 @@ def report(result: Report) -> None:
 
 
 def show_report(shown: dict) -> None:
-    """A session report (`conversation.report`)."""
-    st.subheader(WORDS["report"])
-    parts = [f"**{WORDS['outcome']}: {shown['outcome']}**. {shown['meaning']}",
+    """A session report (`conversation.report`), as one Markdown element under its heading."""
+    parts = [f"### {WORDS['report']}", f"**{WORDS['outcome']}: {shown['outcome']}**. {shown['meaning']}",
              f"**{WORDS['rounds']}:** " + " ".join(f"{r['number']}.\u00a0{badge_markdown(r['tier'], r['score'])}"
                                                   for r in shown["rounds"])]
     if shown["best"]:

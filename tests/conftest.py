@@ -89,12 +89,14 @@ def said(at: AppTest) -> list[dict]:
     """The Sparring conversation as drawn: per chat message, who spoke (`prospect` or `rep`), the round's
     `label`, the `text` as the reader sees it, and under an answer its scorecard (`card`, Markdown)."""
     messages = []
-    for message in at.main.chat_message:
-        texts = [m.value for m in message.markdown]
-        captions = [c.value for c in message.caption]
+    for message in at.main.chat_message:  # one Markdown element: label, words, scorecard (then a streamed reply)
+        body = "\n\n".join(m.value for m in message.markdown)
+        head, _, rest = body.partition("\n\n")
+        label = re.fullmatch(r":small\[:gray\[(.*)\]\]", head)
+        text, _, card = rest.partition("\n\n") if label else (head, "", rest)
         rep = message.name == "user"
-        messages.append({"who": "rep" if rep else "prospect", "label": captions[0] if captions else "",
-                         "text": unescaped(texts[0]) if texts else "", "card": texts[1] if rep and len(texts) > 1 else None})
+        messages.append({"who": "rep" if rep else "prospect", "label": label.group(1) if label else "",
+                         "text": unescaped(text), "card": card or None if rep else None})
     return messages
 
 

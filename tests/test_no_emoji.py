@@ -65,7 +65,7 @@ def test_a_sparring_session_its_report_and_progress_show_no_emoji(db, trainee):
     say(at, WEAK)
     assert "WEAK" in all_text(at) and emoji_shown(at) == []  # a badge, after one round
     say(say(at, ELITE), ELITE)
-    assert "Session report" in [s.value for s in at.subheader]
+    assert [m for m in at.main.markdown if m.value.startswith("### Session report")]
     assert emoji_shown(at) == []
     progress = app_for(trainee, "app_pages/progress.py")
     assert not progress.exception and emoji_shown(progress) == []

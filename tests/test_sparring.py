@@ -216,7 +216,7 @@ def test_sparring_page_full_three_round_session(db, trainee):
     assert not at.exception
     opening = said(at)
     assert [m["who"] for m in opening] == ["prospect"] and opening[0]["text"]
-    assert at.chat_input and not [s for s in at.subheader if s.value == "Session report"]
+    assert at.chat_input and not [m for m in at.main.markdown if m.value.startswith("### Session report")]
     for text in (WEAK, STRONG, ELITE):
         say(at, text)
         assert not at.warning and said(at)[-2]["text"] == text  # the answer, then the prospect's reply
@@ -229,7 +229,7 @@ def test_sparring_page_full_three_round_session(db, trainee):
     assert all(tier.upper() in badge for tier, badge in zip(saved, badges, strict=True))
     assert not at.chat_input  # the answer that ended the session also took the answer box away
     report = " ".join(m.value for m in at.main.markdown)
-    assert "Session report" in [s.value for s in at.subheader]
+    assert [m for m in at.main.markdown if m.value.startswith("### Session report")]
     assert any(f"Outcome: {outcome}" in report for outcome in (":green[:material/check_circle:] Advanced",
                                                           ":orange[:material/pause_circle:] Stalled",
                                                           ":red[:material/cancel:] Lost"))
@@ -323,6 +323,9 @@ def test_hostile_answer_is_shown_as_text_and_earns_nothing(db, trainee):
 
 def test_ending_a_session_goes_back_to_the_picker(db, trainee):
     at = app_for(trainee, "app_pages/sparring.py", query={"objection": "bad-timing"})
+    pressed(at, "End this session")  # asks once more: nothing ended yet
+    assert at.chat_input and next(db.query("SELECT status FROM sessions"))["status"] == "active"
+    pressed(pressed(at, "Keep going"), "End this session")  # "Keep going" takes the question back
     pressed(at, "End it now")
     assert not at.exception
     assert [s.label for s in at.main.selectbox] == ["Objection"]

@@ -195,7 +195,7 @@ def test_a_closing_session_on_the_page_shows_the_call_one_notes_and_is_saved(db,
         example = closing.elite_example(scenario.rounds[number - 1], stall)
         say(at, example.text)
         assert not at.exception and said(at)[-2]["text"] == example.text
-    assert [s.value for s in at.subheader if s.value == "Session report"]
+    assert [m for m in at.main.markdown if m.value.startswith("### Session report")]
     tiers = [t["tier"] for t in store.session_turns(db, session["id"], trainee_id=trainee["id"])]
     assert tiers == ["elite"] * 3
 
@@ -216,7 +216,7 @@ def test_a_psychology_scenario_on_the_page_is_graded_on_its_principle(db, traine
     assert "STRONG" in card and "Ask for their number" in card and "Make it add up" in card
     turn = next(db.query("SELECT source, objection_slug, tier FROM turns"))
     assert turn == {"source": "psychology", "objection_slug": "psychology:say-the-number", "tier": "strong"}
-    assert [s.value for s in at.subheader if s.value == "Session report"]
+    assert [m for m in at.main.markdown if m.value.startswith("### Session report")]
 
 
 @pytest.mark.parametrize(("lesson", "key"), [

@@ -197,7 +197,7 @@ def test_choose_another_drill_returns_to_the_same_tracks_picker(db, trainee, tra
     at.segmented_control(key="sparring_track").set_value(track).run()
     at.selectbox(key=f"sparring_{track}_pick").set_value(key).run()
     at.button(key=f"sparring_{track}_start").click().run()
-    while not [s for s in at.subheader if s.value == "Session report"]:
+    while not [m for m in at.main.markdown if m.value.startswith("### Session report")]:
         say(at, answer)
     assert said(at)
     pressed(at, "Choose another drill")
@@ -211,7 +211,7 @@ def test_choose_another_drill_after_an_objection_returns_to_the_objections(db, t
     at = app_for(trainee, "app_pages/sparring.py")
     at.segmented_control(key="sparring_track").set_value("objections").run()
     pressed(at, "Start sparring")
-    while not [s for s in at.subheader if s.value == "Session report"]:
+    while not [m for m in at.main.markdown if m.value.startswith("### Session report")]:
         say(at, "That makes sense. What part of it worries you?")
     pressed(at, "Choose another drill")
     assert not at.exception and at.segmented_control(key="sparring_track").value == "objections"

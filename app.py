@@ -40,3 +40,4 @@ with runtime.storage_guard():  # a full disk or a vanished file: a message, not 
         engine_badge.render()
     trainee.notice()
     page.run()
+runtime.settle_heap(page.url_path)

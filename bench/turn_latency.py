@@ -5,10 +5,12 @@ every objection in the library and a weak / strong / elite answer; then `grade_r
 
 Part 2 (browser, Debian's Chromium through Playwright): Enter-to-reply time on our sparring page (served
 as ./scripts/run serves it, `streamlit run app.py`) versus a bare Streamlit echo chat app started with the
-same `.streamlit/config.toml`, in the same run. Ours counts as answered when the graded answer and the
-prospect's reply are both drawn and no script is running (`data-test-script-state='notRunning'`); the echo
-app when both its messages show the new text. Goals: ours p95 under 100 ms, and within 2x the echo app's
-p95. Figures only, no asserts; takes about 2 minutes.
+same `.streamlit/config.toml`. Both servers run side by side and the two pages answer in alternation, one
+turn each, so that a busier moment of the machine weighs on both alike. Ours counts as answered when the
+new answer shows its grade and the prospect's new message its words ("settled": that, and no script
+running, `data-test-script-state='notRunning'`); the echo app when both its messages show the new text.
+Goals: ours p95 under 100 ms, and within 2x the echo app's p95. Figures only, no asserts; takes about a
+minute.
 
     .venv/bin/python bench/turn_latency.py [--turns 30] [--warmup 3] [--engine-passes 3]
 """

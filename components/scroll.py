@@ -54,6 +54,7 @@ export default function () {
     const all = answers();
     if (all.length > seen && window.innerWidth <= 700) {
       const newest = all[all.length - 1];
+      newest.style.scrollMarginTop = "4rem";  // clear of the app's header, which stays on top
       // again as what follows is drawn: until the page below is tall enough, the browser cannot scroll so far
       for (const wait of [100, 400, 900, 1600]) setTimeout(() => newest.scrollIntoView({ block: "start" }), wait);
     }

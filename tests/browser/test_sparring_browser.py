@@ -75,10 +75,23 @@ def test_the_prospects_line_and_the_answer_box_are_on_the_first_screen(server, w
     watched.assert_clean()
 
 
+def test_on_a_phone_a_new_answer_comes_up_with_its_grade(server, watched):
+    page = on_phone(server, watched, "Thumb", "/sparring?objection=need-to-think")
+    send(page, ANSWERS[1])
+    newest = "[...document.querySelectorAll('[aria-label=\"Chat message from user\"]')].pop()"
+    # its top just under the app's header, its grade on the first screen
+    page.wait_for_function(f"() => {{ const top = {newest}.getBoundingClientRect().top; return top > 40 && top < 120; }}")
+    expect(messages(page).nth(1).get_by_text("/100")).to_be_in_viewport()
+    watched.assert_clean()
+
+
 def test_ending_a_session_asks_once_more(server, watched):
     page = on_phone(server, watched, "End", "/sparring?objection=bad-timing")
     page.get_by_role("button", name="End this session").click()
     expect(answer_box(page)).to_be_visible()  # opening the question ends nothing
+    page.get_by_role("button", name="Keep going").click()  # takes the question back
+    expect(page.get_by_role("button", name="End it now")).to_have_count(0)
+    page.get_by_role("button", name="End this session").click()
     page.get_by_role("button", name="End it now").click()
     wait_for_app(page)
     expect(page.get_by_role("button", name="Start sparring")).to_be_visible()

@@ -47,7 +47,7 @@ MOVE_LABELS = {
 RUBRIC = {
     "acknowledge": "Show you heard it, in your own words, without agreeing it is a dealbreaker.",
     "clarify": "Ask a real question that finds the concern behind the objection, or checks it is the only one.",
-    "respond": "Answer with specifics: a number, an example, proof, or what waiting costs them.",
+    "respond": "A number, an example, proof, or what waiting costs them: something concrete that answers the concern.",
     "advance": "Propose a small, concrete next step: a time, a short call, a quick check. Not 'let me know'.",
 }
 ELITE_POINTS, ELITE_MOVES = 6, 3  # the rules' own elite: move points, over this many moves

@@ -114,3 +114,18 @@ def test_a_page_run_reads_the_settings_once_and_the_next_run_reads_them_again(tr
     assert runtime.config().model == "a-model-set-later"
     at.run()
     assert len(reads) == 5
+
+
+def test_a_pages_first_run_settles_the_heap_once(trainee):
+    """What the heap holds after a page's first run leaves the garbage collector's sight (`gc.freeze`), once
+    per page: a later run of it freezes nothing more (frozen garbage would never be freed)."""
+    import gc
+
+    runtime._settled_pages.discard("sparring")
+    before = gc.get_freeze_count()
+    at = app_for(trainee, "app_pages/sparring.py", query={"objection": "too-expensive"})
+    assert not at.exception and "sparring" in runtime._settled_pages
+    settled = gc.get_freeze_count()
+    assert settled > before
+    at.run()
+    assert gc.get_freeze_count() <= settled  # frozen objects that die still go; nothing new joins them

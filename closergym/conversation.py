@@ -84,7 +84,8 @@ def card(grade: Grade, *, rebuttal: str | None = None, feedback: bool = True) ->
         better = None if rebuttal is not None and _same_words(rebuttal, fb.better) else {
             "title": "Another elite line, to compare" if grade.tier == "elite" else "A better alternative",
             "text": fb.better, "why": fb.better_why}
-        shown["feedback"] = {"keep": list(fb.keep), "start": list(fb.start), "stop": list(fb.stop),
+        shown["feedback"] = {"keep": [mark.label for mark in grade.moves if mark.counted and mark.points == 2],
+                             "start": list(fb.start), "stop": list(fb.stop),
                              "better": better, "note": None if better else MODEL_ANSWER_NOTE}
     return shown
 

@@ -37,8 +37,11 @@ def moves_markdown(card: dict) -> str:
 
 
 def feedback_markdown(feedback: dict) -> str:
-    parts = [f"**{title.capitalize()}**\n" + "\n".join(f"- {literal(item)}" for item in feedback[title])
-             for title in ("keep", "start", "stop") if feedback[title]]
+    """Keep (the moves that earned full marks, by name: the moves above say what each did), start and stop,
+    then the better line."""
+    parts = [f"**Keep:** {' · '.join(literal(label) for label in feedback['keep'])}"] if feedback["keep"] else []
+    parts += [f"**{title.capitalize()}**\n" + "\n".join(f"- {literal(item)}" for item in feedback[title])
+              for title in ("start", "stop") if feedback[title]]
     better = feedback["better"]
     if better:
         parts.append(f"**{better['title']}**\n\n> :material/lightbulb: {literal(better['text'])}\n\n:gray[{literal(better['why'])}]")

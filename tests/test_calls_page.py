@@ -6,6 +6,7 @@ from pathlib import Path
 
 from closergym import calls, store
 from tests.conftest import app_for, unescaped
+from tests.test_calls import REVIEWED
 
 PAGE = "app_pages/calls.py"
 FLEET = (Path(__file__).parent / "data" / "calls" / "fleet-call.txt").read_text()
@@ -80,17 +81,6 @@ def test_an_unanswered_objection_shows_no_answer(trainee):
                          "Kim: And we'd have to run it by our board.\nSam: Makes sense, who sits on it?")
     assert {m.label: m.value for m in at.metric}["Not answered"] == "1"
     assert "No answer" in shown(at)
-
-
-REVIEWED = ("[00:00:09] Ken Wu: Look, we already use Salesforce and we're happy with it.\n"
-            "[00:00:15] Sarah Jones: Totally get that. What would make you even consider looking elsewhere?\n"
-            "[00:00:22] Ken Wu: Nothing really. And your price is double what we pay now.\n"
-            "[00:00:30] Sarah Jones: OK.\n"
-            "[00:00:33] Ken Wu: Also I'm not the one who signs, that's our CFO, Maria.\n"
-            "[00:00:41] Sarah Jones: Would it help if I sent Maria a one-pager and we set up 15 minutes with her "
-            "Thursday at 10?\n"
-            "[00:00:50] Ken Wu: Call me next quarter, we're slammed.\n"
-            "[00:00:55] Sarah Jones: Sure thing, talk then!\n")
 
 
 def test_a_price_answered_with_ok_is_shown_unanswered_and_the_cfo_named_in_the_better_line(trainee):

@@ -8,12 +8,13 @@ import json
 import pyarrow as pa
 import pytest
 
-from closergym import analytics, closing, sessions, store, tracks
+from closergym import analytics, closing, sessions, tracks
 from closergym.content import library
 from closergym.grading import WHEN
 from closergym.second_call import grade_second_call
-from closergym.sparring import SECOND_CALL_PROMPTS, SECOND_CALL_STALLS, SECOND_CALL_STEPS, RoutineState
+from closergym.sparring import SECOND_CALL_PROMPTS, SECOND_CALL_STALLS, SECOND_CALL_STEPS
 from tests.conftest import app_for, pressed, said, say
+from tests.test_tracks import run_scenario
 
 LIB = library()
 SCENARIOS = tracks.scenarios()
@@ -146,19 +147,9 @@ def test_evidence_is_never_a_bare_question_mark(key, text):
 # -- Progress: the four-move heatmap is the objections' own ----------------------------------------------
 
 
-def run_scenario(db, trainee, key: str, tier: str = "strong") -> None:
-    session = sessions.start_session(db, trainee_id=trainee["id"], scenario=key, seed=11)
-    scenario = SCENARIOS[key]
-    while (current := store.get_session(db, session["id"], trainee_id=trainee["id"]))["status"] == "active":
-        state = RoutineState.from_dict(current["state"])
-        examples = [e for e in scenario.rounds[state.round - 1].examples if e.tier == tier]
-        example = next((e for e in examples if e.stall == current["custom_objection"]), examples[0])
-        sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"], rebuttal=example.text)
-
-
 def test_the_move_heatmap_leaves_the_scenarios_out(db, trainee):
-    run_scenario(db, trainee, tracks.SECOND_CALL_KEY)
-    run_scenario(db, trainee, "psychology:labelling")
+    run_scenario(db, trainee, tracks.SECOND_CALL_KEY, "strong")
+    run_scenario(db, trainee, "psychology:labelling", "strong")
     session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="too-expensive")
     sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"],
                        rebuttal="That makes sense. What part of it worries you?")
@@ -177,7 +168,7 @@ def test_the_move_heatmap_leaves_the_scenarios_out(db, trainee):
 
 
 def test_with_only_scenarios_there_is_no_heatmap_of_moves_never_graded(db, trainee):
-    run_scenario(db, trainee, "psychology:labelling")
+    run_scenario(db, trainee, "psychology:labelling", "strong")
     at = app_for(trainee, "app_pages/progress.py")
     assert not at.exception
     titles = [json.loads(c.proto.spec).get("title") for c in at.get("vega_lite_chart")]

@@ -12,7 +12,11 @@ running, `data-test-script-state='notRunning'`); the echo app when both its mess
 Goals: ours p95 under 100 ms, and within 2x the echo app's p95. Figures only, no asserts; takes about a
 minute.
 
-    .venv/bin/python bench/turn_latency.py [--turns 30] [--warmup 3] [--engine-passes 3]
+`--also DIR` (repeatable) adds another checkout of this repository (say a `git worktree` with a change to
+try) to the same alternation, so that a change is measured against the code before it in the same minutes:
+between runs, the same code moves by 10 ms or more on this machine.
+
+    .venv/bin/python bench/turn_latency.py [--turns 30] [--warmup 3] [--engine-passes 3] [--also DIR ...]
 """
 
 from __future__ import annotations
@@ -198,13 +202,15 @@ def answer_box(page):
 
 
 class Ours:
-    """Our sparring page, served as ./scripts/run serves it; `turn()` answers the prospect once."""
+    """Our sparring page, served as ./scripts/run serves it (from `root`, a checkout of this repository);
+    `turn()` answers the prospect once."""
 
-    def __init__(self, browser, folder: Path):
+    def __init__(self, browser, folder: Path, root: Path = ROOT):
+        folder.mkdir(parents=True, exist_ok=True)
         db_path = folder / "ours.db"
         with store.open_db(db_path) as db:
             code = store.create_trainee(db, "Bench", private=True)["access_code"]
-        self.server = Server(db_path)
+        self.server = Server(db_path, root=root)
         self.context, self.page = timed_page(browser)
         self.page.goto(f"{self.server.url}/sparring?trainee=Bench&code={code}&objection=need-to-think")
         self.page.wait_for_selector(APP_IDLE, timeout=WAIT_MS)
@@ -255,35 +261,37 @@ class Bare:
         self.server.stop()
 
 
-def bench_browser(turns: int, warmup: int) -> None:
-    """Both apps run side by side and take turns, one answer each in alternation, so that a busier moment
-    of the machine weighs on both alike."""
+def bench_browser(turns: int, warmup: int, also: list[Path]) -> None:
+    """Our page and the echo app (and any `also` checkouts) run side by side and take turns, one answer each
+    in alternation, so that a busier moment of the machine weighs on all alike."""
     if not Path(CHROMIUM).exists():
         print(f"browser: skipped, no Chromium at {CHROMIUM} (./scripts/test installs it)")
         return
     from playwright.sync_api import sync_playwright
 
     folder = Path(tempfile.mkdtemp(prefix="closergym-bench-"))
-    ours: dict[str, list[float]] = {"visible": [], "done": [], "wall": []}
-    bare: dict[str, list[float]] = {"visible": [], "done": [], "wall": []}
+    names = ["ours", *(f"also {index}: {root}" for index, root in enumerate(also, start=1)), "bare"]
+    times: dict[str, dict[str, list[float]]] = {name: {"visible": [], "done": [], "wall": []} for name in names}
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
             apps = []
             try:
-                apps = [Ours(browser, folder), Bare(browser, folder)]
-                budget = time.monotonic() + 2 * BROWSER_BUDGET_S
+                apps.append(Ours(browser, folder / "ours"))
+                apps += [Ours(browser, folder / f"also-{index}", root) for index, root in enumerate(also, start=1)]
+                apps.append(Bare(browser, folder))
+                budget = time.monotonic() + len(apps) * BROWSER_BUDGET_S
                 for step in range(warmup + turns):
                     if time.monotonic() > budget:
                         break
-                    for app, times in zip(apps, (ours, bare), strict=True):
-                        visible, done, wall, name = app.turn()
+                    for app, name in zip(apps, names, strict=True):
+                        visible, done, wall, round_name = app.turn()
                         if step >= warmup:
-                            times["visible"].append(visible)
-                            times["done"].append(done)
-                            times["wall"].append(wall)
-                            if name:
-                                times.setdefault(name, []).append(done)
+                            times[name]["visible"].append(visible)
+                            times[name]["done"].append(done)
+                            times[name]["wall"].append(wall)
+                            if round_name:
+                                times[name].setdefault(round_name, []).append(done)
             finally:
                 for app in apps:
                     app.close()
@@ -291,7 +299,8 @@ def bench_browser(turns: int, warmup: int) -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
-    print(f"browser: Enter to reply, {turns} turns per app after {warmup} warm-up turns, the two apps in "
+    ours, bare = times["ours"], times["bare"]
+    print(f"browser: Enter to reply, {turns} turns per app after {warmup} warm-up turns, the apps in "
           "alternation (in-page = performance.now() from the Enter keydown; wall = Python around press + wait)")
     print(line("ours: graded reply drawn (in-page)", ours["visible"]))
     print(line("ours: that, and the page settled (in-page)", ours["done"]))
@@ -309,6 +318,16 @@ def bench_browser(turns: int, warmup: int) -> None:
         settled = figures(ours["done"])
         print(f"with the page settled too (no script running): p95 {settled['p95']:.0f} ms, "
               f"{settled['p95'] / b['p95']:.2f}x")
+        for name in names[1:-1]:
+            other = times[name]
+            if not other["visible"]:
+                continue
+            f = figures(other["visible"])
+            rounds = "  ".join(f"{key} {statistics.median(other[key]):.0f}"
+                               for key in sorted(k for k in other if k.startswith("round")))
+            print(f"{name}\n  graded reply drawn: median {f['median']:.1f} ms, p95 {f['p95']:.1f} ms: "
+                  f"{f['median'] / b['median']:.2f}x / {f['p95'] / b['p95']:.2f}x the echo app "
+                  f"(ours: {ratio_median:.2f}x / {ratio_p95:.2f}x); settled, median by round: {rounds}")
 
 
 def main() -> None:
@@ -316,6 +335,8 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=30, help="measured browser turns per app")
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured browser turns first")
     parser.add_argument("--engine-passes", type=int, default=3, help="passes over objections x answers")
+    parser.add_argument("--also", type=Path, action="append", default=[], metavar="DIR",
+                        help="another checkout of this repository to measure in the same alternation")
     args = parser.parse_args()
     started = time.monotonic()
     try:
@@ -324,7 +345,7 @@ def main() -> None:
         load = float("nan")
     print(f"turn latency benchmark: {os.cpu_count()} cores, load average {load:.2f}")
     bench_engine(args.engine_passes)
-    bench_browser(args.turns, args.warmup)
+    bench_browser(args.turns, args.warmup, [root.resolve() for root in args.also])
     print(f"total {time.monotonic() - started:.0f} s")
 
 

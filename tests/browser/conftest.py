@@ -45,7 +45,8 @@ def free_port() -> int:
 class Server:
     """`streamlit run app.py` (as ./scripts/run starts it) in a child process, with its own database file."""
 
-    def __init__(self, db_path: Path, env: dict | None = None, script: str = "app.py", port: int | None = None):
+    def __init__(self, db_path: Path, env: dict | None = None, script: str = "app.py", port: int | None = None,
+                 root: Path = ROOT):  # root: another checkout of this repository (a benchmark compares them)
         self.db_path = db_path
         self.port = port or free_port()  # a port of its own, or the one a stopped server left (a restart)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -57,7 +58,7 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(self.port),
              "--server.headless", "true"],
-            cwd=ROOT, env=environ, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+            cwd=root, env=environ, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
         )
         self.wait_healthy()
 

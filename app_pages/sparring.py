@@ -6,7 +6,6 @@ import streamlit as st
 
 import runtime
 from closergym import conversation, schedule, sessions, store, tracks
-from closergym.grading import MAX_REBUTTAL
 from closergym.sparring import DIFFICULTIES, RULES, RoutineState
 from components import practice, scorecard, scroll, tracks_view, trainee, transcript
 from components.text import literal
@@ -72,7 +71,7 @@ if session is not None:
     st.session_state[SESSION_KEY] = session["id"]
 
 scroll.top_on_change(f"session-{session['id']}" if session else "pick")  # "Choose another drill" opens at the top
-scroll.follow_answers()  # on a phone, a new answer's grade comes up to the top of the screen
+scroll.follow_answers(f"session-{session['id']}" if session else "pick")  # a new answer's grade comes up on screen
 if session is None:
     st.session_state.setdefault(TRACK_KEY, "objections")  # "Choose another drill" sets the track it came from
     track = st.segmented_control("Track", list(TRACKS), format_func=TRACKS.get, required=True,
@@ -192,7 +191,9 @@ def talk(session_id: int) -> None:
         st.button(transcript.WORDS["resend"], key=RESEND_KEY, icon=":material/send:", type="primary")
     st.session_state[ROUND_KEY] = shown["round"]
     if shown["active"]:
-        st.chat_input(transcript.WORDS["placeholder"], key=answer_key, max_chars=MAX_REBUTTAL, submit_mode="disable")
+        # No max_chars: the browser drops a longer paste without a word; the engine says what the limit is, and
+        # the answer comes back to copy.
+        st.chat_input(transcript.WORDS["placeholder"], key=answer_key, submit_mode="disable")
         ending = f"sparring_ending_{session_id}"  # "End this session" asks once more, in place
         if not st.session_state.get(ending) or sent:
             st.session_state.pop(ending, None)
@@ -228,8 +229,8 @@ if scenario and session["kind"] != "second_call":
     tracks_view.header(session, scenario, engine=settings.label if settings else None)
 else:
     transcript.header(session, lib.objection(session["objection_slug"]), built=sessions.custom_prospect(session))
-    if scenario:  # the second call: the notes from call one, before the first answer
-        tracks_view.notes(scenario.call_one)
+    if scenario:  # the second call: the notes from call one, one click away
+        tracks_view.notes(scenario.call_one, folded=True)
 with st.expander("The rubric"):
     if scenario and session["kind"] != "second_call":
         tracks_view.rubric(scenario)

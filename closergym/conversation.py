@@ -244,6 +244,11 @@ def answer(db: Database, *, trainee_id: int, session_id: int, text: str, round_n
     saved once, and the browser gets the conversation as it stands.
     """
     lib = lib or library()
+    try:
+        sessions.refuse_unread(text)  # before a retry's check below compares it with what was saved
+    except sessions.TurnError as error:
+        yield {"type": "error", "message": str(error), "saved": False}
+        return
     with _one_at_a_time(session_id) as first:
         if not first:
             yield {"type": "error", "message": STILL_GRADING, "saved": False}

@@ -68,13 +68,26 @@ def visible(text: str) -> bool:
     return any(unicodedata.category(ch)[0] in "LNPS" for ch in text)
 
 
+MAX_READ = 10 * MAX_REBUTTAL  # an answer longer than this is refused before any work is done on it
+
+
+def _too_long(length: int) -> str:
+    return f"That answer is {length:,} characters; keep it under {MAX_REBUTTAL:,}. On a real call, shorter lands better."
+
+
+def refuse_unread(text: str) -> None:
+    """A paste far past the limit is refused (`TurnError`) before anything reads it."""
+    if len(text or "") > MAX_READ:
+        raise TurnError(_too_long(len(text)))
+
+
 def check_rebuttal(text: str) -> str:
+    refuse_unread(text)
     text = clean_text(text or "").strip()
     if not visible(text):  # nothing visible: spaces, joiners
         raise TurnError("Type your answer first: an empty reply can't be graded.")
     if len(text) > MAX_REBUTTAL:
-        raise TurnError(f"That answer is {len(text):,} characters; keep it under {MAX_REBUTTAL:,}. "
-                        "On a real call, shorter lands better.")
+        raise TurnError(_too_long(len(text)))
     return text
 
 

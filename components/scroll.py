@@ -42,31 +42,39 @@ def into_view(view: str, *, narrow_only: bool = False) -> None:
     _INTO_VIEW(data={"view": view, "narrowOnly": narrow_only}, key=f"closergym_into_view_{view}", height=0)
 
 
-# Our own code: watches the page (drawn once, outside the conversation, so an answer costs it nothing) and on a
-# phone's screen brings each new answer of the rep's, with its grade, to the top of the screen.
+# Our own code: watches the page (drawn once, outside the conversation, so an answer costs it nothing) and brings
+# each new answer of the rep's, with its grade, to the top of the screen. An answer counts as new once: a rerun
+# that draws the same conversation again ("End this session", "Keep going") moves nothing.
 _FOLLOW_ANSWERS = st.components.v2.component("closergym.follow_answers", js="""
-export default function () {
+export default function ({ data }) {
   const main = document.querySelector('[data-testid="stMain"]');
-  if (!main || main.closergymFollow) return;
+  if (!main) return;
+  const state = main.closergymFollow || (main.closergymFollow = { view: null, seen: new Set() });
   const answers = () => main.querySelectorAll('[aria-label="Chat message from user"]');
-  let seen = answers().length;  // a reload keeps its place
-  const observer = new MutationObserver(() => {
+  const key = (all) => all.length + ":" + (all.length ? all[all.length - 1].textContent.slice(0, 400) : "");
+  if (state.view !== (data && data.view)) {  // another session (or a reload): what is on screen is not new
+    state.view = data && data.view;
+    state.seen = new Set([key(answers())]);
+  }
+  if (state.observer) return;
+  state.observer = new MutationObserver(() => {
     const all = answers();
-    if (all.length > seen && window.innerWidth <= 700) {
-      const newest = all[all.length - 1];
-      newest.style.scrollMarginTop = "4rem";  // clear of the app's header, which stays on top
-      // again as what follows is drawn: until the page below is tall enough, the browser cannot scroll so far
-      for (const wait of [100, 400, 900, 1600]) setTimeout(() => newest.scrollIntoView({ block: "start" }), wait);
-    }
-    seen = all.length;
+    const now = key(all);
+    if (state.seen.has(now)) return;
+    state.seen.add(now);
+    if (!all.length) return;
+    const newest = all[all.length - 1];
+    newest.style.scrollMarginTop = "4rem";  // clear of the app's header, which stays on top
+    // again as what follows is drawn: until the page below is tall enough, the browser cannot scroll so far
+    for (const wait of [100, 400, 900, 1600]) setTimeout(() => newest.isConnected && newest.scrollIntoView({ block: "start" }), wait);
   });
-  observer.observe(main, { childList: true, subtree: true });
-  main.closergymFollow = observer;
-  return () => { observer.disconnect(); delete main.closergymFollow; };
+  state.observer.observe(main, { childList: true, subtree: true });
+  return () => { state.observer.disconnect(); delete main.closergymFollow; };
 }
 """)
 
 
-def follow_answers() -> None:
-    """On a phone's screen, bring each new answer (a chat message of the rep's) to the top of the screen."""
-    _FOLLOW_ANSWERS(key="closergym_follow_answers", height=0)
+def follow_answers(view: str) -> None:
+    """Bring each new answer (a chat message of the rep's), with its grade, to the top of the screen; `view`
+    names the conversation on the page (a new one starts with nothing new to show)."""
+    _FOLLOW_ANSWERS(data={"view": view}, key="closergym_follow_answers", height=0)

@@ -25,13 +25,21 @@ INTRO = {
 }
 
 
-def notes(call_one: tracks.CallOne) -> None:
-    """What the rep wrote down on call one: who, what they said, the number they gave, the next step."""
+NOTES = "Your notes from call one"
+
+
+def notes(call_one: tracks.CallOne, *, folded: bool = False) -> None:
+    """What the rep wrote down on call one: who, what they said, the number they gave, the next step. Open
+    before the call; `folded` once it runs, one click away, so that the prospect's line and the answer box
+    are on the first screen."""
+    said = "\n".join(f"- “{literal(line)}”" for line in call_one.said)
+    text = (f"**Who:** {literal(call_one.who)}\n\n**What they said:**\n{said}\n\n"
+            f"**The number they gave:** {literal(call_one.number)}\n\n**Where it was left:** {literal(call_one.next_step)}")
+    if folded:
+        st.expander(NOTES, icon=":material/sticky_note_2:").markdown(text)
+        return
     with st.container(border=True):
-        said = "\n".join(f"- “{literal(line)}”" for line in call_one.said)
-        st.markdown(f"**:material/sticky_note_2: Your notes from call one**\n\n**Who:** {literal(call_one.who)}\n\n"
-                    f"**What they said:**\n{said}\n\n**The number they gave:** {literal(call_one.number)}\n\n"
-                    f"**Where it was left:** {literal(call_one.next_step)}")
+        st.markdown(f"**:material/sticky_note_2: {NOTES}**\n\n{text}")
 
 
 def rubric(scenario: tracks.Scenario) -> None:
@@ -102,4 +110,4 @@ def header(session: dict, scenario: tracks.Scenario, *, engine: str | None = Non
     if engine:
         st.caption(LLM_NOTE.format(engine=literal(engine)))
     if scenario.call_one:
-        notes(scenario.call_one)
+        notes(scenario.call_one, folded=True)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from closergym import conversation
 from closergym.content import Objection
-from closergym.sessions import Report
+from closergym.sessions import MAX_READ, Report
 from components import scorecard
 from components.scorecard import badge_markdown
 from components.text import literal
@@ -21,6 +21,7 @@ WORDS = {
     "placeholder": "Your answer to the prospect…",
     "judging": "The AI judge is reading your answer ({engine})…",
     "unsent": "Your answer was not saved: copy it from here to send it again.",
+    "unsent_part": "Your answer was not saved. Its first {count} characters, to copy from here:",
     "cut_off": "Your last answer was not graded: the server stopped while it was on its way (a restart?).",
     "resend": "Send it again",
     "end": "End this session",
@@ -83,8 +84,9 @@ def unsent(problem: str | None, text: str) -> None:
     if problem:
         st.warning(literal(problem), icon=":material/back_hand:")
     if text.strip():  # a blank answer has nothing to keep
-        st.caption(WORDS["unsent"])
-        st.code(text, language=None, wrap_lines=True)
+        shown = text[:MAX_READ]
+        st.caption(WORDS["unsent"] if shown == text else WORDS["unsent_part"].format(count=f"{MAX_READ:,}"))
+        st.code(shown, language=None, wrap_lines=True)
 
 
 def report(result: Report) -> None:

@@ -118,7 +118,7 @@ def test_a_session_of_weak_answers_holds_up_no_best_line(db, trainee):
 
 
 @pytest.mark.parametrize("answer, message", [("", "empty"), ("   \n ", "empty"), ("\u200b\u200b\u200c\u200d\ufeff", "empty"),
-                                             ("x" * 2001, "2,001")])
+                                             ("x" * 2001, "2,001"), ("x" * 50_000, "50,000")])
 def test_bad_answers_are_refused_and_nothing_is_saved(db, trainee, answer, message):
     session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="need-to-think")
     with pytest.raises(sessions.TurnError, match=message):
@@ -285,16 +285,26 @@ def test_the_reps_own_objection_is_drilled_as_itself(db, trainee):
     assert [m["text"] for m in said(at)] == [heard]
 
 
-def test_the_answer_box_stops_at_the_limit_and_a_blank_answer_is_refused(db, trainee):
-    """The box takes 2,000 characters at most (a longer paste is cut there, as in the browser; the engine
-    refuses a longer answer on its own: test_bad_answers_are_refused_and_nothing_is_saved)."""
+def test_a_blank_or_too_long_answer_is_refused_and_given_back(db, trainee):
+    """The box takes any length (a browser drops a paste past a box's limit without a word): the engine refuses
+    an answer past 2,000 characters, says so, and gives it back to copy; a huge paste is refused unread."""
     at = app_for(trainee, "app_pages/sparring.py", query={"objection": "bad-timing"})
-    assert at.chat_input[0].max_chars == 2000
+    assert not at.chat_input[0].max_chars
     say(at, "   \u200b ")
     assert "Type your answer first" in at.warning[0].value
     assert db["turns"].count == 0 and len(said(at)) == 1
-    say(at, "What would have to be true for this to be worth a look this quarter? " * 40)
-    assert db["turns"].count == 1 and len(next(db.query("SELECT rebuttal FROM turns"))["rebuttal"]) <= 2000
+    long = "What would have to be true for this to be worth a look this quarter? " * 40
+    say(at, long)
+    assert "That answer is 2,759 characters; keep it under 2,000" in unescaped(at.warning[0].value)
+    assert at.code[0].value == long and any("copy it from here" in c.value for c in at.main.caption)
+    huge = "Let me tell you everything. " * 5000  # 140,000 characters
+    say(at, huge)
+    assert "That answer is 140,000 characters" in unescaped(at.warning[0].value)
+    assert at.code[0].value == huge[:sessions.MAX_READ]
+    assert any("first 20,000 characters" in c.value for c in at.main.caption)
+    assert db["turns"].count == 0 and len(said(at)) == 1
+    say(at, long[:1990])
+    assert db["turns"].count == 1 and not at.warning and len(said(at)) == 3
 
 
 def test_a_reload_after_the_last_answer_keeps_the_report(db, trainee):

@@ -21,10 +21,13 @@ def test_deep_linked_session_three_rounds(server, watched):
     wait_for_app(page)
     expect(page.get_by_role("heading", name="I need to think about it.")).to_be_visible()
     expect(page.get_by_text("The rubric")).to_be_visible()
-    answer_box(page).fill("x" * 1998)
-    answer_box(page).press_sequentially("yyyy")
-    assert answer_box(page).input_value().endswith("xyy")  # the box stops at the grader's 2,000 characters
-    answer_box(page).fill("")
+    # A paste past the grader's 2,000 characters is taken whole, refused with the reason, and given back.
+    long = "Here is everything I know about why now is the time. " * 50
+    answer_box(page).fill(long)
+    answer_box(page).press("Enter")
+    expect(page.get_by_text("That answer is 2,649 characters; keep it under 2,000", exact=False)).to_be_visible()
+    expect(page.get_by_test_id("stCode")).to_contain_text(long.strip()[:200])
+    expect(messages(page)).to_have_count(1)
     for text in ANSWERS:
         send(page, text)
     # the hostile answer is shown as typed, not rendered
@@ -65,16 +68,15 @@ def test_deep_linked_session_three_rounds(server, watched):
 
 
 @pytest.mark.parametrize("size", [{"width": 1280, "height": 800}, PHONE], ids=["desktop", "phone"])
-def test_the_prospects_line_and_the_answer_box_are_on_the_first_screen(server, watched, size):
-    page = on_phone(server, watched, "First", "/sparring?objection=too-expensive")
+@pytest.mark.parametrize("drill", ["objection=too-expensive", "scenario=closing:second-call", "objection=second_call"])
+def test_the_prospects_line_and_the_answer_box_are_on_the_first_screen(server, watched, size, drill):
+    """The second call's notes from call one wait one click away, with the rubric."""
+    page = on_phone(server, watched, "First", f"/sparring?{drill}")
     page.set_viewport_size(size)
     expect(messages(page).first).to_be_in_viewport()
     expect(answer_box(page)).to_be_in_viewport()
-    send(page, ANSWERS[1])
-    if size == PHONE:  # a phone brings the new answer up with its grade first, the reply just below it
-        expect(messages(page).nth(1).get_by_text("/100")).to_be_in_viewport()
-    else:  # after an answer, the prospect's new line is on screen to answer it
-        expect(messages(page).last).to_be_in_viewport()
+    send(page, ANSWERS[1])  # the new answer comes up with its grade first, the reply just below it
+    expect(messages(page).nth(1).get_by_text("/100")).to_be_in_viewport()
     watched.assert_clean()
 
 
@@ -89,11 +91,19 @@ def test_on_a_phone_a_new_answer_comes_up_with_its_grade(server, watched):
 
 
 def test_ending_a_session_asks_once_more(server, watched):
+    """On a phone, after an answer: the question is asked in place, where the rep is looking (the page does
+    not go back up to the answer, which is not new)."""
     page = on_phone(server, watched, "End", "/sparring?objection=bad-timing")
+    send(page, ANSWERS[1])
+    page.wait_for_timeout(1800)  # the new answer has come up
     page.get_by_role("button", name="End this session").click()
     expect(answer_box(page)).to_be_visible()  # opening the question ends nothing
+    page.wait_for_timeout(1800)
+    expect(page.get_by_role("button", name="Keep going")).to_be_in_viewport()
     page.get_by_role("button", name="Keep going").click()  # takes the question back
     expect(page.get_by_role("button", name="End it now")).to_have_count(0)
+    page.wait_for_timeout(1800)
+    expect(page.get_by_role("button", name="End this session")).to_be_in_viewport()
     page.get_by_role("button", name="End this session").click()
     page.get_by_role("button", name="End it now").click()
     wait_for_app(page)

@@ -73,7 +73,7 @@ with st.expander("Every closing and psychology scenario's card"):
          for c in schedule.scenario_cards(runtime.db(), me["id"], now=now)],
         hide_index=True, width="stretch",
     )
-    st.caption("Closing and psychology scenarios are scheduled the same way, each round a review; pick “Next due” "
+    st.caption("Closing and psychology scenarios are scheduled the same way, each round a review; pick “Next up” "
                "in a track on the Sparring page to run the one that needs you.")
 
 

@@ -13,7 +13,7 @@ from components.text import literal
 st.title(":material/sports_mma: Sparring")
 me = trainee.require()
 db, lib = runtime.db(), runtime.library_for(me["id"])  # shipped + the team's own
-SPECIAL = {"next_due": "Next due", "random": "Random objection"}
+SPECIAL = {"next_due": "Next up", "random": "Random objection"}
 TRACKS = {"objections": ":material/sports_mma: Objections", **{track: f"{tracks.TRACK_ICONS[track]} {label}"
                                                               for track, label in tracks.TRACKS.items()}}
 SESSION_KEY = "sparring_session_id"
@@ -86,12 +86,12 @@ if session is None:
     next_slug = practice.panel(me["id"], drill_button=False, lib=lib)
     labels = dict(SPECIAL)
     if next_slug:
-        labels["next_due"] = f"Next due: {lib.objections[next_slug].title}"
+        labels["next_due"] = f"Next up: {lib.objections[next_slug].title}"
     with st.form("sparring_setup"):
         by_title = sorted(lib.objections, key=lambda s: lib.objections[s].title.lower().strip("“”\"'"))
         pick = st.selectbox("Objection", [*labels, *by_title],
                             format_func=lambda s: labels.get(s) or lib.objections[s].title,
-                            help="“Next due” is the objection spaced repetition picks for you: one due today if any "
+                            help="“Next up” is the objection spaced repetition picks for you: one due today if any "
                                  "(favouring your weak answers), else one you have not tried yet.")
         difficulty = st.segmented_control("Difficulty", DIFFICULTIES, default="normal", required=True)
         st.caption("  \n".join(f"**{name}**: {rules.label}" for name, rules in RULES.items()))

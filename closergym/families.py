@@ -344,6 +344,15 @@ def _in_context(personas: list[Persona], role: str, product: str) -> list[Person
     return [placed, *(p for p in personas if p is not first)]
 
 
+def _concern(family: FamilyWriting, slots: dict, *, again: bool = False) -> str:
+    """What is probably going on, opening on the prospect's words in quotes; `again`: those words were quoted
+    already (one clause said two things), so it opens on "It"."""
+    written = (_favour(family, slots) or family).concern
+    if again:
+        written = written.replace('"{said}"', "It", 1)
+    return fill(written, {**slots, "said": slots["said"][:1].upper() + slots["said"][1:]})
+
+
 def objection_for(text: str, *, role: str = "", product: str = "") -> Objection:
     """A complete library-shaped objection for words that are not in the library: the families said in it
     lead, each worded around the clause that says it. Deterministic for a given text. `role` and `product`:
@@ -361,9 +370,8 @@ def objection_for(text: str, *, role: str = "", product: str = "") -> Objection:
     def each(attribute: str) -> list[str]:
         return [fill(line, slots) for family, slots in worded for line in attribute_of(family, attribute)]
 
-    concern = " ".join(fill(_favour(family, slots).concern if _favour(family, slots) else family.concern,
-                            {**slots, "said": slots["said"][:1].upper() + slots["said"][1:]})
-                       for family, slots in worded)
+    concern = " ".join(_concern(family, slots, again=slots["said"] in [s["said"] for _, s in worded[:index]])
+                       for index, (family, slots) in enumerate(worded))
     curveballs = [(family, slots, ball) for family, slots in worded[1:] + worded[:1] for ball in family.curveballs]
     parts = compose_answer(names, base, rng)
     strong = compose_answer(names, base, rng, avoid=parts)

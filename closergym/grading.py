@@ -289,6 +289,7 @@ PROPOSAL = cues(
     r"\blet's (?!say\b|be honest\b|face it\b|see if\b)\w+", r"\bhow about\b", r"\bwhy not let me\b",
     r"\b(?:want|like) me to\b", r"\bwould (?:you|he|she|they|your \w+(?: \w+)?|the two of you) (?:like|be open|be up for|be free|be willing)\b",
     r"\b(?:can|could|shall|should) we\b", r"\b(?:then )?we can (?:go|walk|look|talk|meet|set|start|get|run|review|take|grab|book|do (?:a|an|one))\b",
+    r"\bwe (?:can|could) do (?:(?:\d+|five|ten|fifteen|twenty|thirty) (?:minutes?|mins?)|half an hour)\b",  # "We can do 15 minutes Friday"
     r"\bif you've got (?:\d+|ten|fifteen|twenty|a few) minutes\b",
     r"\b(?:call|ring|phone) you (?:on |at )?(?:monday|tuesday|wednesday|thursday|friday|tomorrow)\b",
     r"\b(?:can|could|may) i (?!ask\b|be honest\b|just say\b)\w+", r"\bworth a (?:quick|short|\d+|fifteen|ten|twenty)\b",
@@ -932,6 +933,11 @@ CATEGORY_TOPIC = {"money": "price", "authority": "decider", "trust": "past", "co
                   "contract": "incumbent"}
 PERSON = re.compile(r"\b(?:my|our|the|her|his|their) ((?:business )?(?:wife|husband|partner|spouse|boss|manager|board|other half|co-?founder|"
                     r"director|cfo|ceo|owner|family|dad|mum|mom|father|mother|accountant|committee|team|supervisor))\b", re.IGNORECASE)
+# "incumbent" also holds a prospect who is shopping around: the feedback says which of the two they said
+COMPARING = re.compile(r"\b(?:compar\w*|shop\w*|quotes?|(?:an)?other (?:vendors?|providers?|suppliers?|compan(?:y|ies)|firms?|"
+                       r"agenc(?:y|ies)|options?|dealers?|contractors?|agents?|brands?|banks?|lenders?)|competit\w*|"
+                       r"one of (?:two|three|four|several|a few)|evaluation|demos?|what else is out there)\b", re.IGNORECASE)
+COMPARING_MISSED = "they said they are weighing you against others; your answer never speaks to that comparison"
 REQUEST = re.compile(r"\b(?:brochure|information|info|literature|proposal|quote|pricing sheet|details|deck|email|price)\b", re.IGNORECASE)
 # "It", "that", "you": a question or a specific that is about the prospect or the business, not the moon.
 ABOUT = cues(r"\b(?:you|your|you're|you've|yours|yourself|yourselves|we|our|ours|us|we're|we've|i|i'm|i've|i'd|my|me|it|it's|"
@@ -1017,6 +1023,8 @@ def _fit(objection: str, matched: Objection | None, reader: _Reader, clarify: Mo
         return Fit(topic, True)
     if topic in STALLS and clarify.points == 2:
         return Fit(topic, True)  # a stall names no concern: the question that digs for one is the fitted answer
+    if topic == "incumbent" and COMPARING.search(objection):
+        missed = COMPARING_MISSED
     who = PERSON.search(objection)
     what = REQUEST.search(objection)
     person = who.group(1).lower() if who else ""
@@ -1186,7 +1194,11 @@ ENGLISH = frozenset({"the", "a", "an", "you", "your", "i", "it", "is", "to", "an
 
 
 def reads_as_english(text: str) -> bool:
-    """Whether enough of the common English words are there; eight words or fewer always pass."""
+    """Whether the letters are mostly Latin ones and enough of the common English words are there (eight words
+    or fewer in Latin letters always pass)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if sum(ch <= "\u024f" for ch in letters) * 2 < len(letters):  # another script: Arabic, Cyrillic, Han...
+        return False
     words = [w.lower() for w in WORD.findall(text) if not w.isdigit()]
     return len(words) <= 8 or sum(w in ENGLISH for w in words) * 10 >= len(words)
 

@@ -146,7 +146,7 @@ def take_up(kind: str, text: str) -> str | None:
 TAKE_UP = {  # (for a thing the rep offered, for something the rep offered to do)
     "payment_plan": ("The {phrase} would make this a lot easier.", "If we can {phrase}, that makes it a lot easier."),
     "summary": ("Send me the {phrase}.", "Yes, please {phrase}."),
-    "reference": ("Yes, set up that {phrase}.", "Yes, please {phrase}."),
+    "reference": ("Yes, please set up the {phrase}.", "Yes, please {phrase}."),
     "case_study": ("Send me the {phrase}.", "Send me that."),
     "trial": ("Let's start with the {phrase}.", "I'd be happy to {phrase}."),
 }

@@ -249,6 +249,16 @@ def rubric_lines(criteria: list[str]) -> list[tuple[str, str]]:
     return lines + [(f"Red flag: {SLIPS[code].label} (caps at {SLIPS[code].cap})", SLIPS[code].advice) for code in slips]
 
 
+ELITE_NEEDS_THE_PRINCIPLE = "Elite also needs the principle itself, the round's first line, at full marks."
+
+
+def principle_tier(points: list[int], flags: list[RedFlag]) -> str:
+    """The second call's tiers, except that the principle a scenario trains (its first criterion) must be met
+    in full for elite: half of it, however good the rest, is strong."""
+    tier = second_call_tier(points, flags)
+    return "strong" if tier == "elite" and points[0] < 2 else tier
+
+
 def grade_principle(criteria: list[str], prompt: str, rebuttal: str, *, better: tuple[str, str],
                     lib: Library | None = None) -> Grade:
     """Grade an answer on one principle's criteria (a psychology scenario's round)."""
@@ -259,7 +269,7 @@ def grade_principle(criteria: list[str], prompt: str, rebuttal: str, *, better: 
     slips = _slips(criteria, reader)
     flags = [kept for flag in reading.flags if flag.code not in FIT_FLAGS if (kept := _pre_framed(flag, reader))] + slips
     points = [mark.points for mark in marks]
-    tier = second_call_tier(points, flags)
+    tier = principle_tier(points, flags)
     slots = {mark.move for mark in marks}
     kept = tuple(marks) + tuple(MoveMark(move, moves[move].points, moves[move].phrases, moves[move].note, counted=False)
                                 for move in MOVES if move not in slots)
@@ -272,4 +282,4 @@ def grade_principle(criteria: list[str], prompt: str, rebuttal: str, *, better: 
                  feedback=feedback, ignored=tuple(reader.ignored), notes=tuple(reading.notes))
 
 
-__all__ = ["CRITERIA", "SLIPS", "TIERS", "grade_principle", "rubric_lines"]
+__all__ = ["CRITERIA", "ELITE_NEEDS_THE_PRINCIPLE", "SLIPS", "TIERS", "grade_principle", "principle_tier", "rubric_lines"]

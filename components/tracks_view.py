@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from closergym import closing, schedule, second_call, tracks
+from closergym import closing, psychology, schedule, second_call, tracks
 from closergym.content import library
 from closergym.sparring import DIFFICULTIES, RULES
 from components import pages, practice
@@ -52,6 +52,7 @@ def rubric(scenario: tracks.Scenario) -> None:
             f"- **{literal(label)}**" + (" (0-2)" if not label.startswith("Red flag") else "") + f": {literal(text)}"
             for label, text in lines))
     parts.append("\n".join(f"- {tier_mark(tier)} **{tier.capitalize()}**: {text}"
+                           + (f" {psychology.ELITE_NEEDS_THE_PRINCIPLE}" if tier == "elite" and scenario.track == "psychology" else "")
                            for tier, text in second_call.TIER_RULES.items()))
     st.markdown("\n\n".join(parts))
     st.markdown("**Examples**")
@@ -70,10 +71,10 @@ def picker(track: str, trainee_id: int, db) -> tuple[str, str] | None:
     due = schedule.next_among(list(cards.values()), now)
     found = tracks.of_track(track)
     st.write(INTRO[track])
-    labels = {NEXT_DUE: f"Next due: {tracks.scenarios()[due].title}"} if due else {}
+    labels = {NEXT_DUE: f"Next up: {tracks.scenarios()[due].title}"} if due else {}
     labels |= {s.key: s.title for s in found}
     pick = st.selectbox("Scenario", list(labels), format_func=labels.get, key=f"sparring_{track}_pick",
-                        help="“Next due” is the scenario spaced repetition picks for you: one not tried yet, or one "
+                        help="“Next up” is the scenario spaced repetition picks for you: one not tried yet, or one "
                              "that is due, favouring your weak answers.")
     scenario = tracks.scenarios()[due if pick == NEXT_DUE else pick]
     card = cards[scenario.key]

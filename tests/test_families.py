@@ -362,3 +362,11 @@ def test_drill_it_again_keeps_the_custom_prospects_context(db, trainee):
     session = sessions.open_session(db, trainee["id"])
     assert session["custom_objection"] == query["custom"]
     assert sessions.custom_prospect(session).personas[0].industry == "Home solar panels"
+
+
+def test_words_that_say_two_things_are_quoted_once():
+    """One clause, two families (the price, another vendor): the second reading opens on "It", not on the
+    whole objection quoted again."""
+    text = "Your price is 30% higher than the other quote"
+    concern = objection_for(text).real_concern
+    assert concern.count(text) == 1 and " It means you are being weighed" in concern

@@ -457,6 +457,8 @@ def test_an_answer_in_another_language_says_the_grader_reads_english():
     french = ("Je comprends tout à fait. Est-ce le montant total ou plutôt le doute sur la rentabilité ? "
               "La plupart de nos clients l'amortissent en cinq mois.")
     assert any("reads English" in note for note in grade(french).notes)
+    for short in ("أفهم ذلك. ما الذي يقلقك؟", "Понимаю. Что вас смущает?", "我明白。你担心什么？"):  # another script, however short
+        assert any("reads English" in note for note in grade(short).notes), short
     assert not grade(ELITE).notes and not grade("Oh, okay, I'll come back later, then!").notes
 
 
@@ -497,3 +499,12 @@ def test_an_offer_to_walk_them_through_it_at_a_time_is_a_next_step():
     grade = grade_rebuttal("I need to talk to my wife first.", "Of course. What will she want to know first? If it helps, "
                            "I could walk you both through the photos on Thursday evening at 7.")
     assert grade.points["advance"] == 2
+
+
+@pytest.mark.parametrize(("text", "points"), [
+    ("Makes sense. What is driving that? We can do 15 minutes Friday.", 2),  # a step offered as a statement
+    ("We could do half an hour on Thursday at 2 to go through it.", 2),
+    ("We can do 50% off if you sign today.", 0),  # a discount is no next step
+])
+def test_a_next_step_offered_as_what_we_can_do(text, points):
+    assert grade(text).mark("advance").points == points

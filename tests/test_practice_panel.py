@@ -1,4 +1,4 @@
-"""'What to drill next' on Home, Sparring and Progress, and the Sparring picker's 'Next due' option."""
+"""'What to drill next' on Home, Sparring and Progress, and the Sparring picker's 'Next up' option."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def test_next_due_in_the_sparring_picker_starts_that_objection(db, trainee):
     picker = at.selectbox[0]
     assert picker.value == "next_due"
     title = library().objections["not-interested"].title
-    assert picker.format_func("next_due") == f"Next due: {title}"
+    assert picker.format_func("next_due") == f"Next up: {title}"
     at.button[0].click().run()  # Start sparring
     assert not at.exception
     session = next(db.query("SELECT * FROM sessions WHERE trainee_id = ? ORDER BY id DESC", [trainee["id"]]))

@@ -84,6 +84,21 @@ def test_breaking_the_principle_caps_the_grade_and_is_quoted(key, text, slip):
     assert psychology.SLIPS[slip].advice in graded.feedback.stop
 
 
+@pytest.mark.parametrize(("key", "text"), [
+    ("psychology:no-oriented-questions", "That makes sense. Would you be ready to start? "
+                                         "Could we book 20 minutes Thursday at 10 with Tom?"),
+])
+def test_the_principle_half_met_is_not_elite_however_good_the_rest(key, text):
+    """A psychology scenario trains one principle: a question that asks for a yes, with a fine next step, is
+    a sound answer (strong), not an elite one."""
+    scenario = SCENARIOS[key]
+    graded = closing.grade_round(scenario, 1, closing.prompt_for(scenario, 1), text, lib=LIB)
+    principle = next(mark for mark in graded.moves if mark.counted)
+    assert principle.points == 1 and graded.tier == "strong"
+    rubric = closing.rubric(scenario)[0][2]
+    assert principle.label == rubric[0][0]  # the round's first line is the principle
+
+
 def run_scenario(db, trainee, key: str, tier: str = "elite") -> dict:
     """A whole session of `key`, answering each round with its example at `tier`."""
     session = sessions.start_session(db, trainee_id=trainee["id"], scenario=key, seed=11)

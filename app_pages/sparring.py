@@ -22,9 +22,11 @@ RESEND_KEY = "sparring_resend"  # "Send it again", under an answer the server st
 TRACK_KEY = "sparring_track"  # the track whose picker shows when no session is open
 
 
-def start(pick: str | None, difficulty: str, custom: str | None = None, prospect: dict | None = None) -> None:
+def start(pick: str | None, difficulty: str, custom: str | None = None, prospect: dict | None = None,
+          persona: int | None = None) -> None:
     """`pick`: an objection slug, "random", "next_due", "second_call" or a scenario's key ("closing:pre-frame");
-    None with `custom`, the rep's own objection (`prospect`: its context, the prospect's role and the product)."""
+    None with `custom`, the rep's own objection (`prospect`: its context, the prospect's role and the product).
+    `persona`: which of the objection's prospects (a lesson's drill card names one), else the seed picks."""
     database = runtime.db()  # this thread's connection: a fragment rerun may run on another thread
     if tracks.scenario(pick):
         session = sessions.start_session(database, trainee_id=me["id"], scenario=pick, difficulty=difficulty)
@@ -35,7 +37,7 @@ def start(pick: str | None, difficulty: str, custom: str | None = None, prospect
     slug = random.choice(sorted(lib.objections)) if pick == "random" else pick
     session = sessions.start_session(database, trainee_id=me["id"], objection_slug=None if pick == "second_call" else slug,
                                      second_call=pick == "second_call", difficulty=difficulty, custom_objection=custom,
-                                     lib=lib, prospect=prospect)
+                                     lib=lib, prospect=prospect, persona=persona if slug in lib.objections else None)
     st.session_state[SESSION_KEY] = session["id"]
 
 
@@ -47,20 +49,23 @@ def leave() -> None:
 # A deep link (?objection=slug&difficulty=hard, ?scenario=closing:pre-frame from a lesson, or ?custom=text from
 # the generator) starts that drill once.
 params = st.query_params
+missing = None  # a linked drill that does not exist: said once the page knows what it shows instead
 if "objection" in params or "custom" in params or "scenario" in params:
     wanted, custom, level = params.get("objection") or params.get("scenario", ""), params.get("custom"), \
         params.get("difficulty", "normal")
     level = level if level in DIFFICULTIES else "normal"
     known = wanted in lib.objections or wanted == "second_call" or tracks.scenario(wanted)
+    persona = params.get("persona", "")
     if known or custom:
         try:
             start(wanted if known else None, level, custom,
-                  {key: params.get(key, "") for key in ("role", "product")})  # the generator's context
+                  {key: params.get(key, "") for key in ("role", "product")},  # the generator's context
+                  int(persona) if persona.isdigit() and len(persona) < 3 else None)  # a lesson's drill card
         except sessions.StartError as error:  # ?custom= with nothing to read in it
             st.warning(str(error), icon=":material/edit:")
     else:
-        st.warning(f"There is no drill called “{literal(wanted)}”. Pick one below.", icon=":material/search:")
-    for key in ("objection", "scenario", "custom", "difficulty", "role", "product"):
+        missing = wanted
+    for key in ("objection", "scenario", "custom", "difficulty", "role", "product", "persona"):
         params.pop(key, None)
 
 session_id = st.session_state.get(SESSION_KEY)
@@ -69,6 +74,9 @@ if session is None or session["status"] == "abandoned":
     session = sessions.open_session(db, me["id"])  # a reload resumes the unfinished session
 if session is not None:
     st.session_state[SESSION_KEY] = session["id"]
+if missing is not None:
+    st.warning(f"There is no drill called “{literal(missing)}”. "
+               + ("Your session in progress is below." if session else "Pick one below."), icon=":material/search:")
 
 scroll.top_on_change(f"session-{session['id']}" if session else "pick")  # "Choose another drill" opens at the top
 scroll.follow_answers(f"session-{session['id']}" if session else "pick")  # a new answer's grade comes up on screen

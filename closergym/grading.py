@@ -90,7 +90,7 @@ class Sentence:
 
 
 WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+SENTENCE = re.compile(r"(?:[^.!?\n]|(?<=\d)\.(?=\d))+(?:[.!?]+|$)")  # "4.7 stars", "$1.5m": no end of a sentence
 
 
 def split_sentences(folded: str) -> list[Sentence]:
@@ -222,7 +222,8 @@ NUMBER = cues(
     r"[$€£]\s?\d+(?:[.,]\d+)*(?:\s?(?:k|m|bn)\b)?", r"\b\d+(?:[.,]\d+)?(?:\s|-)?(?:%|percent|x\b|k\b|hours?|hrs?|days?|weeks?|weekends?|months?|years?|minutes?|"
     r"mins?|dollars?|euros?|pounds?|clients?|customers?|companies|firms?|teams?|reps?|users?|people|homes?|houses?|"
     r"locations?|sites?|sessions?|lines?|seats?|licen[cs]es?|visits?|claims?|stores?|offices?|employees?|staff|"
-    r"installs?|calls?|deals?|times?|per|a (?:week|month|year))",
+    r"installs?|calls?|deals?|times?|reviews?|ratings?|stars?|per|a (?:week|month|year))",
+    r"\b(?:average|averages|averaging|rated|rating of|score of) \d(?:\.\d)?\b",  # "our reviews average 4.7"
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
     r"fifty|sixty|ninety|a hundred|half|double|triple|twice|several|a few)(?:\s|-)(?:(?:more|extra|weekly|monthly|full) )?"
     r"(?:hours?|days?|weeks?|weekends?|months?|years?|minutes?|clients?|customers?|companies|firms?|teams?|times|"
@@ -634,7 +635,14 @@ class _Reader:
                 self.sentences.append(sentence)
 
     def quote(self, start: int, end: int) -> str:
-        return self.original[start:end].strip()
+        """The rep's own words from `start` to `end`, widened to whole words ("teams like you" in "teams like
+        yours" quotes "teams like yours")."""
+        text = self.original
+        while 0 < start < len(text) and text[start - 1].isalnum() and text[start].isalnum():
+            start -= 1
+        while 0 < end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+            end += 1
+        return text[start:end].strip()
 
     def find(self, pattern: re.Pattern, sentence: Sentence, *, skip_negated: bool = False) -> str | None:
         if not skip_negated:
@@ -828,7 +836,7 @@ def _advance(reader: _Reader) -> MoveMark:
                          "Proposed a small, concrete next step.")
         else:
             candidate = (1, (proposal,), "Proposed a next step, but a vague one: name a time or a tiny action.")
-        if best is None or candidate[0] > best[0]:
+        if best is None or candidate[0] >= best[0]:  # a tie goes to the later step: the ask an answer ends on
             best = candidate
     if best is None:
         return MoveMark("advance", 0, (), "No next step: the conversation has nowhere to go.")
@@ -942,7 +950,7 @@ REQUEST = re.compile(r"\b(?:brochure|information|info|literature|proposal|quote|
 # "It", "that", "you": a question or a specific that is about the prospect or the business, not the moon.
 ABOUT = cues(r"\b(?:you|your|you're|you've|yours|yourself|yourselves|we|our|ours|us|we're|we've|i|i'm|i've|i'd|my|me|it|it's|"
              r"that|this|these|those|they|them|their|theirs|he|she|his|her|there|there's|who's|what's|clients?|customers?|people|teams?|companies|businesses|owners?|firms?|"
-             r"folks|buyers?|families|homeowners?)\b")
+             r"folks|buyers?|families|homeowners?|response times?|satisfaction|reviews?|ratings?)\b")
 
 
 @dataclass(frozen=True)

@@ -486,8 +486,12 @@ def parse_json(text: str) -> object:
         if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string"):
             raise TransferError("This file stops in the middle of the data: it looks truncated. "
                                 "Export it again and import the whole file.") from None
+        if error.pos == len(text) - len(text.lstrip()):  # its first character: not JSON at all
+            raise TransferError("This file is not a Closer Gym export: an export is the JSON file that Settings → "
+                                f"Your data → Everything (JSON) downloads (this one is not valid JSON: {error.msg}, line "
+                                f"{error.lineno}, column {error.colno}).") from None
         raise TransferError(f"This file is not valid JSON: {error.msg} (line {error.lineno}, "
-                            f"column {error.colno}).") from None
+                            f"column {error.colno}). Was it edited by hand? Export it again.") from None
     except RecursionError:
         raise TransferError("This file nests too deeply to be a Closer Gym export.") from None
     except ValueError as error:

@@ -173,7 +173,9 @@ def move_heatmap_chart(rows: list[dict], *, labels: dict[str, str] | None = None
 @cache
 def _move_heatmap() -> dict:
     base = alt.Chart(alt.NamedData("cells")).encode(
-        x=alt.X("move_name:O", title=None, sort=list(MOVE_NAMES.values()), axis=alt.Axis(labelAngle=0, orient="top")),
+        # every move named, slanted when the columns are narrow (a phone), rather than every other one dropped
+        x=alt.X("move_name:O", title=None, sort=list(MOVE_NAMES.values()),
+                axis=alt.Axis(labelAngle=alt.ExprRef("width < 400 ? -35 : 0"), labelOverlap=False, orient="top")),
         y=alt.Y("objection:N", title=None, sort=alt.EncodingSortField("turns", order="descending"),
                 axis=alt.Axis(labelLimit=260)),
     )

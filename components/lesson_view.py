@@ -86,7 +86,7 @@ def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, li
             scorecard.render(grade)
             follow_up(objection, prompt, turn, grade, fresh, number, trainee_id)
         st.page_link(pages.SPARRING, label="Spar this objection for three rounds", icon=":material/sports_mma:",
-                     query_params={"objection": objection.slug})
+                     query_params={"objection": objection.slug, "persona": str(cell.persona)})  # the same prospect
 
 
 class Fresh(NamedTuple):

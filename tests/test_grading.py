@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from closergym.content import library
@@ -508,3 +510,30 @@ def test_an_offer_to_walk_them_through_it_at_a_time_is_a_next_step():
 ])
 def test_a_next_step_offered_as_what_we_can_do(text, points):
     assert grade(text).mark("advance").points == points
+
+
+def test_the_quotes_are_whole_words_and_the_ask_is_the_one_the_answer_ends_on():
+    text = ("I hear you, and I'd rather not waste your time either. Can I ask what you'd want to see before it's "
+            "worth 10 minutes? Teams like yours cut quote time by 40% last quarter. Could we book 15 minutes Tuesday at 2?")
+    graded = grade(text, "I'm not interested.")
+    assert "Teams like yours" in graded.mark("respond").phrases
+    assert graded.mark("advance").phrases == ("Could we", "15 minutes")
+    quoted = [p for mark in graded.moves for p in mark.phrases]
+    assert all(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text) for p in quoted), quoted
+
+
+@pytest.mark.parametrize("text, phrases", [
+    ("Since last spring every job has a named manager and our last 30 reviews average 4.7.", ("30 reviews", "average 4.7")),
+    ("Response time is now under 2 hours and satisfaction was 98% last quarter.", ("under 2", "98%")),
+])
+def test_figures_about_the_business_are_specifics(text, phrases):
+    """A rating is one figure, not the end of a sentence at its decimal point; the business's own figures
+    (response time, satisfaction, reviews) are about the prospect's concern."""
+    assert grade(text, "I've seen bad reviews of you online.").mark("respond").phrases == phrases
+
+
+def test_a_decimal_point_ends_no_sentence():
+    from closergym.grading import split_sentences
+
+    assert [s.text for s in split_sentences("Reviews average 4.7. It costs $1.5m! Done.")] == [
+        "Reviews average 4.7.", "It costs $1.5m!", "Done."]

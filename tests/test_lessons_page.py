@@ -2,7 +2,8 @@
 
 import pytest
 
-from closergym import store
+from closergym import sessions, store
+from closergym.content import library
 from tests.conftest import app_for
 
 PAGE = "app_pages/lessons.py"
@@ -102,3 +103,19 @@ def test_the_second_call_lesson_drills_the_second_call_scenario(trainee):
     links = {link.proto.label: link.proto.query_string for link in at.get("page_link")}
     # the second call is the closing track's first scenario (issue 22.4): the lesson opens it by its key
     assert links["Closing sparring: The second call"] == "scenario=closing%3Asecond-call"
+
+
+def test_a_drill_cards_link_to_sparring_meets_the_same_prospect(db, trainee):
+    """The card names its prospect (Kevin Walsh, the plant manager); the three rounds it links to are with him."""
+    at = app_for(trainee, PAGE, query={"lesson": "tone-under-pressure"})
+    links = [link.proto.query_string for link in at.get("page_link")
+             if link.proto.label == "Spar this objection for three rounds"]
+    assert links == ["objection=not-interested&persona=0", "objection=happy-with-current&persona=0"]
+    named = library().objections["not-interested"].personas[0].name
+    assert any(named in caption.value for caption in at.caption)
+    sparring = app_for(trainee, "app_pages/sparring.py", query={"objection": "not-interested", "persona": "0"})
+    assert not sparring.exception and any(named in caption.value for caption in sparring.main.caption)
+    assert sessions.open_session(db, trainee["id"])["persona"] == 0
+    # a bad link, with a session open: what is below is that session, not a list to pick from
+    again = app_for(trainee, "app_pages/sparring.py", query={"objection": "price-too-high"})
+    assert "There is no drill called" in again.warning[0].value and "session in progress is below" in again.warning[0].value

@@ -295,7 +295,8 @@ def test_a_bad_document_is_refused_with_a_message_naming_the_place(db, filled, o
 @pytest.mark.parametrize("raw, message", [
     (b"", "empty"),
     (b"   \n", "empty"),
-    (b"hello, world", "not valid JSON: Expecting value (line 1, column 1)"),
+    (b"hello, world", "not a Closer Gym export: an export is the JSON file"),
+    (b"  xxxxxxxx", "not valid JSON: Expecting value, line 1, column 3"),
     (b'{"format": "closergym-export",, "version": 1}', "not valid JSON: Expecting property name"),
     (b"\xff\xfe{\x00}", "not UTF-8"),
     (b"[1, 2, 3]", "should hold one JSON object"),

@@ -2,7 +2,6 @@ import streamlit as st
 
 import runtime
 from closergym import calls, store
-from closergym.content import library
 from components import call_view, trainee
 from components.text import literal
 
@@ -12,7 +11,7 @@ st.write("Paste the transcript of a real call, or upload the file your video-cal
          "answer with the same rubric as your sparring. The transcript stays on this server, kept with your "
          "profile until you delete it.")
 me = trainee.require()
-db, lib = runtime.db(), library()
+db, lib = runtime.db(), runtime.library_for(me["id"])  # with the team's own objections and product facts
 CALL_KEY = "calls_call_id"
 NOTICE_KEY = "calls_notice"
 UPLOADS_KEY = "calls_uploads"  # how many files were read: the upload box's key, so a read file leaves it

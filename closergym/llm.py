@@ -171,6 +171,7 @@ class LLMClient:
                  limiter: RateLimiter | None = None):
         self.settings = settings
         self._limiter = limiter  # None: the process-wide limiter
+        self._unreachable: LLMError | None = None  # set by a call that could not reach the server: see `_call`
         openai, _ = sdk()
         self._client = openai.OpenAI(
             api_key=settings.api_key or "not-needed",
@@ -210,7 +211,10 @@ class LLMClient:
     def _call(self, make, *, deadline: float, who: object):
         """Run `make(timeout)` inside `deadline` seconds, the openai client's own retries (429, 5xx, a dropped
         connection; with backoff and Retry-After) included: whatever is still going at the deadline is a
-        timeout."""
+        timeout. A client is made per page run (`client_for`): once it could not reach the server, its later
+        calls in that run (the prospect's reply after the judge's grade) fail at once instead of waiting again."""
+        if self._unreachable:
+            raise self._unreachable
         (self._limiter or rate_limiter).take(who)
         _, httpx2 = sdk()
         started = time.monotonic()
@@ -219,7 +223,10 @@ class LLMClient:
         except Exception as error:  # noqa: BLE001 - mapped to LLMError below
             if self.settings.own:  # every failure of a visitor's endpoint takes as long: no probing by time
                 time.sleep(max(0.0, min(OWN_FAILURE_SECONDS, deadline) - (time.monotonic() - started)))
-            raise self._error(error) from None
+            failed = self._error(error)
+            if failed.kind == "connection":
+                self._unreachable = failed
+            raise failed from None
 
     # -- calls ----------------------------------------------------------------------------------------
 

@@ -163,3 +163,14 @@ def test_what_the_call_says_is_drawn_as_text(trainee):
     row = next(m.value for m in at.markdown if m.value.startswith(":material/record_voice_over:"))
     assert r"\[our budget\]\(https" in row and r"\<b\>" in row and r"\*\*really\*\*" in row
     assert all(not m.proto.allow_html for m in at.markdown)
+
+
+def test_a_calls_better_lines_use_the_teams_product_and_invent_no_claims(db, trainee):
+    """The team's product facts (Your product) reach a call's better lines, as they reach sparring's."""
+    from closergym import team
+    from tests.test_team import GENERIC_CLAIMS, PRODUCT
+
+    team.save_product(db, f"trainee:{trainee['id']}", PRODUCT)
+    better = [unescaped(m.value) for m in graded(trainee, REVIEWED).markdown if "**A better line**" in m.value]
+    assert better and any("Ledgerly" in line or "$400 a month" in line for line in better)
+    assert not any(claim in line.lower() for line in better for claim in GENERIC_CLAIMS)

@@ -469,3 +469,19 @@ def test_the_generator_with_the_llm_keeps_labels_honest(llama):
     assert [v.label for v in result.variants] == list(TIERS)
     assert all(v.grade.tier == v.label for v in result.variants)
     assert result.engine in ("llm", "builtin")
+
+
+def test_a_server_that_cannot_be_reached_is_not_tried_again_in_the_same_run():
+    """The judge could not reach the server: the prospect's reply in the same run (the same client) falls back
+    at once instead of waiting for the connection again (on a visitor's own endpoint, 5 s each)."""
+    limiter = RateLimiter(per_minute=1)  # a second call that went out would be refused as rate-limited
+    client = client_for(f"http://127.0.0.1:{free_port()}/v1", limiter=limiter)
+    errors = []
+    for _ in range(2):
+        with pytest.raises(LLMError) as error:
+            list(client.stream_chat([{"role": "user", "content": "hi"}], deadline=5))
+        errors.append(error.value)
+    assert [e.kind for e in errors] == ["connection", "connection"] and errors[1] is errors[0]
+    fresh = client_for("http://127.0.0.1:9/v1", limiter=RateLimiter(per_minute=5))  # the next run tries again
+    with pytest.raises(LLMError, match="Could not reach"):
+        list(fresh.stream_chat([{"role": "user", "content": "hi"}], deadline=5))

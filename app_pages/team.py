@@ -44,8 +44,9 @@ if not can_author:
 st.write("Describe what you sell once: the prospect, the better lines and the generator then speak of your product "
          "and make only the claims you give here. Then write the objections your buyers really raise: they join "
          "the library for sparring, drills and spaced repetition" + (" for the cohorts you pick above." if cfg.bootcamp else "."))
+notice_slot = st.container()  # always drawn: the tabs below keep their place, and so the tab a save came from
 if notice := st.session_state.pop(NOTICE_KEY, None):
-    st.success(notice, icon=":material/check_circle:")
+    notice_slot.success(notice, icon=":material/check_circle:")
 product_tab, objections_tab = st.tabs(["Your product", "Your objections"])
 
 with product_tab:
@@ -81,8 +82,10 @@ with objections_tab:
                 team.delete_objection(db, owner, objection.slug)
                 st.rerun()
 
-    upload = st.file_uploader("Upload an objection file (YAML, as downloaded)", type=["yaml", "yml"],
-                              key="team_upload", max_upload_size=1)
+    upload = st.file_uploader(f"Upload an objection file (YAML, as downloaded, up to {team.MAX_UPLOAD // 1024} KB)",
+                              type=["yaml", "yml"], key="team_upload", max_upload_size=1,
+                              help="The upload box itself stops anything over 1 MB; a file between the two gets a "
+                                   "message saying so. A downloaded objection is a few KB.")
     if upload is not None and st.session_state.get("team_uploaded") != upload.file_id:
         try:
             uploaded = team.from_yaml(upload.getvalue())

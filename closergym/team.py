@@ -397,7 +397,7 @@ def from_yaml(data: bytes | str, *, shipped: Library | None = None) -> Objection
     """An uploaded objection file: bounded in size before it is read, then validated (`AuthoringError`)."""
     size = len(data.encode("utf-8") if isinstance(data, str) else data)
     if size > MAX_UPLOAD:
-        raise AuthoringError(f"the file is {size:,} bytes; an objection file is at most {MAX_UPLOAD:,}")
+        raise AuthoringError(f"the file is {size / 1024:,.0f} KB; an objection file is at most {MAX_UPLOAD // 1024} KB")
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         raw = load_yaml(text)

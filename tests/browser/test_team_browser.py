@@ -71,6 +71,7 @@ def test_describe_the_product_author_an_objection_and_spar_it(server, watched):
     page.get_by_role("button", name="Save “Our auditor won't sign off” in your library").click()
     wait_for_app(page)
     expect(page.get_by_text("it is in the Sparring picker now", exact=False)).to_be_visible()
+    expect(page.get_by_role("tab", name="Your objections")).to_have_attribute("aria-selected", "true")  # not moved
     with store.open_db(server.db_path) as db:
         body = json.loads(next(db.query("SELECT body FROM team_content WHERE kind = 'objection'"))["body"])
     assert body["slug"] == "auditor-sign-off" and "{product}" in body["lines"][0]  # kept as written
@@ -126,6 +127,9 @@ def test_download_edit_and_upload_an_objection_and_a_bad_file_changes_nothing(se
     uploader.set_input_files(str(good))
     wait_for_app(page)
     expect(page.get_by_text("Saved “The audit trail worries us” from edited.yaml.")).to_be_visible()
+    # the page stays on the tab the file was uploaded from, where the saved objection is
+    expect(page.get_by_role("tab", name="Your objections")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_text("The audit trail worries us").first).to_be_visible()
     with store.open_db(server.db_path) as db:
         rows = [json.loads(row["body"])["title"] for row in db.query("SELECT body FROM team_content WHERE owner = ?",
                                                                        [owner])]

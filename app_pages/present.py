@@ -86,6 +86,8 @@ else:
             st.subheader(shown["why"], anchor=False)
             if shown["flags"]:
                 st.markdown("#### " + " · ".join(f":material/flag: {flag}" for flag in shown["flags"]))
+                for said in shown["reasons"]:  # what the flag says: what the room needs to hear
+                    st.markdown(literal(said))
             go_on, better = st.columns([3, 2])
             # no arrow icon: Streamlit already draws the shortcut's key (→) on the button
             if go_on.button("The prospect answers" if not state.finished else "How it ended", type="primary",

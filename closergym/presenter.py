@@ -10,6 +10,7 @@ from __future__ import annotations
 from closergym.grading import ELITE_POINTS, MOVE_LABELS, Grade
 
 MAX_PHRASE = 60  # characters of a quoted phrase on the projector
+MAX_REASON = 140  # characters of what a red flag says, after its name
 CUES = {"acknowledge": "show you heard it", "clarify": "ask what is behind it", "respond": "a number, an example",
         "advance": "a small next step"}  # the rubric (grading.RUBRIC) in a few words, for the room
 MOVE_NAMES = {"acknowledge": "an acknowledgement", "clarify": "a real question", "respond": "specifics",
@@ -33,7 +34,7 @@ def why(grade: Grade) -> str:
     full = [mark.move for mark in counted if mark.points == 2 and mark.move in MOVE_NAMES]
     missing = [mark.move for mark in counted if mark.points == 0 and mark.move in MOVE_NAMES]
     capping = [flag for flag in grade.red_flags if flag.cap == grade.tier]
-    if capping:
+    if capping:  # what the flag says is under it (`reveal`'s "reasons")
         return f"Held at {grade.tier} by a red flag: {capping[0].label.split(' (')[0].lower()}."
     if grade.tier == "elite":
         return f"{points} of 8 points: " + (f"{_names(full)}, done well." if full else "every move touched.")
@@ -46,6 +47,14 @@ def why(grade: Grade) -> str:
     return f"{points} of 8 points: nothing yet moves the conversation on."
 
 
+def reason(label: str) -> str:
+    """What a red flag says after its name ("they said they already have someone; your answer never ..."),
+    short enough for the projector."""
+    said = " ".join(label.partition(" (")[2].removesuffix(")").split())
+    said = said if len(said) <= MAX_REASON else said[:MAX_REASON - 1].rstrip() + "…"
+    return said[:1].upper() + said[1:]
+
+
 def reveal(grade: Grade) -> dict:
     """The revealed grade as the presenter view draws it."""
     return {
@@ -55,5 +64,6 @@ def reveal(grade: Grade) -> dict:
                    "points": mark.points, "phrases": [_short(p) for p in mark.phrases[:2]]}
                   for mark in grade.moves if mark.counted],
         "flags": [flag.label.split(" (")[0] for flag in grade.red_flags],
+        "reasons": [reason(flag.label) for flag in grade.red_flags if " (" in flag.label],
         "why": why(grade),
     }

@@ -221,14 +221,24 @@ def test_the_class_charts_have_rows_for_the_demo_cohort(db, monkeypatch):
     assert len(at.get("vega_lite_chart")) == 2 and not at.exception
 
 
-@pytest.mark.parametrize("answer, expected", [
-    ("You're wrong, sign today or lose the discount.", "Held at weak by a red flag"),
-    ("That makes sense. What part is still on your mind?", "of 8 points"),
+@pytest.mark.parametrize("objection, answer, expected", [
+    ("I need to think about it.", "You're wrong, sign today or lose the discount.", "Held at weak by a red flag"),
+    ("I need to think about it.", "That makes sense. What part is still on your mind?", "of 8 points"),
+    ("We're happy with who we've got, thanks.", "Totally fair. Our onboarding takes two weeks and 90% of clients "
+     "see results in a month. Can we talk Tuesday at 10?", "Held at strong by a red flag: not fitted to this objection"),
 ])
-def test_the_presenter_says_why_in_one_line(answer, expected):
-    grade = grade_rebuttal("I need to think about it.", answer)
+def test_the_presenter_says_why_in_one_line(objection, answer, expected):
+    grade = grade_rebuttal(objection, answer)
     line = presenter.why(grade)
     assert expected in line and "\n" not in line and len(line) < 140
+
+
+def test_the_room_hears_what_a_red_flag_says_not_only_its_name():
+    grade = grade_rebuttal("We're happy with who we've got, thanks.", "Totally fair. Our onboarding takes two weeks "
+                           "and 90% of clients see results in a month. Can we talk Tuesday at 10?")
+    shown = presenter.reveal(grade)
+    assert shown["flags"] == ["Not fitted to this objection"]
+    assert shown["reasons"] == ["They said they already have someone; your answer never speaks to what they have now"]
 
 
 def test_the_join_page_shows_a_cohort_name_as_text(db):

@@ -358,9 +358,9 @@ def grade_csv(raw: bytes, *, lib: Library | None = None, trainee: str | None | o
     column = trainee_column(header) if trainee is KNOWN_COLUMN else trainee
     if column is not None and column not in header:
         raise CohortError(f"The CSV has no column {column!r}.")
+    if table and table[-1][0] > MAX_BATCH_ROWS:  # refused before any row is graded
+        raise CohortError(f"That file has {table[-1][0]:,} rows; keep a batch to {MAX_BATCH_ROWS:,}.")
     for number, cells in table:
-        if number > MAX_BATCH_ROWS:
-            raise CohortError(f"Keep a batch to {MAX_BATCH_ROWS:,} rows.")
         row = {name: value.strip() for name, value in cells.items()}
         rebuttal = row.get("rebuttal", "")
         if not rebuttal or len(rebuttal) > MAX_REBUTTAL:

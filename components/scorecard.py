@@ -40,8 +40,8 @@ def feedback_markdown(feedback: dict) -> str:
     """Keep (the moves that earned full marks, by name: the moves above say what each did), start and stop,
     then the better line."""
     parts = [f"**Keep:** {' · '.join(literal(label) for label in feedback['keep'])}"] if feedback["keep"] else []
-    parts += [f"**{title.capitalize()}**\n" + "\n".join(f"- {literal(item)}" for item in feedback[title])
-              for title in ("start", "stop") if feedback[title]]
+    parts += [f"**{title}**\n" + "\n".join(f"- {literal(item)}" for item in feedback[key])
+              for key, title in (("start", "Start doing"), ("stop", "Stop doing")) if feedback[key]]
     better = feedback["better"]
     if better:
         parts.append(f"**{better['title']}**\n\n> :material/lightbulb: {literal(better['text'])}\n\n:gray[{literal(better['why'])}]")

@@ -74,6 +74,7 @@ def test_batch_grading_a_good_csv():
     (b"x" * (cohorts.MAX_BATCH_BYTES + 1), "the limit is"),
     (b'objection,rebuttal\n"unclosed quote,blah\nfoo,bar\n', "not readable"),
     (b'"objection,rebuttal\nfoo,bar\n', "not readable"),  # even the header
+    (b"objection,rebuttal\n" + b"Too expensive,ok\n" * (cohorts.MAX_BATCH_ROWS + 5), "has 2,005 rows; keep a batch to 2,000"),
 ])
 def test_batch_grading_malformed_files_get_a_clear_message(raw, message):
     with pytest.raises(cohorts.CohortError, match=message):

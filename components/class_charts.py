@@ -45,7 +45,8 @@ def move_trend(rows: list[dict]) -> alt.Chart:
         y=alt.Y("average:Q", title="Average points", scale=alt.Scale(domain=[0, 2])),
         color=alt.Color("label:N", title=None, sort=labels,
                         scale=alt.Scale(domain=labels, range=[MOVE_HEX[m] for m in MOVES]),
-                        legend=alt.Legend(orient="bottom", columns=2)),
+                        # one row, as the tier mix beside it (the titles line up), small enough for half a screen
+                        legend=alt.Legend(orient="bottom", columns=4, labelFontSize=11, symbolSize=50, columnPadding=8)),
         tooltip=[alt.Tooltip("yearmonthdate(week):T", title="Week of"), alt.Tooltip("label:N", title="move"),
                  alt.Tooltip("average:Q", format=".2f")],
     )

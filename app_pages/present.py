@@ -9,15 +9,18 @@ from closergym.sparring import DIFFICULTIES, ROUNDS, RoutineState, start_state
 from components.scorecard import TIER_COLORS
 from components.text import literal
 
-# Presenter view (?present=1): large type for a projector at 1280x720, wide, no personal data. The class
-# answers together; the round lives in this browser session only, so nothing lands in any trainee's
-# history. A round goes: the prospect's line -> the class's answer (graded, hidden) -> guess -> reveal ->
-# the prospect's next line, each step on a click or the → key (a presenter's clicker sends it too).
+# Presenter view (?present=1): large type for a projector (laid out at 1280x720, scaled to the screen), wide,
+# no personal data. The class answers together; the round lives in this browser session only, so nothing
+# lands in any trainee's history. A round goes: the prospect's line -> the class's answer (graded, hidden) ->
+# guess -> reveal -> the prospect's next line, each step on a click or the → key (a clicker sends it too).
 lib = library()
 KEY = "present_round"
 NEXT_KEY = "Right"  # one key moves the class on: reveal, then the prospect's next line
 LONG_LINE = 90  # characters: a longer line of the prospect's is drawn a size smaller, to stay on one screen
 
+# Everything on the page is sized in rem: the root font grows with the screen, so a 1920x1080 projector shows
+# the same layout as 1280x720, only larger (and a 4:3 one at 1024x768, a little smaller).
+st.html("<style>html { font-size: clamp(14px, min(100vw / 80, 100vh / 45), 40px); }</style>")
 top = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
 top[0].markdown("## :material/sports_mma: Class sparring")
 slug = top[1].selectbox("Objection", sorted(lib.objections), key="present_objection",

@@ -190,6 +190,11 @@ def llm_choice() -> tuple[LLMSettings | None, str | None]:
     lives only in `st.session_state`, never on disk, and never borrows the operator's key."""
     if st.session_state.get(ENGINE_KEY) == "builtin":
         return None, None
+    return llm_offered()
+
+
+def llm_offered() -> tuple[LLMSettings | None, str | None]:
+    """`llm_choice`, whether or not the trainee switched the LLM off for this browser session."""
     typed = {name: str(st.session_state.get(key) or "") for name, key in SESSION_LLM_KEYS.items()}
     try:
         return session_settings(config(), **typed), None

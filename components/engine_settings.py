@@ -1,5 +1,5 @@
 """The Engine section of Settings: which engine answers, an optional key for this browser session,
-a connection test, and the switch back to the built-in engine."""
+a connection test, and a switch to turn the LLM off (and on again)."""
 
 from __future__ import annotations
 
@@ -13,13 +13,16 @@ from components.text import literal
 
 def render() -> None:
     settings, refused = runtime.llm_choice()
+    offered = runtime.llm_offered()[0]
     st.write(f"Active engine: **{engine_badge.engine_label()}**")
     st.caption("The built-in engine is a scripted prospect and a deterministic rubric grader. It works offline "
                "and needs no key. With an LLM, the prospect and the judge are played by the model, and the "
                "built-in engine guards every grade and answers whenever the model fails.")
-    st.toggle("Use the built-in engine in this browser session", key="settings_use_builtin",
-              value=st.session_state.get(runtime.ENGINE_KEY) == "builtin", on_change=_switch,
-              help="Turns the LLM off for you only; nothing is saved.")
+    if offered:  # an LLM to switch off (and back on): none, and there is nothing to choose
+        st.toggle(f"Use {'your' if offered.own else 'the'} LLM ({literal(f'{offered.model} at {offered.host}')})",
+                  key="settings_use_llm",
+                  value=st.session_state.get(runtime.ENGINE_KEY) != "builtin", on_change=_switch,
+                  help="Off: the built-in engine answers, in this browser session only. Nothing is saved.")
     with st.expander("Connect your own LLM for this browser session", expanded=refused is not None):
         if runtime.config().allow_visitor_llm:
             own_endpoint_form()
@@ -90,4 +93,4 @@ def _forget_endpoint() -> None:
 
 
 def _switch() -> None:
-    st.session_state[runtime.ENGINE_KEY] = "builtin" if st.session_state["settings_use_builtin"] else "auto"
+    st.session_state[runtime.ENGINE_KEY] = "auto" if st.session_state["settings_use_llm"] else "builtin"

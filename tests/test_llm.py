@@ -417,8 +417,18 @@ def test_settings_shows_the_llm_and_switches_back_to_builtin(trainee, monkeypatc
     monkeypatch.setenv("CLOSERGYM_MODEL", "llama3.1:8b")
     at = app_for(trainee, "app_pages/settings.py")
     assert any(literal("LLM: llama3.1:8b at 127.0.0.1") in m.value for m in at.markdown)
-    at.toggle(key="settings_use_builtin").set_value(True).run()
+    assert at.toggle(key="settings_use_llm").label == f"Use the LLM ({literal('llama3.1:8b at 127.0.0.1:9')})"
+    at.toggle(key="settings_use_llm").set_value(False).run()
     assert any("Built-in (offline)" in m.value for m in at.markdown)
+    assert at.session_state["settings_engine"] == "builtin"
+    at.toggle(key="settings_use_llm").set_value(True).run()  # and back on
+    assert any(literal("LLM: llama3.1:8b at 127.0.0.1") in m.value for m in at.markdown)
+
+
+def test_settings_has_no_llm_switch_when_there_is_no_llm(trainee):
+    at = app_for(trainee, "app_pages/settings.py")
+    assert any("Built-in (offline)" in m.value for m in at.markdown)
+    assert not [toggle for toggle in at.toggle if toggle.key == "settings_use_llm"]
 
 
 @pytest.mark.llm

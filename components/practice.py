@@ -10,6 +10,7 @@ import runtime
 from closergym import schedule
 from components import pages
 from components.icons import objection_icon
+from components.text import literal
 
 
 def when(due: datetime, now: datetime) -> str:
@@ -43,11 +44,11 @@ def panel(trainee_id: int, *, drill_button: bool = True,
         st.markdown("#### :material/target: What to drill next")
         if slug:
             objection, card = lib.objections[slug], by_slug[slug]
-            st.markdown(f"{objection_icon(objection)} **{objection.title}**  \n{why(card, now)}")
+            st.markdown(f"{objection_icon(objection)} **{literal(objection.title)}**  \n{why(card, now)}")
             if drill_button:
                 st.page_link(pages.SPARRING, label="Drill it now", icon=":material/sports_mma:", query_params={"objection": slug})
         if due:
-            names = "; ".join(f"“{lib.objections[c.slug].short}”, {when(c.due, now)}" for c in due[:5])
+            names = "; ".join(f"“{literal(lib.objections[c.slug].short)}”, {when(c.due, now)}" for c in due[:5])
             more = f"; and {len(due) - 5} more" if len(due) > 5 else ""
             st.caption(f"**Due today: {len(due)}.** {names}{more}.")
         elif not any(card.reviews for card in cards):

@@ -64,7 +64,7 @@ def header(session: dict, objection: Objection | None, *, built: Objection | Non
         st.caption("A stalled deal picks up the phone. Run the six-step second-call structure. "
                    f"Difficulty **{literal(session['difficulty'])}**")
     elif objection:
-        st.subheader(objection.title)
+        st.subheader(literal(objection.title))  # a team's own objection: its words, as typed
         persona = objection.personas[min(session["persona"], len(objection.personas) - 1)]
         st.caption(f"{literal(persona.name)} · {literal(persona.role)}, {literal(persona.industry)} · "
                    f"{literal(persona.mood)} · difficulty **{literal(session['difficulty'])}**")

@@ -425,3 +425,29 @@ def test_an_answer_still_opens_on_its_acknowledgement_once_a_product_is_given():
     assert "SunPeak Solar" in year.text and year.why.startswith("It acknowledges the concern, asks what sits behind it")
     quit_asking = library().objections["take-me-off-your-list"]  # a request to stop is not pitched to
     assert team.grounded_objection(quit_asking, product) == quit_asking
+
+
+RIGGED = "Pay now [click here](http://evil.example/login) :red[RED] $x^2$ ![img](http://evil.example/a.png)"
+
+
+def test_a_teams_markdown_is_shown_as_typed_on_every_page_it_reaches(trainee):
+    """A team's objection title and short name with a link, an outside image, a colour and maths: each page that
+    names the objection shows those characters, and none of them turns into a link, an image or a formula."""
+    with store.open_db(store_path()) as db:
+        team.save_objection(db, f"trainee:{trainee['id']}",
+                            team.parse_objection(authored(title=RIGGED, short="[click here](http://e.x)")))
+        session = sessions.start_session(db, trainee_id=trainee["id"], objection_slug="our-audit-fear", seed=4,
+                                         lib=team.library_for(db, trainee["id"], bootcamp=False))
+        sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"], rebuttal="I hear you. What part worries you?",
+                           lib=team.library_for(db, trainee["id"], bootcamp=False))
+    pages = {page: app_for(trainee, f"app_pages/{page}.py") for page in ("sparring", "home", "progress", "team", "generator")}
+    shown = []
+    for page, at in pages.items():
+        assert not at.exception, page
+        for kind in ("markdown", "caption", "subheader", "header", "title", "success", "info", "warning"):
+            shown += [(page, str(element.value)) for element in at.get(kind)]
+        shown += [(page, str(element.proto.label)) for element in at.get("expandable")]
+    seen = [(page, text) for page, text in shown if "click here" in text]
+    assert {page for page, _ in seen} >= {"sparring", "home"}  # the objection is named there
+    assert not [(page, text) for page, text in seen if "[click here](" in text or "![img](" in text
+                or ":red[" in text or "$x^2$" in text]

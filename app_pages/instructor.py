@@ -20,6 +20,7 @@ if not roles.is_instructor():
 with out:
     roles.sign_out_button(key="instructor_sign_out")
 db, lib = runtime.db(), library()
+RESET_KEY = "instructor_reset"  # the profile found for a new access code, until it is issued or cancelled
 cohort_tab, dashboard_tab, batch_tab, demo_tab = st.tabs(["Cohorts", "Dashboard", "Batch grading", "Demo data"])
 
 with cohort_tab:
@@ -45,19 +46,36 @@ with cohort_tab:
     st.markdown(":material/co_present: [Open the presenter view](/?present=1): large type for a projector, no "
                 "personal data, and a “reveal the grade” step so the class can guess first.")
     with st.expander("A trainee lost their access code", icon=":material/key:"):
-        st.caption("Issue a new code for the profile with this name: the old code, every link with it and every "
-                   "browser open with it stop working at once. Give the new code to its owner, and to nobody else.")
+        st.caption("Issue a new code for a member of one of your cohorts: the old code, every link with it and "
+                   "every browser open with it stop working at once. Give the new code to its owner, and to "
+                   "nobody else.")
         with st.form("instructor_new_code", clear_on_submit=True, border=False):
-            lost = st.text_input("Trainee's name", max_chars=store.NAME_MAX, key="instructor_new_code_name")
-            if st.form_submit_button("Issue a new access code") and lost.strip():
-                found = store.get_trainee_by_name(db, lost)
-                if found is None or found["is_demo"]:
-                    st.warning(f"No profile is called “{literal(lost.strip())}”" +
-                               (" (demo trainees open in no browser)." if found else "."))
+            lost = st.text_input("Trainee's name", key="instructor_new_code_name")
+            if st.form_submit_button("Find the profile"):
+                st.session_state.pop(RESET_KEY, None)
+                found = store.get_trainee_by_name(db, lost) if lost.strip() else None
+                joined = cohorts.trainee_cohorts(db, found["id"]) if found and not found["is_demo"] else []
+                if not lost.strip():
+                    st.warning("Type the trainee's name, as their profile shows it.")
+                elif not joined:
+                    st.warning(f"None of your cohorts has a member called “{literal(lost.strip()[:store.NAME_MAX])}”. "
+                               "A profile outside your cohorts is not yours to reopen: whoever runs this server "
+                               "can issue its code (`python -m closergym trainees --new-code NAME`).")
                 else:
-                    code = store.reset_access_code(db, found["id"])
-                    st.success(f"The new access code of {literal(found['name'])} is **{code}** (shown once).",
+                    st.session_state[RESET_KEY] = {"id": found["id"], "name": found["name"],
+                                                   "cohorts": [c["name"] for c in joined]}
+        if pending := st.session_state.get(RESET_KEY):
+            st.markdown(f"Issue a new access code for **{literal(pending['name'])}** "
+                        f"({literal(', '.join(pending['cohorts']))})? Their old code stops working at once.")
+            with st.container(horizontal=True):
+                if st.button("Issue the new code", type="primary", icon=":material/key:"):
+                    code = store.reset_access_code(db, pending["id"])
+                    st.session_state.pop(RESET_KEY)
+                    st.success(f"The new access code of {literal(pending['name'])} is **{code}** (shown once).",
                                icon=":material/key:")
+                if st.button("Cancel", key="instructor_reset_cancel"):
+                    st.session_state.pop(RESET_KEY)
+                    st.rerun()
     if locked := {t["id"]: t["name"] for t in store.without_code(db)}:
         with st.expander(f"Profiles without an access code ({len(locked)})", icon=":material/lock:"):
             st.caption("Made before profiles had access codes, or from the command line: they open in no browser "

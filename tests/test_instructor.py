@@ -153,17 +153,42 @@ def test_the_command_line_issues_a_new_code_that_ends_the_old_ones_sessions(db, 
 
 def test_an_instructor_issues_a_new_code_from_the_page(db, monkeypatch):
     made = store.create_trainee(db, "Lou", private=True)
+    cohorts.join_cohort(db, made["id"], cohorts.create_cohort(db, "Spring")["join_code"])
     owner = app_for(made, "app_pages/home.py")  # Lou's own browser, open with the old code
     at = instructor(monkeypatch, query={"instructor": cohorts.sign_in_token(PASSCODE, browser="", now=int(time.time()))})
-    at.text_input(key="instructor_new_code_name").set_value("lou")
-    next(b for b in at.button if b.label == "Issue a new access code").click().run()
+    find_profile(at, "lou")
+    assert any("Issue a new access code for **Lou** (Spring)?" in m.value for m in at.markdown)
+    assert store.opens(store.get_trainee(db, made["id"]), made["access_code"])  # nothing issued before the yes
+    next(b for b in at.button if b.label == "Issue the new code").click().run()
     new = CODE.search(" ".join(s.value for s in at.success)).group()
     assert store.opens(store.get_trainee(db, made["id"]), new)
     owner.run()
     assert "trainee_id" not in owner.session_state  # the old code's session let the profile go
-    at.text_input(key="instructor_new_code_name").set_value("Nobody")
-    next(b for b in at.button if b.label == "Issue a new access code").click().run()
-    assert "No profile is called" in at.warning[-1].value
+    find_profile(at, "Nobody")
+    assert "None of your cohorts has a member called" in at.warning[-1].value
+    find_profile(at, "   ")
+    assert "Type the trainee's name" in at.warning[-1].value
+
+
+def test_a_profile_outside_every_cohort_is_not_an_instructors_to_reopen_and_cancel_issues_nothing(db, monkeypatch):
+    solo = store.create_trainee(db, "Solo Sam", private=True)
+    member = store.create_trainee(db, "Ann", private=True)
+    cohorts.join_cohort(db, member["id"], cohorts.create_cohort(db, "Spring")["join_code"])
+    at = instructor(monkeypatch, query={"instructor": cohorts.sign_in_token(PASSCODE, browser="", now=int(time.time()))})
+    find_profile(at, "solo sam")
+    assert "None of your cohorts has a member called" in at.warning[-1].value
+    assert not [b for b in at.button if b.label == "Issue the new code"]
+    find_profile(at, "Ann")
+    next(b for b in at.button if b.label == "Cancel").click().run()
+    assert not [b for b in at.button if b.label == "Issue the new code"]
+    for made in (solo, member):
+        assert store.opens(store.get_trainee(db, made["id"]), made["access_code"])  # both codes still work
+
+
+def find_profile(at, name: str) -> None:
+    at.text_input(key="instructor_new_code_name").set_value(name)
+    next(b for b in at.button if b.label == "Find the profile").click().run()
+    assert not at.exception
 
 
 # -- batch grading ---------------------------------------------------------------------------------------------

@@ -89,7 +89,9 @@ def sign_in() -> None:
         with st.form("instructor_sign_in"):
             given = st.text_input("Instructor passcode", type="password")
             submitted = st.form_submit_button("Sign in", type="primary")
-        if submitted:
+        if submitted and not given.strip():  # a click on an empty box is no guess: nothing to count
+            st.warning("Type the instructor passcode first.", icon=":material/key:")
+        elif submitted:
             try:
                 ok = limits.PASSCODE.check(runtime.browser_session(),
                                            lambda: cohorts.passcode_matches(cfg.instructor_passcode, given))

@@ -597,6 +597,15 @@ def test_wrong_passcodes_from_a_shared_address_do_not_lock_the_instructor_out(mo
     assert any("Too many wrong" in error.value for error in type_passcode(attacker, "teach-42").error)
 
 
+def test_sign_in_clicks_on_an_empty_box_are_not_wrong_tries(monkeypatch):
+    monkeypatch.setenv("CLOSERGYM_INSTRUCTOR_PASSCODE", "teach-42")
+    at = instructor_page()
+    for blank in ("", "   ", "", "", "", ""):
+        assert any("Type the instructor passcode" in warning.value for warning in type_passcode(at, blank).warning)
+        assert not at.error
+    assert not type_passcode(at, "teach-42").error and "instructor_signed_in" in at.session_state
+
+
 def test_access_codes_are_limited_too(db):
     row = store.create_trainee(db, "Vic", private=True)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=15).run()

@@ -39,10 +39,12 @@ if cohort is None:
         st.warning("That join link does not match any cohort: it may be mistyped, or the cohort was removed. "
                    "Type the join code your instructor gave you.", icon=":material/link_off:")
     with st.form("join_code_form", border=False):
-        typed = st.text_input("Join code", max_chars=12, placeholder="e.g. K7QX2M")
-        if st.form_submit_button("Find my cohort", type="primary") and typed.strip():
-            st.query_params["cohort"] = "".join(typed.split()).upper()
-            st.rerun()
+        typed = cohorts.typed_join_code(st.text_input("Join code", placeholder="e.g. K7QX2M, or the join link"))
+        if st.form_submit_button("Find my cohort", type="primary"):
+            if typed:
+                st.query_params["cohort"] = typed[:12]
+                st.rerun()
+            st.warning("Type the join code your instructor gave you.", icon=":material/group_add:")
     st.stop()
 
 st.header(f"You are joining {literal(cohort['name'])}", anchor=False)

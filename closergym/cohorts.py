@@ -128,6 +128,13 @@ def create_cohort(db: Database, name: str, *, is_demo: bool = False) -> dict:
     return cohort_by_code(db, code)
 
 
+def typed_join_code(text: str) -> str:
+    """What a trainee typed or pasted as a join code: the code itself, or a whole join link (its `cohort=`)."""
+    text = (text or "")[:2000]
+    linked = re.search(r"[?&]cohort=([A-Za-z0-9]+)", text)
+    return linked.group(1).upper() if linked else "".join(text.split()).upper()
+
+
 def cohort_by_code(db: Database, code: str) -> dict | None:
     code = "".join((code or "").split()).upper()
     if not code or len(code) > 12:

@@ -48,10 +48,13 @@ def render(me: dict | None) -> None:
     listed = st.empty()  # filled after the form, so a cohort joined just now is listed at once
     before = {c["id"] for c in cohorts.trainee_cohorts(db, me["id"])}
     with st.form("join_cohort", clear_on_submit=True):
-        code_in = st.text_input("Join a cohort", value=st.query_params.get("join", ""), max_chars=12,
-                                placeholder="Join code from your instructor, e.g. K7QX2M")
+        code_in = st.text_input("Join a cohort", value=st.query_params.get("join", ""),
+                                placeholder="Join code from your instructor, e.g. K7QX2M, or the join link")
+        code_in = cohorts.typed_join_code(code_in)
         if st.form_submit_button("Join"):
             try:
+                if not code_in:
+                    raise cohorts.CohortError("Type the join code your instructor gave you.")
                 limits.JOIN_CODES.check(runtime.browser_session(), lambda: cohorts.cohort_by_code(db, code_in))
                 cohort = cohorts.join_cohort(db, me["id"], code_in)
                 if cohort["id"] in before:

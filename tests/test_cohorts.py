@@ -208,6 +208,29 @@ def test_a_trainee_joins_from_settings(db, trainee):
     assert "already in" in at.info[0].value
 
 
+def test_a_pasted_join_link_joins_and_an_empty_box_says_what_to_type(db, trainee):
+    cohort = cohorts.create_cohort(db, "Night class")
+    at = app_for(trainee, "app_pages/settings.py")
+    join = next(i for i in at.text_input if i.label == "Join a cohort")
+    join.set_value("   ")
+    next(b for b in at.button if b.label == "Join").click().run()
+    assert "Type the join code" in at.warning[0].value and not cohorts.trainee_cohorts(db, trainee["id"])
+    join = next(i for i in at.text_input if i.label == "Join a cohort")
+    join.set_value(f"https://gym.example.com/join?cohort={cohort['join_code']}")  # the whole link, pasted
+    next(b for b in at.button if b.label == "Join").click().run()
+    assert "You joined" in at.success[0].value
+
+
+def test_the_join_page_takes_a_pasted_link_and_says_what_an_empty_box_lacks(db, trainee):
+    cohort = cohorts.create_cohort(db, "Night class")
+    at = app_for(trainee, "app_pages/join.py")
+    next(b for b in at.button if b.label == "Find my cohort").click().run()
+    assert "Type the join code" in at.warning[0].value
+    at.text_input[0].set_value(f"http://localhost:8501/join?cohort={cohort['join_code'].lower()}")
+    next(b for b in at.button if b.label == "Find my cohort").click().run()
+    assert not at.exception and any("Night class" in m.value for m in [*at.markdown, *at.header])
+
+
 def test_the_leaderboard_switch_takes_every_click(db, trainee):
     at = app_for(trainee, "app_pages/settings.py")
     saved = []

@@ -25,7 +25,8 @@ cohort_tab, dashboard_tab, batch_tab, demo_tab = st.tabs(["Cohorts", "Dashboard"
 
 with cohort_tab:
     with st.form("new_cohort", clear_on_submit=True):
-        name = st.text_input("New cohort", max_chars=cohorts.MAX_COHORT_NAME, placeholder="e.g. Spring bootcamp")
+        # no max_chars: the browser drops a longer paste without a word; create_cohort says what the limit is
+        name = st.text_input("New cohort", placeholder="e.g. Spring bootcamp")
         if st.form_submit_button("Create cohort", type="primary"):
             try:
                 created = cohorts.create_cohort(db, name)

@@ -435,6 +435,22 @@ def clean_trainee_name(name: str) -> str:
     return name
 
 
+_JOINERS = "\u200c\u200d"  # zero-width (non-)joiners: part of how Persian, Arabic and Indic names are spelled
+
+
+def _hidden_marks(name: str) -> bool:
+    """Whether `name` holds an invisible formatting character (Unicode's Cf: zero-width spaces, direction marks
+    and overrides, soft hyphens), other than a joiner between two letters of a script that spells with them."""
+    for index, ch in enumerate(name):
+        if unicodedata.category(ch) != "Cf":
+            continue
+        if ch in _JOINERS and 0 < index < len(name) - 1 and all(
+                neighbour.isalpha() and not neighbour.isascii() for neighbour in (name[index - 1], name[index + 1])):
+            continue
+        return True
+    return False
+
+
 def name_key(name: str) -> str:
     return unicodedata.normalize("NFKC", name).casefold()
 
@@ -450,6 +466,9 @@ def create_trainee(db: Database, name: str, *, private: bool = False) -> dict:
     """A new trainee. `private=True` (what the app does) gives it an access code, returned once as
     `access_code`: the profile then opens only with that code."""
     name = clean_trainee_name(name)
+    if _hidden_marks(name):  # new names only: a profile made before this rule still opens
+        raise ValueError("A trainee name cannot contain invisible characters (a zero-width space, a direction "
+                         "mark, a soft hyphen): it would look like someone else's name.")
     if is_demo_name(name):
         raise ValueError(f"Names starting with “{DEMO_PREFIX.strip()}” are kept for demo data (an instructor's demo "
                          "cohort, removed in one click). Choose another name.")

@@ -107,7 +107,8 @@ def _open(key: str) -> None:
 def create_form(key: str, *, label: str = "Your name", button: str = "Start training", then=None) -> None:
     """A new private profile's form; `then(trainee)`, if given, runs in the same callback once it is made."""
     with st.form(key, clear_on_submit=True, border=False):
-        st.text_input(label, key=f"{key}_name", max_chars=store.NAME_MAX, placeholder="e.g. Sam")
+        # no max_chars: the browser drops a longer paste without a word; the name's check says the limit
+        st.text_input(label, key=f"{key}_name", placeholder="e.g. Sam")
         st.form_submit_button(button, on_click=_create, args=(key, then), type="primary", key=f"{key}_submit")
     error = st.session_state.pop(f"{key}_error", None)
     if error:
@@ -116,7 +117,7 @@ def create_form(key: str, *, label: str = "Your name", button: str = "Start trai
 
 def open_form(key: str) -> None:
     with st.form(key, clear_on_submit=True, border=False):
-        st.text_input("Name", key=f"{key}_name", max_chars=store.NAME_MAX)
+        st.text_input("Name", key=f"{key}_name")
         st.text_input("Access code", key=f"{key}_code", type="password", placeholder="XXXX-XXXX-XXXX")
         st.form_submit_button("Open my profile", on_click=_open, args=(key,), key=f"{key}_submit")
     error = st.session_state.pop(f"{key}_error", None)

@@ -371,6 +371,28 @@ def test_nobody_can_take_a_demo_name(db, name):
     assert db["trainees"].count == 0
 
 
+@pytest.mark.parametrize("name", ["Sam\u200b", "\u202eSam", "Sa\u00adm", "Sam\u2060", "Sa\u200cm", "\ufeffSam"])
+def test_a_new_name_with_an_invisible_character_is_refused_it_would_pass_for_someone_else(db, name):
+    store.create_trainee(db, "Sam", private=True)
+    with pytest.raises(ValueError, match="invisible characters"):
+        store.create_trainee(db, name, private=True)
+    assert db["trainees"].count == 1
+
+
+@pytest.mark.parametrize("name", ["می\u200cخواهم", "José", "山田 太郎", "Zoë-Ann O'Neil"])
+def test_names_spelled_with_joiners_or_accents_are_taken(db, name):
+    assert store.create_trainee(db, name, private=True)["name"] == name
+
+
+def test_a_pasted_name_over_the_limit_is_refused_with_its_length_not_dropped():
+    """The box has no character limit of its own: the browser would drop such a paste without a word."""
+    at = app_for(None, "app_pages/progress.py")
+    at.text_input(key="page_new_trainee_name").input("A" * 64)
+    at.button(key="page_new_trainee_submit").click().run()
+    assert any("That name is 64 characters; keep it to 40" in error.value for error in at.error)
+    assert not at.text_input(key="page_new_trainee_name").max_chars
+
+
 def test_the_start_form_refuses_a_demo_name_with_a_message():
     at = app_for(None, "app_pages/progress.py")
     at.text_input(key="page_new_trainee_name").input("Demo · Alex")

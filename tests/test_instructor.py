@@ -295,3 +295,13 @@ def test_the_class_move_trend_leaves_out_closing_and_psychology_scenarios(db):
                          "clarify": 0, "respond": 0, "advance": 0})
     trend = cohorts.move_trend(db, cohort["id"], since="2000-01-01")
     assert trend and all(row["average"] == 2 for row in trend)
+
+
+def test_a_pasted_cohort_name_over_the_limit_is_refused_with_the_limit_not_dropped(db, monkeypatch):
+    at = instructor(monkeypatch, query={"instructor": cohorts.sign_in_token(PASSCODE, browser="", now=int(time.time()))})
+    box = next(i for i in at.text_input if i.label == "New cohort")
+    assert not box.max_chars  # the browser would drop a longer paste without a word
+    box.set_value("Spring bootcamp for the whole northern region sales floor, 2027")
+    next(b for b in at.button if b.label == "Create cohort").click().run()
+    assert f"Keep the cohort name to {cohorts.MAX_COHORT_NAME} characters." in at.warning[0].value
+    assert not cohorts.list_cohorts(db)

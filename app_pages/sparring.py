@@ -46,10 +46,16 @@ def leave() -> None:
     st.session_state.pop(SESSION_KEY, None)
 
 
+def drill_title(session: dict) -> str:
+    objection, scenario = lib.objection(session["objection_slug"]), sessions.session_scenario(session)
+    return scenario.title if scenario else objection.title if objection else "your objection"
+
+
 # A deep link (?objection=slug&difficulty=hard, ?scenario=closing:pre-frame from a lesson, or ?custom=text from
 # the generator) starts that drill once.
 params = st.query_params
 missing = None  # a linked drill that does not exist: said once the page knows what it shows instead
+set_aside = None  # the drill of a session in progress that a link replaced
 if "objection" in params or "custom" in params or "scenario" in params:
     wanted, custom, level = params.get("objection") or params.get("scenario", ""), params.get("custom"), \
         params.get("difficulty", "normal")
@@ -57,10 +63,13 @@ if "objection" in params or "custom" in params or "scenario" in params:
     known = wanted in lib.objections or wanted == "second_call" or tracks.scenario(wanted)
     persona = params.get("persona", "")
     if known or custom:
+        was = sessions.open_session(db, me["id"])  # a session in progress gives way to the linked drill: say so
         try:
             start(wanted if known else None, level, custom,
                   {key: params.get(key, "") for key in ("role", "product")},  # the generator's context
                   int(persona) if persona.isdigit() and len(persona) < 3 else None)  # a lesson's drill card
+            if was and store.session_turns(db, was["id"], trainee_id=me["id"]):
+                set_aside = drill_title(was)
         except sessions.StartError as error:  # ?custom= with nothing to read in it
             st.warning(str(error), icon=":material/edit:")
     else:
@@ -74,8 +83,11 @@ if session is None or session["status"] == "abandoned":
     session = sessions.open_session(db, me["id"])  # a reload resumes the unfinished session
 if session is not None:
     st.session_state[SESSION_KEY] = session["id"]
+if set_aside is not None and session is not None:
+    st.info(f"Your unfinished session on “{literal(set_aside)}” was set aside for this drill: it is kept in your "
+            "history as incomplete.", icon=":material/swap_horiz:")
 if missing is not None:
-    st.warning(f"There is no drill called “{literal(missing)}”. "
+    st.warning(f"There is no drill called “{literal(missing if len(missing) <= 60 else missing[:57] + '…')}”. "
                + ("Your session in progress is below." if session else "Pick one below."), icon=":material/search:")
 
 scroll.top_on_change(f"session-{session['id']}" if session else "pick")  # "Choose another drill" opens at the top
@@ -109,9 +121,7 @@ if session is None:
     with st.expander("The rubric"):
         scorecard.rubric()
     if last := sessions.last_finished(db, me["id"]):  # a reload after the last answer: its report is not lost
-        objection, scenario = lib.objection(last["objection_slug"]), sessions.session_scenario(last)
-        title = scenario.title if scenario else objection.title if objection else "your objection"
-        with st.expander(f"Your last session: {literal(title)}"):
+        with st.expander(f"Your last session: {literal(drill_title(last))}"):
             transcript.report(sessions.session_report(db, last, lib))
     st.stop()
 

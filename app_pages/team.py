@@ -94,7 +94,7 @@ with objections_tab:
             st.session_state[NOTICE_KEY] = f"Saved “{literal(uploaded.title)}” from {literal(upload.name)}."
             st.rerun()
         except team.AuthoringError as error:
-            st.error(f"{literal(upload.name)} was not saved, nothing changed: {literal(str(error))}",
+            st.error(f"{literal(upload.name)} was not saved, nothing changed.  \n{literal(str(error))}",
                      icon=":material/error:")
 
     st.subheader("Write an objection")

@@ -48,11 +48,22 @@ Family = Literal["stall", "money", "authority", "trust", "risk", "need", "timing
                  "past_failure", "contract", "boundary"]
 CLUSTERS = ("Objection handling", "Closing", "Follow-up", "Discovery", "Delivery and mindset")
 WORDS_PER_MINUTE = 220
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when PyYAML has it
+class _YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # the C parser when PyYAML has it
+    """The safe loader, refusing a key written twice in one mapping (YAML keeps the last without a word)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    raise yaml.constructor.ConstructorError(None, None, f"the key “{key.value}” is written twice",
+                                                            key.start_mark)
+                seen.add(key.value)
+        return super().construct_mapping(node, deep=deep)
 
 
 def load_yaml(text: str):
-    return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+    return yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a safe loader
 
 Move = Literal["acknowledge", "clarify", "respond", "advance"]
 Line = Field(min_length=3, max_length=600)
@@ -268,7 +279,7 @@ def parse_lesson(text: str, *, name: str = "lesson") -> Lesson:
     except ValueError:  # the closing '---' is missing
         raise ValueError(missing) from None
     try:
-        raw = FRONT_MATTER.load(front, Loader=_YAML_LOADER)
+        raw = FRONT_MATTER.load(front, Loader=_YamlLoader)
     except yaml.YAMLError as error:
         raise ValueError(f"broken front matter ({str(error).splitlines()[0]})") from None
     if not isinstance(raw, dict):

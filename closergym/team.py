@@ -33,7 +33,6 @@ from closergym.content import (
     Objection,
     Strict,
     TierLines,
-    describe_validation_error,
     library,
     load_yaml,
 )
@@ -374,9 +373,9 @@ def parse_objection(raw: object, *, shipped: Library | None = None) -> Objection
     try:
         objection = Objection.model_validate(raw)
     except ValidationError as error:
-        raise AuthoringError(describe_validation_error(error)) from None
+        raise AuthoringError(file_errors(error)) from None
     if objection.slug in (shipped or library()).objections:
-        raise AuthoringError(f"field 'slug': '{objection.slug}' is already a library objection; pick another slug")
+        raise AuthoringError(f"slug: “{objection.slug}” is already a library objection; pick another.")
     return objection
 
 
@@ -386,7 +385,7 @@ def parse_product(raw: object) -> Product:
     try:
         return Product.model_validate(raw)
     except ValidationError as error:
-        raise AuthoringError(describe_validation_error(error)) from None
+        raise AuthoringError(file_errors(error)) from None
 
 
 def to_yaml(objection: Objection) -> str:
@@ -404,7 +403,7 @@ def from_yaml(data: bytes | str, *, shipped: Library | None = None) -> Objection
     except UnicodeDecodeError:
         raise AuthoringError("the file is not UTF-8 text") from None
     except yaml.YAMLError as error:
-        raise AuthoringError(f"not valid YAML ({str(error).splitlines()[0]})") from None
+        raise AuthoringError(yaml_problem(error)) from None
     return parse_objection(raw, shipped=shipped)
 
 
@@ -677,6 +676,31 @@ def plain_errors(error: ValidationError) -> str:
     return "\n".join(dict.fromkeys(said))
 
 
+SHOWN_FILE_PROBLEMS = 6
+
+
+def file_errors(error: ValidationError) -> str:
+    """A refused YAML file in sentences naming each field as the file writes it: "personas.0.mood: this is
+    missing."."""
+    said = []
+    for problem in error.errors():
+        loc = [str(piece) for piece in problem["loc"]]
+        field = ".".join(piece for piece in loc if not piece.isdigit())
+        part = loc[-1] if len(loc) > 2 and any(piece.isdigit() for piece in loc) else None
+        said.append(f"{'.'.join(loc) or 'the file'}: {_plainly(problem, part, field.rsplit('.', 1)[0] if part else field)}")
+    more = len(said) - SHOWN_FILE_PROBLEMS
+    return "\n".join(said[:SHOWN_FILE_PROBLEMS] + ([f"and {more} more."] if more > 0 else []))
+
+
+def yaml_problem(error: yaml.YAMLError) -> str:
+    """A file PyYAML cannot read, said with where: "not valid YAML: the key “slug” is written twice (line 3)"."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    if "flow level" in str(error):
+        problem = "it nests brackets too deeply"
+    return f"not valid YAML: {problem}" + (f" (line {mark.line + 1})" if mark else "") + "."
+
+
 def _plainly(problem: dict, part: str | None, field: str) -> str:
     kind, ctx = problem["type"], problem.get("ctx") or {}
     shape = f" (write {PARTS[field]})" if field in PARTS else ""
@@ -698,7 +722,9 @@ def _plainly(problem: dict, part: str | None, field: str) -> str:
         return "pick one from the list."
     if kind == "missing":
         return "this is missing."
-    return problem["msg"].removeprefix("Value error, ") + "."
+    if kind == "extra_forbidden":
+        return "not a field this file takes."
+    return problem["msg"].removeprefix("Value error, ").replace("Input should be", "should be") + "."
 
 
 def parse_form(fields: dict[str, object], *, shipped: Library | None = None) -> Objection:

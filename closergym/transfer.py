@@ -329,6 +329,10 @@ def describe_problem(problem: dict) -> str:
         return f"{where(problem['loc'])}: is too long ({len(value):,} characters; at most {limit:,})"
     if kind == "value_error":
         message = str(problem["ctx"]["error"])
+    elif kind in ("dict_type", "model_type", "model_attributes_type"):
+        message = "should be an object, written {...}"
+    elif kind == "list_type":
+        message = "should be a list, written [...]"
     else:
         message = problem["msg"].replace("Input should be", "should be")
     if isinstance(value, (str, int, float, bool)) or value is None:
@@ -495,6 +499,9 @@ def parse_json(text: str) -> object:
     except RecursionError:
         raise TransferError("This file nests too deeply to be a Closer Gym export.") from None
     except ValueError as error:
+        if "integer string conversion" in str(error):  # Python's own guard against a million-digit number
+            raise TransferError("This file holds a number thousands of digits long: no Closer Gym export does. "
+                                "Was it edited by hand? Export it again.") from None
         raise TransferError(f"This file is not valid JSON ({error}).") from None
 
 

@@ -99,12 +99,20 @@ def changed(document: dict, edit) -> dict:
     (lambda d: d["sessions"][0].update(status="paused"), "sessions[0].status"),
     (lambda d: d["sessions"][0].update(ended_at="2999-01-01 00:00:00"), "sessions[0].ended_at: is in the future"),
     (lambda d: d["sessions"][0]["state"].update(prompts=[]), "sessions[0]: "),  # an active session with no line
+    (lambda d: d["sessions"][0].update(state=[[1]]), "sessions[0].state: should be an object, written {...}"),
+    (lambda d: d.update(turns={"a": 1}), "turns: should be a valid list"),
 ])
 def test_odd_values_are_refused_with_the_field_named(db, exported, edit, place):
     with pytest.raises(transfer.TransferError) as refused:
         transfer.import_document(db, changed(exported, edit), as_trainee="Mallory")
     assert place in str(refused.value)
     assert store.get_trainee_by_name(db, "Mallory") is None
+
+
+def test_a_number_thousands_of_digits_long_is_refused_in_words_not_pythons():
+    with pytest.raises(transfer.TransferError, match="a number thousands of digits long") as refused:
+        transfer.parse_json('{"version": ' + "9" * 100_000 + "}")
+    assert "sys.set_int_max_str_digits" not in str(refused.value)
 
 
 def test_an_imported_session_in_every_valid_state_opens_in_sparring_and_progress(db, exported):

@@ -74,7 +74,9 @@ def card(grade: Grade, *, rebuttal: str | None = None, feedback: bool = True) ->
         "badge": badge(grade.tier, grade.score),
         "moves": [{"label": mark.label, "points": mark.points, "note": mark.note, "phrases": list(mark.phrases)}
                   for mark in grade.moves if mark.counted],
-        "flags": [{"label": flag.label, "phrases": list(flag.phrases), "cap": f"caps the grade at {flag.cap}"}
+        # "caps the grade at strong" under a weak grade reads as a contradiction: said only where the cap held it
+        "flags": [{"label": flag.label, "phrases": list(flag.phrases),
+                   "cap": f"caps the grade at {flag.cap}" if grade.tier == flag.cap else ""}
                   for flag in grade.red_flags],
         "notes": list(grade.notes),
         "feedback": None,

@@ -201,6 +201,8 @@ def role_phrase(role: str) -> str:
         return role
     if re.search(r"\b(?:of|at)\b", role, re.I):
         return f"the {role}"
+    if re.search(r"[^su]s$", words[-1]) and len(words[-1]) > 3:  # a team's buyers, "Owners": "as owners", no article
+        return role
     return f"{'an' if role[:1].lower() in 'aeiou' else 'a'} {role}"
 
 

@@ -32,7 +32,8 @@ def moves_markdown(card: dict) -> str:
         lines.append(f"- **{move['label']}** {dots} {literal(move['note'])}" + (f"  \n  :gray[{quoted}]" if quoted else ""))
     for flag in card["flags"]:
         quoted = ", ".join(f"“{literal(p)}”" for p in flag["phrases"])
-        lines.append(f"- :material/flag: **{flag['label']}**" + (f": {quoted}" if quoted else "") + f" · {flag['cap']}")
+        lines.append(f"- :material/flag: **{flag['label']}**" + (f": {quoted}" if quoted else "")
+                     + (f" · {flag['cap']}" if flag["cap"] else ""))
     return "\n".join(lines)
 
 

@@ -111,3 +111,16 @@ def test_an_answer_to_a_session_ended_elsewhere_is_refused_and_says_why(db, trai
     events = list(conversation.answer(db, trainee_id=trainee["id"], session_id=session["id"], text=STRONG, round_number=1))
     assert events == [{"type": "error", "message": conversation.ENDED_ELSEWHERE, "saved": False}]
     assert db["turns"].count == 0
+
+
+def test_a_flags_cap_is_said_only_where_it_held_the_grade():
+    """'caps the grade at strong' under a weak grade reads as a contradiction."""
+    from closergym.grading import grade_rebuttal
+
+    capped = grade_rebuttal("I need to think about it.", "That makes sense. " + "We do a great many things. " * 30 +
+                            "What is on your mind?", objection_slug="need-to-think")
+    assert capped.tier == "strong"
+    assert [flag["cap"] for flag in conversation.card(capped)["flags"]] == ["caps the grade at strong"]
+    gave_up = grade_rebuttal("I need to think about it.", "Whatever, your loss. Let me know!", objection_slug="need-to-think")
+    assert gave_up.tier == "weak" and {flag.cap for flag in gave_up.red_flags} == {"weak", "strong"}
+    assert sorted(flag["cap"] for flag in conversation.card(gave_up)["flags"]) == ["", "caps the grade at weak"]

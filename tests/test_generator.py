@@ -196,6 +196,7 @@ def test_the_product_is_named_in_plain_words(product, said):
     ("Homeowner", "a homeowner"), ("Operations director", "an operations director"),
     ("Owner of a bakery", "the owner of a bakery"), ("CFO", "a CFO"),
     ("Head of operations at a 200-person logistics firm", "the head of operations"),
+    ("Owners", "owners"), ("Office managers", "office managers"),  # a team's buyers, plural: no article
 ])
 def test_the_role_is_named_in_plain_words(role, said):
     from closergym.generator import role_phrase

@@ -44,6 +44,8 @@ def read_call() -> None:
     call = store.save_call(runtime.db(), trainee_id=me["id"], title=calls.title_for(transcript, rep),
                            format=transcript.format, transcript=text, rep=rep)
     st.session_state[CALL_KEY] = call["id"]
+    if not call["new"]:
+        st.session_state[NOTICE_KEY] = f"You saved this call before ({call['created_at'][:16]}): here it is."
     st.session_state["calls_text"] = ""
     st.session_state[UPLOADS_KEY] = st.session_state.get(UPLOADS_KEY, 0) + 1  # a fresh, empty upload box
 
@@ -88,7 +90,8 @@ with st.form("calls_form"):
 
 notice = st.session_state.pop(NOTICE_KEY, None)
 if notice:
-    (st.success if notice.startswith(("Saved", "The call was deleted")) else st.warning)(notice, icon=":material/info:")
+    (st.success if notice.startswith(("Saved", "The call was deleted")) else
+     st.info if notice.startswith("You saved this call before") else st.warning)(notice, icon=":material/info:")
 
 saved_calls = store.list_calls(db, me["id"])
 if not saved_calls:

@@ -171,7 +171,9 @@ def batch() -> None:
     st.write("Upload a CSV from a class exercise with the columns **objection** and **rebuttal**, and one naming "
              "the trainee (trainee, student, name, rep, learner, participant…); get every rebuttal graded with "
              "its moves.")
-    upload = st.file_uploader("Class exercise (CSV)", type=["csv"], key="batch_csv")
+    upload = st.file_uploader(f"Class exercise (CSV, up to {cohorts.MAX_BATCH_BYTES // 1024 // 1024} MB and "
+                              f"{cohorts.MAX_BATCH_ROWS:,} rows)", type=["csv"], key="batch_csv",
+                              max_upload_size=cohorts.MAX_BATCH_BYTES // 1024 // 1024)
     if upload is None:
         return
     key = f"batch_trainee_column_{upload.file_id}"  # this file's choice: another file's columns are its own

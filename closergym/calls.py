@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
-from closergym.content import Library, library
+from closergym.content import Library, library, unicode_text
 from closergym.grading import (
     CATEGORY_TOPIC,
     HARD_STOPS,
@@ -134,11 +135,14 @@ def decode(raw: bytes, *, name: str = "The file") -> str:
     byte-order mark allowed) or a message naming the line that is not."""
     check_size(len(raw))
     try:
-        return raw.decode("utf-8-sig")
+        text = unicode_text(raw)
     except UnicodeDecodeError as error:
         line = raw[:error.start].count(b"\n") + 1
         raise CallError(f"{name} is not UTF-8 text (line {line}). Save it as UTF-8 (plain text, .vtt or .srt) "
                         "and try again.") from None
+    if not text.strip():
+        raise CallError(f"{name} is empty: there is no transcript in it.")
+    return text
 
 
 def check_size(size: int) -> None:
@@ -538,10 +542,18 @@ def clock(time: float | None) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
+def isolated(name: str) -> str:
+    """A name written right to left (Arabic, Hebrew) kept apart from the English around it: without the
+    isolates, "سام with جوردان · 10:50" is laid out as one right-to-left run and reads back to front."""
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in name):
+        return f"\u2068{name}\u2069"
+    return name
+
+
 def title_for(transcript: Transcript, rep: str) -> str:
     """A name for a stored call: who the rep spoke with."""
-    others = [name for name in transcript.speakers if name and name != rep]
-    return f"{rep} with {', '.join(others[:3])}" + (" and others" if len(others) > 3 else "")
+    others = [isolated(name) for name in transcript.speakers if name and name != rep]
+    return f"{isolated(rep)} with {', '.join(others[:3])}" + (" and others" if len(others) > 3 else "")
 
 
 def turn_rows(report: CallReport) -> dict[int, dict]:

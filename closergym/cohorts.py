@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from sqlite_utils import Database
 
 from closergym import store
-from closergym.content import MOVES, Library, library
+from closergym.content import MOVES, Library, library, unicode_text
 from closergym.grading import MAX_REBUTTAL, grade_rebuttal
 from closergym.llm import OWN_LLM_ENGINE
 from closergym.tracks import not_a_scenario
@@ -357,7 +357,7 @@ def grade_csv(raw: bytes, *, lib: Library | None = None, trainee: str | None | o
         raise CohortError(f"That file is {len(raw) / 1024 / 1024:.1f} MB; the limit is "
                           f"{MAX_BATCH_BYTES // 1024 // 1024} MB ({MAX_BATCH_ROWS:,} rows).")
     try:
-        text = raw.decode("utf-8-sig")
+        text = unicode_text(raw)
     except UnicodeDecodeError:
         raise CohortError("That file is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again.") from None
     rows, skipped = [], []

@@ -9,6 +9,7 @@ can never reach a path outside `data/`.
 from __future__ import annotations
 
 import math
+import codecs
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -48,6 +49,14 @@ Family = Literal["stall", "money", "authority", "trust", "risk", "need", "timing
                  "past_failure", "contract", "boundary"]
 CLUSTERS = ("Objection handling", "Closing", "Follow-up", "Discovery", "Delivery and mindset")
 WORDS_PER_MINUTE = 220
+def unicode_text(raw: bytes) -> str:
+    """An uploaded file's text: UTF-8 (with or without a byte-order mark), or UTF-16 with its byte-order mark,
+    as Excel's "Unicode text" and Windows tools save it. Raises UnicodeDecodeError for anything else."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")
+    return raw.decode("utf-8-sig")
+
+
 class _YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # the C parser when PyYAML has it
     """The safe loader, refusing a key written twice in one mapping (YAML keeps the last without a word)."""
 

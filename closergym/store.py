@@ -887,12 +887,17 @@ def m009_calls(db: Database) -> None:
 
 
 def save_call(db: Database, *, trainee_id: int, title: str, format: str, transcript: str, rep: str) -> dict:
-    """Keep a call's transcript for its trainee; returns the stored row."""
+    """Keep a call's transcript for its trainee; returns the stored row, with `"new"` false when the trainee
+    already kept this very transcript (a double click, the same file twice): that one, not a copy."""
     uid = new_uid()
     with write_transaction(db):
+        kept = next(db.query("SELECT id FROM calls WHERE trainee_id = ? AND transcript = ? ORDER BY id LIMIT 1",
+                             [trainee_id, transcript]), None)
+        if kept:
+            return {**get_call(db, kept["id"], trainee_id=trainee_id), "new": False}
         cursor = db.execute("INSERT INTO calls (uid, trainee_id, title, format, transcript, rep, created_at) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?)", [uid, trainee_id, title, format, transcript, rep, now()])
-    return get_call(db, cursor.lastrowid, trainee_id=trainee_id)
+    return {**get_call(db, cursor.lastrowid, trainee_id=trainee_id), "new": True}
 
 
 def get_call(db: Database, call_id: int, *, trainee_id: int) -> dict | None:

@@ -350,3 +350,23 @@ def test_a_roofing_call_with_three_objections_finds_all_three():
     assert found == ["partner-decides", "competitor-cheaper", "bad-timing"]
     tiers = [exchange.grade.tier for exchange in report.exchanges]
     assert tiers[0] == "elite" and tiers[1:] == ["weak", "weak"]  # "you get what you pay for"; "sure, no problem"
+
+
+def test_a_right_to_left_name_is_kept_apart_from_the_english_of_the_title():
+    """Unisolated, “سام with جوردان” is laid out as one right-to-left run, and the list's label reads back to front."""
+    transcript = calls.parse("سام: Hi, thanks for taking the call.\nجوردان: Sure. Honestly it's too expensive.\n"
+                             "سام: Fair. What budget did you have in mind?\nجوردان: About half that.")
+    assert calls.title_for(transcript, "سام") == "\u2068سام\u2069 with \u2068جوردان\u2069"
+    latin = calls.parse("Sam: Hi there.\nJordan: It's too expensive.\nSam: What budget?\nJordan: Half.")
+    assert calls.title_for(latin, "Sam") == "Sam with Jordan"  # nothing added where nothing needs it
+
+
+def test_a_utf16_file_is_read_and_an_empty_one_is_named_as_empty():
+    """Windows tools and Excel save "Unicode text" as UTF-16 with a byte-order mark."""
+    text = "Sam: Hi, thanks for taking the call.\nJordan: Honestly it's too expensive.\n"
+    assert calls.decode(text.encode("utf-16")) == text
+    assert calls.decode("\ufeff".encode() + text.encode()) == text
+    with pytest.raises(calls.CallError, match="call.txt is empty"):
+        calls.decode(b"  \n", name="call.txt")
+    with pytest.raises(calls.CallError, match="not UTF-8 text"):
+        calls.decode("Jordan: Très cher.".encode("latin-1"))

@@ -174,3 +174,13 @@ def test_a_calls_better_lines_use_the_teams_product_and_invent_no_claims(db, tra
     better = [unescaped(m.value) for m in graded(trainee, REVIEWED).markdown if "**A better line**" in m.value]
     assert better and any("Ledgerly" in line or "$400 a month" in line for line in better)
     assert not any(claim in line.lower() for line in better for claim in GENERIC_CLAIMS)
+
+
+def test_the_same_call_graded_twice_is_kept_once(db, trainee):
+    """A double click on "Grade this call", or the same file uploaded again, is not a second copy."""
+    at = graded(trainee)
+    at.text_area(key="calls_text").set_value(FLEET)
+    next(b for b in at.button if b.label == "Grade this call").click().run()
+    assert not at.exception and db["calls"].count == 1
+    assert "You saved this call before" in at.info[0].value
+    assert len(at.selectbox(key="calls_call_id").options) == 1

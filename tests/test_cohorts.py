@@ -335,3 +335,9 @@ def test_batch_grading_reads_common_names_for_the_answer_column(objection, answe
            "Could we look at it on Tuesday at 10?\"\n").encode()
     result = cohorts.grade_csv(raw)
     assert [row["trainee"] for row in result.rows] == ["Ana"] and result.rows[0]["rebuttal"].startswith("I hear you")
+
+
+def test_a_class_csv_saved_as_utf16_by_excel_is_graded():
+    table = "objection,rebuttal\nIt's too expensive.,That makes sense. What budget did you have in mind?\n"
+    graded = cohorts.grade_csv(table.encode("utf-16"))
+    assert len(graded.rows) == 1

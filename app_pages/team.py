@@ -78,9 +78,12 @@ with objections_tab:
             download.download_button("Download YAML", team.to_yaml(objection), file_name=f"{objection.slug}.yaml",
                                      mime="application/yaml", key=f"team_yaml_{objection.slug}",
                                      icon=":material/download:", on_click="ignore")
-            if drop.button("Delete", key=f"team_delete_{objection.slug}", icon=":material/delete:"):
-                team.delete_objection(db, owner, objection.slug)
-                st.rerun()
+            with drop.popover("Delete", icon=":material/delete:"):  # asks once more
+                st.caption("Sessions and progress made with it stay in each trainee's history.")
+                if st.button("Yes, delete it", key=f"team_delete_{objection.slug}", type="primary"):
+                    team.delete_objection(db, owner, objection.slug)
+                    st.session_state[NOTICE_KEY] = f"Deleted “{literal(objection.title)}”."
+                    st.rerun()
 
     upload = st.file_uploader(f"Upload an objection file (YAML, as downloaded, up to {team.MAX_UPLOAD // 1024} KB)",
                               type=["yaml", "yml"], key="team_upload", max_upload_size=1,

@@ -454,3 +454,15 @@ def test_a_teams_markdown_is_shown_as_typed_on_every_page_it_reaches(trainee):
     assert {page for page, _ in seen} >= {"sparring", "home"}  # the objection is named there
     assert not [(page, text) for page, text in seen if "[click here](" in text or "![img](" in text
                 or ":red[" in text or "$x^2$" in text]
+
+
+def test_deleting_an_objection_asks_once_more_and_says_it_is_done(trainee):
+    with store.open_db(store_path()) as db:
+        team.save_objection(db, f"trainee:{trainee['id']}", team.parse_objection(authored()))
+    at = app_for(trainee, "app_pages/team.py")
+    assert at.button(key="team_delete_our-audit-fear").label == "Yes, delete it"  # inside the "Delete" popover
+    at.button(key="team_delete_our-audit-fear").click().run()  # the yes inside the popover
+    assert not at.exception
+    assert "Deleted “We're worried about the audit trail”." in unescaped(at.success[0].value)
+    with store.open_db(store_path()) as db:
+        assert list(db.query("SELECT count(*) AS n FROM team_content"))[0]["n"] == 0

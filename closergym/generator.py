@@ -27,7 +27,7 @@ from closergym.families import (
     objection_for,
     slots_for,
 )
-from closergym.grading import RESPECTFUL, Grade, clean_text, grade_rebuttal, objection_topic
+from closergym.grading import RESPECTFUL, Grade, clean_text, grade_rebuttal, objection_topic, reads_as_english
 from closergym.matching import POSSIBLE, matcher_for, matches_in
 
 MAX_OBJECTION = 1000
@@ -121,6 +121,9 @@ def check_objection(text: str) -> str:
     if len(text) > MAX_OBJECTION:
         raise GeneratorError(f"That is {len(text):,} characters; an objection is usually a sentence or two. "
                              f"Keep it under {MAX_OBJECTION:,} characters.")
+    if not reads_as_english(text):
+        raise GeneratorError("The generator reads English, and this objection seems to be in another language. "
+                             "Paste it in English (a translation works).")
     return text
 
 

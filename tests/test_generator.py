@@ -202,3 +202,9 @@ def test_the_role_is_named_in_plain_words(role, said):
     from closergym.generator import role_phrase
 
     assert role_phrase(role) == said
+
+
+@pytest.mark.parametrize("said", ["太贵了", "Это слишком дорого для нас сейчас", "غالي جدا"])
+def test_an_objection_in_another_script_is_told_the_generator_reads_english(said):
+    with pytest.raises(GeneratorError, match="reads English"):
+        generate(said)

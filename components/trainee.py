@@ -19,6 +19,7 @@ PICK_KEY = "sidebar_trainee_pick"
 URL_SEEN_KEY = "sidebar_trainee_url_seen"
 KNOWN_KEY = runtime.KNOWN_KEY  # {trainee id: (name, access code)} opened in this browser session
 NOTICE_KEY = runtime.NOTICE_KEY
+WELCOME_KEY = "trainee_welcome"  # a new profile's access code, on every page until acknowledged
 PRIVATE = "“{name}” is a private profile: open it with its access code (Switch trainee, in the sidebar)."
 NO_CODE = ("“{name}” was made before profiles had access codes, so it opens in no browser until it is given one: "
            "ask your instructor, or whoever runs Closer Gym (`python -m closergym trainees --new-code NAME`).")
@@ -81,8 +82,9 @@ def _create(key: str, then=None) -> None:
     st.session_state.pop(f"{key}_error", None)
     adopt(trainee, trainee["access_code"])
     st.session_state[SWITCHED_KEY] = True
-    st.session_state[NOTICE_KEY] = (f"Welcome, {literal(trainee['name'])}! Your access code is **{trainee['access_code']}**. "
-                                    "Bookmark this page, or keep the code: it is the only way back to your profile.")
+    st.session_state[WELCOME_KEY] = {"id": trainee["id"], "text": (
+        f"Welcome, {literal(trainee['name'])}! Your access code is **{trainee['access_code']}**. "
+        "Bookmark this page, or keep the code: it is the only way back to your profile.")}
     if then is not None:
         then(trainee)  # what the form was for, besides the profile (joining a cohort)
 
@@ -148,6 +150,13 @@ def notice() -> None:
     text = st.session_state.pop(NOTICE_KEY, None)
     if text:
         st.info(text, icon=":material/key:")
+    # A new profile's code stays until it is acknowledged: shown once, it was lost to a double click (the
+    # second click's rerun cut the first one's off before it reached the browser).
+    welcome = st.session_state.get(WELCOME_KEY)
+    if welcome and welcome["id"] == st.session_state.get(runtime.TRAINEE_KEY):  # not once another profile is open
+        st.info(welcome["text"], icon=":material/key:")
+        st.button("I have saved my code", key="trainee_welcome_seen", type="tertiary", icon=":material/check:",
+                  on_click=st.session_state.pop, args=(WELCOME_KEY, None))
 
 
 @st.dialog("Your profile")

@@ -129,3 +129,15 @@ def test_a_pages_first_run_settles_the_heap_once(trainee):
     assert settled > before
     at.run()
     assert gc.get_freeze_count() <= settled  # frozen objects that die still go; nothing new joins them
+
+
+def test_a_new_profiles_code_stays_on_screen_until_acknowledged(db):
+    """Shown once, it was lost to a double click on "Start training": the second rerun cut the first one off."""
+    at = app_for(None, "app_pages/progress.py")
+    at.text_input(key="page_new_trainee_name").input("Robin")
+    at.button(key="page_new_trainee_submit").click().run()
+    assert any("Your access code is" in info.value for info in at.info)
+    at.switch_page("app_pages/home.py").run()  # another page, another run: still there
+    assert any("Your access code is" in info.value for info in at.info)
+    at.button(key="trainee_welcome_seen").click().run()
+    assert not any("Your access code is" in info.value for info in at.info)

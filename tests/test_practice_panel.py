@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from closergym import schedule, store
 from closergym.content import library
-from tests.conftest import app_for
+from tests.conftest import app_for, unescaped
 
 
 def answer(db, trainee_id: int, slug: str, tier: str, when: datetime) -> None:
@@ -34,7 +34,7 @@ def panel_text(at) -> str:
 def test_a_new_trainee_is_sent_to_an_objection_never_tried(trainee):
     at = app_for(trainee, "app_pages/home.py")
     assert not at.exception
-    text = panel_text(at)
+    text = unescaped(panel_text(at))
     assert "What to drill next" in text and "you have not sparred this one yet." in text
     assert "Nothing practised yet." in text and "Due today" not in text
     first = next(iter(library().objections))
@@ -47,7 +47,7 @@ def test_a_new_trainee_is_sent_to_an_objection_never_tried(trainee):
 def test_home_favours_the_due_weak_objection_and_shows_progress_to_mastery(db, trainee):
     everything_practised(db, trainee["id"], weak="too-expensive")
     at = app_for(trainee, "app_pages/home.py")
-    text = panel_text(at)
+    text = unescaped(panel_text(at))
     title = library().objections["too-expensive"].title
     assert f"**{title}**" in text and "Last answer: weak" in text
     short = library().objections["too-expensive"].short

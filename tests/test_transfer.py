@@ -269,7 +269,7 @@ BAD_DOCUMENTS = [
     (set_in(["turns", 0, "surprise"], 1), "turns[0].surprise: is not a field"),
     (lambda d: d["turns"][0].pop("tier"), "turns[0].tier: is missing"),
     (lambda d: d.pop("sessions"), "sessions: is missing"),
-    (set_in(["sessions", 0, "state"], "not an object"), "sessions[0].state: should be a valid dictionary"),
+    (set_in(["sessions", 0, "state"], "not an object"), "sessions[0].state: should be an object, written {...}"),
     (set_in(["generator_runs", 0, "result"], {"a": json.loads("[" * 40 + "]" * 40)}),
      "generator_runs[0].result: nests more than 32"),
     (set_in(["generator_runs", 0, "context"], {"a": "x" * 200_001}), "generator_runs[0].context: is too large"),

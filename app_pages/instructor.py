@@ -21,6 +21,14 @@ with out:
     roles.sign_out_button(key="instructor_sign_out")
 db, lib = runtime.db(), library()
 RESET_KEY = "instructor_reset"  # the profile found for a new access code, until it is issued or cancelled
+ISSUED_KEY = "instructor_reset_issued"  # (name, code): shown once, on the run after the click
+
+
+@runtime.storage_guard()  # callbacks run before app.py's guard
+def issue_code() -> None:
+    pending = st.session_state.pop(RESET_KEY, None)
+    if pending and roles.is_instructor():  # checked again: a callback runs before the page's own check
+        st.session_state[ISSUED_KEY] = (pending["name"], store.reset_access_code(runtime.db(), pending["id"]))
 cohort_tab, dashboard_tab, batch_tab, demo_tab = st.tabs(["Cohorts", "Dashboard", "Batch grading", "Demo data"])
 
 with cohort_tab:
@@ -69,14 +77,11 @@ with cohort_tab:
             st.markdown(f"Issue a new access code for **{literal(pending['name'])}** "
                         f"({literal(', '.join(pending['cohorts']))})? Their old code stops working at once.")
             with st.container(horizontal=True):
-                if st.button("Issue the new code", type="primary", icon=":material/key:"):
-                    code = store.reset_access_code(db, pending["id"])
-                    st.session_state.pop(RESET_KEY)
-                    st.success(f"The new access code of {literal(pending['name'])} is **{code}** (shown once).",
-                               icon=":material/key:")
-                if st.button("Cancel", key="instructor_reset_cancel"):
-                    st.session_state.pop(RESET_KEY)
-                    st.rerun()
+                st.button("Issue the new code", type="primary", icon=":material/key:", on_click=issue_code)
+                st.button("Cancel", key="instructor_reset_cancel", on_click=st.session_state.pop, args=(RESET_KEY, None))
+        if issued := st.session_state.pop(ISSUED_KEY, None):
+            st.success(f"The new access code of {literal(issued[0])} is **{issued[1]}** (shown once).",
+                       icon=":material/key:")
     if locked := {t["id"]: t["name"] for t in store.without_code(db)}:
         with st.expander(f"Profiles without an access code ({len(locked)})", icon=":material/lock:"):
             st.caption("Made before profiles had access codes, or from the command line: they open in no browser "

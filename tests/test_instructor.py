@@ -162,6 +162,7 @@ def test_an_instructor_issues_a_new_code_from_the_page(db, monkeypatch):
     next(b for b in at.button if b.label == "Issue the new code").click().run()
     new = CODE.search(" ".join(s.value for s in at.success)).group()
     assert store.opens(store.get_trainee(db, made["id"]), new)
+    assert not [b for b in at.button if b.label == "Issue the new code"]  # the question is answered: it goes
     owner.run()
     assert "trainee_id" not in owner.session_state  # the old code's session let the profile go
     find_profile(at, "Nobody")

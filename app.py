@@ -3,7 +3,7 @@
 import streamlit as st
 
 import runtime
-from components import engine_badge, pages, roles, trainee
+from components import engine_badge, navigation, pages, roles, trainee
 
 if st.query_params.get("present") == "1":  # presenter view: wide, large type, no personal data, no sidebar
     st.set_page_config(page_title="Closer Gym · class", page_icon="🥊", layout="wide",
@@ -26,7 +26,7 @@ pages = [
     st.Page(pages.INSTRUCTOR, title="Instructor", icon=":material/school:", url_path="instructor"),
     st.Page(pages.JOIN, title="Join a cohort", icon=":material/group_add:", url_path="join", visibility="hidden"),
 ]
-page = st.navigation(pages)
+page = st.navigation(pages, position="hidden")  # drawn below as links that keep the profile in the address
 # The layout is set once a run, once the page is known: the Instructor page's dashboard and graded batch are
 # wide. (A page's own call after the frame's "centered" was undone on the next rerun.)
 st.set_page_config(layout="wide" if page.url_path == "instructor" else "centered")
@@ -36,6 +36,10 @@ with runtime.storage_guard():  # a full disk or a vanished file: a message, not 
     current = trainee.sync_from_url()
     roles.sync_from_url()  # an instructor's sign-in, kept in the address across reloads
     with st.sidebar:
+        # The links carry the profile (and an instructor's sign-in): the built-in navigation dropped them from the
+        # address, which then took them back in two more history entries, so Back seemed to do nothing.
+        kept = {key: st.query_params[key] for key in ("trainee", "code", roles.URL_KEY) if key in st.query_params}
+        navigation.links([p for p in pages if p.visibility != "hidden"], kept)
         trainee.sidebar_picker(current)
         engine_badge.render()
     trainee.notice()

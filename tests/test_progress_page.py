@@ -48,7 +48,7 @@ def test_new_trainee_gets_a_friendly_start_and_no_charts(trainee):
     assert not at.exception
     assert at.title[0].value == ":material/trending_up: Progress"
     assert any("Nothing to chart yet" in info.value for info in at.info)
-    links = {link.proto.page: link.proto.label for link in at.get("page_link")}
+    links = {link.proto.page: link.proto.label for link in at.main.get("page_link")}
     assert links == {"sparring": "Spar with a prospect", "lessons": "Read a lesson and try its drills"}
     assert not at.get("vega_lite_chart") and not at.metric
 

@@ -8,8 +8,8 @@ can never reach a path outside `data/`.
 
 from __future__ import annotations
 
-import math
 import codecs
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache

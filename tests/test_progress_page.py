@@ -117,6 +117,7 @@ def test_home_and_progress_count_the_same_sessions(db, trainee):
     progress = home.switch_page("app_pages/progress.py").run()
     assert shown == "1"
     assert any("1 sparring session " in caption.value for caption in progress.caption)
+    assert any("All time: 1 rebuttal, 1 sparring session" in caption.value for caption in progress.caption)
 
 
 def test_a_first_week_of_practice_is_drawn_a_week_wide_among_four():

@@ -29,6 +29,8 @@ def issue_code() -> None:
     pending = st.session_state.pop(RESET_KEY, None)
     if pending and roles.is_instructor():  # checked again: a callback runs before the page's own check
         st.session_state[ISSUED_KEY] = (pending["name"], store.reset_access_code(runtime.db(), pending["id"]))
+
+
 cohort_tab, dashboard_tab, batch_tab, demo_tab = st.tabs(["Cohorts", "Dashboard", "Batch grading", "Demo data"])
 
 with cohort_tab:

@@ -46,7 +46,9 @@ streak.metric("Streak", f"{summary['streak_days']} day" + ("" if summary["streak
               border=True, help="Days in a row with at least one graded rebuttal, up to today"
               + ("." if summary["practised_today"] else " (practise today to keep it going)."))
 sessions = summary["sessions_total"]
-st.caption(f"All time: {summary['rebuttals_total']:,} rebuttal{'' if summary['rebuttals_total'] == 1 else 's'}, {sessions:,} sparring session{'' if sessions == 1 else 's'} "
+answered = summary["rebuttals_total"]
+st.caption(f"All time: {answered:,} rebuttal{'' if answered == 1 else 's'}, "
+           f"{sessions:,} sparring session{'' if sessions == 1 else 's'} "
            f"({summary['sessions_week']} in the last 7 days), {percent(summary['elite_rate'])} elite. "
            "Days and weeks are counted in UTC.")
 

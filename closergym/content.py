@@ -49,6 +49,8 @@ Family = Literal["stall", "money", "authority", "trust", "risk", "need", "timing
                  "past_failure", "contract", "boundary"]
 CLUSTERS = ("Objection handling", "Closing", "Follow-up", "Discovery", "Delivery and mindset")
 WORDS_PER_MINUTE = 220
+
+
 def unicode_text(raw: bytes) -> str:
     """An uploaded file's text: UTF-8 (with or without a byte-order mark), or UTF-16 with its byte-order mark,
     as Excel's "Unicode text" and Windows tools save it. Raises UnicodeDecodeError for anything else."""

@@ -6,14 +6,20 @@ from playwright.sync_api import expect
 from tests.browser.conftest import wait_for_app
 
 
+def class_answer_graded(context, server):
+    """A page on the presenter view with the room's answer typed and sent to be graded (hidden)."""
+    page = context.new_page()
+    page.goto(f"{server.url}/?present=1")
+    wait_for_app(page)
+    page.get_by_label("Class answer").fill("That makes sense. What part is still on your mind?")
+    page.get_by_role("button", name="Grade it (hidden until you reveal)").click()
+    return page
+
+
 def test_presenter_round_fits_a_1280x720_projector(server, browser, tmp_path):
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
-        page = context.new_page()
-        page.goto(f"{server.url}/?present=1")
-        wait_for_app(page)
-        page.get_by_label("Class answer").fill("That makes sense. What part is still on your mind?")
-        page.get_by_role("button", name="Grade it (hidden until you reveal)").click()
+        page = class_answer_graded(context, server)
         expect(page.get_by_text("Guess first")).to_be_visible()
         page.get_by_role("button", name="Reveal the grade").click()
         expect(page.get_by_text("STRONG", exact=False).first).to_be_visible()
@@ -47,11 +53,7 @@ def test_presenter_scales_to_the_projector(server, browser):
     for width, height in ((1280, 720), (1920, 1080), (1024, 768)):
         context = browser.new_context(viewport={"width": width, "height": height})
         try:
-            page = context.new_page()
-            page.goto(f"{server.url}/?present=1")
-            wait_for_app(page)
-            page.get_by_label("Class answer").fill("That makes sense. What part is still on your mind?")
-            page.get_by_role("button", name="Grade it (hidden until you reveal)").click()
+            page = class_answer_graded(context, server)
             page.get_by_role("button", name="Reveal the grade").click()
             grade = page.get_by_text("STRONG", exact=False).first
             expect(grade).to_be_visible()

@@ -10,7 +10,9 @@ from closergym.sparring import DIFFICULTIES, RULES, RoutineState
 from components import practice, scorecard, scroll, tracks_view, trainee, transcript
 from components.text import literal
 
-st.title(":material/sports_mma: Sparring")
+# A fixed anchor: without one the browser works the heading's link out from its text again on every redraw, which
+# is several times per answer.
+st.title(":material/sports_mma: Sparring", anchor="sparring")
 me = trainee.require()
 db, lib = runtime.db(), runtime.library_for(me["id"])  # shipped + the team's own
 SPECIAL = {"next_due": "Next up", "random": "Random objection"}

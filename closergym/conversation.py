@@ -144,8 +144,9 @@ def view(db: Database, session: dict, lib: Library | None = None) -> dict:
         turn = turns.get(number)
         if turn:
             grade = Grade.from_dict(turn["grade"])
+            # every answer keeps its whole card (a card that shrank once the next answer came was drawn again)
             messages.append({"id": f"a{number}", "who": "rep", "text": turn["rebuttal"],
-                             "card": card(grade, rebuttal=turn["rebuttal"], feedback=number == len(turns))})
+                             "card": card(grade, rebuttal=turn["rebuttal"])})
     if state.finished and state.closing:
         messages.append({"id": "closing", "who": "prospect", "label": "", "text": state.closing})
     where = standing(session)

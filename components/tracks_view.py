@@ -103,7 +103,8 @@ LLM_NOTE = ("An AI engine ({engine}) is set up, but this scenario's prospect say
 def header(session: dict, scenario: tracks.Scenario, *, engine: str | None = None) -> None:
     """Who the prospect is (and, for a second call, the notes from call one): outside the conversation.
     `engine`: the AI engine's label when one is set up, which says that the built-in one plays the scenario."""
-    st.subheader(f"{tracks.TRACK_ICONS[scenario.track]} {tracks.TRACKS[scenario.track]} · {scenario.title}")
+    st.subheader(f"{tracks.TRACK_ICONS[scenario.track]} {tracks.TRACKS[scenario.track]} · {scenario.title}",
+                 anchor="prospect")  # fixed, as `transcript.header`'s
     if scenario.principle:
         st.caption(f"**The principle:** {literal(scenario.principle)}")
     level = f" · difficulty **{literal(session['difficulty'])}**" if scenario.track == "closing" else ""

@@ -58,18 +58,19 @@ def message(shown: dict) -> st.delta_generator.DeltaGenerator:
 
 def header(session: dict, objection: Objection | None, *, built: Objection | None = None) -> None:
     """Who the prospect is: drawn once per page run, outside the conversation's fragment. `built`: the
-    prospect made from the families of the trainee's own objection."""
+    prospect made from the families of the trainee's own objection. The heading's anchor is fixed: worked out
+    from its text, it was worked out again on every redraw, several times per answer."""
     if session["kind"] == "second_call":
-        st.subheader(":material/call: The second call")
+        st.subheader(":material/call: The second call", anchor="prospect")
         st.caption("A stalled deal picks up the phone. Run the six-step second-call structure. "
                    f"Difficulty **{literal(session['difficulty'])}**")
     elif objection:
-        st.subheader(literal(objection.title))  # a team's own objection: its words, as typed
+        st.subheader(literal(objection.title), anchor="prospect")  # a team's own objection: its words, as typed
         persona = objection.personas[min(session["persona"], len(objection.personas) - 1)]
         st.caption(f"{literal(persona.name)} · {literal(persona.role)}, {literal(persona.industry)} · "
                    f"{literal(persona.mood)} · difficulty **{literal(session['difficulty'])}**")
     else:
-        st.subheader(":material/edit_note: Your objection")
+        st.subheader(":material/edit_note: Your objection", anchor="prospect")
         who = ""
         if built:
             persona = built.personas[min(session["persona"], len(built.personas) - 1)]

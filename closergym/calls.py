@@ -46,7 +46,7 @@ BACKCHANNEL_WORDS = 3  # "Mm-hmm.", "Right, okay.": a nod, not a turn that ends 
 
 TOPIC_LABELS = {"decider": "someone else decides", "past": "it went wrong before", "request": "send me something",
                 "timing": "bad timing", "diy": "we'll do it ourselves", "incumbent": "we already have someone",
-                "price": "the price", "think": "I need to think", "do_not_call": "take me off your list",
+                "price": "the price", "think": "I need to think", "trust": "can I trust you", "do_not_call": "take me off your list",
                 "bereavement": "a loss in the family", "signed_elsewhere": "signed elsewhere"}
 # Words of pushing back: a topic (money, timing) raised with one of these is an objection, not a question.
 RESISTANCE = re.compile(

@@ -902,8 +902,9 @@ FIT_TOPICS = (
     ("past", cues(r"\b(?:tried|burned|burnt|last time|bad experience|didn't work|did not work|unprofessional|let us down|"
                   r"in the past|never again|got stung|fell through|went wrong|hype)\b",
                   r"\b(?:used|had|did|done|bought|hired|worked with) (?:\w+ ){0,4}(?:before|years? ago)\b"),
-     cues(r"\b(?:last time|before|happened|went wrong|fell apart|different|differently|changed|experience|burn\w*|sorry|apolog\w*|"
-          r"that kind of thing|mistake|fix\w*|again|then|past|previous\w*|hype|story|trust|honest\w*|drawbacks?|broke\w*|fail\w*|wrong)\b"),
+     PAST_MET := cues(r"\b(?:last time|before|happened|went wrong|fell apart|different|differently|changed|experience|burn\w*|sorry|"
+                      r"apolog\w*|that kind of thing|mistake|fix\w*|again|then|past|previous\w*|hype|story|trust|honest\w*|"
+                      r"drawbacks?|broke\w*|fail\w*|wrong)\b"),
      "they said it went wrong before; your answer never asks what happened or says what would be different"),
     ("request", cues(r"\b(?:send|email|e-mail|mail|brochure|information|info|literature|proposal|pricing sheet|deck)\b"),
      cues(r"\b(?:send\w*|sent|email\w*|e-mail|mail|info\w*|brochure|proposal|quote|document|summary|materials?|one[- ]page\w*|"
@@ -920,7 +921,8 @@ FIT_TOPICS = (
     ("incumbent", cues(r"\b(?:happy with|already (?:have|use|work|got)|current|vendors?|providers?|suppliers?|competitors?|"
                        r"(?:an)?other (?:vendors?|providers?|suppliers?|compan(?:y|ies)|firms?|agenc(?:y|ies)|options?|quotes?|"
                        r"dealers?|contractors?|agents?|ones?|brands?|banks?|lenders?)|"
-                       r"shopping|compare|comparing|quotes|cheaper|better deal|agent|someone who|what (?:i|we) have)\b"),
+                       r"shopping|compare|comparing|quotes|cheaper|better deal|agent|(?:have|got|use|using) someone who|"
+                       r"what (?:i|we) have)\b"),
      cues(r"\b(?:current\w*|vendors?|providers?|suppliers?|them|they|their|compar\w*|options?|switch\w*|happy|loyal\w*|other|"
           r"side by side|alternatives?|competit\w*|already|yourselves|in-house|own|deal|quotes?|equal|agents?|someone|backup|"
           r"second|number 2|improve\w*|better|lowest|cheap\w*|decid\w*|choos\w*|choice|pick|criteria|matters? most|price|"
@@ -935,8 +937,17 @@ FIT_TOPICS = (
           r"sit right|worr\w*|clear|pros|reasons?|doubts?|feel\w*|idea)\b"),
      "they said they want to think it over; your answer never finds out what they are weighing"),
 )
+# A library objection about trust whose words name no topic ("Your ratings online aren't great."): read from the
+# library's category only, never from a trainee's or a call's own words. Met by what "past" accepts, or by
+# something the prospect can check for themselves (reviews, references, a guarantee).
+TRUST = ("trust", None,
+         cues(PAST_MET.pattern, r"\b(?:reviews?|ratings?|stars?|references?|referrals?|testimonials?|case stud(?:y|ies)|customers?|"
+              r"clients?|proof|prov\w*|guarantee\w*|track record|check\w*|verif\w*|see for yourself|(?:call|speak to|talk to) "
+              r"(?:them|her|him|one|two|three|a few|some)|licen[cs]ed|insured|accredit\w*|certif\w*|warrant\w*|refund\w*)\b"),
+         "they said they are not sure they can trust you; your answer never gives them a reason to, or a way to check")
+TOPIC_CHECKS = {entry[0]: entry for entry in (*FIT_TOPICS, TRUST)}
 # the library's categories, for a library objection whose wording names no topic
-CATEGORY_TOPIC = {"money": "price", "authority": "decider", "trust": "past", "competition": "incumbent",
+CATEGORY_TOPIC = {"money": "price", "authority": "decider", "trust": "trust", "competition": "incumbent",
                   "timing": "timing", "stall": "think", "past_failure": "past", "status_quo": "incumbent",
                   "contract": "incumbent"}
 PERSON = re.compile(r"\b(?:my|our|the|her|his|their) ((?:business )?(?:wife|husband|partner|spouse|boss|manager|board|other half|co-?founder|"
@@ -1026,7 +1037,7 @@ def _fit(objection: str, matched: Objection | None, reader: _Reader, clarify: Mo
         return Fit(topic, False, f"they said “{said.rstrip('.')}”; your answer is the one for “{borrowed.short.lower()}”")
     if topic is None:
         return Fit(topic, True)
-    _, _, answered, missed = next(entry for entry in FIT_TOPICS if entry[0] == topic)
+    _, _, answered, missed = TOPIC_CHECKS[topic]
     if any(answered.search(s.text) for s in reader.sentences) or _shares_a_word(objection, reader):
         return Fit(topic, True)
     if topic in STALLS and clarify.points == 2:

@@ -250,3 +250,28 @@ def test_a_passing_right_now_does_not_make_a_library_objection_about_timing(slug
     for line in objection.lines:
         grade = grade_rebuttal(line, "No problem, let me know!", objection_slug=slug)
         assert not any("timing" in flag.label for flag in grade.red_flags), (line, grade.red_flags)
+
+
+@pytest.mark.parametrize("line", library().objections["bad-reviews"].lines)
+def test_an_answer_about_the_reviews_fits_every_bad_reviews_line(line):
+    """A trust objection whose words name no topic ("Your ratings online aren't great") was read as "it went wrong
+    before", so an answer about the reviews themselves was flagged as not fitted and capped at strong."""
+    answer = ("I understand. Which reviews worried you most? Our last 40 reviews average 4.8 stars. Could I send you "
+              "three recent customers to call this week?")
+    grade = grade_rebuttal(line, answer, objection_slug="bad-reviews")
+    assert "off_target" not in codes(grade) and grade.tier == "elite"
+
+
+def test_a_trust_objection_still_wants_a_reason_to_trust():
+    grade = grade_rebuttal("A couple of people online say you were a nightmare to deal with.",
+                           "Totally fair. Could we book 15 minutes on Thursday at 2 to walk you through the features?",
+                           objection_slug="bad-reviews")
+    assert "off_target" in codes(grade) and "trust you" in flag(grade, "off_target").label
+
+
+def test_someone_who_is_not_always_a_supplier():
+    from closergym.grading import objection_topic
+
+    assert objection_topic("I'd feel better if I could talk to someone who used you recently.", None) != "incumbent"
+    assert objection_topic("We already have someone who does this and we are super happy.", None) == "incumbent"
+    assert objection_topic("We use someone who handles all of that for us.", None) == "incumbent"

@@ -104,6 +104,12 @@ def report(result: sessions.Report) -> dict:
             work_on = CLOSED_DOOR_WORK_ON[result.closed_door]
     elif result.weakest_move:
         work_on = f"{MOVE_LABELS[result.weakest_move]}, the move that earned you the fewest points."
+    elif len(result.tied_moves) == len(MOVE_LABELS):  # no move stands out: naming the first would be arbitrary
+        work_on = ("all four moves: each earned the same points, short of full marks. The start list under your last "
+                   "answer says what each one needs.")
+    elif result.tied_moves:
+        labels = [MOVE_LABELS[move] for move in result.tied_moves]
+        work_on = f"{', '.join(labels[:-1])} and {labels[-1]}, the moves that earned you the fewest points."
     elif result.scenario and result.tiers and result.steps is None:  # a scenario: the rubric under each answer shows what to work on
         advice = ("Every round landed at elite. " if set(result.tiers) == {"elite"} else
                   "The start list under each answer names the steps to add. ") + \
@@ -144,9 +150,10 @@ def view(db: Database, session: dict, lib: Library | None = None) -> dict:
         turn = turns.get(number)
         if turn:
             grade = Grade.from_dict(turn["grade"])
-            # every answer keeps its whole card (a card that shrank once the next answer came was drawn again)
+            # keep / start / stop and the better line under the newest answer only: under every answer, a
+            # phone's screen held two screens of advice between one prospect line and the next
             messages.append({"id": f"a{number}", "who": "rep", "text": turn["rebuttal"],
-                             "card": card(grade, rebuttal=turn["rebuttal"])})
+                             "card": card(grade, rebuttal=turn["rebuttal"], feedback=number == len(turns))})
     if state.finished and state.closing:
         messages.append({"id": "closing", "who": "prospect", "label": "", "text": state.closing})
     where = standing(session)

@@ -579,6 +579,7 @@ class Report:
     difficulty: str = "normal"
     scenario: str | None = None  # a closing or psychology scenario's key (the second call's too)
     closed_door: str | None = None  # a session on a closed door ("take me off your list"): `closed_door`
+    tied_moves: tuple[str, ...] = ()  # the moves that share the fewest points, when more than one does
 
 
 def session_report(db: Database, session: dict, lib: Library | None = None) -> Report:
@@ -588,10 +589,10 @@ def session_report(db: Database, session: dict, lib: Library | None = None) -> R
     if best and best["tier"] == "weak":
         best = None  # a weak line is nothing to hold up as the best
     totals = {move: sum(t[move] for t in turns) for move in MOVES}
-    weakest = min(MOVES, key=lambda move: totals[move]) if turns else None
+    fewest = tuple(move for move in MOVES if totals[move] == min(totals.values())) if turns else ()
     door = session_closed_door(session, lib)
-    if weakest and totals[weakest] == 2 * len(turns) or session["kind"] != "sparring" or door:
-        weakest = None  # every move earned full marks every round, the steps of a scenario's rounds say it, or the
+    if fewest and totals[fewest[0]] == 2 * len(turns) or session["kind"] != "sparring" or door:
+        fewest = ()  # every move earned full marks every round, the steps of a scenario's rounds say it, or the
         # door was closed (the four moves are not what it asks for)
     state = RoutineState.from_dict(session["state"])
     slug = session["objection_slug"] or (session["custom_objection"] if session["kind"] == "second_call" else None)
@@ -602,13 +603,14 @@ def session_report(db: Database, session: dict, lib: Library | None = None) -> R
         scores=[t["score"] for t in turns],
         best_line=best["rebuttal"] if best else None,
         best_tier=best["tier"] if best else None,
-        weakest_move=weakest,
+        weakest_move=fewest[0] if len(fewest) == 1 else None,
         outcome=state.outcome,
         drill_next=drill_next if drill_next in lib.objections else None,
         steps=steps,
         difficulty=session["difficulty"],
         scenario=scenario.key if (scenario := session_scenario(session)) else None,
         closed_door=door,
+        tied_moves=fewest if len(fewest) > 1 else (),
     )
 
 

@@ -87,7 +87,8 @@ def unsent(problem: str | None, text: str) -> None:
     if text.strip():  # a blank answer has nothing to keep
         shown = text[:MAX_READ]
         st.caption(WORDS["unsent"] if shown == text else WORDS["unsent_part"].format(count=f"{MAX_READ:,}"))
-        st.code(shown, language=None, wrap_lines=True)
+        # a long one scrolls in its box: drawn whole, a pasted essay put the answer box screens further down
+        st.code(shown, language=None, wrap_lines=True, height=240 if len(shown) > 600 or shown.count("\n") > 8 else "content")
 
 
 def report(result: Report) -> None:

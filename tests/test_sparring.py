@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from closergym import sessions, store
+from closergym import conversation, sessions, store
 from closergym.content import library
 from closergym.grading import grade_rebuttal
 from closergym.offers import session_slot, with_time
@@ -114,7 +114,17 @@ def test_a_flawless_session_has_nothing_to_work_on(db, trainee):
 
 def test_a_session_of_weak_answers_holds_up_no_best_line(db, trainee):
     report = play_session(db, trainee, [WEAK] * 3)
-    assert report.tiers == ["weak"] * 3 and report.best_line is None and report.weakest_move
+    assert report.tiers == ["weak"] * 3 and report.best_line is None
+    # every move earned nothing: the report names no move as the one to work on, it says all four
+    assert report.weakest_move is None and report.tied_moves == ("acknowledge", "clarify", "respond", "advance")
+    assert conversation.report(report)["work_on"].startswith("all four moves")
+
+
+def test_moves_that_tie_for_fewest_points_are_named_together(db, trainee):
+    report = play_session(db, trainee, [STRONG] * 3)  # acknowledges and asks: no specifics, no next step
+    assert report.weakest_move is None and report.tied_moves == ("respond", "advance")
+    assert conversation.report(report)["work_on"] == ("Respond with specifics and Advance with a small ask, the moves "
+                                                     "that earned you the fewest points.")
 
 
 @pytest.mark.parametrize("answer, message", [("", "empty"), ("   \n ", "empty"), ("\u200b\u200b\u200c\u200d\ufeff", "empty"),
@@ -258,7 +268,7 @@ def test_the_better_line_shows_only_under_an_answer(db, trainee):
     assert "**A better alternative**" in said(at)[1]["card"]
     say(at, ELITE)  # an elite answer is offered another line to compare, not told to do better
     cards = [m["card"] for m in said(at) if m["who"] == "rep"]
-    assert "**A better alternative**" in cards[0]  # the first answer keeps its feedback under the second
+    assert "**Keep:**" not in cards[0] and "better" not in cards[0]  # feedback: under the newest answer only
     assert "**Keep:** Acknowledge · " in cards[1]  # by name: the moves above say what each did
     assert "**Another elite line, to compare**" in cards[1]
 

@@ -27,6 +27,8 @@ def test_deep_linked_session_three_rounds(server, watched):
     answer_box(page).press("Enter")
     expect(page.get_by_text("That answer is 2,649 characters; keep it under 2,000", exact=False)).to_be_visible()
     expect(page.get_by_test_id("stCode")).to_contain_text(long.strip()[:200])
+    assert page.get_by_test_id("stCode").bounding_box()["height"] <= 260  # it scrolls in its box, and the
+    expect(answer_box(page)).to_be_in_viewport()  # answer box stays on screen under it
     expect(messages(page)).to_have_count(1)
     for text in ANSWERS:
         send(page, text)

@@ -275,3 +275,10 @@ def test_someone_who_is_not_always_a_supplier():
     assert objection_topic("I'd feel better if I could talk to someone who used you recently.", None) != "incumbent"
     assert objection_topic("We already have someone who does this and we are super happy.", None) == "incumbent"
     assert objection_topic("We use someone who handles all of that for us.", None) == "incumbent"
+
+
+def test_granting_the_criticism_its_part_acknowledges_it():
+    grade = grade_rebuttal("Honestly, I've read a few bad reviews about your company.",
+                           "Not at all, some of them are fair and I'd want to know too. Which ones stood out to you?",
+                           objection_slug="bad-reviews")
+    assert next(m for m in grade.moves if m.move == "acknowledge").points == 2

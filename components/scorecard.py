@@ -32,7 +32,8 @@ def moves_markdown(card: dict) -> str:
         lines.append(f"- **{move['label']}** {dots} {literal(move['note'])}" + (f"  \n  :gray[{quoted}]" if quoted else ""))
     for flag in card["flags"]:
         quoted = ", ".join(f"“{literal(p)}”" for p in flag["phrases"])
-        lines.append(f"- :material/flag: **{flag['label']}**" + (f": {quoted}" if quoted else "")
+        name, _, why = flag["label"].partition(" (")  # the flag's name in bold; what it saw after it, plain
+        lines.append(f"- :material/flag: **{name}**" + (f" ({why}" if why else "") + (f": {quoted}" if quoted else "")
                      + (f" · {flag['cap']}" if flag["cap"] else ""))
     return "\n".join(lines)
 
@@ -78,4 +79,5 @@ def rubric(*, second_call_session: bool = False) -> None:
         lines = [f"- **{MOVE_LABELS[move]}** (0-2): {text}" for move, text in RUBRIC.items()]
         tiers = TIER_RULES
     st.markdown("\n".join(lines) + "\n\n" + "\n".join(f"- {tier_mark(tier)} **{tier.capitalize()}**: {text}"
-                                                       for tier, text in tiers.items()))
+                                                       for tier, text in tiers.items())
+                + "\n\n:gray[Under each answer, ●● is 2 points, ●○ is 1 and ○○ is none.]")

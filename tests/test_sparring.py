@@ -253,11 +253,11 @@ def test_a_flag_without_a_quote_reads_cleanly():
     from components.scorecard import moves_markdown
 
     shown = moves_markdown(card(grade_rebuttal("It's too expensive.", "We connect your scheduling in one place. " * 25)))
-    assert shown.endswith(":material/flag: **Monologue (175 words, no question)**")  # weak: the cap did not hold it
+    assert shown.endswith(":material/flag: **Monologue** (175 words, no question)")  # weak: the cap did not hold it
     assert "):" not in shown and " · " not in shown.splitlines()[-1]
     shown = moves_markdown(card(grade_rebuttal("It's too expensive.", "That makes sense. " + "We connect your "
                                                "scheduling in one place for $40 a week. " * 20 + "What matters most?")))
-    assert ":material/flag: **Monologue" in shown and shown.endswith("** · caps the grade at strong")
+    assert ":material/flag: **Monologue** (" in shown and shown.endswith(") · caps the grade at strong")
 
 
 def test_the_better_line_shows_only_under_an_answer(db, trainee):

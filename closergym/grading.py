@@ -145,9 +145,9 @@ ACK = cues(
     r"\b(?:bad|poor|wrong) timing on my (?:part|end)\b", r"\b(?:is|that's|it's) (?:a lot|real money|no small thing)(?=\s*[.,;!]|$)",
     r"^(?:you|they|it|that) (?:probably|definitely|certainly|absolutely|might well|may well|could well) \w+",
     r"\b(?:that|it)'s a (?:real|big|fair|huge) (?:gap|jump|difference|number|increase|commitment)\b", r"\bi'd be \w+ing too\b",
-    r"\bi(?:'d| would) want to know(?: why| that)? too\b", r"\bi don't blame you\b",
+    r"\bi(?:'d| would) want to know(?: why| that)? too\b", r"\bi don't blame you\b", r"\b\w+'s a lot(?=\s*[.,;!]|$)",
     # granting the criticism its part: "some of them are fair", "a few of those reviews were deserved"
-    r"\b(?:some|a few|one|two|most|many|all) of (?:them|those|these|the \w+) (?:are|were|is|was) (?:fair|right|true|valid|deserved)\b", r"\b\w+'s a lot(?=\s*[.,;!]|$)",
+    r"\b(?:some|a few|one|two|most|many|all) of (?:them|those|these|the \w+) (?:are|were|is|was) (?:fair|right|true|valid|deserved)\b",
     r"\bthat's (?:so |really |super )?(?:frustrating|annoying|rough|tough|painful|a pain)\b",
     r"\bthat's a (?:solid|legitimate|sensible|smart|good|fair|reasonable|valid) (?:habit|approach|plan|move|setup|choice)\b",
     r"^agreed\b", r"\bi'd be (?:wary|worried|cautious|careful|skeptical|sceptical|nervous) too\b",

@@ -59,9 +59,14 @@ def show(card: dict) -> None:
     st.markdown(markdown(card))
 
 
+def advice_markdown(feedback: dict) -> str:
+    """Keep / start / stop and the better line, under a rule: the part of a card shown only after the answer."""
+    return f"---\n\n{feedback_markdown(feedback)}"
+
+
 def markdown(card: dict) -> str:
     notes = "".join(f"\n\n:gray[{literal(note)}]" for note in card["notes"])
-    advice = f"\n\n---\n\n{feedback_markdown(card['feedback'])}" if card["feedback"] else ""
+    advice = f"\n\n{advice_markdown(card['feedback'])}" if card["feedback"] else ""
     return f"{badge_markdown(card['tier'], card['score'])}\n\n{moves_markdown(card)}{notes}{advice}"
 
 

@@ -41,18 +41,22 @@ WORDS = {
 
 def message(shown: dict) -> st.delta_generator.DeltaGenerator:
     """One message of the conversation as one Markdown element (its round, its words, an answer's scorecard:
-    every element is drawn again on every answer, so fewer is faster); returns the chat message, for a reply
-    still to be written in."""
+    every element is drawn again on every answer, so fewer is faster), and the newest answer's keep / start /
+    stop and better line as a second one: when the next answer takes them away, the first comes back unchanged
+    and the browser keeps it as drawn instead of parsing it again. Returns the chat message, for a reply still
+    to be written in."""
     box = st.chat_message("assistant" if shown["who"] == "prospect" else "user", avatar=AVATARS[shown["who"]])
-    parts = []
+    card, parts = shown.get("card"), []
     if shown.get("label"):
         parts.append(f":small[:gray[{shown['label']}]]")
     if shown.get("text"):
         parts.append(literal(shown["text"]))
-    if shown.get("card"):
-        parts.append(scorecard.markdown(shown["card"]))
+    if card:
+        parts.append(scorecard.markdown({**card, "feedback": None}))
     if parts:
         box.markdown("\n\n".join(parts))
+    if card and card["feedback"]:
+        box.markdown(scorecard.advice_markdown(card["feedback"]))
     return box
 
 

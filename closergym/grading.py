@@ -232,7 +232,7 @@ NUMBER = cues(
     r"sessions?|visits?|locations?|of (?:our|the|them|your))\b",
     r"\b(?:within|in|after|over|under|inside) (?:about |roughly |just )?(?:a|one|two|three|six|the first) (?:week|weekend|month|quarter|season|year|days?)\b",
     r"\b(?:dropped|fell|cut|rose|grew|went (?:down|up)|down|up|reduced|shrank) by (?:a |one |two )?(?:third|quarter|half|fifth|tenth)\b",
-    r"\bhalf\b", r"\b(?:doubled|tripled|halved)\b",
+    r"\bhalf\b(?!-\w+ed\b)", r"\b(?:doubled|tripled|halved)\b",  # "half-finished" is no figure
     r"\byear \d{1,2}\b", r"\b(?:a|one|two) (?:third|quarter|fifth|tenth) of\b", r"\bsame-day\b",
     r"\bby (?:month|week|day) (?:\d+|one|two|three|four|five|six|nine|twelve)\b",
     r"\b(?:a|one|half a) (?:day|week|hour) a (?:week|month|year)\b", r"\b(?:under|over|below|above|up to) \$?\d[\d,.]*\b",
@@ -310,6 +310,10 @@ PROPOSAL = cues(
     r"\bi(?:'ll| will) (?:come by|swing (?:back|by)|call you (?:at|on|tomorrow|back at)|book|set up|put|send (?:the |a |you (?:a |the )?)?(?:invite|calendar|link) )",
     r"\bi(?:'ve| have) got (?:\d+|twenty|fifteen|ten|thirty|a few) minutes\b", r"\bi(?:'ve| have) (?:got )?time (?:on|at|tomorrow)\b",
     r"\bdoes (?:\w+ ){0,3}work for you\b", r"\bare you free\b", r"\binvite\b",
+    # a closing question: "Are you ready to get started today?", "Would it help to start with a two-week pilot?"
+    r"\b(?:are|is) (?:you|we|your \w+) (?:ready|good|happy|set|okay|ok|comfortable) to (?:get (?:started|going)|start|sign|"
+    r"go ahead|move (?:forward|ahead)|proceed|book|lock|give it a (?:go|try))\b",
+    r"\bwould it help (?:to|if (?:we|i)) (?:start|try|begin|book|set|run|do|kick)\b",
     r"\b(?:book|schedule|set up|put|grab|lock in|pencil in) (?:a|the|some|\d+|fifteen|twenty|ten|thirty)\b",
     r"\b(?:next|our next) (?:call|meeting|step)\b", r"\bdecide together\b", r"\bthen we can\b",
     r"\bearn (?:a|the) (?:shot|chance|meeting)\b", r"\bjoin (?:us|the call|in)\b", r"\bkick ?off\b",
@@ -774,6 +778,8 @@ def _clarify(reader: _Reader, objection_words: set[str] = frozenset()) -> MoveMa
                 candidate = (1, reader.whole(sentence), "A question, but too short to find the real concern.")
             elif ISOLATE.search(text) or WH_QUESTION.search(text) or invite:
                 candidate = (2, reader.whole(sentence), "Asked a real question that digs for the concern behind it.")
+            elif _first(PROPOSAL, text):
+                continue  # "Would you be open to a pilot?", "Are you ready to start?": the ask, not a question about them
             elif CLOSED_QUESTION.search(last_clause(text)) and YOU.search(text):
                 candidate = (2, reader.whole(sentence), "Asked a question about their situation.")
             else:

@@ -537,3 +537,19 @@ def test_a_decimal_point_ends_no_sentence():
 
     assert [s.text for s in split_sentences("Reviews average 4.7. It costs $1.5m! Done.")] == [
         "Reviews average 4.7.", "It costs $1.5m!", "Done."]
+
+
+@pytest.mark.parametrize("text", ["I hear you, most clients break even in four months. Are you ready to get started today?",
+                                  "I hear you, budgets are tight. Would it help to start with a two-week pilot so you can "
+                                  "see it yourself?"])
+def test_a_closing_question_is_the_ask_not_a_question_about_them(text):
+    """Asking for the next step as a question earns the ask; it finds out nothing about what holds them back."""
+    graded = grade(text)
+    assert graded.mark("advance").points >= 1
+    assert graded.mark("clarify").points == 0
+
+
+def test_half_as_part_of_a_word_is_no_figure():
+    text = "Totally fair. The last rollout was half-finished, I get it. Half of our clients came to us after one."
+    phrases = grade(text).mark("respond").phrases
+    assert phrases and all(phrase.startswith("Half of") for phrase in phrases)  # not the "half" of "half-finished"

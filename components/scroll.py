@@ -49,7 +49,7 @@ _FOLLOW_ANSWERS = st.components.v2.component("closergym.follow_answers", js="""
 export default function ({ data }) {
   const main = document.querySelector('[data-testid="stMain"]');
   if (!main) return;
-  const state = main.closergymFollow || (main.closergymFollow = { view: null, seen: new Set() });
+  const state = main.closergymFollow || (main.closergymFollow = { view: null, seen: new Set(), timers: [] });
   const answers = () => main.querySelectorAll('[aria-label="Chat message from user"]');
   const key = (all) => all.length + ":" + (all.length ? all[all.length - 1].textContent.slice(0, 400) : "");
   if (state.view !== (data && data.view)) {  // another session (or a reload): what is on screen is not new
@@ -57,6 +57,10 @@ export default function ({ data }) {
     state.seen = new Set([key(answers())]);
   }
   if (state.observer) return;
+  // the reader takes over (a scroll of their own, a link to a heading): no more bringing the answer back
+  const stop = () => { state.timers.forEach(clearTimeout); state.timers = []; };
+  const events = [[main, "wheel"], [main, "touchmove"], [window, "hashchange"]];
+  events.forEach(([target, name]) => target.addEventListener(name, stop, { passive: true }));
   state.observer = new MutationObserver(() => {
     const all = answers();
     const now = key(all);
@@ -66,10 +70,17 @@ export default function ({ data }) {
     const newest = all[all.length - 1];
     newest.style.scrollMarginTop = "4rem";  // clear of the app's header, which stays on top
     // again as what follows is drawn: until the page below is tall enough, the browser cannot scroll so far
-    for (const wait of [100, 400, 900, 1600]) setTimeout(() => newest.isConnected && newest.scrollIntoView({ block: "start" }), wait);
+    stop();
+    state.timers = [100, 400, 900, 1600].map((wait) =>
+      setTimeout(() => newest.isConnected && newest.scrollIntoView({ block: "start" }), wait));
   });
   state.observer.observe(main, { childList: true, subtree: true });
-  return () => { state.observer.disconnect(); delete main.closergymFollow; };
+  return () => {
+    stop();
+    state.observer.disconnect();
+    events.forEach(([target, name]) => target.removeEventListener(name, stop));
+    delete main.closergymFollow;
+  };
 }
 """)
 

@@ -44,21 +44,32 @@ def into_view(view: str, *, narrow_only: bool = False) -> None:
 
 # Our own code: watches the page (drawn once, outside the conversation, so an answer costs it nothing) and brings
 # each new answer of the rep's, with its grade, to the top of the screen. An answer counts as new once: a rerun
-# that draws the same conversation again ("End this session", "Keep going") moves nothing.
+# that draws the same conversation again ("End this session", "Keep going") moves nothing. A conversation opened
+# with answers in it (a reload, or back from another page) opens at its newest answer, as a chat does.
 _FOLLOW_ANSWERS = st.components.v2.component("closergym.follow_answers", js="""
 export default function ({ data }) {
   const main = document.querySelector('[data-testid="stMain"]');
   if (!main) return;
+  const opened = !main.closergymFollow;
   const state = main.closergymFollow || (main.closergymFollow = { view: null, seen: new Set(), timers: [] });
   const answers = () => main.querySelectorAll('[aria-label="Chat message from user"]');
   const key = (all) => all.length + ":" + (all.length ? all[all.length - 1].textContent.slice(0, 400) : "");
+  const stop = () => { state.timers.forEach(clearTimeout); state.timers = []; };
+  const bring = (all) => {
+    const newest = all[all.length - 1];
+    newest.style.scrollMarginTop = "4rem";  // clear of the app's header, which stays on top
+    // again as what follows is drawn: until the page below is tall enough, the browser cannot scroll so far
+    stop();
+    state.timers = [100, 400, 900, 1600].map((wait) =>
+      setTimeout(() => newest.isConnected && newest.scrollIntoView({ block: "start" }), wait));
+  };
   if (state.view !== (data && data.view)) {  // another session (or a reload): what is on screen is not new
     state.view = data && data.view;
     state.seen = new Set([key(answers())]);
+    if (opened && answers().length && !location.hash) bring(answers());  // a link to a heading keeps its place
   }
   if (state.observer) return;
   // the reader takes over (a scroll of their own, a link to a heading): no more bringing the answer back
-  const stop = () => { state.timers.forEach(clearTimeout); state.timers = []; };
   const events = [[main, "wheel"], [main, "touchmove"], [window, "hashchange"]];
   events.forEach(([target, name]) => target.addEventListener(name, stop, { passive: true }));
   state.observer = new MutationObserver(() => {
@@ -66,13 +77,7 @@ export default function ({ data }) {
     const now = key(all);
     if (state.seen.has(now)) return;
     state.seen.add(now);
-    if (!all.length) return;
-    const newest = all[all.length - 1];
-    newest.style.scrollMarginTop = "4rem";  // clear of the app's header, which stays on top
-    // again as what follows is drawn: until the page below is tall enough, the browser cannot scroll so far
-    stop();
-    state.timers = [100, 400, 900, 1600].map((wait) =>
-      setTimeout(() => newest.isConnected && newest.scrollIntoView({ block: "start" }), wait));
+    if (all.length) bring(all);
   });
   state.observer.observe(main, { childList: true, subtree: true });
   return () => {

@@ -84,7 +84,8 @@ def _create(key: str, then=None) -> None:
     st.session_state[SWITCHED_KEY] = True
     st.session_state[WELCOME_KEY] = {"id": trainee["id"], "text": (
         f"Welcome, {literal(trainee['name'])}! Your access code is **{trainee['access_code']}**. "
-        "Bookmark this page, or keep the code: it is the only way back to your profile.")}
+        "Bookmark this page, or keep the code: it is the only way back to your profile. Settings shows it again, "
+        "with your private link.")}
     if then is not None:
         then(trainee)  # what the form was for, besides the profile (joining a cohort)
 

@@ -358,6 +358,14 @@ CONCRETE = cues(
     r"\b(?:joint|three-way|short|quick) call\b", r"\b(?:you|him|her|them|your \w+) both\b", r"\bon the call\b",
     r"\b(?:same|different) card\b", r"\bcome (?:in|by|over) and\b", r"\binvite\b",
     r"\bset up a (?:time|call|meeting)\b", r"\byour (?:calendar|diary|schedule) look\b",
+    r"\b(?:\d+|one|two|three|four|six|fourteen|thirty|a)[- ](?:day|week|month)[- ](?:free )?(?:pilot|trial)\b",  # "a two-week pilot"
+)
+# Asking for the decision itself ("Are you ready to get started today?", "Can we lock it in now?"): a next step, but
+# the biggest one there is, not a small one they can say yes to while the objection still stands.
+BIG_ASK = cues(
+    r"\bready to (?:get started|get going|start|sign|go ahead|move forward|move ahead|proceed|buy|commit|lock)\b",
+    r"\b(?:sign|signed|signing) (?:up )?(?:today|now|tonight|this week)\b", r"\block (?:it|this|that) in (?:now|today)\b",
+    r"\bget (?:you|this|it) (?:signed|started|booked) (?:up )?(?:today|now)\b", r"\bgo ahead (?:today|now)\b",
 )
 
 FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
@@ -839,7 +847,9 @@ def _advance(reader: _Reader) -> MoveMark:
         concrete = next((found for s in neighbours if (found := reader.find(CONCRETE, s))), None)
         if concrete and reader.find(VAGUE_TIME, sentence) and not any(reader.find(WHEN, s) for s in neighbours):
             concrete = None  # "happy to walk you through it sometime": a real action, but no time to hold it to
-        if concrete:
+        if BIG_ASK.search(sentence.text):
+            candidate = (1, (proposal,), "Asked for the decision itself: offer a smaller step they can say yes to first.")
+        elif concrete:
             candidate = (2, (proposal, concrete) if concrete != proposal else (proposal,),
                          "Proposed a small, concrete next step.")
         else:
@@ -1289,7 +1299,7 @@ class _Reading:
 
 
 def _read(objection: str, rebuttal: str, objection_slug: str | None, lib: Library,
-          closed_door: str | None = None) -> _Reading:
+          closed_door: str | None = None, context: str = "") -> _Reading:
     rebuttal = clean_text(rebuttal)
     notes: list[str] = []
     if len(rebuttal) > MAX_REBUTTAL * 2:
@@ -1298,7 +1308,8 @@ def _read(objection: str, rebuttal: str, objection_slug: str | None, lib: Librar
     matched = lib.objection(objection_slug) or match_objection(objection or "", lib)
     reader = _Reader(rebuttal)
     words = sum(s.words for s in reader.all_sentences)  # every word the prospect would hear, set aside or not
-    objection_words = {w.lower() for w in WORD.findall(objection or "") if len(w) >= 4 and w.lower() not in COMMON}
+    # what the prospect said, now or earlier in the conversation (`context`): a sentence taking a word of it up is about them
+    objection_words = {w.lower() for w in WORD.findall(f"{objection or ''} {context}") if len(w) >= 4 and w.lower() not in COMMON}
     marks = (_acknowledge(reader), _clarify(reader, objection_words), _respond(reader, objection_words), _advance(reader))
     moves = {mark.move: mark for mark in marks}
     fit = _fit(clean_text(objection or "")[:MAX_REBUTTAL], matched, reader, moves["clarify"], lib, closed_door)
@@ -1382,10 +1393,11 @@ def grade_features(objection: str, rebuttal: str, *, context: str = "", objectio
 
 def grade_rebuttal(objection: str, rebuttal: str, *, context: str = "", objection_slug: str | None = None,
                    lib: Library | None = None, closed_door: str | None = None) -> Grade:
-    """Grade `rebuttal` as an answer to `objection`. Deterministic; never raises on any text. `closed_door`: the
-    HARD_STOPS topic a conversation opened with (a sparring session on "take me off your list"): the answer
-    to any later line of it is graded knowing the door is closed."""
-    reading = _read(objection, rebuttal, objection_slug, lib or library(), closed_door)
+    """Grade `rebuttal` as an answer to `objection`. Deterministic; never raises on any text. `context`: what
+    else the prospect said (their earlier lines in a conversation): an answer may take those up too.
+    `closed_door`: the HARD_STOPS topic a conversation opened with (a sparring session on "take me off your
+    list"): the answer to any later line of it is graded knowing the door is closed."""
+    reading = _read(objection, rebuttal, objection_slug, lib or library(), closed_door, context[:MAX_REBUTTAL * 2])
     reader, marks, flags, points = reading.reader, reading.marks, reading.flags, reading.points
     words, questions = answer_shape(reader)
     tier = decide_tier(points, flags, words=words, questions=questions,

@@ -263,11 +263,12 @@ class TurnResult:
 
 def grade_with_judge(prompt: str, text: str, *, objection_slug: str | None, lib: Library,
                      llm: LLMClient | None, who: object, deadline: Deadline | None = None,
-                     door: str | None = None, opening: str | None = None) -> tuple[Grade, tuple[str, ...]]:
+                     door: str | None = None, opening: str | None = None,
+                     earlier: str = "") -> tuple[Grade, tuple[str, ...]]:
     """The built-in grade, or the LLM judge's grade guarded by it; LLM failures fall back visibly. `door`: the
     session's closed door (`closed_door`), which the answer to every line of it is graded under; the judge then
-    reads the `opening` line before the latest one."""
-    builtin = grade_rebuttal(prompt, text, objection_slug=objection_slug, lib=lib, closed_door=door)
+    reads the `opening` line before the latest one. `earlier`: the prospect's lines before this one."""
+    builtin = grade_rebuttal(prompt, text, context=earlier, objection_slug=objection_slug, lib=lib, closed_door=door)
     if llm is None:
         return builtin, ()
     if door and opening and opening != prompt:
@@ -346,7 +347,7 @@ def take_turn(db: Database, *, trainee_id: int, session_id: int, rebuttal: str, 
     else:
         grade, notices = grade_with_judge(prompt, text, objection_slug=objection.slug if objection else None, lib=lib,
                                           llm=llm, who=trainee_id, deadline=deadline, door=door,
-                                          opening=state.prompts[0])
+                                          opening=state.prompts[0], earlier=" ".join(state.prompts[:-1]))
     grade_ms = (time.perf_counter() - started) * 1000
     if session["kind"] == "sparring":
         grade = on_the_sessions_day(said_before(answer_the_curveball(grade, objection, state), objection, round_number),

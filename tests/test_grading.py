@@ -553,3 +553,25 @@ def test_half_as_part_of_a_word_is_no_figure():
     text = "Totally fair. The last rollout was half-finished, I get it. Half of our clients came to us after one."
     phrases = grade(text).mark("respond").phrases
     assert phrases and all(phrase.startswith("Half of") for phrase in phrases)  # not the "half" of "half-finished"
+
+
+@pytest.mark.parametrize("text", ["Are you ready to get started today?",
+                                  "I get it. If you sign today I can knock 15% off. Can we lock it in now?"])
+def test_asking_for_the_decision_is_a_next_step_but_not_a_small_one(text):
+    graded = grade(text, "I need to think about it.")
+    assert graded.mark("advance").points == 1 and "decision itself" in graded.mark("advance").note
+    assert graded.tier == "weak"
+
+
+def test_a_pilot_of_a_set_length_is_a_concrete_step():
+    assert grade("Would it help to start with a two-week pilot?").mark("advance").points == 2
+
+
+def test_an_answer_may_take_up_what_the_prospect_said_earlier():
+    """Round 3 of a session: the figures answer the cheaper quote of round 2, not a word of the latest line."""
+    answer = ("That's smart. Is there anything else holding you back? The cheaper quote leaves out the 5-year "
+              "warranty and the cleanup, which usually runs about $1,200 extra. Could we set up a 20-minute call "
+              "with your accountant on Friday at 2?")
+    latest = "My accountant will want to look over the numbers before I sign anything."
+    assert grade_rebuttal(latest, answer).mark("respond").points == 0
+    assert grade_rebuttal(latest, answer, context="I got a cheaper quote from another installer.").mark("respond").points == 2

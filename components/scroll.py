@@ -45,7 +45,8 @@ def into_view(view: str, *, narrow_only: bool = False) -> None:
 # Our own code: watches the page (drawn once, outside the conversation, so an answer costs it nothing) and brings
 # each new answer of the rep's, with its grade, to the top of the screen. An answer counts as new once: a rerun
 # that draws the same conversation again ("End this session", "Keep going") moves nothing. A conversation opened
-# with answers in it (a reload, or back from another page) opens at its newest answer, as a chat does.
+# with answers in it (a reload, or back from another page) opens at the prospect's line waiting for an answer, with
+# the answer box under it, as a chat does.
 _FOLLOW_ANSWERS = st.components.v2.component("closergym.follow_answers", js="""
 export default function ({ data }) {
   const main = document.querySelector('[data-testid="stMain"]');
@@ -55,8 +56,7 @@ export default function ({ data }) {
   const answers = () => main.querySelectorAll('[aria-label="Chat message from user"]');
   const key = (all) => all.length + ":" + (all.length ? all[all.length - 1].textContent.slice(0, 400) : "");
   const stop = () => { state.timers.forEach(clearTimeout); state.timers = []; };
-  const bring = (all) => {
-    const newest = all[all.length - 1];
+  const bring = (newest) => {
     newest.style.scrollMarginTop = "4rem";  // clear of the app's header, which stays on top
     // again as what follows is drawn: until the page below is tall enough, the browser cannot scroll so far
     stop();
@@ -66,7 +66,8 @@ export default function ({ data }) {
   if (state.view !== (data && data.view)) {  // another session (or a reload): what is on screen is not new
     state.view = data && data.view;
     state.seen = new Set([key(answers())]);
-    if (opened && answers().length && !location.hash) bring(answers());  // a link to a heading keeps its place
+    const said = main.querySelectorAll('[data-testid="stChatMessage"]');
+    if (opened && answers().length && !location.hash) bring(said[said.length - 1]);  // a link to a heading keeps its place
   }
   if (state.observer) return;
   // the reader takes over (a scroll of their own, a link to a heading): no more bringing the answer back
@@ -77,7 +78,7 @@ export default function ({ data }) {
     const now = key(all);
     if (state.seen.has(now)) return;
     state.seen.add(now);
-    if (all.length) bring(all);
+    if (all.length) bring(all[all.length - 1]);
   });
   state.observer.observe(main, { childList: true, subtree: true });
   return () => {

@@ -192,7 +192,11 @@ SECOND_CALL_STEPS: dict[str, tuple[str, re.Pattern]] = {
         r"\banything (?:new|changed)\b", re.I)),
     "cost_of_inaction": ("Re-anchor the cost of inaction", re.compile(
         r"\bcost(?:s|ing)? (?:you|of (?:waiting|doing nothing|inaction))\b|\bif (?:we|you) don't (?:solve|fix|do|change)\b|"
-        r"\bif nothing changes\b|\bwhat does (?:that|it|waiting) cost\b|\bevery (?:week|month) (?:this|that|it)\b", re.I)),
+        r"\bif nothing changes\b|\bwhat does (?:that|it|waiting) cost\b|\bevery (?:week|month) (?:this|that|it)\b|"
+        # their number said back: "the late reports cost about twelve thousand a month"
+        r"\bcost(?:s|ing)? (?:you |them |the business )?(?:about |around |roughly |nearly |almost |over )?(?:\$?\d[\d,.]*k?|"
+        r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|a hundred)\b"
+        r"[^.?!]{0,40}\b(?:a|per|each|every) (?:day|week|month|quarter|year)\b", re.I)),
     "pre_frame": ("Pre-frame the close", re.compile(
         r"\bif (?:everything|it all|this) still makes sense\b|\bmy goal (?:today|for this call|is)\b|\bby the end of (?:this|the) call\b|"
         r"\bif (?:something|anything) (?:doesn't|does not|isn't) (?:fit|feel right)\b|\bgreen[- ]light\b|"

@@ -153,3 +153,11 @@ def test_the_second_calls_yes_takes_up_the_reps_close_and_nothing_the_rep_never_
     assert result.state.outcome == "advanced"
     made = set().union(*(set(offers_in(answer)) for answer in answers))
     assert mentions(result.reply) <= made and "Monday" in result.reply
+
+
+def test_their_number_said_back_re_anchors_the_cost_of_inaction():
+    """The rubric says "ask for their number again, or say it back": saying it back earns the step."""
+    graded = grade(1, "Good to hear from you. Last time you mentioned the late reports cost about twelve thousand a "
+                      "month in delayed invoicing. What's changed since we spoke?")
+    step = next(mark for mark in graded.moves if mark.label == STEP_LABELS["cost_of_inaction"])
+    assert step.points == 2 and step.phrases == ("cost about twelve thousand a month",)

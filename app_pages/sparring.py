@@ -227,8 +227,6 @@ def talk(session_id: int) -> None:
                 st.rerun()
             st.button(transcript.WORDS["keep_going"], on_click=asking_to_end, args=(ending, False))
         return
-    if sent and sent["type"] in ("graded", "done"):  # this answer ended it
-        transcript.session_over()
     transcript.show_report(shown["report"])
     row = st.container(horizontal=True)
     if row.button(transcript.WORDS["again"], icon=":material/replay:", width="stretch", type="primary"):

@@ -153,7 +153,8 @@ def view(db: Database, session: dict, lib: Library | None = None) -> dict:
             # keep / start / stop and the better line under the newest answer only: under every answer, a
             # phone's screen held two screens of advice between one prospect line and the next
             messages.append({"id": f"a{number}", "who": "rep", "text": turn["rebuttal"],
-                             "card": card(grade, rebuttal=turn["rebuttal"], feedback=number == len(turns))})
+                             "card": card(grade, rebuttal=turn["rebuttal"], feedback=number == len(turns)),
+                             "last": state.finished and number == len(turns)})  # the answer that ended it
     if state.finished and state.closing:
         messages.append({"id": "closing", "who": "prospect", "label": "", "text": state.closing})
     where = standing(session)

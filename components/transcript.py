@@ -36,8 +36,8 @@ WORDS = {
     "best": "Your best line",
     "work_on": "Work on next",
     "steps": "The six steps of a second call",
-    "closing": "The session is over: your report is below.",  # over the prospect's last line
-    "over": "That was the last round: [your session report](#session-report) is below.",  # once, as it ends
+    # under the answer that ended the session, where the page brings it: the report is further down
+    "over": ":gray[:material/flag: That was the last round: [your session report](#session-report) is below.]",
 }
 
 
@@ -49,11 +49,12 @@ def message(shown: dict) -> st.delta_generator.DeltaGenerator:
     to be written in."""
     box = st.chat_message("assistant" if shown["who"] == "prospect" else "user", avatar=AVATARS[shown["who"]])
     card, parts = shown.get("card"), []
-    label = shown.get("label") or (WORDS["closing"] if shown.get("id") == "closing" else "")
-    if label:
-        parts.append(f":small[:gray[{label}]]")
+    if shown.get("label"):
+        parts.append(f":small[:gray[{shown['label']}]]")
     if shown.get("text"):
         parts.append(literal(shown["text"]))
+    if shown.get("last"):
+        parts.append(WORDS["over"])
     if card:
         parts.append(scorecard.markdown({**card, "feedback": None}))
     if parts:
@@ -96,12 +97,6 @@ def unsent(problem: str | None, text: str) -> None:
         st.caption(WORDS["unsent"] if shown == text else WORDS["unsent_part"].format(count=f"{MAX_READ:,}"))
         # a long one scrolls in its box: drawn whole, a pasted essay put the answer box screens further down
         st.code(shown, language=None, wrap_lines=True, height=240 if len(shown) > 600 or shown.count("\n") > 8 else "content")
-
-
-def session_over() -> None:
-    """Said once, as the answer that ends a session comes in: that answer's grade fills the screen, and the
-    report is under it."""
-    st.toast(WORDS["over"], icon=":material/assignment:")
 
 
 def report(result: Report) -> None:

@@ -42,6 +42,6 @@ with runtime.storage_guard():  # a full disk or a vanished file: a message, not 
         navigation.links([p for p in pages if p.visibility != "hidden"], kept)
         trainee.sidebar_picker(current)
         engine_badge.render()
-    trainee.notice()
+    trainee.notice(kept)
     page.run()
 runtime.settle_heap(page.url_path)

@@ -13,6 +13,7 @@ import streamlit as st
 
 import runtime
 from closergym import limits, store
+from components import pages
 from components.text import literal
 
 PICK_KEY = "sidebar_trainee_pick"
@@ -145,9 +146,10 @@ def sidebar_picker(current: dict | None) -> None:
         switch_dialog()
 
 
-def notice() -> None:
+def notice(kept: dict[str, str]) -> None:
     """A one-time notice (a new profile's access code, a profile that needs its code), at the top of the
-    page: in the sidebar it went unseen on a phone, where the sidebar is closed."""
+    page: in the sidebar it went unseen on a phone, where the sidebar is closed. `kept`: the address's profile,
+    for the link to Settings (which shows the code again)."""
     text = st.session_state.pop(NOTICE_KEY, None)
     if text:
         st.info(text, icon=":material/key:")
@@ -156,8 +158,10 @@ def notice() -> None:
     welcome = st.session_state.get(WELCOME_KEY)
     if welcome and welcome["id"] == st.session_state.get(runtime.TRAINEE_KEY):  # not once another profile is open
         st.info(welcome["text"], icon=":material/key:")
-        st.button("I have saved my code", key="trainee_welcome_seen", type="tertiary", icon=":material/check:",
-                  on_click=st.session_state.pop, args=(WELCOME_KEY, None))
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.button("I have saved my code", key="trainee_welcome_seen", type="tertiary", icon=":material/check:",
+                      on_click=st.session_state.pop, args=(WELCOME_KEY, None))
+            st.page_link(pages.SETTINGS, label="Settings", icon=":material/settings:", query_params=kept)
 
 
 @st.dialog("Your profile")

@@ -31,6 +31,9 @@ def test_first_visit_asks_for_a_name_and_creates_a_private_profile(db):
     # on the page itself, where a phone shows it (its sidebar is closed)
     assert store.check_access(jordan, code) and code in " ".join(i.value for i in at.main.info)
     assert any("Welcome, Jordan" in s.value for s in at.subheader)
+    # Settings shows the code again, one tap away (a phone's sidebar, with its links, is closed), with the profile
+    settings = [link.proto for link in at.main.get("page_link") if link.proto.label == "Settings"]
+    assert settings and f"code={code}" in settings[0].query_string
 
 
 def test_duplicate_name_shows_a_message(db, trainee):

@@ -118,7 +118,7 @@ def cues(*patterns: str) -> re.Pattern:
 # -- cues ---------------------------------------------------------------------------------------------
 
 ACK = cues(
-    r"\bi (?:completely |totally |really |fully |absolutely )?(?:understand|get (?:it|that|why|where)|hear you|appreciate|respect)",
+    r"\bi (?:completely |totall?y |really |fully |absolutely )?(?:understand|get (?:it|that|why|where)|hear you|appreciate|respect)",
     r"\b(?:that|it) (?:totally |completely |really )?makes (?:total |complete |a lot of )?sense",
     r"^(?:totally|completely|absolutely) (?:fair|understand|get it)", r"^makes (?:total |complete |perfect )?sense\b",
     r"\b(?:that's|that is|it's) (?:a |an )?(?:very |totally |completely |perfectly )?(?:fair|reasonable|understandable|valid) "
@@ -157,7 +157,8 @@ ACK = cues(
     r"\bthat's (?:pretty |very |really |super |quite )(?:common|normal|natural|fair|reasonable)\b",
     # empathy and apology: "I'm really sorry about that", "I hate it when that happens", "I can definitely understand"
     r"\b(?:i'm|i am) (?:so |really |truly |very |genuinely )?sorry (?:about|to hear|for|that)\b", r"\bmy apologies\b",
-    r"\bi hate (?:it )?when\b", r"\bnothing worse than\b",
+    r"\bi hate (?:it )?when\b", r"\bnothing worse than\b", r"^sorry (?:to hear|about) (?:that|this|it)\b",
+    r"^(?:they|you|that) (?:might|may|could) (?:well )?be(?: right)?\s*[.!,;]",  # "They might be." granting the point
     r"\bi can (?:definitely |totally |completely |certainly |fully )?(?:understand|relate)\b",
 )
 OPENER = cues(
@@ -170,7 +171,7 @@ OPENER = cues(
 BUT_AFTER = re.compile(r"^[^.?!]{0,40}?\b(?:but|however)\b", re.IGNORECASE)
 
 INVITE = cues(
-    r"\btell me (?:more|about|what|how|why|a bit)\b", r"\bhelp me (?:understand|test|see)\b",
+    r"\btell me (?:more|about|what|how|why|a bit|which)\b", r"\bhelp me (?:understand|test|see)\b",
     r"\bwalk me through\b", r"\bi'm curious (?:what|how|why|about|whether|if)\b",
     r"\bi'd (?:love|like) to (?:understand|hear|know|ask)\b", r"\bcould you (?:explain|say more|tell me)\b",
     r"\bi'd like to ask (?:a few|some) questions\b",
@@ -196,6 +197,7 @@ LEADING = (r"\bwhy (?:aren't|don't|won't|wouldn't) you\b(?! (?:like|want to (?:s
 RHETORICAL = cues(
     r"(?:,|-)\s*(?:right|correct|okay|ok|yeah|you know|isn't it|don't you think|wouldn't you agree|agreed|no)\s*\?$",
     r"^(?:right|correct|okay|ok|yeah|agreed|make sense|sound good|deal|ready|any questions)\s*\?$",
+    r"^(?:does that |that )?sounds? (?:ok|okay|alright|all right|fair|fine)\s*\?$",
     r"\bdon't you (?:want|think|agree)\b", r"\bwouldn't you (?:agree|want|rather)\b",
     r"\bwhy wouldn't you\b", r"\bwhat (?:do|have) you (?:got|have) to lose\b", r"\bwho doesn't\b",
     r"\bare you serious\b", r"\bhow can you (?:say|not)\b", r"\bwhy would you (?:ever )?(?:say|think)\b",
@@ -269,7 +271,7 @@ REFRAME = cues(
     r"\bevery (?:week|month|day|quarter) (?:you|that|this|it)\b", r"\binstead of\b", r"\bnot because\b",
     r"\bthe difference (?:is|between)\b", r"\bunlike\b", r"\bthat's why\b", r"\bwhat that means\b",
     r"\ba (?:good|great) (?:vendor|partner|one)\b", r"\bbreak(?:s)? even\b", r"\bpays? for itself\b",
-    r"\b(?:roi|return)\b", r"\bcosts? (?:about|roughly|around) the same\b", r"\bprofessional[- ]grade\b",
+    r"\b(?<!great )(?<!amazing )(?<!huge )(?<!incredible )(?<!industry-leading )(?<!massive )(?:roi|return)\b", r"\bcosts? (?:about|roughly|around) the same\b", r"\bprofessional[- ]grade\b",
     r"\b(?:refund|money back|cancel (?:any ?time|at any time)|pilot|trial|start small|a piece of your)\b",
     r"\bnot (?:calling|asking|here) to (?:ask you to |get you to |make you )?(?:drop|replace|switch|sign)\b",
     r"\bso (?:that )?you can (?:see|walk|compare|decide|show)\b", r"\bhow we(?:'ve| have) changed\b",
@@ -320,7 +322,9 @@ PROPOSAL = cues(
     r"\b(?:same|different) card\b", r"\bwhat time (?:does|do|should|works)\b",
     r"\blet me (?:call|ring|phone|text|pop|drop)\b", r"\bi(?:'ll| will) (?:call|ring|phone) you\b", r"\bshall i\b",  # "shall we": above
     r"\bi(?:'d| would) (?:suggest|propose|recommend) (?:that )?(?:we|a|an|you and i)\b", r"\bwhy don't (?:we|i)\b",
-    r"\b(?:i'm |i'd be |i am |i'd be more than )?happy to (?:go|walk|run|look|lay|sit|meet|show|come|set|map|bring|pop|drop|put|do (?:a|an))\b",
+    r"\b(?:i'm |i'd be |i am |i'd be more than )?happy to (?:go|walk|run|look|lay|sit|meet|show|come|set|map|bring|pop|drop|put|do (?:a|an)|"
+    r"line up|compare|review)\b",
+    r"\b(?:want|fancy) a (?:quick |short |free |live )?(?:demo|call|chat|look|walk-?through|trial|meeting)\b",
     r"\bwe(?:'ll| will) (?:compare|go|walk|look|talk|meet|sit|run|review)\b", r"\bare you (?:around|available|free)\b",
     r"^(?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week)\b[^?]{0,70}\?$",
     r"\b(?:ok|okay|alright|cool|fine|mind) if i\b", r"\b(?:could|can) (?:hop|jump) on\b", r"\bgive you a (?:quick )?(?:call|ring|buzz)\b",
@@ -366,7 +370,21 @@ BIG_ASK = cues(
     r"\bready to (?:get started|get going|start|sign|go ahead|move forward|move ahead|proceed|buy|commit|lock)\b",
     r"\b(?:sign|signed|signing) (?:up )?(?:today|now|tonight|this week)\b", r"\block (?:it|this|that) in (?:now|today)\b",
     r"\bget (?:you|this|it) (?:signed|started|booked) (?:up )?(?:today|now)\b", r"\bgo ahead (?:today|now)\b",
+    r"\bsign (?:it|this|that|the (?:contract|agreement|paperwork|order))\b(?! (?:off|over))",
+    r"\b(?:get|have) the (?:paperwork|contract) (?:done|signed|sorted)\b",
 )
+# The seller's own years, size and versions ("I've been in sales 10 years", "we have 3 offices and 200 employees",
+# "founded in 2009"): figures, but about the seller, not the prospect's concern.
+BRAG = cues(
+    r"\b(?:i've|i have|we've|we have|i'm|we're) (?:been )?(?:doing this|in (?:sales|business|the (?:business|industry|game))|around|"
+    r"selling \w+)(?: for)?(?: over| more than| almost| nearly)? (?:\d+|two|three|five|ten|fifteen|twenty) years\b",
+    r"\b(?:in|for|after) (?:over |more than |all )?(?:my |our )?(?:\d+|ten|fifteen|twenty) years(?: of [\w ]{1,20})?,? (?:i've|we've|i have|we have) never\b",
+    r"\bwe have (?:over |more than )?\d[\d,]*\+? (?:offices|employees|staff|locations|engineers|branches|people)"
+    r"(?: and (?:over |more than )?\d[\d,]*\+? (?:offices|employees|staff|locations|engineers|branches|people))?\b",
+    r"\b(?:founded|established|started) (?:back )?in (?:19|20)\d\d\b", r"\bversion \d+\b", r"\b24/7\b",
+)
+# "There's never a good time!": the objection brushed aside, not acknowledged
+DISMISS = cues(r"\b(?:there's|there is) never (?:a|the) (?:good|right|perfect|better|ideal) time\b", r"\bno time like the present\b")
 
 FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
     "arguing": ("Arguing or contradicting", "weak", cues(
@@ -425,6 +443,7 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\b(?:get|give|find|offer|do) you (?:a )?(?:better|lower|cheaper|special|reduced|sharper) (?:price|rate|deal|number)\b",
         r"\b(?:cut|lower|drop|reduce) (?:the |our |my )?price\b", r"\b(?:cheaper|smaller|lower|lighter) (?:one|option|version|plan|package|model)\b",
         r"\bmatch (?:their|that|the|any) (?:price|quote|offer)\b", r"\bspecial (?:price|deal|rate)\b",
+        r"\b(?:beat|undercut) (?:it|that|them|their (?:price|quote|offer)|the (?:price|quote)|any (?:price|quote))\b",
         r"\bthrow (?:in|it in) for free\b", r"\bwaive (?:the|your)\b", r"\bfree month\b",
         r"\bi (?:can|could) (?:probably )?do (?:it for|\$\s?\d|\d+\s?%)", r"\bthe lowest (?:i've|we've|i have|we have) (?:ever )?(?:gone|offered|done)\b", r"\bget (?:a|one) smaller\b", r"\ba smaller one for\b",
         r"\bshave (?:\w+ ){0,3}off\b", r"\b(?:throw|threw|throwing) (?:in|it in)\b", r"\b(?:throw|threw|add|give|do) (?:\w+ ){0,4}at no (?:extra )?charge\b",
@@ -733,7 +752,7 @@ def _opening_clause(reader: _Reader) -> str | None:
     first = _without_lead_in(reader.sentences[0])
     clause = re.split(r"\s-\s|[,;:]\s", first.text, maxsplit=1)[0]
     words = len(WORD.findall(clause))
-    if first.is_question or words > 12 or not OPENER.search(clause) or BUT_AFTER.search(first.text):
+    if first.is_question or words > 12 or not OPENER.search(clause) or BUT_AFTER.search(first.text) or DISMISS.search(first.text):
         return None
     if any(pattern.search(first.text) for _, _, pattern in FLAGS.values()):
         return None
@@ -757,6 +776,7 @@ def _is_scheduling(sentence: Sentence) -> bool:
                                                       and not (asking or ISOLATE.search(text))))
 
 
+CONTACT_DETAILS = cues(r"\bwhat(?:'s| is) (?:your|the best) (?:email|e-mail|number|phone|address|mobile)\b")
 VISIT = cues(r"\bwhen (?:i|we) (?:come|swing|drop|pop|stop|call) (?:by|over|in|round|back)\b")
 CHECK_IN = cues(r"\b(?:did|have) you (?:get|got|had|have) (?:a )?(?:chance|moment|time|minute) to\b",
                r"\bdid you (?:see|read|get) my (?:email|message|note|proposal)\b")
@@ -778,6 +798,8 @@ def _clarify(reader: _Reader, objection_words: set[str] = frozenset()) -> MoveMa
         if not _is_about_them(sentence, objection_words):
             continue
         if sentence.is_question and not RHETORICAL.search(text) and not _is_scheduling(sentence):
+            if BIG_ASK.search(text) or CONTACT_DETAILS.search(text):
+                continue  # "Can you sign it today?", "What's your email?": the ask, not a question about them
             if sentence.words < 2:
                 candidate = (0, reader.whole(sentence), "A one-word question does not find the real concern.")
             elif CHECK_IN.search(text):
@@ -787,7 +809,7 @@ def _clarify(reader: _Reader, objection_words: set[str] = frozenset()) -> MoveMa
             elif ISOLATE.search(text) or WH_QUESTION.search(text) or invite:
                 candidate = (2, reader.whole(sentence), "Asked a real question that digs for the concern behind it.")
             elif _first(PROPOSAL, text):
-                continue  # "Would you be open to a pilot?", "Are you ready to start?": the ask, not a question about them
+                continue  # "Would you be open to a pilot?": the ask, not a question about them
             elif CLOSED_QUESTION.search(last_clause(text)) and YOU.search(text):
                 candidate = (2, reader.whole(sentence), "Asked a question about their situation.")
             else:
@@ -823,11 +845,20 @@ def _respond(reader: _Reader, objection_words: set[str]) -> MoveMark:
         asks = _first(PROPOSAL, sentence.text)
         found = [("number", phrase) for phrase in reader.find_all(NUMBER, sentence, 2)]
         found += [(kind, reader.find(pattern, sentence)) for kind, pattern in (("proof", PROOF), ("reframe", REFRAME))]
+        brag = " ".join(match.group() for match in BRAG.finditer(sentence.text)).lower()
         for kind, phrase in found:
+            if phrase and phrase.lower() in brag:
+                continue  # the seller's own years, size or version
             if phrase and kind == "number" and MEETING_LENGTH.search(phrase) and (
                     asks or CALL_LENGTH.search(sentence.text[:sentence.text.lower().find(phrase.lower())])):
                 continue  # "15 minutes on Thursday", "it'll only take two minutes": the call, not evidence
-            if phrase and phrase not in signals:
+            # the same words count once: "one of our clients" is proof, not also a figure ("one of our")
+            if not phrase:
+                continue
+            within = [seen for seen in signals if seen.lower() in phrase.lower()]
+            if within:  # the longer words quoted, still counted once
+                signals[signals.index(within[0])] = phrase
+            elif not any(phrase.lower() in seen.lower() for seen in signals):
                 signals.append(phrase)
                 kinds.add(kind)
     if len(kinds) >= 2 or (len(signals) >= 2 and "number" in kinds) or len(signals) >= 3:
@@ -840,7 +871,8 @@ def _respond(reader: _Reader, objection_words: set[str]) -> MoveMark:
 def _advance(reader: _Reader) -> MoveMark:
     best: tuple[int, tuple[str, ...], str] | None = None
     for position, sentence in enumerate(reader.sentences):
-        proposal = reader.find(PROPOSAL, sentence)
+        # a big ask asked is an ask too ("Can you sign it in the next hour?"); "if you sign today" is a condition
+        proposal = reader.find(PROPOSAL, sentence) or (sentence.is_question and reader.find(BIG_ASK, sentence))
         if not proposal:
             continue
         neighbours = reader.sentences[max(0, position - 1):position + 2]
@@ -899,7 +931,7 @@ RESPECT = cues(*REMOVED, r"\b(?:taken|take|took|remove|removed|removing|taking) 
 # What answers each closed door in full, beyond letting go: the removal done, condolences, good wishes.
 # (Another door's courtesy is not enough: "I've taken you off our list" to a bereaved prospect is strong at most.)
 FITTING_RESPECT = {
-    "do_not_call": cues(*REMOVED, r"\b(?:taken|took|removed|removing|deleted|taking) you (?:off|out)\b", r"\b(?:removed|deleted|unsubscribed) you\b",
+    "do_not_call": cues(*REMOVED, r"\b(?:taken|took|removed|removing|deleted|taking) you (?:off|out)\b", r"\bi(?:'ll| will) take you off\b", r"\b(?:removed|deleted|unsubscribed) you\b",
                         r"\bwon't hear from (?:us|me)\b", r"\b(?:not|never) (?:call|contact|bother) you again\b",
                         r"\bwon't (?:call|contact|bother|email) you\b"),
     "bereavement": cues(r"\bsorry (?:for|about) your loss\b", r"\bcondolences\b", r"\b(?:my|our) (?:deepest |sincere )?sympathies\b",

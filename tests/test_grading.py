@@ -575,3 +575,53 @@ def test_an_answer_may_take_up_what_the_prospect_said_earlier():
     latest = "My accountant will want to look over the numbers before I sign anything."
     assert grade_rebuttal(latest, answer).mark("respond").points == 0
     assert grade_rebuttal(latest, answer, context="I got a cheaper quote from another installer.").mark("respond").points == 2
+
+
+# Cases a tester wrote as a rep would (regression only, never evidence of accuracy): each names one rule.
+@pytest.mark.parametrize(("objection", "text"), [
+    ("Your competitor is cheaper.", "I understand. I've been doing this for 15 years and in 15 years I've never seen a "
+                                    "customer regret choosing us. We have 3 offices and 200 employees. Can we book a call?"),
+    ("It's too expensive.", "I've been in sales 10 years and I can tell you our product is worth every penny."),
+    ("We tried this before.", "I get it. Our company was founded in 2009 and we're on version 7 of the product."),
+])
+def test_the_sellers_own_years_and_size_are_no_specifics(objection, text):
+    assert grade(text, objection).mark("respond").points == 0
+
+
+def test_beating_their_price_is_a_discount():
+    graded = grade("What are they charging you? I'll beat it by 10%.", "Your competitor is cheaper.")
+    assert "discount" in [flag.code for flag in graded.red_flags] and graded.tier == "weak"
+
+
+def test_brushing_the_objection_aside_acknowledges_nothing():
+    graded = grade("There's never a good time! Let's get you signed up today and you can start whenever.",
+                   "Bad timing, call me next quarter.")
+    assert graded.mark("acknowledge").points == 0 and graded.tier == "weak"
+
+
+@pytest.mark.parametrize(("text", "move"), [
+    ("They might be. Are you comparing the same thing though?", "acknowledge"),
+    ("Sorry to hear that, a bad rollout burns people. What went wrong last time?", "acknowledge"),
+    ("I totaly get that, budgets r tight. whats the budget look like next qtr?", "acknowledge"),
+    ("Completely fair. Usually one thing is still open, so tell me which it is: price, timing or fit.", "clarify"),
+    ("Happy to line up the two quotes side by side with you tomorrow, 15 minutes?", "advance"),
+])
+def test_moves_said_in_other_words_count(text, move):
+    assert grade(text).mark(move).points == 2
+
+
+@pytest.mark.parametrize("text", ["If I send the contract now, can you sign it in the next hour?",
+                                  "Sure, what's your email?", "I get it. Want a demo on the 14th?", "Sound ok?"])
+def test_asks_and_checks_are_no_questions_about_them(text):
+    assert grade(text).mark("clarify").points == 0
+
+
+def test_the_same_words_count_once_as_specifics():
+    graded = grade("Sorry to hear that. One of our clients, a hospital group, told us the same thing.", "We tried this before.")
+    assert graded.mark("respond").points == 1 and graded.mark("respond").phrases == ("One of our clients",)
+
+
+def test_a_promise_to_take_them_off_the_list_respects_the_request():
+    graded = grade("Of course, I'll take you off our list today. Sorry to have bothered you, and all the best.",
+                   "Take me off your list.")
+    assert graded.tier == "elite"

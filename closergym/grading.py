@@ -980,7 +980,7 @@ FIT_TOPICS = (
      "they said they already have someone; your answer never speaks to what they have now"),
     ("price", cues(r"\b(?:expensive|price|pricey|cost|costs|budget|afford|money|spend|too much|cheap\w*|pay|fee)\b"),
      cues(r"\b(?:price\w*|cost\w*|pay\w*|spend\w*|budget\w*|money|invest\w*|value|worth|afford\w*|cheap\w*|expensive|sav\w*|"
-          r"roi|fees?|rates?|dollars?|amount|return|figures|numbers|total|quotes?|grand|thousand)\b|[$€£]\s?\d"),
+          r"roi|fees?|rates?|dollars?|amount|return|figures|numbers|total|quotes?|grand|thousand|compar\w*)\b|[$€£]\s?\d"),
      "they said it costs too much; your answer never speaks to the money"),
     ("think", cues(r"\b(?:think|thinking|consider|mull|sleep on|decide|not sure|unsure|hesitant)\b"),
      cues(r"\b(?:think\w*|thought|decid\w*|decision|consider\w*|concerns?|mind|unsure|sure|hesitat\w*|questions?|part|piece|"

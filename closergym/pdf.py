@@ -65,14 +65,21 @@ _SPACES = re.compile(r"\s+")
 def drawable(text: str, glyphs: Container[int]) -> tuple[str, list[str]]:
     """`text` as a font with `glyphs` (code points) can draw it, and the characters replaced on the way.
 
-    A character the font lacks takes its compatibility form or a plain spelling when the font has
-    those, else REPLACEMENT (one for a whole emoji sequence). Invisible characters the font lacks (a
-    zero-width space, a variation selector, a control character) are left out: there is nothing to show.
+    A character the font lacks takes its letter and marks drawn apart ("Ṛ" as "R" and a dot below), its
+    compatibility form or a plain spelling when the font has those, else REPLACEMENT (one for a whole emoji
+    sequence). Invisible characters the font lacks (a zero-width space, a variation selector, a control
+    character) are left out: there is nothing to show. A second pass puts back together what leaving them out
+    brought side by side, so the result is what drawing it again would give.
     """
+    once, replaced = _drawable_pass(text.replace("\t", "    "), glyphs)
+    return _drawable_pass(once, glyphs)[0], replaced
+
+
+def _drawable_pass(text: str, glyphs: Container[int]) -> tuple[str, list[str]]:
     out: list[str] = []
     replaced: list[str] = []
     after_stand_in = joined = False
-    for ch in unicodedata.normalize("NFC", text.replace("\t", "    ")):
+    for ch in unicodedata.normalize("NFC", text):
         if ord(ch) in glyphs or ch == "\n":
             out.append(ch)
             after_stand_in = joined = False
@@ -84,14 +91,15 @@ def drawable(text: str, glyphs: Container[int]) -> tuple[str, list[str]]:
         if category in ("Cc", "Cf", "Cs", "Mn", "Me") or (after_stand_in and (joined or category == "Sk")):
             joined = False
             continue
-        spelled = _SPELLED.get(ch) or unicodedata.normalize("NFKC", ch)
-        if spelled != ch and all(ord(part) in glyphs for part in spelled):
-            out.append(spelled)
-            after_stand_in = False
-            continue
-        out.append(REPLACEMENT)
-        replaced.append(ch)
-        after_stand_in = True
+        for spelled in (unicodedata.normalize("NFD", ch), _SPELLED.get(ch) or unicodedata.normalize("NFKC", ch)):
+            if spelled != ch and all(ord(part) in glyphs for part in spelled):
+                out.append(spelled)
+                after_stand_in = False
+                break
+        else:
+            out.append(REPLACEMENT)
+            replaced.append(ch)
+            after_stand_in = True
     return "".join(out), replaced
 
 

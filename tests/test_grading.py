@@ -625,3 +625,8 @@ def test_a_promise_to_take_them_off_the_list_respects_the_request():
     graded = grade("Of course, I'll take you off our list today. Sorry to have bothered you, and all the best.",
                    "Take me off your list.")
     assert graded.tier == "elite"
+
+
+def test_asking_what_they_compare_the_price_to_speaks_to_the_money():
+    graded = grade("I hear you. What are you comparing it to?")
+    assert "off_target" not in [flag.code for flag in graded.red_flags]

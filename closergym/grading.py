@@ -847,17 +847,16 @@ def _respond(reader: _Reader, objection_words: set[str]) -> MoveMark:
         found += [(kind, reader.find(pattern, sentence)) for kind, pattern in (("proof", PROOF), ("reframe", REFRAME))]
         brag = " ".join(match.group() for match in BRAG.finditer(sentence.text)).lower()
         for kind, phrase in found:
-            if phrase and phrase.lower() in brag:
-                continue  # the seller's own years, size or version
-            if phrase and kind == "number" and MEETING_LENGTH.search(phrase) and (
+            if not phrase or phrase.lower() in brag:
+                continue  # nothing found, or the seller's own years, size or version
+            if kind == "number" and MEETING_LENGTH.search(phrase) and (
                     asks or CALL_LENGTH.search(sentence.text[:sentence.text.lower().find(phrase.lower())])):
                 continue  # "15 minutes on Thursday", "it'll only take two minutes": the call, not evidence
-            # the same words count once: "one of our clients" is proof, not also a figure ("one of our")
-            if not phrase:
-                continue
-            within = [seen for seen in signals if seen.lower() in phrase.lower()]
-            if within:  # the longer words quoted, still counted once
-                signals[signals.index(within[0])] = phrase
+            # the same words count once ("one of our clients" is proof, not also the figure "one of our"),
+            # quoted at their longest
+            shorter = next((i for i, seen in enumerate(signals) if seen.lower() in phrase.lower()), None)
+            if shorter is not None:
+                signals[shorter] = phrase
             elif not any(phrase.lower() in seen.lower() for seen in signals):
                 signals.append(phrase)
                 kinds.add(kind)

@@ -203,6 +203,10 @@ RHETORICAL = cues(
     r"\bare you serious\b", r"\bhow can you (?:say|not)\b", r"\bwhy would you (?:ever )?(?:say|think)\b",
     *LEADING, r"\bsurely\b", r"^(?:so |and )?(?:you|we) (?:both )?agree\b",
 )
+# "What does your calendar look like?", "What's your availability Thursday?": when to meet, not what holds them back
+WHEN_FREE = (r"\bwhat(?:'s| is| does) (?:your|the) (?:calendar|schedule|diary|availability)\b",
+             r"\bwhat (?:does|do) (?:your |the )?(?:(?:next|this|rest of the) )?(?:week|weekend|day|morning|afternoon|tomorrow|"
+             r"monday|tuesday|wednesday|thursday|friday)s? (?:\w+ )?look like\b")
 SCHEDULING_QUESTION = cues(
     r"(?<!how it )(?<!how this )(?<!how that )\b(?:does|would|will|could|can) (?:\w+ ){0,3}(?:work|suit|fit) (?:for )?(?:you|both)\b",
     r"\bare you (?:free|around|available)\b", r"\bwhat time\b", r"\bwhich (?:day|time|works)\b",
@@ -214,6 +218,7 @@ SCHEDULING_QUESTION = cues(
     r"\bwhen(?:'s| is| would be) (?:a )?(?:better|good|convenient|easier) (?:time|day|moment)\b",
     r"\bshall (?:i|we)\b", r"^(?:do you |would you )?want (?:me )?to (?:start|go|book|meet|get|try|do|kick|set|pencil|lock)\b",
     r"\bwhy don't (?:we|i)\b", r"\bhow (?:does|do|would|is) (?:\w+ ){0,4}(?:look|sound|suit)(?: for you)?\s*\?",
+    *WHEN_FREE,
 )
 
 NUMBER = cues(
@@ -312,6 +317,10 @@ PROPOSAL = cues(
     r"\bi(?:'ll| will) (?:come by|swing (?:back|by)|call you (?:at|on|tomorrow|back at)|book|set up|put|send (?:the |a |you (?:a |the )?)?(?:invite|calendar|link) )",
     r"\bi(?:'ve| have) got (?:\d+|twenty|fifteen|ten|thirty|a few) minutes\b", r"\bi(?:'ve| have) (?:got )?time (?:on|at|tomorrow)\b",
     r"\bdoes (?:\w+ ){0,3}work for you\b", r"\bare you free\b", r"\binvite\b",
+    *WHEN_FREE,
+    r"\bshould (?:i|we) (?:just )?(?:send|book|set|call|put|pencil|write|draw|draft|go ahead|start|get)\b",
+    r"^(?:so |well,? )?what if (?:we|i) (?:just )?(?:start|started|try|tried|lock|locked|book|booked|ran|run|began|begin|did|do|"
+    r"set|put|kept|keep|split|took|take|went|go|scaled|scale)\b",  # "What if we started with one team?": a step offered
     # a closing question: "Are you ready to get started today?", "Would it help to start with a two-week pilot?"
     r"\b(?:are|is) (?:you|we|your \w+) (?:ready|good|happy|set|okay|ok|comfortable) to (?:get (?:started|going)|start|sign|"
     r"go ahead|move (?:forward|ahead)|proceed|book|lock|give it a (?:go|try))\b",
@@ -372,6 +381,8 @@ BIG_ASK = cues(
     r"\bget (?:you|this|it) (?:signed|started|booked) (?:up )?(?:today|now)\b", r"\bgo ahead (?:today|now)\b",
     r"\bsign (?:it|this|that|the (?:contract|agreement|paperwork|order))\b(?! (?:off|over))",
     r"\b(?:get|have) the (?:paperwork|contract) (?:done|signed|sorted)\b",
+    r"\b(?:send|write|draw up|raise) (?:you )?(?:an|the) (?:invoice|order form|contract|agreement|paperwork)\b",
+    r"\b(?:do|close|make) (?:this|the) deal (?:today|now|tonight)\b",
 )
 # The seller's own years, size and versions ("I've been in sales 10 years", "we have 3 offices and 200 employees",
 # "founded in 2009"): figures, but about the seller, not the prospect's concern.
@@ -473,6 +484,9 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\bi(?:'ll| will) (?:just )?(?:follow up|check in|circle back|touch base|reach out|check back|ping you|give you a (?:call|ring|shout))"
         r"(?: with you)? (?:(?:again )?(?:next (?:week|month|quarter)|later|in a (?:week|month|few (?:days|weeks))|some ?time|down the (?:road|line))|"
         r"to (?:check in|see how|touch base|follow up))\b",
+        # "I'll make a note and give you a ring next quarter": the stall taken as the plan
+        r"\b(?:give you a (?:call|ring|shout|bell)|call you|ring you|reach out|follow up|check (?:back|in)|circle back|touch base)"
+        r"(?: with you)?(?: again)? (?:next (?:week|month|quarter|year)|in (?:the )?(?:new year|spring|summer|autumn|fall|q[1-4]))\b",
         r"\bget it out\b", r"\bkeep you in mind\b", r"\bno pressure\b", r"\bi understand,? (?:bye|goodbye)\b", r"\bthanks? anyway\b",
     )),
     "generic_followup": ("Generic follow-up", "strong", cues(
@@ -776,6 +790,8 @@ def _is_scheduling(sentence: Sentence) -> bool:
                                                       and not (asking or ISOLATE.search(text))))
 
 
+WHAT_IF = cues(r"^(?:but |and |so |well,? )?what if (?!(?:we|i)\b)")  # "What if rates go up?": an argument, not a question
+WHAT_IF_WE = cues(r"^(?:so |well,? )?what if (?:we|i)\b")  # "What if we started small?": the ask, not a question about them
 CONTACT_DETAILS = cues(r"\bwhat(?:'s| is) (?:your|the best) (?:email|e-mail|number|phone|address|mobile)\b")
 VISIT = cues(r"\bwhen (?:i|we) (?:come|swing|drop|pop|stop|call) (?:by|over|in|round|back)\b")
 CHECK_IN = cues(r"\b(?:did|have) you (?:get|got|had|have) (?:a )?(?:chance|moment|time|minute) to\b",
@@ -798,7 +814,7 @@ def _clarify(reader: _Reader, objection_words: set[str] = frozenset()) -> MoveMa
         if not _is_about_them(sentence, objection_words):
             continue
         if sentence.is_question and not RHETORICAL.search(text) and not _is_scheduling(sentence):
-            if BIG_ASK.search(text) or CONTACT_DETAILS.search(text):
+            if BIG_ASK.search(text) or CONTACT_DETAILS.search(text) or WHAT_IF_WE.search(text):
                 continue  # "Can you sign it today?", "What's your email?": the ask, not a question about them
             if sentence.words < 2:
                 candidate = (0, reader.whole(sentence), "A one-word question does not find the real concern.")
@@ -806,6 +822,8 @@ def _clarify(reader: _Reader, objection_words: set[str] = frozenset()) -> MoveMa
                 candidate = (1, reader.whole(sentence), "Asks whether they read it, not what holds them back.")
             elif sentence.words < 3 and not WH_QUESTION.search(text):
                 candidate = (1, reader.whole(sentence), "A question, but too short to find the real concern.")
+            elif WHAT_IF.search(text) and not YOU.search(text):
+                candidate = (1, reader.whole(sentence), "A what-if makes a point; ask what it would mean for them.")
             elif ISOLATE.search(text) or WH_QUESTION.search(text) or invite:
                 candidate = (2, reader.whole(sentence), "Asked a real question that digs for the concern behind it.")
             elif _first(PROPOSAL, text):
@@ -916,7 +934,7 @@ HARD_STOPS = {
 }
 # "You're off the list", "your number is removed", "nobody here will call you again": the removal, said plainly
 REMOVED = (r"\byou(?:'re| are|'ve been| have been) (?:now )?(?:off|taken off|removed from) (?:the|our|my|this|every) (?:\w+ )?lists?\b",
-           r"\byour (?:number|details|name|record|data|email)(?: is|'s| has been|'s been) (?:now |already )?(?:removed|deleted|off)\b",
+           r"\byour (?:number|details|name|record|data|email)(?: is|'s| has been|'s been) (?:now |already )?(?:removed|deleted|off|marked|flagged|blocked|suppressed)\b",
            r"\b(?:removed|deleted|taken off|took off|taking off) your (?:number|details|name|record|data|email)\b",
            r"\b(?:removed|deleted) it from (?:our|the|my) (?:\w+ )?(?:lists?|system|database)\b",
            r"\b(?:nobody|no one|no-one)(?: here| from (?:us|our side|here))? will (?:call|contact|ring|phone|email) you\b")

@@ -630,3 +630,36 @@ def test_a_promise_to_take_them_off_the_list_respects_the_request():
 def test_asking_what_they_compare_the_price_to_speaks_to_the_money():
     graded = grade("I hear you. What are you comparing it to?")
     assert "off_target" not in [flag.code for flag in graded.red_flags]
+
+
+@pytest.mark.parametrize("text", ["Happy to send it. Let's set up a time to go over it together. What does your calendar look like?",
+                                  "Sure, I'll send it. What's your availability next week to go through it together?",
+                                  "Of course. What does Thursday look like for you?"])
+def test_asking_when_they_are_free_is_the_ask_not_a_question_about_them(text):
+    graded = grade(text, "Send me some information and call me back.")
+    assert graded.mark("clarify").points == 0 and graded.mark("advance").points >= 1
+
+
+def test_asking_what_it_looks_like_for_them_still_finds_the_concern():
+    assert grade("Fair. What does that look like for you right now?").mark("clarify").points == 2
+
+
+def test_a_what_if_makes_a_point_and_a_what_if_we_offers_a_step():
+    argued = grade("What if rates go up instead? By not locking, you're taking a gamble.",
+                   "I'm not ready to lock my rate yet; rates might fall.")
+    assert argued.mark("clarify").points == 1
+    offered = grade("Fair. What if we started with one branch for two weeks, then looked at the numbers on Friday at 2?")
+    assert offered.mark("clarify").points == 0 and offered.mark("advance").points == 2
+
+
+@pytest.mark.parametrize("text", ["Then do you need a proposal, or should I just send an invoice?",
+                                  "Wouldn't you rather do this deal today?"])
+def test_sending_the_invoice_is_asking_for_the_decision(text):
+    assert "decision itself" in grade(text, "Send me a proposal.").mark("advance").note
+
+
+def test_agreeing_to_call_when_they_said_is_taking_the_stall():
+    graded = grade("Sure thing, I'll make a note and give you a ring next quarter.", "Call me back next quarter.")
+    assert "giving_up" in [flag.code for flag in graded.red_flags] and graded.tier == "weak"
+    booked = grade("Sure. I'll call you next quarter on January 8th at 10 to see where things stand.", "Call me back next quarter.")
+    assert not booked.red_flags and booked.mark("advance").points == 2

@@ -494,7 +494,9 @@ CURVEBALLS = [(slug, index) for slug, o in library().objections.items() for inde
 def test_every_curveballs_better_line_grades_elite_as_an_answer_to_it(slug, index):
     objection = library().objections[slug]
     answer = objection.curveball_answers[index]
-    grade = grade_rebuttal(objection.curveballs[index], answer.text, objection_slug=slug)
+    # graded as the session grades it: a session opened on a closed door grades every line knowing it
+    grade = grade_rebuttal(objection.curveballs[index], answer.text, objection_slug=slug,
+                           closed_door=sessions.closed_door(objection.lines[0], objection))
     assert grade.tier == "elite" and not grade.red_flags
 
 

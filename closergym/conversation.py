@@ -4,6 +4,7 @@ events (`answer`): graded and saved, then the prospect's reply, streamed when an
 from __future__ import annotations
 
 import random
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -61,6 +62,61 @@ def badge(tier: str, score: int | None = None) -> str:
     return f"{TIER_ICONS[tier]} {tier.upper()}" + (f" · {score}/100" if score is not None else "")
 
 
+# Where a clause of an answer ends: a sentence's end, a semicolon or colon, a comma before a space (not the one
+# in "$1,200"), a line break, a dash between spaces.
+CLAUSE_END = re.compile(r"[.?!;:](?=\s|$)|,(?=\s)|\n|\s[-\u2013\u2014]\s")
+QUOTE_WORDS = (4, 18)  # a quote is at least 4 words where its clause has them; a clause of up to 18 is quoted whole
+
+
+def quoted(rebuttal: str | None, phrases: tuple[str, ...] | list[str], *, whole: bool = True) -> list[str]:
+    """The phrases a grade quotes, as the card shows them, so that it quotes what the rep said, not fragments
+    of it: the grader's matches in one clause ("Let's set", "set up a time") become that clause ("Let's set up
+    a time to go over it together"), or in a long clause the words from the first match to the last, at least
+    four ("Could we pencil in Thursday"). Not `whole` (specifics, which speak for themselves): the words from
+    the first match in a clause to the last ("Most teams", "break even", "four months": "Most teams like yours
+    break even within four months"). A phrase that another one holds is shown once; without the answer's
+    text, the phrases as they are."""
+    if not rebuttal:
+        return list(dict.fromkeys(phrases))
+    spans: dict[tuple[int, int], list[int]] = {}  # clause -> the span of its matches
+    shown: list[str | tuple[int, int]] = []
+    for phrase in phrases:
+        found = re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", rebuttal)
+        if found is None:
+            shown.append(phrase)
+            continue
+        clause = _clause(rebuttal, found.start(), found.end())
+        if clause in spans:
+            spans[clause] = [min(spans[clause][0], found.start()), max(spans[clause][1], found.end())]
+        else:
+            spans[clause] = [found.start(), found.end()]
+            shown.append(clause)
+    texts = list(dict.fromkeys(item if isinstance(item, str) else _quote(rebuttal, item, *spans[item], whole=whole)
+                               for item in shown))
+    return [text for text in texts if not any(text != other and text in other for other in texts)]
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause of `text` around `start`-`end`: from the clause end before it to the one after it (a
+    question or exclamation mark kept)."""
+    begin = max((match.end() for match in CLAUSE_END.finditer(text, 0, start)), default=0)
+    after = CLAUSE_END.search(text, end)
+    return begin, len(text) if after is None else after.start() + (text[after.start()] in "?!")
+
+
+def _quote(text: str, clause: tuple[int, int], start: int, end: int, *, whole: bool) -> str:
+    if not whole:
+        return text[start:end].strip()
+    said = text[clause[0]:clause[1]].strip()
+    if len(said.split()) <= QUOTE_WORDS[1]:
+        return said
+    words = list(re.finditer(r"\S+", text[end:clause[1]]))
+    missing = QUOTE_WORDS[0] - len(text[start:end].split())
+    if missing > 0 and words:
+        end += words[min(missing, len(words)) - 1].end()
+    return text[start:end].strip().rstrip(",;:")
+
+
 def _same_words(a: str, b: str) -> bool:
     return " ".join(a.lower().split()) == " ".join(b.lower().split())
 
@@ -72,7 +128,9 @@ def card(grade: Grade, *, rebuttal: str | None = None, feedback: bool = True) ->
         "tier": grade.tier,
         "score": grade.score,
         "badge": badge(grade.tier, grade.score),
-        "moves": [{"label": mark.label, "points": mark.points, "note": mark.note, "phrases": list(mark.phrases)}
+        # what the rep did, quoted as said; specifics ("6 hours", "$1,200") speak for themselves
+        "moves": [{"label": mark.label, "points": mark.points, "note": mark.note,
+                   "phrases": quoted(rebuttal, mark.phrases, whole=mark.move != "respond")}
                   for mark in grade.moves if mark.counted],
         # "caps the grade at strong" under a weak grade reads as a contradiction: said only where the cap held it
         "flags": [{"label": flag.label, "phrases": list(flag.phrases),

@@ -83,7 +83,7 @@ def drill_cell(lesson: Lesson, number: int, cell: DrillCell, trainee_id: int, li
                                        [turn_id, trainee_id]), None) if turn_id else None
         if turn:
             grade = Grade.from_dict(json.loads(turn["grade"]))
-            scorecard.render(grade)
+            scorecard.render(grade, rebuttal=turn["rebuttal"])
             follow_up(objection, prompt, turn, grade, fresh, number, trainee_id)
         st.page_link(pages.SPARRING, label="Spar this objection for three rounds", icon=":material/sports_mma:",
                      query_params={"objection": objection.slug, "persona": str(cell.persona)})  # the same prospect

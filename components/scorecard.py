@@ -70,8 +70,8 @@ def markdown(card: dict) -> str:
     return f"{badge_markdown(card['tier'], card['score'])}\n\n{moves_markdown(card)}{notes}{advice}"
 
 
-def render(grade: Grade, *, feedback: bool = True) -> None:
-    show(conversation.card(grade, feedback=feedback))
+def render(grade: Grade, *, rebuttal: str | None = None, feedback: bool = True) -> None:
+    show(conversation.card(grade, rebuttal=rebuttal, feedback=feedback))
 
 
 def rubric(*, second_call_session: bool = False) -> None:

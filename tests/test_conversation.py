@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from closergym import conversation, sessions, store
+from closergym.grading import grade_rebuttal
 from closergym.llm import LLMError
 from closergym.sparring import RoutineState
 
@@ -124,3 +125,24 @@ def test_a_flags_cap_is_said_only_where_it_held_the_grade():
     gave_up = grade_rebuttal("I need to think about it.", "Whatever, your loss. Let me know!", objection_slug="need-to-think")
     assert gave_up.tier == "weak" and {flag.cap for flag in gave_up.red_flags} == {"weak", "strong"}
     assert sorted(flag["cap"] for flag in conversation.card(gave_up)["flags"]) == ["", "caps the grade at weak"]
+
+
+def test_the_card_quotes_a_move_as_said_not_in_fragments():
+    text = ("I'd be happy to send that to you. Let's set up a time to go over it together. What does your calendar "
+            "look like? Could we pencil in Thursday at 3 for a quick call to hear where you landed and what you decided?")
+    assert conversation.quoted(text, ("Let's set", "set up a time")) == ["Let's set up a time to go over it together"]
+    assert conversation.quoted(text, ("What does your calendar",)) == ["What does your calendar look like?"]
+    assert conversation.quoted(text, ("Could we", "Thursday")) == ["Could we pencil in Thursday"]  # over 18 words: the span
+    assert conversation.quoted(text, ("not in it",)) == ["not in it"]
+    assert conversation.quoted(None, ("Could we", "Could we")) == ["Could we"]
+
+
+def test_the_card_keeps_specifics_as_the_grader_found_them():
+    text = "Totally fair. Teams your size usually cut about 6 hours a week, roughly $1,200 a month. Could we look Friday at 2?"
+    card = conversation.card(grade_rebuttal("It's too expensive.", text), rebuttal=text, feedback=False)
+    moves = {move["label"]: move["phrases"] for move in card["moves"]}
+    assert "$1,200" in " ".join(moves["Respond with specifics"]) and "a week, roughly" not in " ".join(moves["Respond with specifics"])
+    assert moves["Advance with a small ask"] == ["Could we look Friday at 2?"]
+    said = "Makes sense. Most teams like yours break even within four months, and it shows."
+    assert conversation.quoted(said, ("four months", "Most teams", "break even"), whole=False) == [
+        "Most teams like yours break even within four months"]

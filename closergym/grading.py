@@ -128,6 +128,7 @@ ACK = cues(
     r"\b(?:good|great|smart|fair) (?:question|point|call|instinct)\b",
     r"^(?:of course|got it|understood|absolutely|i see|right|sure thing|no doubt)\b",
     r"\bthanks? (?:you )?for (?:telling|sharing|being (?:honest|straight|upfront)|raising|saying|letting me know)",
+    r"\bsorry (?:to catch|for catching|i caught) you\b",  # "Sorry to catch you mid-flow": the bad moment, heard
     r"\b(?:glad|good|great) to hear\b", r"\bi'm glad\b", r"\bglad you\b",
     r"\b(?:that|it|this) (?:sounds|must have been|must be|was) (?:like )?(?:a |an )?(?:\w+ )?(?:frustrating|tough|hard|painful|rough|stressful|difficult|annoying|lot|real|big)\b",
     r"\bi can (?:see|imagine|tell) (?:why|how|that)\b", r"\bno wonder\b",
@@ -207,6 +208,10 @@ RHETORICAL = cues(
 WHEN_FREE = (r"\bwhat(?:'s| is| does) (?:your|the) (?:calendar|schedule|diary|availability)\b",
              r"\bwhat (?:does|do) (?:your |the )?(?:(?:next|this|rest of the) )?(?:week|weekend|day|morning|afternoon|tomorrow|"
              r"monday|tuesday|wednesday|thursday|friday)s? (?:\w+ )?look like\b")
+# "When's a better time to call?", "When can I catch you?": when to talk again
+WHEN_BACK = (r"\bwhen(?:'s| is| would be| will be)? (?:a )?(?:better|good|convenient|easier) time\b",
+             r"\bwhen (?:can|should|could|shall) i (?:call|ring|catch|reach|try) you\b",
+             r"\bwhen (?:are you|would you be|will you be) (?:free|around|available|back)\b")
 SCHEDULING_QUESTION = cues(
     r"(?<!how it )(?<!how this )(?<!how that )\b(?:does|would|will|could|can) (?:\w+ ){0,3}(?:work|suit|fit) (?:for )?(?:you|both)\b",
     r"\bare you (?:free|around|available)\b", r"\bwhat time\b", r"\bwhich (?:day|time|works)\b",
@@ -218,7 +223,7 @@ SCHEDULING_QUESTION = cues(
     r"\bwhen(?:'s| is| would be) (?:a )?(?:better|good|convenient|easier) (?:time|day|moment)\b",
     r"\bshall (?:i|we)\b", r"^(?:do you |would you )?want (?:me )?to (?:start|go|book|meet|get|try|do|kick|set|pencil|lock)\b",
     r"\bwhy don't (?:we|i)\b", r"\bhow (?:does|do|would|is) (?:\w+ ){0,4}(?:look|sound|suit)(?: for you)?\s*\?",
-    *WHEN_FREE,
+    *WHEN_FREE, *WHEN_BACK,
 )
 
 NUMBER = cues(
@@ -885,9 +890,22 @@ def _respond(reader: _Reader, objection_words: set[str]) -> MoveMark:
     return MoveMark("respond", 0, (), "No specifics: nothing concrete answered the concern.")
 
 
-def _advance(reader: _Reader) -> MoveMark:
+# The prospect cannot talk at this moment ("I'm in the middle of something"): asking when to call back is the
+# whole of the right answer, and their answer is the time.
+BAD_MOMENT = cues(r"\b(?:can't|cannot|can not|couldn't) (?:really )?(?:talk|speak|chat)\b", r"\bin the middle of\b",
+                  r"\b(?:in|into|walking into|about to (?:go into|start)) (?:a|another) (?:meeting|call|session)\b",
+                  r"\b(?:i'm|i am) (?:driving|on the other line|with a (?:customer|client|patient))\b",
+                  r"\b(?:not a good|bad|a bad|busy) (?:time|moment)\b", r"\b(?:busy|swamped|slammed|tied up) (?:right )?now\b",
+                  r"\bcaught me at a bad\b")
+CALL_BACK_WHEN = cues(*WHEN_BACK)
+
+
+def _advance(reader: _Reader, *, bad_moment: bool = False) -> MoveMark:
     best: tuple[int, tuple[str, ...], str] | None = None
     for position, sentence in enumerate(reader.sentences):
+        if bad_moment and sentence.is_question and (asked := reader.find(CALL_BACK_WHEN, sentence)):
+            best = (2, (asked,), "Asked when to call back: at a bad moment, that is the small next step.")
+            continue
         # a big ask asked is an ask too ("Can you sign it in the next hour?"); "if you sign today" is a condition
         proposal = reader.find(PROPOSAL, sentence) or (sentence.is_question and reader.find(BIG_ASK, sentence))
         if not proposal:
@@ -1359,7 +1377,8 @@ def _read(objection: str, rebuttal: str, objection_slug: str | None, lib: Librar
     words = sum(s.words for s in reader.all_sentences)  # every word the prospect would hear, set aside or not
     # what the prospect said, now or earlier in the conversation (`context`): a sentence taking a word of it up is about them
     objection_words = {w.lower() for w in WORD.findall(f"{objection or ''} {context}") if len(w) >= 4 and w.lower() not in COMMON}
-    marks = (_acknowledge(reader), _clarify(reader, objection_words), _respond(reader, objection_words), _advance(reader))
+    marks = (_acknowledge(reader), _clarify(reader, objection_words), _respond(reader, objection_words),
+             _advance(reader, bad_moment=bool(BAD_MOMENT.search(objection or ""))))
     moves = {mark.move: mark for mark in marks}
     fit = _fit(clean_text(objection or "")[:MAX_REBUTTAL], matched, reader, moves["clarify"], lib, closed_door)
     flags = _red_flags(reader, moves, words, fit)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from closergym.content import library
-from closergym.grading import TIER_BANDS, TIERS, Grade, grade_rebuttal
+from closergym.grading import TIER_BANDS, TIERS, Grade, grade_rebuttal, match_objection
 
 OBJECTION = "It's too expensive."
 ELITE = ("I get why the number gives you pause. Is it the upfront cost, or not being sure it earns its keep? "
@@ -663,3 +663,21 @@ def test_agreeing_to_call_when_they_said_is_taking_the_stall():
     assert "giving_up" in [flag.code for flag in graded.red_flags] and graded.tier == "weak"
     booked = grade("Sure. I'll call you next quarter on January 8th at 10 to see where things stand.", "Call me back next quarter.")
     assert not booked.red_flags and booked.mark("advance").points == 2
+
+
+@pytest.mark.parametrize("text", ["When's a better time to call?",
+                                  "Sorry to catch you mid-flow. When can I call you back, this afternoon or tomorrow?"])
+def test_at_a_bad_moment_asking_when_to_call_back_is_the_next_step(text):
+    graded = grade(text, "I'm right in the middle of something and can't talk.")
+    assert graded.mark("advance").points == 2 and graded.mark("clarify").points == 0
+    assert graded.tier == "strong" and not graded.red_flags
+
+
+def test_asking_when_to_call_back_is_a_vague_step_when_the_moment_is_not_the_problem():
+    assert grade("When's a better time to call?", "It's too expensive.").mark("advance").points == 1
+
+
+@pytest.mark.parametrize("said", ["I'm right in the middle of something and can't talk.", "I can't talk right now, I'm driving.",
+                                  "I'm in a meeting, call me later."])
+def test_a_bad_moment_is_read_as_bad_timing(said):
+    assert match_objection(said).slug == "bad-timing"

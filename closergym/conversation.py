@@ -133,7 +133,7 @@ def card(grade: Grade, *, rebuttal: str | None = None, feedback: bool = True) ->
                    "phrases": quoted(rebuttal, mark.phrases, whole=mark.move != "respond")}
                   for mark in grade.moves if mark.counted],
         # "caps the grade at strong" under a weak grade reads as a contradiction: said only where the cap held it
-        "flags": [{"label": flag.label, "phrases": list(flag.phrases),
+        "flags": [{"label": flag.label, "phrases": quoted(rebuttal, flag.phrases),
                    "cap": f"caps the grade at {flag.cap}" if grade.tier == flag.cap else ""}
                   for flag in grade.red_flags],
         "notes": list(grade.notes),

@@ -324,8 +324,8 @@ PROPOSAL = cues(
     r"\bdoes (?:\w+ ){0,3}work for you\b", r"\bare you free\b", r"\binvite\b",
     *WHEN_FREE,
     r"\bshould (?:i|we) (?:just )?(?:send|book|set|call|put|pencil|write|draw|draft|go ahead|start|get)\b",
-    r"^(?:so |well,? )?what if (?:we|i) (?:just )?(?:start|started|try|tried|lock|locked|book|booked|ran|run|began|begin|did|do|"
-    r"set|put|kept|keep|split|took|take|went|go|scaled|scale)\b",  # "What if we started with one team?": a step offered
+    # "What if we started with one team?", "What if I called you Friday at 3?": a step offered
+    r"\bwhat if (?:we|i) (?:just )?(?!(?:don't|didn't|can't|couldn't|won't|wasn't|weren't|never|said|told|were|was)\b)\w+",
     # a closing question: "Are you ready to get started today?", "Would it help to start with a two-week pilot?"
     r"\b(?:are|is) (?:you|we|your \w+) (?:ready|good|happy|set|okay|ok|comfortable) to (?:get (?:started|going)|start|sign|"
     r"go ahead|move (?:forward|ahead)|proceed|book|lock|give it a (?:go|try))\b",
@@ -498,10 +498,11 @@ FLAGS: dict[str, tuple[str, str, re.Pattern]] = {
         r"\bjust (?:following|checking|circling|touching) (?:up|in|back|base)\b", r"\bany updates?\b",
         r"\b(?:wanted|want) to (?:touch base|check in|follow up)\b", r"\bjust wanted to see\b", r"\bbump(?:ing)? this\b",
     )),
-    "knocking": ("Knocking the competition", "strong", cues(
-        r"\b(?:a lot of|many|most|lots of) (?:people|customers|clients|users) (?:have |had |have had )?(?:problems|issues|trouble|complaints) with\b",
+    "knocking": ("Knocking the competition", "weak", cues(
+        r"\b(?:a lot of|many|most|lots of) (?:people|customers|clients|users) (?:have |had |have had )?(?:problems|issues|trouble|complaints) with "
+        r"(?:them|those guys|that (?:company|vendor|provider|firm|agency|outfit)|your (?:current|old|existing|present) \w+|(?-i:[A-Z]\w+))\b",
         r"\b(?:they|their \w+) (?:are|is) (?:terrible|awful|bad|the worst|a joke|rubbish)\b", r"\bwe're not (?:like )?them\b",
-        r"\bwe're not \w+\b(?=\.|,| -)",
+        r"\bwe're not (?-i:[A-Z]\w+)\b(?=\.|,| -)",  # "We're not Acme.": a name, not "we're not cheap"
         r"\byour (?:current |existing |old |present )?(?:provider|vendor|supplier|agent|agency|company|firm|system|software|tool|"
         r"platform|bank|carrier|contractor|guy|team)s? (?:is|are|was|were) (?:(?:just|frankly|honestly|really|pretty) )?"
         r"(?:terrible|awful|bad|the worst|a joke|rubbish|useless|garbage|hopeless|incompetent|a rip-?off|crooks|overpriced)\b",
@@ -754,6 +755,9 @@ def _acknowledge(reader: _Reader) -> MoveMark:
 WALL_OF_TEXT = 250  # words
 MEETING_LENGTH = re.compile(r"\b(?:minutes?|mins?)\b", re.IGNORECASE)
 # "this'll only take two minutes": the length of the call being pushed, not evidence
+# "15 min to walk thru it", "a 20-minute chat": the length of the meeting asked for
+MEETING_WORDS = re.compile(r"\b(?:walk|go|run|talk) (?:you |me |us )?(?:thru|through|over) (?:it|this|that|them|the)\b|"
+                           r"\b(?:walkthrough|walk-through)\b", re.IGNORECASE)
 CALL_LENGTH = re.compile(r"\b(?:only|just)\b[^.?!,]{0,15}$", re.IGNORECASE)
 YOU = re.compile(r"\b(?:you|your|you're|they|their|he|she|we've)\b", re.IGNORECASE)
 
@@ -796,7 +800,7 @@ def _is_scheduling(sentence: Sentence) -> bool:
 
 
 WHAT_IF = cues(r"^(?:but |and |so |well,? )?what if (?!(?:we|i)\b)")  # "What if rates go up?": an argument, not a question
-WHAT_IF_WE = cues(r"^(?:so |well,? )?what if (?:we|i)\b")  # "What if we started small?": the ask, not a question about them
+WHAT_IF_WE = cues(r"\bwhat if (?:we|i)\b")  # "What if we started small?": the ask, not a question about them
 CONTACT_DETAILS = cues(r"\bwhat(?:'s| is) (?:your|the best) (?:email|e-mail|number|phone|address|mobile)\b")
 VISIT = cues(r"\bwhen (?:i|we) (?:come|swing|drop|pop|stop|call) (?:by|over|in|round|back)\b")
 CHECK_IN = cues(r"\b(?:did|have) you (?:get|got|had|have) (?:a )?(?:chance|moment|time|minute) to\b",
@@ -844,6 +848,9 @@ def _clarify(reader: _Reader, objection_words: set[str] = frozenset()) -> MoveMa
         if best is None or candidate[0] > best[0]:
             best = candidate
     if best is None:
+        if any(sentence.is_question for sentence in reader.sentences):  # "Sound good?", "Does Thursday work?"
+            return MoveMark("clarify", 0, (), "No question about their concern: yours ask for a step or a yes, not "
+                                              "what's behind the objection.")
         return MoveMark("clarify", 0, (), "No question: you answered the objection without finding out what's behind it.")
     if not best[0]:
         return MoveMark("clarify", 0, (), best[2])
@@ -873,7 +880,8 @@ def _respond(reader: _Reader, objection_words: set[str]) -> MoveMark:
             if not phrase or phrase.lower() in brag:
                 continue  # nothing found, or the seller's own years, size or version
             if kind == "number" and MEETING_LENGTH.search(phrase) and (
-                    asks or CALL_LENGTH.search(sentence.text[:sentence.text.lower().find(phrase.lower())])):
+                    asks or MEETING_WORDS.search(sentence.text)
+                    or CALL_LENGTH.search(sentence.text[:sentence.text.lower().find(phrase.lower())])):
                 continue  # "15 minutes on Thursday", "it'll only take two minutes": the call, not evidence
             # the same words count once ("one of our clients" is proof, not also the figure "one of our"),
             # quoted at their longest
@@ -992,7 +1000,7 @@ FIT_TOPICS = (
                       r"drawbacks?|broke\w*|fail\w*|wrong)\b"),
      "they said it went wrong before; your answer never asks what happened or says what would be different"),
     ("request", cues(r"\b(?:send|email|e-mail|mail|brochure|information|info|literature|proposal|pricing sheet|deck)\b"),
-     cues(r"\b(?:send\w*|sent|email\w*|e-mail|mail|info\w*|brochure|proposal|quote|document|summary|materials?|one[- ]page\w*|"
+     cues(r"\b(?:send\w*|sent|email\w*|e-mail|mail|inbox|will do|info\w*|brochure|proposal|quote|document|summary|materials?|one[- ]page\w*|"
           r"details|literature|deck|pdf|write\w*|writing|invoice|attach\w*|read|reading|look(?:ed)? at|price|pricing|figures|numbers)\b"),
      "they asked for {what}; your answer never deals with what they asked for"),
     ("timing", cues(r"\b(?:busy|time|timing|later|next (?:week|month|quarter|year)|in a (?:month|few)|call (?:me )?back|not now|"

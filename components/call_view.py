@@ -24,14 +24,15 @@ def exchange_card(exchange: Exchange, rep: str, lib: Library) -> None:
     with st.container(border=True, key=f"calls_exchange_{exchange.index}"):
         when = f" · {clock(exchange.time)}" if exchange.time is not None else ""
         st.markdown(f"**{exchange.index}. {literal(exchange.title)}**{when}")
-        st.markdown(f":material/record_voice_over: **{literal(exchange.speaker)}**: {literal(exchange.objection)}")
+        # the sparring conversation's icons: the prospect a headset, the rep a person
+        st.markdown(f":material/support_agent: **{literal(exchange.speaker)}**: {literal(exchange.objection)}")
         if exchange.grade is None:
             said = f"{literal(rep)} said only “{literal(exchange.nod)}” and" if exchange.nod else "The rep"
             st.markdown(f":gray-badge[:material/voice_over_off: No answer] {said} moved on without answering "
                         "this objection.")
         else:
             card = conversation.card(exchange.grade, rebuttal=exchange.answer)
-            st.markdown(f":material/support_agent: **{literal(rep)}**: {literal(exchange.answer)}")
+            st.markdown(f":material/person: **{literal(rep)}**: {literal(exchange.answer)}")
             notes = "".join(f"\n\n:gray[{literal(note)}]" for note in card["notes"])
             st.markdown(f"{badge_markdown(card['tier'], card['score'])}\n\n{moves_markdown(card)}{notes}")
         line = better_line(exchange, lib)

@@ -25,7 +25,7 @@ WORDS = {
     "cut_off": "Your last answer was not graded: the server stopped while it was on its way (a restart?).",
     "resend": "Send it again",
     "end": "End this session",
-    "end_why": "It is kept in your history, as incomplete.",
+    "end_why": "End this session? It is kept in your history, as incomplete.",
     "end_confirm": "End it now",
     "keep_going": "Keep going",
     "again": "Drill it again",

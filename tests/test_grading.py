@@ -184,7 +184,7 @@ FLAG_EXAMPLES = [
     ("guarantee", "I guarantee you'll double your revenue.", "weak"),
     ("guarantee", "It will definitely work for you.", "weak"),
     ("generic_followup", "Just following up on my last email.", "strong"),
-    ("knocking", "Their product is terrible.", "strong"),
+    ("knocking", "Their product is terrible.", "weak"),
     ("caving", "Yeah, it's expensive.", "weak"),
     ("caving", "You're right, it is a lot.", "weak"),
     # the same behaviours in politer words
@@ -681,3 +681,37 @@ def test_asking_when_to_call_back_is_a_vague_step_when_the_moment_is_not_the_pro
                                   "I'm in a meeting, call me later."])
 def test_a_bad_moment_is_read_as_bad_timing(said):
     assert match_objection(said).slug == "bad-timing"
+
+
+def test_trashing_a_competitor_is_weak():
+    graded = grade("I understand, a lot of people have problems with Acme. But we're not Acme, we stand behind what we sell.",
+                   "I bought from Acme a year ago and it failed.")
+    assert "knocking" in [flag.code for flag in graded.red_flags] and graded.tier == "weak"
+
+
+@pytest.mark.parametrize("text", [
+    "We're not cheap, and I won't pretend we are. Most teams like yours break even within four months. Could we look "
+    "at your numbers Friday at 2?",
+    "I get it. Many customers have trouble with onboarding at first, so we assign a lead for the first 30 days.",
+])
+def test_owning_a_weakness_knocks_no_one(text):
+    assert "knocking" not in [flag.code for flag in grade(text).red_flags]
+
+
+@pytest.mark.parametrize("text", ["Totally, it's a big decision. What if I called you Friday at 3 to go over whatever comes up?",
+                                  "Makes sense. What if we hopped on for 10 minutes Friday at 9?"])
+def test_a_what_if_with_a_time_is_a_concrete_step(text):
+    graded = grade(text)
+    assert graded.mark("advance").points == 2 and graded.mark("clarify").points == 0
+
+
+def test_agreeing_to_send_it_speaks_to_the_request():
+    graded = grade("will do. so it's not just sitting in your inbox, what does your calendar look like Thursday? 15 min to "
+                   "walk thru it", "Just send the proposal, please.")
+    assert "off_target" not in [flag.code for flag in graded.red_flags]
+    assert graded.mark("respond").points == 0  # the meeting's length is the ask, not evidence
+
+
+def test_questions_that_only_ask_for_a_step_are_said_to_be_no_question_about_the_concern():
+    note = grade("Totally get it. Does Thursday at 3 work for a quick call?").mark("clarify").note
+    assert note.startswith("No question about their concern")

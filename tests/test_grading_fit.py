@@ -158,11 +158,12 @@ def test_red_flags_sink_the_reply_and_quote_the_words(code, answer, quoted):
     assert any(quoted in phrase for phrase in flag(grade, code).phrases)
 
 
-def test_knocking_the_current_provider_caps_at_strong():
+def test_knocking_the_current_provider_caps_at_weak():
+    """Trashing a competitor is one of the mistakes the trainers grade weak, however complete the rest."""
     answer = ("I understand, switching is a hassle. Your current provider is terrible, honestly. What matters most to you "
               "in a provider? Most clients who move save 12% in the first year. Could we talk Tuesday at 10?")
     grade = grade_rebuttal("We're happy with our current provider.", answer)
-    assert grade.tier == "strong" and "knocking" in codes(grade)
+    assert grade.tier == "weak" and "knocking" in codes(grade)
     assert "Your current provider is terrible" in flag(grade, "knocking").phrases
 
 

@@ -40,6 +40,8 @@ PLACEHOLDERS = {*(line for lines in GENERIC_PUSHBACK.values() for line in lines)
     ("We're locked into a contract", ["contract"]),
     ("Please take me off your list", ["boundary"]),
     ("Hmm, I dunno", ["stall"]),  # nothing named: something unresolved and unsaid
+    ("ur competitor quoted us half that, why would we pay double", ["competition", "money"]),  # not "no need"
+    ("Why would we need this?", ["need"]),
 ])
 def test_families_are_read_in_the_order_said(text, families):
     assert families_of(text) == families

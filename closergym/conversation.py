@@ -128,7 +128,7 @@ def card(grade: Grade, *, rebuttal: str | None = None, feedback: bool = True) ->
         "tier": grade.tier,
         "score": grade.score,
         "badge": badge(grade.tier, grade.score),
-        # what the rep did, quoted as said; specifics ("6 hours", "$1,200") speak for themselves
+        # what the rep did, quoted as said; specifics ("6 hours", "$1,200") as found, one span per clause
         "moves": [{"label": mark.label, "points": mark.points, "note": mark.note,
                    "phrases": quoted(rebuttal, mark.phrases, whole=mark.move != "respond")}
                   for mark in grade.moves if mark.counted],

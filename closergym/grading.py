@@ -800,7 +800,8 @@ def _is_scheduling(sentence: Sentence) -> bool:
 
 
 WHAT_IF = cues(r"^(?:but |and |so |well,? )?what if (?!(?:we|i)\b)")  # "What if rates go up?": an argument, not a question
-WHAT_IF_WE = cues(r"\bwhat if (?:we|i)\b")  # "What if we started small?": the ask, not a question about them
+# "What if we started small?": the ask, not a question about them ("What worries you, and what if we ...?" asks both)
+WHAT_IF_WE = cues(r"^(?:(?:so|and|but|well|okay|ok|then|look)\b[,\s]*)*what if (?:we|i)\b")
 CONTACT_DETAILS = cues(r"\bwhat(?:'s| is) (?:your|the best) (?:email|e-mail|number|phone|address|mobile)\b")
 VISIT = cues(r"\bwhen (?:i|we) (?:come|swing|drop|pop|stop|call) (?:by|over|in|round|back)\b")
 CHECK_IN = cues(r"\b(?:did|have) you (?:get|got|had|have) (?:a )?(?:chance|moment|time|minute) to\b",

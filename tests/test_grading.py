@@ -715,3 +715,8 @@ def test_agreeing_to_send_it_speaks_to_the_request():
 def test_questions_that_only_ask_for_a_step_are_said_to_be_no_question_about_the_concern():
     note = grade("Totally get it. Does Thursday at 3 work for a quick call?").mark("clarify").note
     assert note.startswith("No question about their concern")
+
+
+def test_a_question_and_a_what_if_we_in_one_sentence_earn_both():
+    graded = grade("What part worries you most, and what if we looked at it together on Friday at 2?")
+    assert graded.mark("clarify").points == 2 and graded.mark("advance").points == 2

@@ -209,7 +209,7 @@ WHEN_FREE = (r"\bwhat(?:'s| is| does) (?:your|the) (?:calendar|schedule|diary|av
              r"\bwhat (?:does|do) (?:your |the )?(?:(?:next|this|rest of the) )?(?:week|weekend|day|morning|afternoon|tomorrow|"
              r"monday|tuesday|wednesday|thursday|friday)s? (?:\w+ )?look like\b")
 # "When's a better time to call?", "When can I catch you?": when to talk again
-WHEN_BACK = (r"\bwhen(?:'s| is| would be| will be)? (?:a )?(?:better|good|convenient|easier) time\b",
+WHEN_BACK = (r"\bwhen(?:'s| is| would be| will be)? (?:a )?(?:better|good|convenient|easier) (?:time|day|moment)\b",
              r"\bwhen (?:can|should|could|shall) i (?:call|ring|catch|reach|try) you\b",
              r"\bwhen (?:are you|would you be|will you be) (?:free|around|available|back)\b")
 SCHEDULING_QUESTION = cues(
@@ -220,7 +220,6 @@ SCHEDULING_QUESTION = cues(
     r"\bhow about (?:we|i|a|tuesday|monday|wednesday|thursday|friday|tomorrow)\b",
     r"\b(?:tuesday|monday|wednesday|thursday|friday|saturday|sunday|tomorrow)\b[^?]*\bor\b[^?]*\?$",
     r"\bwho (?:should|would you like to|else should) (?:we )?invite\b", r"\bsame card\b",
-    r"\bwhen(?:'s| is| would be) (?:a )?(?:better|good|convenient|easier) (?:time|day|moment)\b",
     r"\bshall (?:i|we)\b", r"^(?:do you |would you )?want (?:me )?to (?:start|go|book|meet|get|try|do|kick|set|pencil|lock)\b",
     r"\bwhy don't (?:we|i)\b", r"\bhow (?:does|do|would|is) (?:\w+ ){0,4}(?:look|sound|suit)(?: for you)?\s*\?",
     *WHEN_FREE, *WHEN_BACK,
@@ -754,10 +753,10 @@ def _acknowledge(reader: _Reader) -> MoveMark:
 
 WALL_OF_TEXT = 250  # words
 MEETING_LENGTH = re.compile(r"\b(?:minutes?|mins?)\b", re.IGNORECASE)
-# "this'll only take two minutes": the length of the call being pushed, not evidence
-# "15 min to walk thru it", "a 20-minute chat": the length of the meeting asked for
+# "15 min to walk thru it": the length of the meeting asked for
 MEETING_WORDS = re.compile(r"\b(?:walk|go|run|talk) (?:you |me |us )?(?:thru|through|over) (?:it|this|that|them|the)\b|"
                            r"\b(?:walkthrough|walk-through)\b", re.IGNORECASE)
+# "this'll only take two minutes": the length of the call being pushed, not evidence
 CALL_LENGTH = re.compile(r"\b(?:only|just)\b[^.?!,]{0,15}$", re.IGNORECASE)
 YOU = re.compile(r"\b(?:you|your|you're|they|their|he|she|we've)\b", re.IGNORECASE)
 

@@ -187,8 +187,8 @@ def report(result: sessions.Report) -> dict:
         "best": {"line": result.best_line, "tier": result.best_tier} if result.best_line else None,
         "work_on": work_on,
         "advice": advice,
-        "steps": None if result.steps is None else [{"label": sessions.STEP_LABELS[step], "shown": seen}
-                                                    for step, seen in result.steps.items()],
+        "steps": None if result.steps is None else [{"label": sessions.STEP_LABELS[step], "points": points}
+                                                    for step, points in result.steps.items()],
     }
 
 

@@ -121,6 +121,17 @@ STALL_BETTER = {  # round 2: the stall met with a question and the pre-frame, pe
 }
 
 
+def step_marks(turns: list[dict]) -> dict[str, int]:
+    """The six steps of a second call (`sparring.SECOND_CALL_STEPS`), each with the points (0-2) its own round's
+    grade gave it: read from the turns' move columns (`STEP_MOVE`), so the report says what the grades said."""
+    marks = dict.fromkeys(SECOND_CALL_STEPS, 0)
+    for turn in turns:
+        for step in ROUND_STEPS.get(turn["round"], ()):
+            if step in marks:
+                marks[step] = max(marks[step], turn[STEP_MOVE[step]])
+    return marks
+
+
 def better_line(round_number: int, stall_slug: str | None) -> tuple[str, str] | None:
     """The better line the app offers under a second-call round: its own opening and close, the stall's line."""
     return STALL_BETTER.get(stall_slug or "") if round_number == 2 else BETTER.get(round_number)

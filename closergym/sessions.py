@@ -35,7 +35,7 @@ from closergym.llm import JUDGE_SHARE, Deadline, LLMClient, LLMError
 from closergym.offers import offers_in, session_slot, with_time
 from closergym.prospect import Prospect, Scene, ScriptedProspect, agree_to, one_hedge
 from closergym.second_call import BETTER as SECOND_CALL_BETTER  # noqa: F401 - the opening's and the close's line
-from closergym.second_call import grade_second_call
+from closergym.second_call import grade_second_call, step_marks
 from closergym.sparring import (
     DIFFICULTIES,
     ROUNDS,
@@ -48,7 +48,6 @@ from closergym.sparring import (
     opening_line,
     proposed_time,
     second_call_stall,
-    second_call_steps,
     start_state,
 )
 
@@ -576,7 +575,7 @@ class Report:
     weakest_move: str | None
     outcome: str | None
     drill_next: str | None  # an objection slug
-    steps: dict[str, bool] | None  # second call: which of the six steps showed up
+    steps: dict[str, int] | None  # second call: the points (0-2) each of the six steps earned in its round
     difficulty: str = "normal"
     scenario: str | None = None  # a closing or psychology scenario's key (the second call's too)
     closed_door: str | None = None  # a session on a closed door ("take me off your list"): `closed_door`
@@ -598,7 +597,7 @@ def session_report(db: Database, session: dict, lib: Library | None = None) -> R
     state = RoutineState.from_dict(session["state"])
     slug = session["objection_slug"] or (session["custom_objection"] if session["kind"] == "second_call" else None)
     drill_next = slug if any(t["tier"] != "elite" for t in turns) else None
-    steps = second_call_steps([t["rebuttal"] for t in turns]) if session["kind"] == "second_call" else None
+    steps = step_marks(turns) if session["kind"] == "second_call" else None
     return Report(
         tiers=[t["tier"] for t in turns],
         scores=[t["score"] for t in turns],

@@ -229,11 +229,6 @@ def second_call_stall(seed: int) -> tuple[str, str]:
     return slug, SECOND_CALL_STALLS[slug]
 
 
-def second_call_steps(rebuttals: list[str]) -> dict[str, bool]:
-    text = " ".join(rebuttals)
-    return {step: bool(pattern.search(text)) for step, (_, pattern) in SECOND_CALL_STEPS.items()}
-
-
 # -- choosing what to drill ---------------------------------------------------------------------------
 
 

@@ -14,8 +14,8 @@ from components.scorecard import badge_markdown
 from components.text import literal
 
 # a step's mark says it in words too: the two icons alone differ only by shape and colour
-STEP_DONE = ":green[:material/check_circle:] **Done:**"
-STEP_MISSING = ":gray[:material/radio_button_unchecked:] **Missing:**"
+STEP_MARKS = {2: ":green[:material/check_circle:] **Done:**", 1: ":orange[:material/radio_button_partial:] **Partly:**",
+              0: ":gray[:material/radio_button_unchecked:] **Missing:**"}  # a step's points in its round
 AVATARS = {"prospect": ":material/support_agent:", "rep": ":material/person:"}
 WORDS = {
     "placeholder": "Your answer to the prospect…",
@@ -116,5 +116,5 @@ def show_report(shown: dict) -> None:
         parts.append(shown["advice"])
     if shown["steps"]:
         parts.append(f"**{WORDS['steps']}**\n\n" + "\n".join(
-            f"- {STEP_DONE if step['shown'] else STEP_MISSING} {step['label']}" for step in shown["steps"]))
+            f"- {STEP_MARKS[step['points']]} {step['label']}" for step in shown["steps"]))
     st.markdown("\n\n".join(parts))

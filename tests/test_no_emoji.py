@@ -71,17 +71,18 @@ def test_a_sparring_session_its_report_and_progress_show_no_emoji(db, trainee):
     assert not progress.exception and emoji_shown(progress) == []
 
 
-def test_the_second_calls_steps_say_done_or_missing_in_words(db, trainee):
+def test_the_second_calls_steps_say_done_partly_or_missing_in_words(db, trainee):
     at = app_for(trainee, "app_pages/sparring.py", query={"objection": "second_call", "difficulty": "hard"})
     say(at, "Thanks for making time. Last time you mentioned your team loses 11 hours a week to manual reports. "
             "What's changed since we spoke? And if nothing changes, what does that cost you this quarter?")
-    say(say(at, WEAK), WEAK)
+    say(say(at, WEAK), "I'll send the proposal over tonight. Do you want to go ahead?")  # half the close's two steps
     report = next(m.value for m in at.main.markdown if "**The six steps of a second call**" in m.value)
     lines = report.split("**The six steps of a second call**\n\n", 1)[1].splitlines()
     assert len(lines) == 6
-    assert all(":material/check_circle:] **Done:**" in line or ":material/radio_button_unchecked:] **Missing:**" in line
-               for line in lines)
-    assert any("**Done:**" in line for line in lines) and any("**Missing:**" in line for line in lines)
+    marks = (":material/check_circle:] **Done:**", ":material/radio_button_partial:] **Partly:**",
+             ":material/radio_button_unchecked:] **Missing:**")
+    assert all(sum(mark in line for mark in marks) == 1 for line in lines)
+    assert [sum(mark in line for line in lines) for mark in marks] == [3, 2, 1]  # call one's three; the close's two
     assert emoji_shown(at) == []
 
 

@@ -167,12 +167,32 @@ def test_second_call_walks_the_six_steps(db, trainee):
     final = store.get_session(db, session["id"], trainee_id=trainee["id"])
     report = sessions.session_report(db, final)
     assert final["status"] == "complete"
-    assert report.steps == dict.fromkeys(report.steps, True)
+    assert report.steps == dict.fromkeys(sessions.STEP_LABELS, 2)  # every step, full marks
     better = [t["grade"]["feedback"]["better"] for t in store.session_turns(db, session["id"], trainee_id=trainee["id"])]
     assert better[0] == sessions.SECOND_CALL_BETTER[1][0] and better[2] == sessions.SECOND_CALL_BETTER[3][0]
     assert better[1] == STALL_BETTER[final["custom_objection"]][0]  # the stall met with the pre-frame
     tiers = [t["tier"] for t in store.session_turns(db, session["id"], trainee_id=trainee["id"])]
     assert tiers == ["elite", "elite", "elite"]  # each round graded on its own steps
+
+
+def test_the_second_calls_report_says_what_each_rounds_grade_gave(db, trainee):
+    """A step half done earns 1 in its round's grade, and the report says "Partly", not "Missing"; a step
+    done in another round than its own earned nothing there, and the report does not count it either."""
+    session = sessions.start_session(db, trainee_id=trainee["id"], second_call=True, seed=4)
+    answers = [
+        "No problem. Last time you mentioned the reports. How are things going? I've just sent the proposal.",
+        "Totally fair. Who else will weigh in on it?",
+        "Great, would a Tuesday or Thursday kickoff work better for your team?",
+    ]
+    for answer in answers:
+        sessions.take_turn(db, trainee_id=trainee["id"], session_id=session["id"], rebuttal=answer)
+    turns = store.session_turns(db, session["id"], trainee_id=trainee["id"])
+    report = sessions.session_report(db, store.get_session(db, session["id"], trainee_id=trainee["id"]))
+    assert report.steps == {"callback": 2, "what_changed": 1, "cost_of_inaction": 0, "pre_frame": 0, "recap": 0,
+                            "small_ask": 2}
+    assert turns[0]["clarify"] == 1 and turns[2]["respond"] == 0  # what the grades gave, round by round
+    shown = conversation.report(report)["steps"]
+    assert [step["points"] for step in shown] == list(report.steps.values())
 
 
 def test_second_call_rounds_are_named_for_what_they_are(db, trainee):

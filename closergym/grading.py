@@ -282,6 +282,11 @@ REFRAME = cues(
     r"\ba (?:good|great) (?:vendor|partner|one)\b", r"\bbreak(?:s)? even\b", r"\bpays? for itself\b",
     r"\b(?<!great )(?<!amazing )(?<!huge )(?<!incredible )(?<!industry-leading )(?<!massive )(?:roi|return)\b", r"\bcosts? (?:about|roughly|around) the same\b", r"\bprofessional[- ]grade\b",
     r"\b(?:refund|money back|cancel (?:any ?time|at any time)|pilot|trial|start small|a piece of your)\b",
+    # payment terms: "start billing at go-live", "move the first invoice", "spread it over three payments"
+    r"\b(?:start|begin|delay|defer|hold off on) (?:the )?(?:billing|invoicing|payments?|charging)\b",
+    r"\b(?:first|next) (?:invoice|payment|bill)\b", r"\bpayment (?:plan|terms|schedule)\b",
+    r"\b(?:spread|split) (?:the |it |that )?(?:cost|payments?|price|fee|bill|over)\b", r"\bnothing (?:to pay|due) until\b",
+    r"\b(?:bill|invoice|charge) (?:you )?(?:only )?(?:from|at|after|once|when) (?:go[- ]live|launch|you go live|it'?s live)\b",
     r"\bnot (?:calling|asking|here) to (?:ask you to |get you to |make you )?(?:drop|replace|switch|sign)\b",
     r"\bso (?:that )?you can (?:see|walk|compare|decide|show)\b", r"\bhow we(?:'ve| have) changed\b",
     r"\bwhat(?:'s| has)? changed\b", r"\bwhat (?:it|that|this) (?:costs|means for) you\b",
@@ -302,7 +307,9 @@ GENERIC_CLAIM = cues(
 PROPOSAL = cues(
     r"\blet's (?!say\b|be honest\b|face it\b|see if\b)\w+", r"\bhow about\b", r"\bwhy not let me\b",
     r"\b(?:want|like) me to\b", r"\bwould (?:you|he|she|they|your \w+(?: \w+)?|the two of you) (?:like|be open|be up for|be free|be willing)\b",
-    r"\b(?:can|could|shall|should) we\b", r"\b(?:then )?we can (?:go|walk|look|talk|meet|set|start|get|run|review|take|grab|book|do (?:a|an|one))\b",
+    r"\b(?:can|could|shall|should) we\b", r"\b(?:can|could|shall|should) (?:the (?:two|three|four) of us|all (?:three|four) of us|"
+    r"you (?:and|&) (?:your |the )?[\w-]+|you (?:both|two)|both of you) (?:join|meet|take|hop|jump|sit|get|grab|find|set|look)\b",
+    r"\b(?:then )?we can (?:go|walk|look|talk|meet|set|start|get|run|review|take|grab|book|do (?:a|an|one))\b",
     r"\bwe (?:can|could) do (?:(?:\d+|five|ten|fifteen|twenty|thirty) (?:minutes?|mins?)|half an hour)\b",  # "We can do 15 minutes Friday"
     r"\bif you've got (?:\d+|ten|fifteen|twenty|a few) minutes\b",
     r"\b(?:call|ring|phone) you (?:on |at )?(?:monday|tuesday|wednesday|thursday|friday|tomorrow)\b",
@@ -331,7 +338,7 @@ PROPOSAL = cues(
     r"\bwould it help (?:to|if (?:we|i)) (?:start|try|begin|book|set|run|do|kick)\b",
     r"\b(?:book|schedule|set up|put|grab|lock in|pencil in) (?:a|the|some|\d+|fifteen|twenty|ten|thirty)\b",
     r"\b(?:next|our next) (?:call|meeting|step)\b", r"\bdecide together\b", r"\bthen we can\b",
-    r"\bearn (?:a|the) (?:shot|chance|meeting)\b", r"\bjoin (?:us|the call|in)\b", r"\bkick ?off\b",
+    r"\bearn (?:a|the) (?:shot|chance|meeting)\b", r"\bjoin (?:me|us|the call|in)\b", r"\bkick ?off\b",
     r"\b(?:same|different) card\b", r"\bwhat time (?:does|do|should|works)\b",
     r"\blet me (?:call|ring|phone|text|pop|drop)\b", r"\bi(?:'ll| will) (?:call|ring|phone) you\b", r"\bshall i\b",  # "shall we": above
     r"\bi(?:'d| would) (?:suggest|propose|recommend) (?:that )?(?:we|a|an|you and i)\b", r"\bwhy don't (?:we|i)\b",
@@ -341,7 +348,8 @@ PROPOSAL = cues(
     r"\bwe(?:'ll| will) (?:compare|go|walk|look|talk|meet|sit|run|review)\b", r"\bare you (?:around|available|free)\b",
     r"^(?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week)\b[^?]{0,70}\?$",
     r"\b(?:ok|okay|alright|cool|fine|mind) if i\b", r"\b(?:could|can) (?:hop|jump) on\b", r"\bgive you a (?:quick )?(?:call|ring|buzz)\b",
-    r"\b(?:would|does|will) (?:\w+ ){1,4}work(?: for [^.?!]{1,25})?\s*\?",
+    # "Would Thursday at 9:30 work?", "Does 2pm work to go through it?"
+    r"\b(?:would|does|will) (?:[\w:.'-]+ ){1,4}work(?: (?:for|to|with|around|on|at) [^.?!]{1,50})?\s*\?",
     r"^(?:pop|come|swing|drop) (?:in|by|over|round)\b",
     r"\bif you (?:can |could )?(?:send|forward|share|give|email|text)\b[^.?!]{0,60}\bi(?:'ll| will)\b",
     r"\bwant to (?:fill|go|walk|look|run|hop|jump|meet|grab|book|try|sit|send|come|spend)\b",
@@ -988,7 +996,7 @@ FIT_TOPICS = (
                      r"family|dad|mum|mom|father|mother|accountant|committee|team|business partner|supervisor|superiors?|procurement|legal)\b",
                      r"\b(?:run|check|talk|speak) (?:it |this |that )?(?:by|with|past|over with) (?:my|our|the)\b", r"\bnot (?:my|up to me)\b",
                      r"\b(?:sign[- ]off|approval|decision[- ]maker)\b"),
-     cues(r"\b(?:both of you|the two of you|you both|together|joint\w*|him|her|he|she|them|they|their|he'll|she'll|they'll|"
+     cues(r"\b(?:both of you|the two of you|you both|(?:the |all )?(?:three|four) of us|all of us|everyone|together|joint\w*|him|her|he|she|them|they|their|he'll|she'll|they'll|"
           r"decision[- ]?makers?|sign[- ]?off|approv\w*|wife|husband|partner|spouse|boss|board|manager|co-?founder|director|"
           r"family|committee|team|cfo|ceo|owner|accountant|procurement|legal|supervisor)\b"),
      "they said {who} has a say; your answer never brings them in"),
@@ -1006,7 +1014,9 @@ FIT_TOPICS = (
     ("timing", cues(r"\b(?:busy|time|timing|later|next (?:week|month|quarter|year)|in a (?:month|few)|call (?:me )?back|not now|"
                     r"not ready|wait|right now|this year|season|swamped|slammed)\b"),
      cues(r"\b(?:time|timing|busy|quarter|month|months|week|weeks|later|when|now|calm\w*|wait\w*|schedule|diary|calendar|days?|"
-          r"moment|minutes?|year|season|ready|postpone|slammed|swamped|tired|dial|priorit\w*|on your plate|a lot on)\b"),
+          r"moment|minutes?|year|season|ready|postpone|slammed|swamped|tired|dial|priorit\w*|on your plate|a lot on|"
+          r"q[1-4]|today|tonight|tomorrow|weekend|monday|tuesday|wednesday|thursday|friday|january|february|march|april|june|"
+          r"july|august|september|october|november|december|spring|summer|autumn|winter|renewal)\b"),
      "they said the timing is wrong; your answer never talks about when"),
     ("diy", cues(r"\b(?:ourselves|myself|in-house|in house|our own|diy)\b"),
      cues(r"\b(?:yourself|yourselves|in-house|in house|own|team|people|diy|sav\w*|costs?|time|money|hours|project|job)\b"),
@@ -1023,7 +1033,8 @@ FIT_TOPICS = (
      "they said they already have someone; your answer never speaks to what they have now"),
     ("price", cues(r"\b(?:expensive|price|pricey|cost|costs|budget|afford|money|spend|too much|cheap\w*|pay|fee)\b"),
      cues(r"\b(?:price\w*|cost\w*|pay\w*|spend\w*|budget\w*|money|invest\w*|value|worth|afford\w*|cheap\w*|expensive|sav\w*|"
-          r"roi|fees?|rates?|dollars?|amount|return|figures|numbers|total|quotes?|grand|thousand|compar\w*)\b|[$€£]\s?\d"),
+          r"roi|fees?|rates?|dollars?|amount|return|figures|numbers|total|quotes?|grand|thousand|compar\w*|discount\w*|"
+          r"bill\w*|invoic\w*|instal?l?ments?|financ\w*)\b", r"[$€£]\s?\d", r"\d\s?(?:%|percent\b)"),
      "they said it costs too much; your answer never speaks to the money"),
     ("think", cues(r"\b(?:think|thinking|consider|mull|sleep on|decide|not sure|unsure|hesitant)\b"),
      cues(r"\b(?:think\w*|thought|decid\w*|decision|consider\w*|concerns?|mind|unsure|sure|hesitat\w*|questions?|part|piece|"
@@ -1054,7 +1065,7 @@ REQUEST = re.compile(r"\b(?:brochure|information|info|literature|proposal|quote|
 # "It", "that", "you": a question or a specific that is about the prospect or the business, not the moon.
 ABOUT = cues(r"\b(?:you|your|you're|you've|yours|yourself|yourselves|we|our|ours|us|we're|we've|i|i'm|i've|i'd|my|me|it|it's|"
              r"that|this|these|those|they|them|their|theirs|he|she|his|her|there|there's|who's|what's|clients?|customers?|people|teams?|companies|businesses|owners?|firms?|"
-             r"folks|buyers?|families|homeowners?|response times?|satisfaction|reviews?|ratings?)\b")
+             r"folks|buyers?|families|homeowners?|response times?|satisfaction|reviews?|ratings?|last time|in the way|went wrong)\b")
 
 
 @dataclass(frozen=True)
@@ -1123,7 +1134,10 @@ def _fit(objection: str, matched: Objection | None, reader: _Reader, clarify: Mo
     topic = objection_topic(objection, matched, closed_door)
     if topic in HARD_STOPS:
         return Fit(topic, True)
-    borrowed = _borrowed_from(reader, matched, lib) if matched else None
+    who = PERSON.search(objection)
+    # an answer that names the person they named ("with your partner") is theirs, whatever else it shares
+    named = who and re.search(rf"\b{re.escape(who.group(1).split()[-1])}\b", reader.folded, re.IGNORECASE)
+    borrowed = _borrowed_from(reader, matched, lib) if matched and not named else None
     if borrowed:
         said = " ".join((objection or matched.title).split())
         said = said if len(said) <= 80 else said[:77].rsplit(" ", 1)[0] + "..."
@@ -1137,7 +1151,6 @@ def _fit(objection: str, matched: Objection | None, reader: _Reader, clarify: Mo
         return Fit(topic, True)  # a stall names no concern: the question that digs for one is the fitted answer
     if topic == "incumbent" and COMPARING.search(objection):
         missed = COMPARING_MISSED
-    who = PERSON.search(objection)
     what = REQUEST.search(objection)
     person = who.group(1).lower() if who else ""
     pronoun = "her" if person in SHE else "him" if person in HE else "them"

@@ -720,3 +720,39 @@ def test_questions_that_only_ask_for_a_step_are_said_to_be_no_question_about_the
 def test_a_question_and_a_what_if_we_in_one_sentence_earn_both():
     graded = grade("What part worries you most, and what if we looked at it together on Friday at 2?")
     assert graded.mark("clarify").points == 2 and graded.mark("advance").points == 2
+
+
+@pytest.mark.parametrize("text", ["Good to know. Would Thursday at 9:30 work to plan it around the renewal?",
+                                  "Could the three of us take 15 minutes on Thursday at 5pm?",
+                                  "Could you and your partner join me for 15 minutes on Thursday at 5pm?"])
+def test_a_time_offered_in_any_common_shape_is_a_concrete_step(text):
+    """Found by a tester: each of these was "No next step"."""
+    graded = grade(text, "I'd need to run it by my business partner.")
+    assert graded.mark("advance").points == 2 and graded.mark("clarify").points == 0
+
+
+def test_an_answer_that_names_the_partner_they_named_is_fitted_to_them():
+    flags = grade("Could we take 15 minutes on Thursday at 5pm with your partner?",
+                  "I'd need to run it by my business partner.").red_flags
+    assert "off_target" not in [flag.code for flag in flags]  # it was read as the answer for "need to think"
+
+
+@pytest.mark.parametrize(("objection", "text"), [
+    ("It's too expensive for us right now.", "I can do 20% off if you sign this week."),
+    ("It's too expensive for us right now.", "Fair. Our clients save $400 a month on average."),
+    ("Call me back next quarter.", "Sure, I'll call you in Q3 then."),
+])
+def test_a_figure_or_a_date_speaks_to_the_money_or_the_timing(objection, text):
+    assert "off_target" not in [flag.code for flag in grade(text, objection).red_flags]
+
+
+def test_payment_terms_are_specifics():
+    """The price lesson recommends starting the billing at go-live: the grader must not call it 'no specifics'."""
+    graded = grade("If it's the timing, we can start billing at go-live next quarter.")
+    assert graded.mark("respond").points >= 1 and "start billing" in graded.mark("respond").phrases
+
+
+def test_asking_what_got_in_the_way_last_time_digs_for_the_concern():
+    graded = grade("That's frustrating, I get it. What got in the way last time?",
+                   "We tried a booking system two years ago and nobody used it.")
+    assert graded.mark("clarify").points == 2

@@ -29,6 +29,7 @@ from closergym.grading import (
     clean_text,
     grade_rebuttal,
     objection_topic,
+    reads_as_english,
 )
 from closergym.judge import judge
 from closergym.llm import JUDGE_SHARE, Deadline, LLMClient, LLMError
@@ -87,6 +88,11 @@ def check_rebuttal(text: str) -> str:
         raise TurnError("Type your answer first: an empty reply can't be graded.")
     if len(text) > MAX_REBUTTAL:
         raise TurnError(_too_long(len(text)))
+    if not any(ch.isalnum() for ch in text):  # "😀🔥", "?!": nothing a prospect would hear as an answer
+        raise TurnError("Say it in words: emoji, symbols or punctuation alone can't be graded. Nothing was saved.")
+    if not reads_as_english(text):
+        raise TurnError("This grader reads English, and this answer seems to be in another language: say it in English "
+                        "to have it graded. Nothing was saved.")
     return text
 
 

@@ -342,6 +342,22 @@ def test_a_blank_or_too_long_answer_is_refused_and_given_back(db, trainee):
     assert db["turns"].count == 1 and not at.warning and len(said(at)) == 3
 
 
+@pytest.mark.parametrize(("answer", "message"), [
+    ("Понимаю вас. Что именно смущает в сроках?", "This grader reads English"),
+    ("😀😀😀🔥🔥🔥", "Say it in words"),
+    ("?!?! ...", "Say it in words"),
+])
+def test_an_answer_the_grader_cannot_read_is_refused_not_spent(db, trainee, answer, message):
+    """Found by a tester: an answer in another language, or emoji alone, was graded weak and used up a round
+    (the generator and Grade a call refuse such text). It is refused with a message and given back to copy."""
+    at = app_for(trainee, "app_pages/sparring.py", query={"objection": "bad-timing"})
+    say(at, answer)
+    assert message in at.warning[0].value and at.code[0].value == answer
+    assert db["turns"].count == 0 and len(said(at)) == 1  # the round is still to answer
+    say(at, "Totally fair. What would make next quarter a better time than now?")
+    assert db["turns"].count == 1 and not at.warning
+
+
 def test_a_reload_after_the_last_answer_keeps_the_report(db, trainee):
     at = app_for(trainee, "app_pages/sparring.py", query={"objection": "not-interested", "difficulty": "hard"})
     for text in (WEAK, WEAK):  # two weak answers on hard: the prospect hangs up

@@ -156,6 +156,8 @@ SRT_START = re.compile(r"\A\s*\d+\s*\n\s*\d+:\d{1,2}:\d{1,2}[,.]\d+\s*-->")
 CUE_TIMING = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{3}\s*-->", re.MULTILINE)
 VOICE = re.compile(r"<v(?:\.[\w-]+)*\s+([^>]+)>")
 TAG = re.compile(r"<[^>\n]*>")
+# Markup pasted into a plain transcript ("<b>", "<img src=x>"): not words anyone said. "a < b" is kept.
+MARKUP = re.compile(r"</?[A-Za-z][^<>\n]{0,200}>")
 # "Sam: text", "[00:01:02] Sam: text", "00:01 - Sam: text", "Sam [00:01]: text", "Sam (0:42): text"
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?"
 _NAME = r"[^\W\d_][\w.'’&()-]*(?: [\w.'’&()-]+){0,4}"
@@ -234,6 +236,7 @@ def _subtitle_lines(text: str, kind: str) -> list[Turn]:
 def _plain_lines(text: str) -> list[Turn]:
     lines: list[Turn] = []
     for raw in text.split("\n"):
+        raw = " ".join(MARKUP.sub(" ", raw).split()) if "<" in raw else raw
         if not raw.strip():
             continue
         heading = HEADING.match(raw)

@@ -370,3 +370,14 @@ def test_a_utf16_file_is_read_and_an_empty_one_is_named_as_empty():
         calls.decode(b"  \n", name="call.txt")
     with pytest.raises(calls.CallError, match="not UTF-8 text"):
         calls.decode("Jordan: Très cher.".encode("latin-1"))
+
+
+def test_markup_pasted_into_a_transcript_hides_no_objection():
+    """Found by a tester: an HTML tag in front of an objection hid it; "a < b" is words and stays."""
+    report = calls.grade_call("Rep: Hi, thanks for taking the call.\n"
+                              "Prospect: <img src=x onerror=alert(2)> It's too expensive.\n"
+                              "Rep: I hear you. What number did you have in mind?\n"
+                              "Prospect: Well, a < b and c > d, right.\n")
+    assert [(e.objection, e.answer) for e in report.exchanges] == [
+        ("It's too expensive.", "I hear you. What number did you have in mind?")]
+    assert calls.parse("Prospect: Well, a < b and c > d, right.").turns[0].text == "Well, a < b and c > d, right."

@@ -161,7 +161,8 @@ def test_what_the_call_says_is_drawn_as_text(trainee):
                          "Bo: It's too expensive <b>now</b> **really**, see [our budget](https://evil.example)\n"
                          "Ann: I hear you. What are you comparing it to? <img src=x onerror=alert(1)>")
     row = next(m.value for m in at.markdown if m.value.startswith(":material/support_agent:"))
-    assert r"\[our budget\]\(https" in row and r"\<b\>" in row and r"\*\*really\*\*" in row
+    assert r"\[our budget\]\(https" in row and r"\*\*really\*\*" in row
+    assert "too expensive now " in row and "<b>" not in row and "<img" not in row  # markup is no words anyone said
     assert all(not m.proto.allow_html for m in at.markdown)
 
 

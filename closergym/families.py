@@ -347,10 +347,11 @@ def _in_context(personas: list[Persona], role: str, product: str) -> list[Person
 
 def _concern(family: FamilyWriting, slots: dict, *, again: bool = False) -> str:
     """What is probably going on, opening on the prospect's words in quotes; `again`: those words were quoted
-    already (one clause said two things), so it opens on "It"."""
+    already (one clause said two things), so it opens on "The same sentence" (an "It" there read as dangling,
+    after the reading before it)."""
     written = (_favour(family, slots) or family).concern
     if again:
-        written = written.replace('"{said}"', "It", 1)
+        written = written.replace('"{said}"', "The same sentence", 1)
     return fill(written, {**slots, "said": slots["said"][:1].upper() + slots["said"][1:]})
 
 

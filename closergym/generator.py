@@ -351,7 +351,7 @@ def generate(objection_text: str, context: dict[str, str] | None = None, *, seed
     return Result(
         objection=text, context=context, recognised=True, matched=best.slug if best else None,
         confidence=best.score if best else 0.0, closest=closest, also=also,
-        families=families, real_concern=" ".join(concerns), framework=framework, variants=variants,
+        families=families, real_concern="\n\n".join(concerns), framework=framework, variants=variants,
         follow_up_questions=_merged([o.follow_up_questions for o in said] or [objection.follow_up_questions], 6),
         avoid=_merged([o.avoid for o in said] or [objection.avoid], 5),
     )

@@ -367,8 +367,8 @@ def test_drill_it_again_keeps_the_custom_prospects_context(db, trainee):
 
 
 def test_words_that_say_two_things_are_quoted_once():
-    """One clause, two families (the price, another vendor): the second reading opens on "It", not on the
-    whole objection quoted again."""
+    """One clause, two families (the price, another vendor): the second reading opens on "The same sentence",
+    not on the whole objection quoted again (nor on an "It" that reads as dangling)."""
     text = "Your price is 30% higher than the other quote"
     concern = objection_for(text).real_concern
-    assert concern.count(text) == 1 and " It means you are being weighed" in concern
+    assert concern.count(text) == 1 and " The same sentence means you are being weighed" in concern

@@ -78,6 +78,8 @@ def test_the_second_calls_steps_say_done_partly_or_missing_in_words(db, trainee)
     say(say(at, WEAK), "I'll send the proposal over tonight. Do you want to go ahead?")  # half the close's two steps
     report = next(m.value for m in at.main.markdown if "**The six steps of a second call**" in m.value)
     lines = report.split("**The six steps of a second call**\n\n", 1)[1].splitlines()
+    assert lines[0].startswith(":small[:gray[Each step counts in its own round") and not lines[1]
+    lines = lines[2:]
     assert len(lines) == 6
     marks = (":material/check_circle:] **Done:**", ":material/radio_button_partial:] **Partly:**",
              ":material/radio_button_unchecked:] **Missing:**")

@@ -45,7 +45,11 @@ def result(result: Result, lib: Library, *, key: str) -> None:
     questions.markdown("**Follow-up questions to ask**\n" + "\n".join(f"- {literal(q)}" for q in result.follow_up_questions))
     avoid.markdown("**What not to say**\n" + "\n".join(f"- {literal(a)}" for a in result.avoid))
 
-    whole = matched and result.confidence >= 0.6 and not also  # one library objection: drill that one
+    # One library objection, and no context of the rep's own: drill that one with its prospects. With a role
+    # or a product given, the prospect is built in that context (a tester met a solar-lease homeowner after
+    # asking about payroll software).
+    own = any(result.context.get(key) for key in ("role", "product"))
+    whole = matched and result.confidence >= 0.6 and not also and not own
     params = {"objection": result.matched} if whole else {
         "custom": result.objection[:300],  # the prospect is built in the context given: its role, the product
         **{key: result.context[key][:80] for key in ("role", "product") if result.context.get(key)}}

@@ -141,6 +141,18 @@ def test_page_generates_and_saves_history(db, trainee):
     assert "Drill this in sparring" in [link.proto.label for link in at.get("page_link")]
 
 
+def test_drilling_a_library_objection_keeps_the_reps_own_context(db, trainee):
+    """Without context the link drills the library's objection by name; with a product given, the prospect is
+    built in that product's world (the objection's own words, the rep's role and product)."""
+    def link(at):
+        return next(link for link in at.get("page_link") if link.proto.label == "Drill this in sparring").proto.query_string
+
+    at = submit(app_for(trainee, "app_pages/generator.py"), "We're locked into a contract until 2027.")
+    assert "objection=locked-in-contract" in link(at)
+    at = submit(at, "We're locked into a contract until 2027.", product="Payroll software")
+    assert "custom=We" in link(at) and "product=Payroll" in link(at) and "objection=" not in link(at)
+
+
 def test_page_bad_input_and_non_objections(db, trainee):
     at = submit(app_for(trainee, "app_pages/generator.py"), "   ")
     assert "Paste the objection" in at.warning[0].value

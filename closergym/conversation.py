@@ -65,6 +65,8 @@ def badge(tier: str, score: int | None = None) -> str:
 # Where a clause of an answer ends: a sentence's end, a semicolon or colon, a comma before a space (not the one
 # in "$1,200"), a line break, a dash between spaces.
 CLAUSE_END = re.compile(r"[.?!;:](?=\s|$)|,(?=\s)|\n|\s[-\u2013\u2014]\s")
+NUMBER_WORD = re.compile(r"[$€£]?\d[\d.,:]*|a|an|the|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty",
+                         re.IGNORECASE)  # a quote ending on it takes the word after (its unit, its noun)
 QUOTE_WORDS = (4, 18)  # a quote is at least 4 words where its clause has them; a clause of up to 18 is quoted whole
 
 
@@ -113,7 +115,10 @@ def _quote(text: str, clause: tuple[int, int], start: int, end: int, *, whole: b
     words = list(re.finditer(r"\S+", text[end:clause[1]]))
     missing = QUOTE_WORDS[0] - len(text[start:end].split())
     if missing > 0 and words:
-        end += words[min(missing, len(words)) - 1].end()
+        taken = min(missing, len(words))
+        if taken < len(words) and NUMBER_WORD.fullmatch(words[taken - 1].group()):
+            taken += 1  # "book 20 minutes", not "book 20"
+        end += words[taken - 1].end()
     return text[start:end].strip().rstrip(",;:")
 
 

@@ -927,7 +927,8 @@ def _advance(reader: _Reader, *, bad_moment: bool = False) -> MoveMark:
         if not proposal:
             continue
         neighbours = reader.sentences[max(0, position - 1):position + 2]
-        concrete = next((found for s in neighbours if (found := reader.find(CONCRETE, s))), None)
+        # the step's own sentence first ("Thursday at 2" in the ask, not "right now" in the line before it)
+        concrete = next((found for s in (sentence, *neighbours) if (found := reader.find(CONCRETE, s))), None)
         if concrete and reader.find(VAGUE_TIME, sentence) and not any(reader.find(WHEN, s) for s in neighbours):
             concrete = None  # "happy to walk you through it sometime": a real action, but no time to hold it to
         if BIG_ASK.search(sentence.text):

@@ -146,3 +146,19 @@ def test_the_card_keeps_specifics_as_the_grader_found_them():
     said = "Makes sense. Most teams like yours break even within four months, and it shows."
     assert conversation.quoted(said, ("four months", "Most teams", "break even"), whole=False) == [
         "Most teams like yours break even within four months"]
+
+
+def test_a_quote_cut_at_four_words_does_not_end_on_a_number_or_an_article():
+    """Found by a tester: "can we book 20" (of "can we book 20 minutes with you and Tom on Thursday...")."""
+    long = ("If that looks right, can we book 20 minutes with you and Tom on Thursday at 2pm to sign off on a start "
+            "date and get the team trained?")
+    assert conversation.quoted(long, ("can we",)) == ["can we book 20 minutes"]
+    assert conversation.quoted("Could we take a look at it together with your team on Thursday at two or at three "
+                               "in the afternoon?", ("Could we",)) == ["Could we take a look"]
+
+
+def test_the_next_steps_quote_is_the_steps_own_time_not_the_line_before():
+    text = ("I'll put a one-page summary in writing right now. If that looks right, can we book 20 minutes with you "
+            "and Tom on Thursday at 2pm?")
+    advance = grade_rebuttal("Send me something and I'll look at it.", text).mark("advance")
+    assert advance.points == 2 and "right now" not in advance.phrases

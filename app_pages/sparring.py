@@ -82,7 +82,10 @@ if "objection" in params or "custom" in params or "scenario" in params:
 session_id = st.session_state.get(SESSION_KEY)
 session = store.get_session(db, session_id, trainee_id=me["id"]) if session_id else None
 if session is None or session["status"] == "abandoned":
-    session = sessions.open_session(db, me["id"])  # a reload resumes the unfinished session
+    session = sessions.open_session(db, me["id"])  # a reload resumes the unfinished session, and says so
+    if session is not None and session_id is None and store.session_turns(db, session["id"], trainee_id=me["id"]):
+        st.toast(f"Picking up your unfinished session on “{literal(drill_title(session))}” where you left it.",
+                 icon=":material/history:")
 if session is not None:
     st.session_state[SESSION_KEY] = session["id"]
 if set_aside is not None and session is not None:

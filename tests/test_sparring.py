@@ -304,6 +304,9 @@ def test_deep_link_opens_a_drill_and_reload_resumes_it(db, trainee):
     assert "I tried something like this before" in reloaded.subheader[0].value
     assert [m["who"] for m in said(reloaded)] == ["prospect", "rep", "prospect"]  # the opening, the answer, the pushback
     assert said(reloaded) == said(at)
+    assert [unescaped(t.value) for t in reloaded.toast] == [  # a reload says it picked the session up
+        "Picking up your unfinished session on “I tried something like this before and it didn't work.” where you left it."]
+    assert not at.toast  # the answer itself: no such word
 
 
 def test_the_reps_own_objection_is_drilled_as_itself(db, trainee):

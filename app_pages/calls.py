@@ -15,7 +15,7 @@ db, lib = runtime.db(), runtime.library_for(me["id"])  # with the team's own obj
 CALL_KEY = "calls_call_id"
 NOTICE_KEY = "calls_notice"
 UPLOADS_KEY = "calls_uploads"  # how many files were read: the upload box's key, so a read file leaves it
-LIMIT = f"{calls.MAX_CALL_BYTES // 1000:,} KB"
+LIMIT = calls.MAX_CALL
 EXAMPLE = "Sam: How is the team finding the current setup?\nJordan: Honestly, it's too expensive for us right now.\n…"
 
 
@@ -79,13 +79,11 @@ with st.form("calls_form"):
     st.text_area("Transcript", key="calls_text", height=220, placeholder=EXAMPLE,
                  help="One turn per line, starting with who is talking (“Sam: …”). WebVTT and SRT files as "
                       "Zoom, Teams or Meet export them work as they are.")
-    # max_upload_size is in whole megabytes: the box refuses a file over 1 MB itself, and `calls.decode` one
-    # over the real limit with a message; the label and the help say the real limit.
+    # the box refuses a larger file itself; a pasted one gets `calls.parse`'s message
     st.file_uploader(f"…or upload a transcript file (.txt, .vtt or .srt, up to {LIMIT})",
-                     type=["txt", "vtt", "srt"], key=upload_key(), max_upload_size=1,
-                     help=f"Closer Gym grades a call of up to {LIMIT} of text (about three hours of talk). The "
-                          "upload box itself stops anything over 1 MB; a file between the two gets a message "
-                          "saying so. For a longer call, upload the part with the objections.")
+                     type=["txt", "vtt", "srt"], key=upload_key(), max_upload_size=calls.MAX_CALL_MB,
+                     help=f"Closer Gym grades a call of up to {LIMIT} of text (about six hours of talk). For a "
+                          "longer call, upload the part with the objections.")
     st.form_submit_button("Grade this call", type="primary", icon=":material/grading:", on_click=read_call)
 
 notice = st.session_state.pop(NOTICE_KEY, None)

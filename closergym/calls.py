@@ -35,7 +35,9 @@ from closergym.grading import (
 )
 from closergym.matching import SURE, matcher_for
 
-MAX_CALL_BYTES = 500_000  # about three hours of talk, timings included
+MAX_CALL_MB = 1  # about six hours of talk, timings included; the upload box takes whole megabytes, so the same
+MAX_CALL_BYTES = MAX_CALL_MB * 1024 * 1024
+MAX_CALL = f"{MAX_CALL_MB} MB"  # as the page and the messages say it
 MAX_EXCHANGES = 60  # answers graded in one call
 MAX_SENTENCES_MATCHED = 800  # sentences the library matcher reads in one call: a second or two
 MAX_TURN_READ = 4000  # characters of one turn read for objections (a long monologue: its start)
@@ -147,8 +149,8 @@ def decode(raw: bytes, *, name: str = "The file") -> str:
 
 def check_size(size: int) -> None:
     if size > MAX_CALL_BYTES:
-        raise CallError(f"That transcript is {size / 1_000_000:,.1f} MB; Closer Gym grades calls up to "
-                        f"{MAX_CALL_BYTES // 1000:,} KB (about three hours of talk). Cut it to the part of the "
+        raise CallError(f"That transcript is {size / 1024 / 1024:,.1f} MB; Closer Gym grades calls up to "
+                        f"{MAX_CALL} (about six hours of talk). Cut it to the part of the "
                         "call with the objections and try again.")
 
 

@@ -283,7 +283,7 @@ def test_cli_refuses_bad_input_with_one_line(isolated_db, tmp_path):
     big = tmp_path / "big.txt"
     big.write_text("Priya: hello\n" * 200_000)
     result = run_cli("call", str(big), db_path=isolated_db)
-    assert result.returncode == 2 and "is over 500 KB" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "is over 1 MB" in result.stderr and "Traceback" not in result.stderr
 
 
 # -- bad input ------------------------------------------------------------------------------------------------
@@ -304,9 +304,9 @@ def test_transcripts_that_cannot_be_graded_say_why(text, message):
 def test_two_megabytes_are_refused_before_any_work():
     text = "Priya: It is too expensive.\nMarcus: Why?\n" * 50_000
     assert len(text) > 2_000_000
-    with pytest.raises(calls.CallError, match=r"That transcript is 2\.\d MB; Closer Gym grades calls up to 500 KB"):
+    with pytest.raises(calls.CallError, match=r"That transcript is 2\.\d MB; Closer Gym grades calls up to 1 MB"):
         calls.parse(text)
-    with pytest.raises(calls.CallError, match="up to 500 KB"):
+    with pytest.raises(calls.CallError, match="up to 1 MB"):
         calls.decode(text.encode())
 
 

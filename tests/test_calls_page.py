@@ -107,14 +107,14 @@ def test_one_graded_answer_is_singular(trainee):
 def test_the_upload_box_states_the_real_limit(trainee):
     at = app_for(trainee, PAGE)
     [box] = at.get("file_uploader")
-    assert "up to 500 KB" in box.proto.label and "500 KB" in box.proto.help
-    assert box.proto.max_upload_size_mb == 1  # not the server's 200 MB default
+    assert "up to 1 MB" in box.proto.label and "1 MB" in box.proto.help and "KB" not in box.proto.help
+    assert box.proto.max_upload_size_mb == 1  # the same limit, not the server's 200 MB default
 
 
 def test_bad_transcripts_are_a_message_and_nothing_is_kept(db, trainee):
     for text, message in [("Priya: Hello? Anyone there?", "Only one speaker found (Priya)"),
                           ("hello\nit is too expensive", "No speaker names found"),
-                          ("Priya: hi\nMarcus: no\n" * 120_000, "Closer Gym grades calls up to 500 KB")]:
+                          ("Priya: hi\nMarcus: no\n" * 120_000, "Closer Gym grades calls up to 1 MB")]:
         at = graded(trainee, text)
         assert message in at.warning[0].value
         assert db["calls"].count == 0

@@ -44,6 +44,7 @@ MAX_TURN_READ = 4000  # characters of one turn read for objections (a long monol
 MAX_OBJECTION_CHARS = 600  # what of a prospect's turn is kept as the objection
 NAME_MAX = 40
 RELATED = 0.15  # a match this close, on the topic the grader reads, names the library objection
+MAX_ANSWER_TURNS = 40  # turns read for one answer: the rep's, and the other side's nods between them
 BACKCHANNEL_WORDS = 3  # "Mm-hmm.", "Right, okay.": a nod, not a turn that ends the rep's answer
 
 TOPIC_LABELS = {"decider": "someone else decides", "past": "it went wrong before", "request": "send me something",
@@ -442,9 +443,11 @@ def find_exchanges(transcript: Transcript, rep: str, *, lib: Library | None = No
         if read is None:
             continue
         answer: list[str] = []
-        for later in turns[position + 1:]:
+        for later in turns[position + 1:position + 1 + MAX_ANSWER_TURNS]:
             if later.speaker == rep:
                 answer.append(later.text)
+                if sum(map(len, answer)) > MAX_REBUTTAL:
+                    break  # as much as the grader reads: a rep who talks on is answering no more
             elif _words(later.text) <= BACKCHANNEL_WORDS and answer:
                 continue  # "Mm-hmm" while the rep answers
             elif answer and _words(" ".join(answer)) <= BACKCHANNEL_WORDS and later.speaker \

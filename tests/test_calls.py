@@ -381,3 +381,10 @@ def test_markup_pasted_into_a_transcript_hides_no_objection():
     assert [(e.objection, e.answer) for e in report.exchanges] == [
         ("It's too expensive.", "I hear you. What number did you have in mind?")]
     assert calls.parse("Prospect: Well, a < b and c > d, right.").turns[0].text == "Well, a < b and c > d, right."
+
+
+def test_an_answer_reads_a_bounded_number_of_turns():
+    """Found by bench/call_bounds.py: with every line of the other side a nod-sized objection ("Too expensive."),
+    each answer read on to the end of the call (15 s for 1 MB). An answer reads at most `MAX_ANSWER_TURNS` turns."""
+    report = calls.grade_call("Prospect: Too expensive.\nRep: Why is that?\n" * 5_000)
+    assert report.exchanges and all(e.answer.count("Why is that?") <= calls.MAX_ANSWER_TURNS for e in report.exchanges)

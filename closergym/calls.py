@@ -35,7 +35,7 @@ from closergym.grading import (
 )
 from closergym.matching import SURE, matcher_for
 
-MAX_CALL_MB = 1  # about six hours of talk, timings included; the upload box takes whole megabytes, so the same
+MAX_CALL_MB = 1  # about six hours of talk, timings included; in whole megabytes, as the upload box takes it
 MAX_CALL_BYTES = MAX_CALL_MB * 1024 * 1024
 MAX_CALL = f"{MAX_CALL_MB} MB"  # as the page and the messages say it
 MAX_EXCHANGES = 60  # answers graded in one call

@@ -18,6 +18,7 @@ from closergym.content import Library, library
 from closergym.grading import MOVE_LABELS, Grade, clean_text
 from closergym.llm import LLMClient, LLMError
 from closergym.prospect import LLMProspect
+from closergym.second_call import STEP_ROUND
 from closergym.sparring import CONCERN_ROUND_NAME, ROUND_NAMES, ROUNDS, SECOND_CALL_ROUND_NAMES, RoutineState
 
 # Icons are Streamlit's Material names, not emoji: a machine without an emoji font draws emoji as boxes.
@@ -192,7 +193,8 @@ def report(result: sessions.Report) -> dict:
         "best": {"line": result.best_line, "tier": result.best_tier} if result.best_line else None,
         "work_on": work_on,
         "advice": advice,
-        "steps": None if result.steps is None else [{"label": sessions.STEP_LABELS[step], "points": points}
+        "steps": None if result.steps is None else [{"label": sessions.STEP_LABELS[step], "points": points,
+                                                     "round": STEP_ROUND[step]}
                                                     for step, points in result.steps.items()],
     }
 

@@ -31,6 +31,7 @@ from closergym.grading import (
 from closergym.sparring import SECOND_CALL_STEPS
 
 ROUND_STEPS = {1: ("callback", "what_changed", "cost_of_inaction"), 2: ("stall", "pre_frame"), 3: ("recap", "small_ask")}
+STEP_ROUND = {step: number for number, steps in ROUND_STEPS.items() for step in steps}
 # the move slot each step's points are kept in: a callback shows you listened, what changed and the stall are
 # questions, the cost and the recap are the specifics, the pre-frame and the small ask move the deal on
 STEP_MOVE = {"callback": "acknowledge", "what_changed": "clarify", "cost_of_inaction": "respond", "stall": "clarify",

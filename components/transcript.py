@@ -36,9 +36,7 @@ WORDS = {
     "best": "Your best line",
     "work_on": "Work on next",
     "steps": "The six steps of a second call",
-    "steps_why": "Each step counts in its own round, as the grade under each answer shows: round 1 opens the call "
-                 "(the callback, what changed, the cost of waiting), round 2 is the pre-frame, round 3 the recap "
-                 "and the small ask.",
+    "steps_why": "Each step counts in its own round, as the grade under each answer shows.",
     # under the answer that ended the session, where the page brings it: the report is further down
     "over": ":gray[:material/flag: That was the last round: [your session report](#session-report) is below.]",
 }
@@ -119,5 +117,5 @@ def show_report(shown: dict) -> None:
         parts.append(shown["advice"])
     if shown["steps"]:
         parts.append(f"**{WORDS['steps']}**\n\n:small[:gray[{WORDS['steps_why']}]]\n\n" + "\n".join(
-            f"- {STEP_MARKS[step['points']]} {step['label']}" for step in shown["steps"]))
+            f"- {STEP_MARKS[step['points']]} {step['label']} :gray[(round {step['round']})]" for step in shown["steps"]))
     st.markdown("\n\n".join(parts))

@@ -1,5 +1,6 @@
 import random
 import sqlite3
+import time
 from contextlib import nullcontext
 
 import streamlit as st
@@ -22,6 +23,7 @@ SESSION_KEY = "sparring_session_id"
 ROUND_KEY = "sparring_round"  # the round this browser last showed: an answer is to that round
 RESEND_KEY = "sparring_resend"  # "Send it again", under an answer the server stopped grading
 TRACK_KEY = "sparring_track"  # the track whose picker shows when no session is open
+STREAM_REDRAW_S = 0.05  # an LLM's reply is drawn again at most this often as it comes in
 
 
 def start(pick: str | None, difficulty: str, custom: str | None = None, prospect: dict | None = None,
@@ -132,13 +134,14 @@ if session is None:
 
 
 def replies(events, last: list[dict]):
-    """The prospect's line as an LLM says it, piece by piece (as text, never Markdown); the event that
-    ends it goes into `last`."""
+    """The prospect's line so far, as an LLM says it, piece by piece; the event that ends it goes into `last`."""
+    said = ""
     for event in events:
         if event["type"] != "chunk":
             last.append(event)
             return
-        yield literal(event["text"])
+        said += event["text"]
+        yield said
 
 
 def send(text: str, llm) -> dict | None:
@@ -185,21 +188,24 @@ def talk(session_id: int) -> None:
     # the conversation as the answer left it, or (nothing sent, or refused) as it stands
     shown = sent["view"] if sent and sent["type"] in ("graded", "done") else \
         conversation.view(database, store.get_session(database, session_id, trainee_id=me["id"]), lib)
-    box = None
-    for item in shown["messages"]:
-        box = transcript.message(item)
+    slot = st.empty()  # the conversation: drawn again as an LLM's reply comes in
+    with slot:
+        transcript.conversation_view(shown["messages"], key=f"conversation_{session_id}")
     notices = []
     if sent and sent["type"] == "graded":  # the answer is graded and saved; an LLM is saying the reply
         last: list[dict] = []
-        with box:
-            slot = st.empty()
-            with slot.container():
-                streamed = st.write_stream(replies(sent["events"], last))
+        *said, saying = shown["messages"]
+        drawn_at = 0.0
+        for number, streamed in enumerate(replies(sent["events"], last)):
+            if time.monotonic() - drawn_at >= STREAM_REDRAW_S:  # the whole conversation goes with each redraw
+                with slot:
+                    transcript.conversation_view([*said, {**saying, "text": streamed}],
+                                                 key=f"conversation_{session_id}_{number}")
+                drawn_at = time.monotonic()
         done = last[0] if last else {"type": "done", "view": shown, "notices": []}
         shown = done.get("view", shown)
-        final = shown["messages"][-1]["text"] if shown["messages"] else ""
-        if final and final != streamed:  # the model dropped out: its part-reply gives way to the built-in line
-            slot.markdown(literal(final))
+        with slot:  # as saved: the model's line, or the built-in one when the model dropped out
+            transcript.conversation_view(shown["messages"], key=f"conversation_{session_id}_said")
         notices = done.get("notices", [])
     elif sent:
         notices = sent.get("notices", [])

@@ -83,8 +83,8 @@ document.addEventListener('keydown', (event) => {
 WATCH = """
 ([target, marker, previous]) => {
   // what a message says, without its avatar (a Material icon's name is text too)
-  const words = (m) => (m.querySelector("[data-testid='stChatMessageContent']") || m).innerText;
-  const messages = [...document.querySelectorAll("[data-testid='stChatMessage']")];
+  const words = (m) => (m.querySelector("[data-testid='conversationMessageContent'], [data-testid='stChatMessageContent']") || m).innerText;
+  const messages = [...document.querySelectorAll("[data-testid='conversationMessage'], [data-testid='stChatMessage']")];
   const now = performance.now();
   const rep = messages[target - 2];
   const repShown = rep && (marker === null ? /\\b(WEAK|STRONG|ELITE)\\b/.test(words(rep))
@@ -99,14 +99,14 @@ WATCH = """
 LAST_REPLY = """
 () => {
   // what a message says, without its avatar (a Material icon's name is text too)
-  const words = (m) => (m.querySelector("[data-testid='stChatMessageContent']") || m).innerText;
-  const messages = [...document.querySelectorAll("[data-testid='stChatMessage']")];
+  const words = (m) => (m.querySelector("[data-testid='conversationMessageContent'], [data-testid='stChatMessageContent']") || m).innerText;
+  const messages = [...document.querySelectorAll("[data-testid='conversationMessage'], [data-testid='stChatMessage']")];
   const reply = messages[messages.length - 1];
   return reply ? words(reply).split('\\n').filter((l) => l.trim()).join('\\n') : '';
 }
 """
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-MESSAGES = "() => document.querySelectorAll(\"[data-testid='stChatMessage']\").length"
+MESSAGES = "() => document.querySelectorAll(\"[data-testid='conversationMessage'], [data-testid='stChatMessage']\").length"
 
 
 def figures(values: list[float]) -> dict[str, float]:

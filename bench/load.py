@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import random
 import re
@@ -364,6 +365,10 @@ class StreamlitSession:
                     self.widgets[element.button.label] = (element.button.id, message.delta.fragment_id)
                 elif which == "markdown":
                     self.texts.append(element.markdown.body)
+                elif which == "bidi_component" and element.bidi_component.json:  # the conversation's messages
+                    drawn = json.loads(element.bidi_component.json).get("messages", [])
+                    self.texts += [f"{shown.get('text', '')} {(shown.get('card') or {}).get('badge', '')}"
+                                   for shown in drawn if isinstance(shown, dict)]
             elif kind == "script_finished" and message.script_finished != message.FINISHED_EARLY_FOR_RERUN:
                 return
 
@@ -373,7 +378,7 @@ class StreamlitSession:
         return "chat" in self.widgets
 
     async def answer(self, text: str) -> list[str]:
-        """Send an answer in the chat input, as the browser does; return the Markdown the page drew."""
+        """Send an answer in the chat input, as the browser does; return the texts the page drew."""
         await self.rerun(widget="chat", text=text)
         return self.texts
 

@@ -63,9 +63,9 @@ document.addEventListener('keydown', (event) => {
 }, true);
 """
 
-# Every chat message on the page.
+# Every message of the conversation: ours (components/conversation.js) or the echo app's chat messages.
 MESSAGES = """
-() => [...document.querySelectorAll("[data-testid='stChatMessage']")]
+() => [...document.querySelectorAll("[data-testid='conversationMessage'], [data-testid='stChatMessage']")]
 """
 
 # Polled on every animation frame. `visible`: the new reply is on the page; `done`: that, and the script has
@@ -79,7 +79,7 @@ WATCH = """
   // ours: the new answer shows its grade and the prospect's new message shows its words (not only its
   // round label); the echo app: both its messages show the new text
   // what a message says, without its avatar (a Material icon's name is text too)
-  const words = (m) => (m.querySelector("[data-testid='stChatMessageContent']") || m).innerText;
+  const words = (m) => (m.querySelector("[data-testid='conversationMessageContent'], [data-testid='stChatMessageContent']") || m).innerText;
   const said = (m) => m && words(m).split('\\n').some((l) => l.trim() && !/^Round \\d+ of/.test(l.trim()));
   const visible = mode === 'count'
     ? messages.length >= target && /\\b(WEAK|STRONG|ELITE)\\b/.test(words(messages[target - 2]))
@@ -215,6 +215,7 @@ class Ours:
         self.page.goto(f"{self.server.url}/sparring?trainee=Bench&code={code}&objection=need-to-think")
         self.page.wait_for_selector(APP_IDLE, timeout=WAIT_MS)
         answer_box(self.page).wait_for(timeout=WAIT_MS)
+        self.page.wait_for_function(f"() => ({MESSAGES.strip()})().length > 0", timeout=WAIT_MS)  # drawn
 
     def turn(self) -> tuple[float, float, float, str]:
         """(in-page ms to the graded reply drawn, to the page settled, wall ms, which round)."""

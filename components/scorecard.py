@@ -13,6 +13,7 @@ from closergym.sparring import SECOND_CALL_ROUND_NAMES
 from components.text import literal
 
 TIER_COLORS = {"weak": "red", "strong": "orange", "elite": "green"}
+FEEDBACK_WORDS = {"keep": "Keep:", "start": "Start doing", "stop": "Stop doing"}  # here and in the conversation
 
 
 def tier_mark(tier: str) -> str:
@@ -41,9 +42,10 @@ def moves_markdown(card: dict) -> str:
 def feedback_markdown(feedback: dict) -> str:
     """Keep (the moves that earned full marks, by name: the moves above say what each did), start and stop,
     then the better line."""
-    parts = [f"**Keep:** {' · '.join(literal(label) for label in feedback['keep'])}"] if feedback["keep"] else []
-    parts += [f"**{title}**\n" + "\n".join(f"- {literal(item)}" for item in feedback[key])
-              for key, title in (("start", "Start doing"), ("stop", "Stop doing")) if feedback[key]]
+    parts = [f"**{FEEDBACK_WORDS['keep']}** {' · '.join(literal(label) for label in feedback['keep'])}"] \
+        if feedback["keep"] else []
+    parts += [f"**{FEEDBACK_WORDS[key]}**\n" + "\n".join(f"- {literal(item)}" for item in feedback[key])
+              for key in ("start", "stop") if feedback[key]]
     better = feedback["better"]
     if better:
         parts.append(f"**{better['title']}**\n\n> :material/lightbulb: {literal(better['text'])}\n\n:gray[{literal(better['why'])}]")

@@ -53,7 +53,7 @@ export default function ({ data }) {
   if (!main) return;
   const opened = !main.closergymFollow;
   const state = main.closergymFollow || (main.closergymFollow = { view: null, seen: new Set(), timers: [] });
-  const answers = () => main.querySelectorAll('[aria-label="Chat message from user"]');
+  const answers = () => main.querySelectorAll('[data-testid="conversationMessage"][data-who="rep"]');
   const key = (all) => all.length + ":" + (all.length ? all[all.length - 1].textContent.slice(0, 400) : "");
   const stop = () => { state.timers.forEach(clearTimeout); state.timers = []; };
   const bring = (newest) => {
@@ -66,7 +66,7 @@ export default function ({ data }) {
   if (state.view !== (data && data.view)) {  // another session (or a reload): what is on screen is not new
     state.view = data && data.view;
     state.seen = new Set([key(answers())]);
-    const said = main.querySelectorAll('[data-testid="stChatMessage"]');
+    const said = main.querySelectorAll('[data-testid="conversationMessage"]');
     if (opened && answers().length && !location.hash) bring(said[said.length - 1]);  // a link to a heading keeps its place
   }
   if (state.observer) return;
@@ -92,6 +92,6 @@ export default function ({ data }) {
 
 
 def follow_answers(view: str) -> None:
-    """Bring each new answer (a chat message of the rep's), with its grade, to the top of the screen; `view`
+    """Bring each new answer (a message of the rep's), with its grade, to the top of the screen; `view`
     names the conversation on the page (a new one starts with nothing new to show)."""
     _FOLLOW_ANSWERS(data={"view": view}, key="closergym_follow_answers", height=0)

@@ -1,8 +1,9 @@
-"""The sparring conversation on the page: who the prospect is, each message of
-`closergym.conversation.view` as a chat message (an answer with its scorecard), and a finished session's
-report. Every text anyone typed or a model wrote is shown as text, never as Markdown or HTML."""
+"""The sparring conversation on the page: who the prospect is, the messages of `closergym.conversation.view`
+(an answer with its scorecard) drawn by one element of ours, and a finished session's report. Every text anyone typed or a model wrote is shown as text, never as Markdown or HTML."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 
@@ -37,32 +38,56 @@ WORDS = {
     "work_on": "Work on next",
     "steps": "The six steps of a second call",
     "steps_why": "Each step counts in its own round, as the grade under each answer shows.",
-    # under the answer that ended the session, where the page brings it: the report is further down
-    "over": ":gray[:material/flag: That was the last round: [your session report](#session-report) is below.]",
 }
 
 
-def message(shown: dict) -> st.delta_generator.DeltaGenerator:
-    """One message of the conversation as one Markdown element (its round, its words, an answer's scorecard:
-    every element is drawn again on every answer, so fewer is faster), and the newest answer's keep / start /
-    stop and better line as a second one: when the next answer takes them away, the first comes back unchanged
-    and the browser keeps it as drawn instead of parsing it again. Returns the chat message, for a reply still
-    to be written in."""
-    box = st.chat_message("assistant" if shown["who"] == "prospect" else "user", avatar=AVATARS[shown["who"]])
-    card, parts = shown.get("card"), []
-    if shown.get("label"):
-        parts.append(f":small[:gray[{shown['label']}]]")
-    if shown.get("text"):
-        parts.append(literal(shown["text"]))
-    if shown.get("last"):
-        parts.append(WORDS["over"])
-    if card:
-        parts.append(scorecard.markdown({**card, "feedback": None}))
-    if parts:
-        box.markdown("\n\n".join(parts))
-    if card and card["feedback"]:
-        box.markdown(scorecard.advice_markdown(card["feedback"]))
-    return box
+# One element of ours draws the whole conversation (components/conversation.js, .css): with Streamlit's chat
+# elements, each message was two or three elements, and every element on the page is drawn again on every answer.
+# Measured against them in the same runs, an answer comes up 10-20 % sooner (bench/README.md, sixteenth session).
+_CONVERSATION = st.components.v2.component(
+    "closergym.conversation", isolate_styles=False,  # the app's own type; no user text reaches the page as HTML
+    js=(Path(__file__).parent / "conversation.js").read_text(encoding="utf-8"),
+    css=(Path(__file__).parent / "conversation.css").read_text(encoding="utf-8"))
+DRAWN_WORDS = {"rep": "Your answer", "prospect": "The prospect", **scorecard.FEEDBACK_WORDS,
+               # under the answer that ended the session, where the page brings it: the report is further down
+               "over": ["That was the last round: ", "your session report", " is below."]}
+
+
+def icon_name(icon: str) -> str:
+    """":material/verified:" -> "verified"."""
+    return icon.removeprefix(":material/").removesuffix(":")
+
+
+def drawn_flag(flag: dict) -> dict:
+    name, _, why = flag["label"].partition(" (")  # the flag's name in bold; what it saw after it, plain
+    return {"name": name, "why": why, "phrases": flag["phrases"], "cap": flag["cap"]}
+
+
+def drawn_card(card: dict) -> dict:
+    """A scorecard (`conversation.card`) as the conversation draws it: the words of `scorecard.markdown`."""
+    return {"tier": card["tier"], "icon": icon_name(conversation.TIER_ICONS[card["tier"]]),
+            "badge": conversation.badge(card["tier"], card["score"]).split(" ", 1)[1],
+            "moves": [{"label": move["label"], "dots": "●" * move["points"] + "○" * (2 - move["points"]),
+                       "note": move["note"], "phrases": move["phrases"]} for move in card["moves"]],
+            "flags": [drawn_flag(flag) for flag in card["flags"]],
+            "notes": card["notes"]}
+
+
+def drawn(shown: dict) -> dict:
+    """One message of `conversation.view` as the conversation draws it."""
+    card = shown.get("card")
+    return {"who": shown["who"], "label": shown.get("label") or "", "text": shown.get("text") or "",
+            "over": bool(shown.get("last")),
+            "card": drawn_card(card) if card else None, "advice": card["feedback"] if card else None}
+
+
+def conversation_data(messages: list[dict]) -> dict:
+    return {"messages": [drawn(shown) for shown in messages], "words": DRAWN_WORDS}
+
+
+def conversation_view(messages: list[dict], *, key: str) -> None:
+    """The conversation so far (`conversation.view`'s messages), as one element."""
+    _CONVERSATION(data=conversation_data(messages), key=key)
 
 
 def header(session: dict, objection: Objection | None, *, built: Objection | None = None) -> None:

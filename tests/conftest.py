@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -86,18 +87,43 @@ def unescaped(markdown: str) -> str:
 
 
 def said(at: AppTest) -> list[dict]:
-    """The Sparring conversation as drawn: per chat message, who spoke (`prospect` or `rep`), the round's
-    `label`, the `text` as the reader sees it, and under an answer its scorecard (`card`, Markdown)."""
-    messages = []
-    for message in at.main.chat_message:  # one Markdown element: label, words, scorecard (then a streamed reply)
-        body = "\n\n".join(m.value for m in message.markdown)
-        head, _, rest = body.partition("\n\n")
-        label = re.fullmatch(r":small\[:gray\[(.*)\]\]", head)
-        text, _, card = rest.partition("\n\n") if label else (head, "", rest)
-        rep = message.name == "user"
-        messages.append({"who": "rep" if rep else "prospect", "label": label.group(1) if label else "",
-                         "text": unescaped(text), "card": card or None if rep else None})
-    return messages
+    """The Sparring conversation as the page hands it to the browser (one element: `components/conversation.js`
+    draws it, and tests/browser check the drawing): per message, who spoke (`prospect` or `rep`), the round's
+    `label`, the `text` as typed, and under an answer its scorecard's words (`card`, one line per part, as
+    drawn; None under the prospect's)."""
+    drawn = [element for element in at.get("bidi_component") if (element.key or "").startswith("conversation_")]
+    if not drawn:
+        return []
+    data = json.loads(drawn[-1].proto.json)
+    return [{"who": shown["who"], "label": shown["label"], "text": shown["text"],
+             "card": card_words(shown, data["words"]) if shown["who"] == "rep" else None}
+            for shown in data["messages"]]
+
+
+def card_words(shown: dict, words: dict) -> str:
+    """What the conversation draws under an answer, line by line (see components/conversation.js)."""
+    lines = ["".join(words["over"])] if shown["over"] else []
+    card, advice = shown["card"], shown["advice"]
+    if card:
+        lines.append(card["badge"])
+        for move in card["moves"]:
+            lines.append(f"{move['label']} {move['dots']} {move['note']}")
+            if move["phrases"]:
+                lines.append(" · ".join(f"“{phrase}”" for phrase in move["phrases"]))
+        for flag in card["flags"]:
+            lines.append(flag["name"] + (f" ({flag['why']}" if flag["why"] else "")
+                         + (": " + ", ".join(f"“{phrase}”" for phrase in flag["phrases"]) if flag["phrases"] else "")
+                         + (f" · {flag['cap']}" if flag["cap"] else ""))
+        lines += card["notes"]
+    if advice:
+        if advice["keep"]:
+            lines.append(f"{words['keep']} {' · '.join(advice['keep'])}")
+        for key in ("start", "stop"):
+            if advice[key]:
+                lines += [words[key], *advice[key]]
+        lines += [advice["better"]["title"], advice["better"]["text"], advice["better"]["why"]] if advice["better"] \
+            else [advice["note"]]
+    return "\n".join(lines)
 
 
 def say(at: AppTest, text: str, *, timeout: float | None = None) -> AppTest:

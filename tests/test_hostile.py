@@ -27,7 +27,7 @@ from closergym import cohorts, store
 from closergym.content import library
 from closergym.generator import CONTEXT_FIELDS, GeneratorError, generate
 from components.text import WORD_JOINER, literal
-from tests.conftest import ROOT, app_for, run_cli, say
+from tests.conftest import ROOT, app_for, run_cli, said, say
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -488,7 +488,7 @@ def test_a_session_shut_out_mid_drill_saves_no_answer(db):
     store.reset_access_code(db, row["id"])  # the owner, on another device
     say(thief, "What part of the timing worries you?")
     assert db["turns"].count == 0 and holder(thief) is None
-    assert not thief.chat_input and not thief.chat_message  # no conversation left: it asks who is training
+    assert not thief.chat_input and not said(thief)  # no conversation left: it asks who is training
 
 
 def test_a_profile_without_a_code_opens_in_no_browser(db):

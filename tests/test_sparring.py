@@ -287,12 +287,12 @@ def test_the_better_line_shows_only_under_an_answer(db, trainee):
     assert "The rubric" in [e.label for e in at.expander]
     assert "better" not in str(said(at))
     say(at, WEAK)
-    assert "**A better alternative**" in said(at)[1]["card"]
+    assert "A better alternative" in said(at)[1]["card"]
     say(at, ELITE)  # an elite answer is offered another line to compare, not told to do better
     cards = [m["card"] for m in said(at) if m["who"] == "rep"]
-    assert "**Keep:**" not in cards[0] and "better" not in cards[0]  # feedback: under the newest answer only
-    assert "**Keep:** Acknowledge · " in cards[1]  # by name: the moves above say what each did
-    assert "**Another elite line, to compare**" in cards[1]
+    assert "Keep:" not in cards[0] and "better" not in cards[0]  # feedback: under the newest answer only
+    assert "Keep: Acknowledge · " in cards[1]  # by name: the moves above say what each did
+    assert "Another elite line, to compare" in cards[1]
 
 
 def test_deep_link_opens_a_drill_and_reload_resumes_it(db, trainee):

@@ -12,7 +12,7 @@ from closergym import generator, schedule, sessions, store, team
 from closergym.content import library
 from closergym.prospect import Scene, persona_prompt
 from closergym.sparring import Beat
-from tests.conftest import app_for, unescaped
+from tests.conftest import app_for, said, unescaped
 
 
 def signed_in(passcode: str) -> str:
@@ -200,7 +200,7 @@ def test_solo_user_authors_previews_saves_and_spars_it(trainee):
     spar.selectbox[0].select(mine)
     spar.button[0].click().run()  # Start sparring: the session opens on the authored objection
     assert not spar.exception
-    assert "[your product]" in unescaped(spar.chat_message[0].markdown[0].value)
+    assert "[your product]" in said(spar)[0]["text"]
 
 
 def test_a_bad_form_is_refused_naming_the_field(trainee):
@@ -313,7 +313,7 @@ def test_an_objection_deleted_mid_session_leaves_sparring_and_progress_working(t
     team.delete_objection(db, owner, "our-audit-fear")
     at = app_for(trainee, "app_pages/sparring.py")
     at.chat_input[0].set_value("I hear you. What does your auditor check first?").run()
-    assert not at.exception and len(at.chat_message) == 3
+    assert not at.exception and len(said(at)) == 3
     assert not app_for(trainee, "app_pages/progress.py").exception
 
 

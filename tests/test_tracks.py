@@ -228,7 +228,7 @@ def test_a_psychology_scenario_on_the_page_is_graded_on_its_principle(db, traine
     assert said(at)[0]["label"] == "Round 1 of 1 · the shrug"
     say(at, "Fair enough. How many calls would you say go unanswered?")
     assert not at.exception
-    card = " ".join(m.value for m in at.markdown)
+    card = next(m["card"] for m in said(at) if m["who"] == "rep")
     assert "STRONG" in card and "Ask for their number" in card and "Make it add up" in card
     turn = next(db.query("SELECT source, objection_slug, tier FROM turns"))
     assert turn == {"source": "psychology", "objection_slug": "psychology:say-the-number", "tier": "strong"}

@@ -182,7 +182,7 @@ def on_phone(server, watched, trainee: str, path: str):
 
 def messages(page):
     """The sparring conversation's messages."""
-    return page.get_by_test_id("stChatMessage")
+    return page.get_by_test_id("conversationMessage")
 
 
 def answer_box(page):
@@ -191,7 +191,8 @@ def answer_box(page):
 
 def send(page, text: str, *, timeout: float = 20_000) -> None:
     """Answer the prospect and wait until the graded answer and the reply are on the page."""
-    expect(answer_box(page)).to_be_editable(timeout=timeout)  # the conversation is drawn (its box comes with it)
+    expect(answer_box(page)).to_be_editable(timeout=timeout)
+    expect(messages(page).first).to_be_visible(timeout=timeout)  # the conversation's own script has drawn it
     before = messages(page).count()
     answer_box(page).fill(text)
     answer_box(page).press("Enter")

@@ -52,7 +52,7 @@ def test_paste_a_call_and_read_its_timeline(server, watched):
     rows.nth(1).get_by_role("link", name="Drill this objection").click()
     wait_for_app(page)
     page.get_by_role("heading", name="Sparring").wait_for()
-    expect(page.get_by_test_id("stChatMessage").first).to_be_visible()
+    expect(page.get_by_test_id("conversationMessage").first).to_be_visible()
     with store.open_db(server.db_path) as db:
         assert [row["objection_slug"] for row in db.query("SELECT objection_slug FROM sessions")] == ["too-expensive"]
     watched.assert_clean()

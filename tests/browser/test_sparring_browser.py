@@ -88,7 +88,7 @@ def test_the_prospects_line_and_the_answer_box_are_on_the_first_screen(server, w
 def test_on_a_phone_a_new_answer_comes_up_with_its_grade(server, watched):
     page = on_phone(server, watched, "Thumb", "/sparring?objection=need-to-think")
     send(page, ANSWERS[1])
-    newest = "[...document.querySelectorAll('[aria-label=\"Chat message from user\"]')].pop()"
+    newest = "[...document.querySelectorAll('[data-testid=\"conversationMessage\"][data-who=\"rep\"]')].pop()"
     # its top just under the app's header, its grade on the first screen
     page.wait_for_function(f"() => {{ const top = {newest}.getBoundingClientRect().top; return top > 40 && top < 120; }}")
     expect(messages(page).nth(1).get_by_text("/100")).to_be_in_viewport()

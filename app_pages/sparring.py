@@ -1,6 +1,5 @@
 import random
 import sqlite3
-import time
 from contextlib import nullcontext
 
 import streamlit as st
@@ -23,7 +22,6 @@ SESSION_KEY = "sparring_session_id"
 ROUND_KEY = "sparring_round"  # the round this browser last showed: an answer is to that round
 RESEND_KEY = "sparring_resend"  # "Send it again", under an answer the server stopped grading
 TRACK_KEY = "sparring_track"  # the track whose picker shows when no session is open
-STREAM_REDRAW_S = 0.05  # an LLM's reply is drawn again at most this often as it comes in
 
 
 def start(pick: str | None, difficulty: str, custom: str | None = None, prospect: dict | None = None,
@@ -134,14 +132,13 @@ if session is None:
 
 
 def replies(events, last: list[dict]):
-    """The prospect's line so far, as an LLM says it, piece by piece; the event that ends it goes into `last`."""
-    said = ""
+    """The prospect's line as an LLM says it, piece by piece (as text, never Markdown); the event that
+    ends it goes into `last`."""
     for event in events:
         if event["type"] != "chunk":
             last.append(event)
             return
-        said += event["text"]
-        yield said
+        yield literal(event["text"])
 
 
 def send(text: str, llm) -> dict | None:
@@ -188,30 +185,29 @@ def talk(session_id: int) -> None:
     # the conversation as the answer left it, or (nothing sent, or refused) as it stands
     shown = sent["view"] if sent and sent["type"] in ("graded", "done") else \
         conversation.view(database, store.get_session(database, session_id, trainee_id=me["id"]), lib)
-    slot = st.empty()  # the conversation: drawn again as an LLM's reply comes in
-    with slot:
-        transcript.conversation_view(shown["messages"], key=f"conversation_{session_id}")
-    notices = []
     if sent and sent["type"] == "graded":  # the answer is graded and saved; an LLM is saying the reply
-        last: list[dict] = []
+        # The line still being said streams in as Streamlit streams text; once saved, the conversation draws it
+        # (drawn again under another key for each piece, the conversation would blink as each piece came).
         *said, saying = shown["messages"]
-        drawn_at = 0.0
-        for number, streamed in enumerate(replies(sent["events"], last)):
-            if time.monotonic() - drawn_at >= STREAM_REDRAW_S:  # the whole conversation goes with each redraw
-                with slot:
-                    transcript.conversation_view([*said, {**saying, "text": streamed}],
-                                                 key=f"conversation_{session_id}_{number}")
-                drawn_at = time.monotonic()
+        transcript.conversation_view(said, key=f"conversation_{session_id}")
+        last: list[dict] = []
+        with st.chat_message("assistant", avatar=transcript.AVATARS["prospect"]):
+            st.markdown(f":small[:gray[{saying['label']}]]")
+            slot = st.empty()
+            with slot.container():
+                streamed = st.write_stream(replies(sent["events"], last))
         done = last[0] if last else {"type": "done", "view": shown, "notices": []}
         shown = done.get("view", shown)
-        with slot:  # as saved: the model's line, or the built-in one when the model dropped out
-            transcript.conversation_view(shown["messages"], key=f"conversation_{session_id}_said")
+        final = shown["messages"][-1]["text"] if shown["messages"] else ""
+        if final and final != streamed:  # the model dropped out: its part-reply gives way to the built-in line
+            slot.markdown(literal(final))
         notices = done.get("notices", [])
-    elif sent:
-        notices = sent.get("notices", [])
-        if sent["type"] == "error":
+    else:
+        transcript.conversation_view(shown["messages"], key=f"conversation_{session_id}")
+        notices = sent.get("notices", []) if sent else []
+        if sent and sent["type"] == "error":
             transcript.unsent(sent["message"], text)
-        elif sent.get("unsent"):  # another tab answered that round first: the notice below says so
+        elif sent and sent.get("unsent"):  # another tab answered that round first: the notice below says so
             transcript.unsent(None, text)
     for notice in notices:
         st.info(literal(notice), icon=":material/info:")

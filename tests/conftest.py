@@ -88,16 +88,20 @@ def unescaped(markdown: str) -> str:
 
 def said(at: AppTest) -> list[dict]:
     """The Sparring conversation as the page hands it to the browser (one element: `components/conversation.js`
-    draws it, and tests/browser check the drawing): per message, who spoke (`prospect` or `rep`), the round's
-    `label`, the `text` as typed, and under an answer its scorecard's words (`card`, one line per part, as
-    drawn; None under the prospect's)."""
+    draws it, and tests/browser check the drawing), then the line an LLM prospect was saying in this run (a
+    Streamlit chat message): per message, who spoke (`prospect` or `rep`), the round's `label`, the `text` as
+    typed, and under an answer its scorecard's words (`card`, one line per part, as drawn; None under the
+    prospect's)."""
     drawn = [element for element in at.get("bidi_component") if (element.key or "").startswith("conversation_")]
-    if not drawn:
-        return []
-    data = json.loads(drawn[-1].proto.json)
-    return [{"who": shown["who"], "label": shown["label"], "text": shown["text"],
-             "card": card_words(shown, data["words"]) if shown["who"] == "rep" else None}
-            for shown in data["messages"]]
+    data = json.loads(drawn[-1].proto.json) if drawn else {"messages": []}
+    messages = [{"who": shown["who"], "label": shown["label"], "text": shown["text"],
+                 "card": card_words(shown, data["words"]) if shown["who"] == "rep" else None}
+                for shown in data["messages"]]
+    for message in at.main.chat_message:  # the line an LLM was saying in this run: label, then the words
+        label, *words = [unescaped(markdown.value) for markdown in message.markdown]
+        messages.append({"who": "prospect", "label": re.fullmatch(r":small\[:gray\[(.*)\]\]", label).group(1),
+                         "text": "\n\n".join(words), "card": None})
+    return messages
 
 
 def card_words(shown: dict, words: dict) -> str:

@@ -181,8 +181,9 @@ def on_phone(server, watched, trainee: str, path: str):
 
 
 def messages(page):
-    """The sparring conversation's messages."""
-    return page.get_by_test_id("conversationMessage")
+    """The sparring conversation's messages: those our component draws, then the line an LLM prospect is saying
+    in this run (a Streamlit chat message)."""
+    return page.locator("[data-testid='conversationMessage'], [data-testid='stChatMessage']")
 
 
 def answer_box(page):

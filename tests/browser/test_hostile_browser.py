@@ -173,7 +173,7 @@ def test_hostile_model_output_is_text_and_the_key_never_leaks(model, watched, tm
         wait_for_app(page)
         send(page, "That makes sense. What part of it is still on your mind?")
         reply = messages(page).nth(2)
-        expect(reply).to_contain_text("".join(MODEL_REPLY).strip())  # as text: no link is made of it
+        expect(reply).to_contain_text(unlinked("".join(MODEL_REPLY).strip()))  # a link's "http:" broken invisibly
         assert page.evaluate(INJECTED) == NOTHING
         page.goto(f"{server.url}/settings?{link}")
         wait_for_app(page)

@@ -1,11 +1,21 @@
-"""A sparring session opened by deep link and answered in a real browser, through Streamlit's chat
-elements: on a desktop screen and on a phone."""
+"""A sparring session opened by deep link and answered in a real browser: on a desktop screen and on a
+phone. The conversation is drawn by our own component (components/conversation.js): what it draws is
+checked here, in the browser."""
 
 import pytest
 from playwright.sync_api import expect
 
 from closergym import store
-from tests.browser.conftest import PHONE, answer_box, messages, on_phone, private_link, send, wait_for_app
+from tests.browser.conftest import (
+    PHONE,
+    Server,
+    answer_box,
+    messages,
+    on_phone,
+    private_link,
+    send,
+    wait_for_app,
+)
 
 ANSWERS = [
     "<img src=x onerror=alert(1)> No problem, let me know!",
@@ -69,6 +79,60 @@ def test_deep_linked_session_three_rounds(server, watched):
     wait_for_app(page)
     expect(messages(page)).to_have_count(3)
     expect(messages(page).nth(1)).to_contain_text(ANSWERS[1])
+    watched.assert_clean()
+
+
+SCORECARD = """(message) => {
+  const icons = [...message.querySelectorAll('.cg-icon')];
+  const style = (element) => getComputedStyle(element);
+  return {
+    items: [...message.querySelectorAll('li')].map((item) => item.innerText),
+    icons: icons.map((icon) => [icon.textContent, style(icon).fontFamily, icon.getAttribute('aria-hidden')]),
+    iconWidths: icons.map((icon) => icon.getBoundingClientRect().width),
+    color: style(message).color,
+    background: style(message).backgroundColor,
+  };
+}"""
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_scorecard_as_drawn(server, watched, theme, tmp_path):
+    """Under an answer: the badge, each move with its dots and the words that earned it, keep / start / stop and
+    a better line under the newest answer only; icons drawn from the bundled icon font; the answer as typed,
+    its line breaks kept; legible in the dark theme too."""
+    if theme == "dark":
+        server = Server(tmp_path / "dark.db", env={"STREAMLIT_THEME_BASE": "dark"})
+    try:
+        seen_as(server, watched, theme)
+    finally:
+        if theme == "dark":
+            server.stop()
+
+
+def seen_as(server, watched, theme: str) -> None:
+    page = watched.page
+    page.goto(f"{server.url}/sparring?{private_link(server.db_path, 'Sam')}&objection=need-to-think")
+    wait_for_app(page)
+    send(page, "That makes sense.\nWhat part of it is still on your mind: the cost or the timing?")
+    answer = messages(page).nth(1)
+    expect(answer).to_contain_text("STRONG")
+    expect(answer.get_by_text("That makes sense.\nWhat part of it", exact=False)).to_have_count(1)
+    assert answer.locator(".cg-text").evaluate("(text) => text.getBoundingClientRect().height") > 40  # two lines
+    drawn = answer.evaluate(SCORECARD)
+    assert any(item.startswith("Acknowledge ●●") and "“That makes sense”" in item for item in drawn["items"])
+    assert any(item.startswith("Advance with a small ask ○○") for item in drawn["items"])
+    for text in ("Keep: Acknowledge · Clarify / isolate", "Start doing", "A better alternative"):
+        expect(answer).to_contain_text(text)
+    assert [name for name, _, _ in drawn["icons"]] == ["person", "check_circle", "lightbulb"]
+    assert all("Material Symbols" in family and hidden == "true" for _, family, hidden in drawn["icons"])
+    assert all(width < 30 for width in drawn["iconWidths"])  # drawn as icons, not spelled out as words
+    assert drawn["color"] != drawn["background"]
+    dark_text = sum(map(int, drawn["color"][4:-1].split(",")[:3])) < 300
+    assert dark_text == (theme == "light")  # dark text on the light theme, light text on the dark one
+    send(page, "No problem, let me know!")
+    expect(messages(page).nth(3)).to_contain_text("Start doing")
+    expect(answer).not_to_contain_text("Keep")  # the advice moved to the newest answer
+    expect(answer).not_to_contain_text("A better alternative")
     watched.assert_clean()
 
 

@@ -87,7 +87,7 @@ function message(shown, words) {
   if (shown.over) {
     const link = node("a", "", words.over[1]);
     link.href = "#session-report";
-    body.append(paragraph("cg-gray", icon("flag"), ` ${words.over[0]}`, link, words.over[2]));
+    body.append(paragraph("cg-gray", icon("arrow_downward"), ` ${words.over[0]}`, link, words.over[2]));
   }
   if (shown.card) body.append(...card(shown.card, words));
   if (shown.advice) body.append(...advice(shown.advice, words));

@@ -46,7 +46,7 @@ def into_view(view: str, *, narrow_only: bool = False) -> None:
 # each new answer of the rep's, with its grade, to the top of the screen. An answer counts as new once: a rerun
 # that draws the same conversation again ("End this session", "Keep going") moves nothing. A conversation opened
 # with answers in it (a reload, or back from another page) opens at the prospect's line waiting for an answer, with
-# the answer box under it, as a chat does.
+# the answer box under it, as a chat does. The reader's own scroll ends it.
 _FOLLOW_ANSWERS = st.components.v2.component("closergym.follow_answers", js="""
 export default function ({ data }) {
   const main = document.querySelector('[data-testid="stMain"]');
@@ -56,10 +56,12 @@ export default function ({ data }) {
   const answers = () => main.querySelectorAll('[data-testid="conversationMessage"][data-who="rep"]');
   const key = (all) => all.length + ":" + (all.length ? all[all.length - 1].textContent.slice(0, 400) : "");
   const stop = () => { state.timers.forEach(clearTimeout); state.timers = []; };
+  const release = () => { stop(); state.newest = null; state.holdUntil = 0; };
   const bring = (newest) => {
     newest.style.scrollMarginTop = "4rem";  // clear of the app's header, which stays on top
     // again as what follows is drawn: until the page below is tall enough, the browser cannot scroll so far
     stop();
+    state.newest = newest;
     state.timers = [100, 400, 900, 1600].map((wait) =>
       setTimeout(() => newest.isConnected && newest.scrollIntoView({ block: "start" }), wait));
   };
@@ -71,8 +73,9 @@ export default function ({ data }) {
   }
   if (state.observer) return;
   // the reader takes over (a scroll of their own, a link to a heading): no more bringing the answer back
-  const events = [[main, "wheel"], [main, "touchmove"], [window, "hashchange"]];
-  events.forEach(([target, name]) => target.addEventListener(name, stop, { passive: true }));
+  const events = [[main, "wheel"], [main, "touchmove"], [main, "pointerdown"], [window, "keydown"],
+                  [window, "hashchange"]];
+  events.forEach(([target, name]) => target.addEventListener(name, release, { passive: true }));
   state.observer = new MutationObserver(() => {
     const all = answers();
     const now = key(all);
@@ -81,10 +84,34 @@ export default function ({ data }) {
     if (all.length) bring(all[all.length - 1]);
   });
   state.observer.observe(main, { childList: true, subtree: true });
+  // The run that drew the answer may go on for seconds (an LLM saying its reply), and as it ends Streamlit takes a
+  // chat to its bottom: bring the answer back once more then.
+  const app = document.querySelector('[data-testid="stApp"]');
+  state.runs = new MutationObserver(() => {
+    if (app.getAttribute("data-test-script-state") !== "notRunning" || !state.newest) return;
+    const newest = state.newest;
+    if (newest.isConnected) {
+      bring(newest);
+      state.held = newest;
+      state.holdUntil = performance.now() + 2000;  // and at once, should the page move away from it meanwhile
+    }
+    state.newest = null;
+  });
+  const hold = () => {
+    const held = state.held;
+    if (!held || !held.isConnected || performance.now() > state.holdUntil) return;
+    if (Math.abs(held.getBoundingClientRect().top - main.getBoundingClientRect().top - 64) > 8) {
+      held.scrollIntoView({ block: "start" });
+    }
+  };
+  main.addEventListener("scroll", hold, { passive: true });
+  if (app) state.runs.observe(app, { attributes: true, attributeFilter: ["data-test-script-state"] });
   return () => {
-    stop();
+    release();
     state.observer.disconnect();
-    events.forEach(([target, name]) => target.removeEventListener(name, stop));
+    state.runs.disconnect();
+    main.removeEventListener("scroll", hold);
+    events.forEach(([target, name]) => target.removeEventListener(name, release));
     delete main.closergymFollow;
   };
 }

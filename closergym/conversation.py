@@ -59,8 +59,12 @@ def round_label(number: int, *, second_call: bool = False, scenario: tracks.Scen
     return f"Round {number} of {ROUNDS} · {name}"
 
 
+def badge_words(tier: str, score: int | None = None) -> str:
+    return tier.upper() + (f" · {score}/100" if score is not None else "")
+
+
 def badge(tier: str, score: int | None = None) -> str:
-    return f"{TIER_ICONS[tier]} {tier.upper()}" + (f" · {score}/100" if score is not None else "")
+    return f"{TIER_ICONS[tier]} {badge_words(tier, score)}"
 
 
 # Where a clause of an answer ends: a sentence's end, a semicolon or colon, a comma before a space (not the one
@@ -167,13 +171,13 @@ def report(result: sessions.Report) -> dict:
         else:
             work_on = CLOSED_DOOR_WORK_ON[result.closed_door]
     elif result.weakest_move:
-        work_on = f"{MOVE_LABELS[result.weakest_move]}, the move that earned you the fewest points."
+        work_on = f"{MOVE_LABELS[result.weakest_move]}, the move that earned you the fewest points over the session."
     elif len(result.tied_moves) == len(MOVE_LABELS):  # no move stands out: naming the first would be arbitrary
-        work_on = ("all four moves: each earned the same points, short of full marks. The start list under your last "
-                   "answer says what each one needs.")
+        work_on = ("all four moves: over the session each earned the same total, short of full marks. The start list "
+                   "under your last answer says what each one needs.")
     elif result.tied_moves:
         labels = [MOVE_LABELS[move] for move in result.tied_moves]
-        work_on = f"{', '.join(labels[:-1])} and {labels[-1]}, the moves that earned you the fewest points."
+        work_on = f"{', '.join(labels[:-1])} and {labels[-1]}, the moves that earned you the fewest points over the session."
     elif result.scenario and result.tiers and result.steps is None:  # a scenario: the rubric under each answer shows what to work on
         advice = ("Every round landed at elite. " if set(result.tiers) == {"elite"} else
                   "The start list under each answer names the steps to add. ") + \

@@ -25,12 +25,16 @@ def badge_markdown(tier: str, score: int | None = None) -> str:
     return f":{TIER_COLORS[tier]}-badge[{conversation.badge(tier, score)}]"
 
 
+def dots(points: int) -> str:
+    """A move's points out of 2: ●● is 2, ●○ is 1, ○○ is none (the rubric says so)."""
+    return "●" * points + "○" * (2 - points)
+
+
 def moves_markdown(card: dict) -> str:
     lines = []
     for move in card["moves"]:
-        dots = "●" * move["points"] + "○" * (2 - move["points"])
         quoted = " · ".join(f"“{literal(p)}”" for p in move["phrases"])
-        lines.append(f"- **{move['label']}** {dots} {literal(move['note'])}" + (f"  \n  :gray[{quoted}]" if quoted else ""))
+        lines.append(f"- **{move['label']}** {dots(move['points'])} {literal(move['note'])}" + (f"  \n  :gray[{quoted}]" if quoted else ""))
     for flag in card["flags"]:
         quoted = ", ".join(f"“{literal(p)}”" for p in flag["phrases"])
         name, _, why = flag["label"].partition(" (")  # the flag's name in bold; what it saw after it, plain

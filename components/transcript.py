@@ -1,5 +1,6 @@
 """The sparring conversation on the page: who the prospect is, the messages of `closergym.conversation.view`
-(an answer with its scorecard) drawn by one element of ours, and a finished session's report. Every text anyone typed or a model wrote is shown as text, never as Markdown or HTML."""
+(an answer with its scorecard) drawn by one element of ours, and a finished session's report. Every text anyone
+typed or a model wrote is shown as text, never as Markdown or HTML."""
 
 from __future__ import annotations
 
@@ -66,8 +67,8 @@ def drawn_flag(flag: dict) -> dict:
 def drawn_card(card: dict) -> dict:
     """A scorecard (`conversation.card`) as the conversation draws it: the words of `scorecard.markdown`."""
     return {"tier": card["tier"], "icon": icon_name(conversation.TIER_ICONS[card["tier"]]),
-            "badge": conversation.badge(card["tier"], card["score"]).split(" ", 1)[1],
-            "moves": [{"label": move["label"], "dots": "●" * move["points"] + "○" * (2 - move["points"]),
+            "badge": conversation.badge_words(card["tier"], card["score"]),
+            "moves": [{"label": move["label"], "dots": scorecard.dots(move["points"]),
                        "note": move["note"], "phrases": move["phrases"]} for move in card["moves"]],
             "flags": [drawn_flag(flag) for flag in card["flags"]],
             "notes": card["notes"]}

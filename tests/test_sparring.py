@@ -124,7 +124,7 @@ def test_moves_that_tie_for_fewest_points_are_named_together(db, trainee):
     report = play_session(db, trainee, [STRONG] * 3)  # acknowledges and asks: no specifics, no next step
     assert report.weakest_move is None and report.tied_moves == ("respond", "advance")
     assert conversation.report(report)["work_on"] == ("Respond with specifics and Advance with a small ask, the moves "
-                                                     "that earned you the fewest points.")
+                                                     "that earned you the fewest points over the session.")
 
 
 @pytest.mark.parametrize("answer, message", [("", "empty"), ("   \n ", "empty"), ("\u200b\u200b\u200c\u200d\ufeff", "empty"),

@@ -27,12 +27,10 @@ const paragraph = (className, ...parts) => {
 
 const quotes = (phrases, joiner) => phrases.map((phrase) => `“${phrase}”`).join(joiner);
 
-function card(shown, words) {
-  const parts = [paragraph("", (() => {
-    const badge = node("span", `cg-badge cg-${shown.tier}`);
-    badge.append(icon(shown.icon), ` ${shown.badge}`);
-    return badge;
-  })())];
+function card(shown) {
+  const badge = node("span", `cg-badge cg-${shown.tier}`);
+  badge.append(icon(shown.icon), ` ${shown.badge}`);
+  const parts = [paragraph("", badge)];
   const list = node("ul");
   for (const move of shown.moves) {
     const item = node("li");
@@ -89,7 +87,7 @@ function message(shown, words) {
     link.href = "#session-report";
     body.append(paragraph("cg-gray", icon("arrow_downward"), ` ${words.over[0]}`, link, words.over[2]));
   }
-  if (shown.card) body.append(...card(shown.card, words));
+  if (shown.card) body.append(...card(shown.card));
   if (shown.advice) body.append(...advice(shown.advice, words));
   box.append(avatar, body);
   return box;

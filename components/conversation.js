@@ -1,4 +1,4 @@
-// The sparring conversation, drawn from `components.transcript.conversation`'s data. Every text anyone typed or a
+// The sparring conversation, drawn from `components.transcript.conversation_data`. Every text anyone typed or a
 // model wrote goes in as text (textContent), never as HTML or Markdown. The words around it (labels, headings)
 // come with the data: nothing to translate lives here.
 //
@@ -77,7 +77,7 @@ function message(shown, words) {
   box.setAttribute("role", "group");
   box.setAttribute("aria-label", rep ? words.rep : words.prospect);
   const avatar = node("div", "cg-avatar");
-  avatar.append(icon(rep ? "person" : "support_agent"));
+  avatar.append(icon(words.avatars[shown.who]));
   const body = node("div", "cg-body");
   body.setAttribute("data-testid", "conversationMessageContent");
   if (shown.label) body.append(node("p", "cg-label", shown.label));

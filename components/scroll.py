@@ -100,7 +100,8 @@ export default function ({ data }) {
   const hold = () => {
     const held = state.held;
     if (!held || !held.isConnected || performance.now() > state.holdUntil) return;
-    if (Math.abs(held.getBoundingClientRect().top - main.getBoundingClientRect().top - 64) > 8) {
+    const margin = parseFloat(getComputedStyle(held).scrollMarginTop) || 0;  // where `bring` puts it
+    if (Math.abs(held.getBoundingClientRect().top - main.getBoundingClientRect().top - margin) > 8) {
       held.scrollIntoView({ block: "start" });
     }
   };

@@ -42,6 +42,11 @@ WORDS = {
 }
 
 
+def icon_name(icon: str) -> str:
+    """":material/verified:" -> "verified"."""
+    return icon.removeprefix(":material/").removesuffix(":")
+
+
 # One element of ours draws the whole conversation (components/conversation.js, .css): with Streamlit's chat
 # elements, each message was two or three elements, and every element on the page is drawn again on every answer.
 # Measured against them in the same runs, an answer comes up 10-20 % sooner (bench/README.md, sixteenth session).
@@ -50,13 +55,9 @@ _CONVERSATION = st.components.v2.component(
     js=(Path(__file__).parent / "conversation.js").read_text(encoding="utf-8"),
     css=(Path(__file__).parent / "conversation.css").read_text(encoding="utf-8"))
 DRAWN_WORDS = {"rep": "Your answer", "prospect": "The prospect", **scorecard.FEEDBACK_WORDS,
+               "avatars": {who: icon_name(icon) for who, icon in AVATARS.items()},
                # under the answer that ended the session, where the page brings it: the report is further down
                "over": ["That was the last round: ", "your session report", " is below."]}
-
-
-def icon_name(icon: str) -> str:
-    """":material/verified:" -> "verified"."""
-    return icon.removeprefix(":material/").removesuffix(":")
 
 
 def drawn_flag(flag: dict) -> dict:
@@ -67,7 +68,7 @@ def drawn_flag(flag: dict) -> dict:
 def drawn_card(card: dict) -> dict:
     """A scorecard (`conversation.card`) as the conversation draws it: the words of `scorecard.markdown`."""
     return {"tier": card["tier"], "icon": icon_name(conversation.TIER_ICONS[card["tier"]]),
-            "badge": conversation.badge_words(card["tier"], card["score"]),
+            "badge": conversation.badge_words(card["tier"], card["score"]),  # after its icon
             "moves": [{"label": move["label"], "dots": scorecard.dots(move["points"]),
                        "note": move["note"], "phrases": move["phrases"]} for move in card["moves"]],
             "flags": [drawn_flag(flag) for flag in card["flags"]],
